@@ -1,0 +1,65 @@
+# sohoa — the two commands of the quick start are `make run` and `make test`.
+# Both install what is missing (Debian packages as root, a .venv) and are quick
+# the second time: apt runs only when a package is missing, pip only when
+# pyproject.toml changed.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+# What the service needs from Debian (see README, "Dependencies").
+APT_PACKAGES := python3-venv python3-pip tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd \
+	poppler-utils ghostscript qpdf fonts-liberation2 fonts-dejavu-core
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install system-deps run test lint format bench clean
+
+install: system-deps $(VENV)/.installed
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	touch $@
+
+# Until the API lands (issue 4), `make run` digitises the bundled sample scan.
+run: install
+	@mkdir -p data
+	$(VENV)/bin/sohoa ocr samples/giay-xac-nhan.jpg data/giay-xac-nhan.pdf \
+		--sidecar data/giay-xac-nhan.txt --json data/giay-xac-nhan.json
+	@echo "Searchable PDF/A: $$(pwd)/data/giay-xac-nhan.pdf"
+	@echo "Text: $$(pwd)/data/giay-xac-nhan.txt"; head -n 5 data/giay-xac-nhan.txt
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install $(VENV)/.bench-installed
+	$(PY) bench/run
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

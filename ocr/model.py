@@ -1,0 +1,46 @@
+"""Plain data that OCR stages pass between each other.
+
+Coordinates are pixels of the *cleaned* page image (after rotation and deskew),
+origin top-left, so that the OCR image, the image put in the PDF and the word
+boxes always share one geometry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """Axis-aligned rectangle in page pixels; right/bottom are exclusive."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    def as_list(self) -> list[int]:
+        return [self.left, self.top, self.right, self.bottom]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word.
+
+    ``line`` numbers the text lines of a page in reading order (0, 1, 2…); words of
+    one line share it and appear in reading order, which is how the text layer is
+    written so that text extraction returns lines as they were printed.
+    """
+
+    text: str
+    confidence: float
+    box: Box
+    line: int
