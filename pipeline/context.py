@@ -1,0 +1,89 @@
+"""Per-document options and per-page results: the plain data the stages exchange.
+
+They are frozen and picklable because a page is processed in another process
+(a local process pool today, a Celery worker tomorrow) and only plain data may
+cross that boundary.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.errors import Limits
+from ingest.scan import PageSource
+from ocr.model import Word
+from ocr.pdf import EncodedImage
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """Everything that shapes how a document is digitised; never mutated mid-run."""
+
+    lang: str = "vie"
+    jobs: int = field(default_factory=default_jobs)
+    force_ocr: bool = False
+    jpeg_quality: int = 60
+    # OCR runs at this resolution or above: Tesseract's models read best with
+    # ~300 dpi glyphs, so poorer scans are upscaled for OCR only.
+    ocr_min_dpi: int = 300
+    # Orientation is only trusted when OSD is this sure (its scale is open-ended;
+    # clean upright pages score 15–25, a blank page ~0).
+    orientation_min_confidence: float = 2.0
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """What one page became. ``kept`` pages had real text and were copied as is."""
+
+    number: int
+    kept: bool
+    width: int = 0
+    height: int = 0
+    dpi: float = 0.0
+    rotation: int = 0
+    skew: float = 0.0
+    colour: bool = False
+    speckles_removed: bool = False
+    confidence: float = 0.0
+    words: tuple[Word, ...] = ()
+    text: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    image: EncodedImage | None = None
+
+    def report(self) -> dict[str, Any]:
+        """The ``--json`` view of a page: everything but the image bytes."""
+        return {
+            "page": self.number,
+            "kept_existing_text": self.kept,
+            "width_px": self.width,
+            "height_px": self.height,
+            "dpi": round(self.dpi, 1),
+            "rotation": self.rotation,
+            "skew": self.skew,
+            "colour": self.colour,
+            "speckles_removed": self.speckles_removed,
+            "mean_confidence": round(self.confidence, 2),
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "words": [
+                {
+                    "text": w.text,
+                    "confidence": round(w.confidence, 2),
+                    "box": w.box.as_list(),
+                    "line": w.line,
+                }
+                for w in self.words
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class PageJob:
+    source: PageSource
+    options: OcrOptions
