@@ -10,6 +10,8 @@ Both share one geometry, so word boxes found on the OCR image fit the page image
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 from PIL import Image
@@ -19,6 +21,9 @@ from PIL import Image
 # under the chroma floor.
 _CHROMA_FLOOR = 60
 _COLOUR_PIXEL_SHARE = 0.0005
+
+# Below this a deskew rotation would only blur the page for no gain.
+MIN_DESKEW_DEGREES = 0.25
 
 # Salt-and-pepper shows up as isolated pixels that a 3x3 median removes; clean
 # 200–400 dpi text loses almost nothing to it (strokes are wider than 1 px).
@@ -41,19 +46,34 @@ def rotate_quadrant(image: Image.Image, clockwise_degrees: int) -> Image.Image:
     return image.transpose(transpose) if transpose is not None else image
 
 
-def estimate_skew(gray: np.ndarray, max_angle: float = 15.0) -> float:
-    """Counter-clockwise rotation in degrees that makes text lines horizontal.
+@dataclass(frozen=True, slots=True)
+class LineStructure:
+    """How strongly a page shows horizontal text lines, and at which tilt."""
 
-    Projection profiles: rotated to the right angle, text lines and the gaps
-    between them make row sums of ink swing hardest. Scored on a ~100 dpi ink
-    mask, a coarse 1° sweep then a 0.1° refinement, so a page costs ~60 warps of
-    a small image. Pages with too little text to judge come back as 0.
-    """
+    angle: float  # counter-clockwise degrees that make the lines horizontal
+    strength: float  # variance of the detrended ink row profile at that angle
+    strength_level: float  # the same without any rotation
+
+
+_TREND = np.ones(41, np.float32) / 41
+
+
+def _ink_mask(gray: np.ndarray) -> np.ndarray:
+    """~100 dpi ink mask: plenty to see text lines, cheap to rotate 60 times."""
     scale = 900.0 / max(gray.shape)
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    if ink.mean() < 0.002:
-        return 0.0
+    # Flattened first, so paper is white wherever it is lit or shaded; then a
+    # fixed threshold, because Otsu on a nearly empty page calls a shadow "ink".
+    _, ink = cv2.threshold(flatten_background(small), 140, 1, cv2.THRESH_BINARY_INV)
+    return ink
+
+
+def line_structure(ink: np.ndarray, max_angle: float = 15.0) -> LineStructure:
+    """Projection profiles: at the right angle, lines and gaps make row sums swing hardest.
+
+    A coarse 1° sweep then a 0.1° refinement, on a padded square so no ink is
+    cut off at any angle.
+    """
     side = int(np.hypot(*ink.shape)) + 2
     pad_y, pad_x = (side - ink.shape[0]) // 2, (side - ink.shape[1]) // 2
     canvas = np.zeros((side, side), np.float32)
@@ -63,32 +83,82 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 15.0) -> float:
     def score(angle: float) -> float:
         matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
         rotated = cv2.warpAffine(canvas, matrix, (side, side), flags=cv2.INTER_NEAREST)
-        return float(np.var(rotated.sum(axis=1)))
+        profile = rotated.sum(axis=1)
+        # Lines repeat every ~15 rows here; shadows and dark borders are broad.
+        # Subtracting a moving average keeps the former and drops the latter.
+        return float(np.var(profile - np.convolve(profile, _TREND, mode="same")))
 
-    coarse = {a: score(a) for a in np.arange(-max_angle, max_angle + 0.5, 1.0)}
-    best = max(coarse, key=coarse.get)
-    fine = {a: score(a) for a in np.arange(best - 1.0, best + 1.01, 0.1)}
-    best = max(fine, key=fine.get)
-    if fine[best] < 1.05 * coarse.get(0.0, score(0.0)) and abs(best) > 0.3:
-        # Barely better than leaving it: likely a page without real text lines.
+    coarse = {round(a, 1): score(a) for a in np.arange(-max_angle, max_angle + 0.5, 1.0)}
+    best = max(coarse, key=coarse.__getitem__)
+    fine = {round(a, 2): score(a) for a in np.arange(best - 1.0, best + 1.01, 0.1)}
+    best = max(fine, key=fine.__getitem__)
+    return LineStructure(angle=float(best), strength=fine[best], strength_level=coarse[0.0])
+
+
+def estimate_skew(gray: np.ndarray, max_angle: float = 15.0) -> float:
+    """Counter-clockwise rotation in degrees that makes text lines horizontal.
+
+    Pages with too little text to judge, or where turning barely helps, come
+    back as 0 rather than a guess.
+    """
+    ink = _ink_mask(gray)
+    if ink.mean() < 0.002:
         return 0.0
-    return round(float(best), 2)
+    found = line_structure(ink, max_angle)
+    if found.strength < 1.05 * found.strength_level and abs(found.angle) > 0.3:
+        return 0.0
+    return round(found.angle, 2)
+
+
+def looks_sideways(gray: np.ndarray) -> bool:
+    """True when text lines run up and down rather than across.
+
+    Comparing the line structure of the page with that of its transpose costs a
+    tenth of Tesseract's orientation detection, so OSD is only asked about pages
+    that need it. A wrong "upright" here is caught later by low OCR confidence.
+    """
+    ink = _ink_mask(gray)
+    if ink.mean() < 0.002:
+        return False
+    across = line_structure(ink).strength
+    down = line_structure(np.ascontiguousarray(ink.T)).strength
+    return down > 1.3 * across
 
 
 def rotate_small_angle(image: Image.Image, degrees: float) -> Image.Image:
-    """Deskew by rotating about the centre, same size, corners filled with paper."""
-    if abs(degrees) < 0.05:
+    """Deskew by rotating about the centre, same size, corners filled with paper.
+
+    OpenCV's bilinear warp: ten times faster than Pillow's bicubic on a 300 dpi
+    page, and indistinguishable at these angles once the page is JPEG-encoded.
+    """
+    if abs(degrees) < MIN_DESKEW_DEGREES:
         return image
-    fill = paper_colour(image)
-    return image.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=fill)
-
-
-def paper_colour(image: Image.Image) -> int | tuple[int, ...]:
-    """The brightest common colour: what to fill corners with after rotating."""
     arr = np.asarray(image)
-    if arr.ndim == 2:
-        return int(np.percentile(arr, 95))
-    return tuple(int(np.percentile(arr[..., c], 95)) for c in range(arr.shape[2]))
+    h, w = arr.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), degrees, 1.0)
+    fill = paper_colour(arr)
+    rotated = cv2.warpAffine(
+        arr,
+        matrix,
+        (w, h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=fill,
+    )
+    return Image.fromarray(rotated, mode=image.mode)
+
+
+def _sample(arr: np.ndarray) -> np.ndarray:
+    """Every 4th pixel each way: page-level statistics need no more."""
+    return arr[::4, ::4]
+
+
+def paper_colour(arr: np.ndarray) -> tuple[int, ...]:
+    """The brightest common colour, per channel (95th percentile of a sample)."""
+    sample = _sample(arr)
+    if sample.ndim == 2:
+        return (int(np.percentile(sample, 95)),)
+    return tuple(int(v) for v in np.percentile(sample.reshape(-1, sample.shape[2]), 95, axis=0))
 
 
 def speckle_share(gray: np.ndarray) -> float:
@@ -97,7 +167,7 @@ def speckle_share(gray: np.ndarray) -> float:
 
 
 def has_speckles(gray: np.ndarray) -> bool:
-    return speckle_share(gray) > _SPECKLE_SHARE
+    return bool(speckle_share(gray) > _SPECKLE_SHARE)
 
 
 def remove_speckles(image: Image.Image) -> Image.Image:
@@ -107,28 +177,36 @@ def remove_speckles(image: Image.Image) -> Image.Image:
 
 def white_balance(image: Image.Image) -> Image.Image:
     """Scale each channel so the paper is white: global, so photos keep their tones."""
-    arr = np.asarray(image).astype(np.float32)
-    if arr.ndim == 2:
-        white = max(np.percentile(arr, 95), 1.0)
-    else:
-        white = np.maximum(np.percentile(arr.reshape(-1, arr.shape[2]), 95, axis=0), 1.0)
-    # Only lift: a page that is already white is left exactly as it is.
-    gain = np.clip(255.0 / white, 1.0, 1.6)
-    out = np.clip(arr * gain, 0, 255).astype(np.uint8)
-    return Image.fromarray(out, mode=image.mode)
+    white = paper_colour(np.asarray(image))
+    # Only lift, and not beyond 1.6x: a page that is already white is left
+    # exactly as it is, and a dark photo is not blown out.
+    gains = [min(max(255.0 / max(v, 1), 1.0), 1.6) for v in white]
+    if all(g == 1.0 for g in gains):
+        return image
+    lut: list[int] = []
+    for gain in gains:
+        lut += [min(255, round(v * gain)) for v in range(256)]
+    return image.point(lut)
+
+
+def _max_min(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r, g, b = cv2.split(rgb)
+    return cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b)
 
 
 def chroma(rgb: np.ndarray) -> np.ndarray:
-    return (rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2)).astype(np.uint8)
+    brightest, darkest = _max_min(rgb)
+    return cv2.subtract(brightest, darkest)
 
 
 def has_colour(image: Image.Image) -> bool:
+    """Judged on a quarter-resolution copy: a seal or a photo is far bigger than that."""
     if image.mode != "RGB":
         return False
-    share = np.count_nonzero(chroma(np.asarray(image)) > _CHROMA_FLOOR) / (
-        image.width * image.height
-    )
-    return share > _COLOUR_PIXEL_SHARE
+    arr = np.asarray(image)
+    small = cv2.resize(arr, (arr.shape[1] // 4, arr.shape[0] // 4), interpolation=cv2.INTER_AREA)
+    share = np.count_nonzero(chroma(small) > _CHROMA_FLOOR) / (small.shape[0] * small.shape[1])
+    return bool(share > _COLOUR_PIXEL_SHARE)
 
 
 def drop_coloured_ink(image: Image.Image) -> np.ndarray:
@@ -142,9 +220,11 @@ def drop_coloured_ink(image: Image.Image) -> np.ndarray:
     if image.mode != "RGB":
         return to_gray(image)
     rgb = np.asarray(image)
-    gray = np.asarray(image.convert("L"))
-    brightest = rgb.max(axis=2)
-    return np.where(chroma(rgb) > 40, brightest, gray).astype(np.uint8)
+    brightest, darkest = _max_min(rgb)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    coloured = cv2.subtract(brightest, darkest) > 40
+    np.copyto(gray, brightest, where=coloured)
+    return gray
 
 
 def flatten_background(gray: np.ndarray) -> np.ndarray:

@@ -32,6 +32,13 @@ class OcrOptions:
     # OCR runs at this resolution or above: Tesseract's models read best with
     # ~300 dpi glyphs, so poorer scans are upscaled for OCR only.
     ocr_min_dpi: int = 300
+    # The page image in the PDF is stored at most at this resolution: 200 dpi is
+    # the legal floor for documents (Circular 05/2025) and keeps a colour A4 page
+    # near 0.3 MB; OCR still reads the full scan.
+    output_max_dpi: int = 200
+    # Upright text reads at 80–95 mean confidence, text turned upside down at
+    # ~40. Below this the page is checked with OSD and read again if turned.
+    upright_min_confidence: float = 70.0
     # Orientation is only trusted when OSD is this sure (its scale is open-ended;
     # clean upright pages score 15–25, a blank page ~0).
     orientation_min_confidence: float = 2.0

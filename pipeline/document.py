@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import InputError
-from ingest.poppler import page_text as pdf_page_text
+from ingest.poppler import pdftotext_pages
 from ingest.scan import Scan, open_scan
 from ocr.pdf import KeptPage, OcrPage, assemble_searchable_pdf
 from ocr.tesseract import check_languages
@@ -73,7 +73,7 @@ def digitise_file(
     # Outputs are claimed first, so an unwritable destination fails in a second,
     # not after minutes of OCR.
     with atomic_outputs([output, sidecar, report]) as (pdf_tmp, text_tmp, json_tmp):
-        results = tuple(_with_kept_text(scan, r) for r in run_pages(scan, options))
+        results = with_kept_text(scan, run_pages(scan, options))
         document = DocumentResult(source=source, pages=results)
         assemble_searchable_pdf(_pdf_pages(scan, results), pdf_tmp, title=nfc(source.stem))
         if text_tmp:
@@ -116,11 +116,14 @@ def _raise_page_failure(scan: Scan, job: PageJob, exc: BaseException | None) -> 
     raise PageFailed(scan.path, job.source.index + 1, reason) from exc
 
 
-def _with_kept_text(scan: Scan, result: PageResult) -> PageResult:
-    if not result.kept:
-        return result
-    text = nfc(pdf_page_text(scan.path, result.number - 1))
-    return replace(result, text=text.strip())
+def with_kept_text(scan: Scan, results: Sequence[PageResult]) -> tuple[PageResult, ...]:
+    """Kept pages contribute their existing text to the sidecar, read in one pass."""
+    if not any(r.kept for r in results):
+        return tuple(results)
+    texts = pdftotext_pages(scan.path, scan.page_count)
+    return tuple(
+        replace(r, text=nfc(texts[r.number - 1]).strip()) if r.kept else r for r in results
+    )
 
 
 def _pdf_pages(scan: Scan, results: Sequence[PageResult]) -> list[OcrPage | KeptPage]:

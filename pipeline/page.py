@@ -3,6 +3,11 @@
 ``process_page`` takes only plain data (a ``PageJob``) and returns plain data (a
 ``PageResult``), so the same function runs in a local process pool or as a
 Celery task.
+
+Orientation is decided without paying for Tesseract's OSD on every page: a
+cheap line-direction test sends sideways pages to OSD up front, and a page that
+reads with low confidence (upside down, or sideways and missed) is checked with
+OSD afterwards and read again if OSD finds it turned.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+import cv2
+import numpy as np
 from PIL import Image
 
 from ingest.rasterise import rasterise
@@ -36,6 +43,17 @@ class _Stopwatch:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """The page turned and deskewed, and what OCR read on it."""
+
+    image: Image.Image
+    rotation: int
+    skew: float
+    words: list[Word]
+    confidence: float
+
+
 def process_page(job: PageJob) -> PageResult:
     options = job.options
     number = job.source.index + 1
@@ -53,26 +71,21 @@ def process_page(job: PageJob) -> PageResult:
             image = clean.remove_speckles(image)
 
     with watch.stage("orientation"):
-        rotation = find_rotation(image, options)
-        image = clean.rotate_quadrant(image, rotation)
+        sideways = clean.looks_sideways(clean.to_gray(image))
+        rotation = find_rotation(image, options) if sideways else 0
 
-    with watch.stage("deskew"):
-        skew = clean.estimate_skew(clean.to_gray(image))
-        image = clean.rotate_small_angle(image, skew)
-
-    with watch.stage("clean"):
-        page_image = clean.white_balance(image)
-        colour = clean.has_colour(page_image)
-        if not colour:
-            page_image = page_image.convert("L")
-        ocr_image, ocr_scale = ocr_image_for(image, dpi, options)
-
-    with watch.stage("ocr"):
-        words = recognise_words(ocr_image, lang=options.lang, dpi=round(dpi * ocr_scale))
-        words = [_tidy(w, ocr_scale) for w in words]
-        words = [w for w in words if w.text]
+    reading = read_page(image, rotation, dpi, options, watch)
+    if reading.confidence < options.upright_min_confidence and not sideways:
+        with watch.stage("orientation"):
+            turn = find_rotation(image, options)
+        if turn:
+            second = read_page(image, turn, dpi, options, watch)
+            if second.confidence > reading.confidence:
+                reading = second
 
     with watch.stage("encode"):
+        page_image, out_dpi, words = archival_image(reading, dpi, options)
+        colour = page_image.mode == "RGB"
         encoded = encode_page_image(page_image, jpeg_quality=options.jpeg_quality)
 
     return PageResult(
@@ -80,17 +93,33 @@ def process_page(job: PageJob) -> PageResult:
         kept=False,
         width=page_image.width,
         height=page_image.height,
-        dpi=dpi,
-        rotation=rotation,
-        skew=skew,
+        dpi=out_dpi,
+        rotation=reading.rotation,
+        skew=reading.skew,
         colour=colour,
         speckles_removed=speckled,
-        confidence=mean_confidence(words),
+        confidence=reading.confidence,
         words=tuple(words),
         text=page_text(words),
         timings=watch.timings,
         image=encoded,
     )
+
+
+def read_page(
+    image: Image.Image, rotation: int, dpi: float, options: OcrOptions, watch: _Stopwatch
+) -> _Reading:
+    """Turn, deskew, prepare the OCR image and read it."""
+    with watch.stage("deskew"):
+        image = clean.rotate_quadrant(image, rotation)
+        skew = clean.estimate_skew(clean.to_gray(image))
+        image = clean.rotate_small_angle(image, skew)
+    with watch.stage("clean"):
+        ocr_image, scale = ocr_image_for(image, dpi, options)
+    with watch.stage("ocr"):
+        words = recognise_words(ocr_image, lang=options.lang, dpi=round(dpi * scale))
+        words = [w for w in (_tidy(w, 1.0 / scale) for w in words) if w.text]
+    return _Reading(image, rotation, skew, words, mean_confidence(words))
 
 
 def find_rotation(image: Image.Image, options: OcrOptions) -> int:
@@ -110,24 +139,38 @@ def find_rotation(image: Image.Image, options: OcrOptions) -> int:
 def ocr_image_for(image: Image.Image, dpi: float, options: OcrOptions) -> tuple[Image.Image, float]:
     """The image Tesseract sees, and its scale relative to the page image."""
     gray = clean.flatten_background(clean.drop_coloured_ink(image))
-    ocr = Image.fromarray(gray, mode="L")
     scale = 1.0
     if dpi < options.ocr_min_dpi:
         scale = options.ocr_min_dpi / dpi
-        ocr = ocr.resize(
-            (round(ocr.width * scale), round(ocr.height * scale)), Image.Resampling.BICUBIC
-        )
-    return ocr, scale
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return Image.fromarray(gray, mode="L"), scale
+
+
+def archival_image(
+    reading: _Reading, dpi: float, options: OcrOptions
+) -> tuple[Image.Image, float, list[Word]]:
+    """The image the legal copy shows: white-balanced, grey unless the paper has colour,
+    at most ``output_max_dpi``; word boxes follow it."""
+    image = clean.white_balance(reading.image)
+    if not clean.has_colour(image):
+        image = image.convert("L")
+    if dpi <= options.output_max_dpi:
+        return image, dpi, reading.words
+    scale = options.output_max_dpi / dpi
+    arr = np.asarray(image)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    small = Image.fromarray(cv2.resize(arr, size, interpolation=cv2.INTER_AREA), mode=image.mode)
+    return small, float(options.output_max_dpi), [_tidy(w, scale) for w in reading.words]
 
 
 def _tidy(word: Word, scale: float) -> Word:
     box = word.box
     if scale != 1.0:
         box = Box(
-            round(box.left / scale),
-            round(box.top / scale),
-            round(box.right / scale),
-            round(box.bottom / scale),
+            round(box.left * scale),
+            round(box.top * scale),
+            round(box.right * scale),
+            round(box.bottom * scale),
         )
     return replace(word, text=clean_word(word.text), box=box)
 

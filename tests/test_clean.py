@@ -1,0 +1,103 @@
+"""Page cleaning stages on rendered pages: each one does its job and no harm."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr import clean
+from pipeline.context import OcrOptions
+from pipeline.page import find_rotation
+from tests import pagegen
+
+
+@pytest.mark.parametrize("degrees", [5.0, -5.0, 12.0, -2.5])
+def test_estimate_skew_recovers_the_angle(short_page, degrees):
+    tilted = pagegen.skew(short_page.image, degrees)
+    found = clean.estimate_skew(clean.to_gray(tilted))
+    # The correction undoes the tilt: rotating by it brings lines back level.
+    assert found == pytest.approx(-degrees, abs=0.3)
+
+
+def test_estimate_skew_leaves_straight_and_blank_pages_alone(short_page):
+    assert clean.estimate_skew(clean.to_gray(short_page.image)) == pytest.approx(0, abs=0.2)
+    blank = np.full((3508, 2480), 255, np.uint8)
+    assert clean.estimate_skew(blank) == 0.0
+
+
+@pytest.mark.parametrize("turned, expected", [(0, 0), (90, 90), (180, 180), (270, 270)])
+def test_find_rotation_uses_osd(short_page, turned, expected):
+    # pagegen turns the page counter-clockwise; OSD answers the clockwise fix.
+    image = short_page.image if turned == 0 else pagegen.rotate_quadrant(short_page.image, turned)
+    assert find_rotation(image, OcrOptions()) == expected
+    upright = clean.rotate_quadrant(image, find_rotation(image, OcrOptions()))
+    assert upright.size == short_page.image.size
+
+
+def test_blank_page_is_not_turned():
+    assert find_rotation(Image.new("RGB", (1240, 1754), "white"), OcrOptions()) == 0
+
+
+def test_speckles_detected_only_on_salt_and_pepper(short_page):
+    gray = clean.to_gray
+    noisy = pagegen.DEGRADATIONS["salt_pepper"](short_page.image, 1)
+    assert clean.has_speckles(gray(noisy))
+    for name in ("clean", "jpeg40", "blur", "shadow", "seal"):
+        degraded = pagegen.DEGRADATIONS[name](short_page.image, 1)
+        assert not clean.has_speckles(gray(degraded)), name
+
+
+def test_remove_speckles_cleans_paper_and_keeps_text(short_page):
+    noisy = pagegen.DEGRADATIONS["salt_pepper"](short_page.image, 1)
+    cleaned = clean.remove_speckles(noisy)
+    assert (
+        clean.speckle_share(clean.to_gray(cleaned)) < clean.speckle_share(clean.to_gray(noisy)) / 10
+    )
+    ink_before = (clean.to_gray(short_page.image) < 128).mean()
+    ink_after = (clean.to_gray(cleaned) < 128).mean()
+    assert ink_after == pytest.approx(ink_before, rel=0.25)
+
+
+def test_colour_detection(short_page):
+    sealed = pagegen.DEGRADATIONS["seal"](short_page.image, 2)
+    assert clean.has_colour(sealed)
+    assert not clean.has_colour(short_page.image)
+    # JPEG artefacts on a black-and-white page are not colour.
+    assert not clean.has_colour(pagegen.DEGRADATIONS["jpeg40"](short_page.image, 2))
+
+
+def test_red_seal_fades_from_ocr_image_but_text_under_it_stays(short_page):
+    sealed = pagegen.DEGRADATIONS["seal"](short_page.image, 3)
+    before = clean.to_gray(short_page.image)
+    after = clean.drop_coloured_ink(sealed)
+    seal_only = (np.asarray(sealed).astype(int) - np.asarray(short_page.image)).any(axis=2) & (
+        before > 200
+    )
+    text_under_seal = (np.asarray(sealed).astype(int) - np.asarray(short_page.image)).any(
+        axis=2
+    ) & (before < 60)
+    assert seal_only.sum() > 1000, "the seal should cover paper"
+    assert text_under_seal.sum() > 50, "the seal should cover some text"
+    # Plain grey conversion would leave red ink mid-grey; dropout makes it paper-light.
+    assert np.median(clean.to_gray(sealed)[seal_only]) < 140
+    assert np.median(after[seal_only]) > 180
+    assert np.median(after[text_under_seal]) < 90
+
+
+def test_flatten_background_removes_shadow(short_page):
+    shaded = clean.to_gray(pagegen.DEGRADATIONS["shadow"](short_page.image, 4))
+    flat = clean.flatten_background(shaded)
+    paper = clean.to_gray(short_page.image) > 250
+    assert shaded[paper].std() > 10, "the shadow should make the paper uneven"
+    assert flat[paper].std() < shaded[paper].std() / 3
+    ink = clean.to_gray(short_page.image) < 50
+    assert np.median(flat[ink]) < 90
+
+
+def test_white_balance_leaves_white_paper_alone(short_page):
+    balanced = clean.white_balance(short_page.image)
+    assert np.array_equal(np.asarray(balanced), np.asarray(short_page.image))
+    grey_paper = Image.eval(short_page.image, lambda v: int(v * 0.8))
+    lifted = clean.white_balance(grey_paper)
+    assert np.percentile(np.asarray(lifted), 95) >= 250
