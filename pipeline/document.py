@@ -136,6 +136,12 @@ def _pdf_pages(scan: Scan, results: Sequence[PageResult]) -> list[OcrPage | Kept
     return pages
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_outputs(paths: Sequence[Path | None]) -> Iterator[list[Path | None]]:
     """Temporary siblings of ``paths``; renamed over them only if the block succeeds."""
@@ -154,6 +160,8 @@ def atomic_outputs(paths: Sequence[Path | None]) -> Iterator[list[Path | None]]:
                 raise OutputNotWritable(f"{path}: {exc.strerror or exc}") from exc
             os.close(fd)
             tmp = Path(name)
+            # mkstemp makes 0600 files; outputs should read like any other file.
+            tmp.chmod(0o666 & ~_umask())
             cleanup.callback(tmp.unlink, missing_ok=True)
             temps.append(tmp)
         yield temps

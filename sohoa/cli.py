@@ -25,7 +25,9 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "input_file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
+)
 @click.argument("output_pdf", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--sidecar",

@@ -69,6 +69,7 @@ def test_multipage_pdf_to_searchable_pdfa(two_pages, run_sohoa, tmp_path):
     for truth, page_text in zip(two_pages, extracted, strict=False):
         assert cer(truth.text, page_text) < 0.03
 
+    assert out.stat().st_mode & 0o044, "output must be readable like any other file"
     sidecar = text.read_text(encoding="utf-8")
     assert sidecar == unicodedata.normalize("NFC", sidecar)
     pages = sidecar.split("\f")
@@ -233,3 +234,12 @@ def test_unwritable_output_fails_without_traceback(two_pages, run_sohoa, tmp_pat
     done = run_sohoa("ocr", source, blocker / "out.pdf")
     assert done.returncode == 11, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_missing_language_data_is_reported(run_sohoa, tmp_path):
+    source = tmp_path / "scan.png"
+    Image.new("RGB", (800, 600), "white").save(source)
+    done = run_sohoa("ocr", source, tmp_path / "out.pdf", "--lang", "xyz")
+    assert done.returncode == 10, done.stderr
+    assert "xyz" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out.pdf").exists()
