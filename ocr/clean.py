@@ -68,11 +68,11 @@ def _ink_mask(gray: np.ndarray) -> np.ndarray:
     return ink
 
 
-def line_structure(ink: np.ndarray, max_angle: float = 15.0) -> LineStructure:
+def line_structure(ink: np.ndarray, max_angle: float = 15.0, refine: bool = True) -> LineStructure:
     """Projection profiles: at the right angle, lines and gaps make row sums swing hardest.
 
-    A coarse 1° sweep then a 0.1° refinement, on a padded square so no ink is
-    cut off at any angle.
+    A coarse 1° sweep then (``refine``) a 0.1° refinement, on a padded square so
+    no ink is cut off at any angle.
     """
     side = int(np.hypot(*ink.shape)) + 2
     pad_y, pad_x = (side - ink.shape[0]) // 2, (side - ink.shape[1]) // 2
@@ -90,28 +90,36 @@ def line_structure(ink: np.ndarray, max_angle: float = 15.0) -> LineStructure:
 
     coarse = {round(a, 1): score(a) for a in np.arange(-max_angle, max_angle + 0.5, 1.0)}
     best = max(coarse, key=coarse.__getitem__)
+    if not refine:
+        return LineStructure(angle=float(best), strength=coarse[best], strength_level=coarse[0.0])
     fine = {round(a, 2): score(a) for a in np.arange(best - 1.0, best + 1.01, 0.1)}
     best = max(fine, key=fine.__getitem__)
     return LineStructure(angle=float(best), strength=fine[best], strength_level=coarse[0.0])
 
 
-def estimate_skew(gray: np.ndarray, max_angle: float = 15.0) -> float:
-    """Counter-clockwise rotation in degrees that makes text lines horizontal.
-
-    Pages with too little text to judge, or where turning barely helps, come
-    back as 0 rather than a guess.
-    """
-    ink = _ink_mask(gray)
-    if ink.mean() < 0.002:
-        return 0.0
-    found = line_structure(ink, max_angle)
+def _skew_of(found: LineStructure) -> float:
+    """Pages where turning barely helps come back as 0 rather than a guess."""
     if found.strength < 1.05 * found.strength_level and abs(found.angle) > 0.3:
         return 0.0
     return round(found.angle, 2)
 
 
-def looks_sideways(gray: np.ndarray) -> bool:
-    """True when text lines run up and down rather than across.
+def estimate_skew(gray: np.ndarray, max_angle: float = 15.0) -> float:
+    """Counter-clockwise rotation in degrees that makes text lines horizontal."""
+    ink = _ink_mask(gray)
+    if ink.mean() < 0.002:
+        return 0.0
+    return _skew_of(line_structure(ink, max_angle))
+
+
+@dataclass(frozen=True, slots=True)
+class TextLines:
+    sideways: bool  # lines run up and down: the page needs a quarter turn
+    skew: float  # deskew angle, meaningful when not sideways
+
+
+def find_text_lines(gray: np.ndarray) -> TextLines:
+    """Line direction and tilt in one pass over one ink mask.
 
     Comparing the line structure of the page with that of its transpose costs a
     tenth of Tesseract's orientation detection, so OSD is only asked about pages
@@ -119,10 +127,10 @@ def looks_sideways(gray: np.ndarray) -> bool:
     """
     ink = _ink_mask(gray)
     if ink.mean() < 0.002:
-        return False
-    across = line_structure(ink).strength
-    down = line_structure(np.ascontiguousarray(ink.T)).strength
-    return down > 1.3 * across
+        return TextLines(sideways=False, skew=0.0)
+    across = line_structure(ink)
+    down = line_structure(np.ascontiguousarray(ink.T), refine=False)
+    return TextLines(sideways=down.strength > 1.3 * across.strength, skew=_skew_of(across))
 
 
 def rotate_small_angle(image: Image.Image, degrees: float) -> Image.Image:
@@ -241,10 +249,3 @@ def flatten_background(gray: np.ndarray) -> np.ndarray:
     background = np.maximum(background, 1).astype(np.float32)
     flat = gray.astype(np.float32) * (255.0 / background)
     return np.clip(flat, 0, 255).astype(np.uint8)
-
-
-def remove_faint_marks(gray: np.ndarray, level: int = 200) -> np.ndarray:
-    """Paper-white anything lighter than ``level``: faded seal ink, stains, bleed."""
-    out = gray.copy()
-    out[out >= level] = 255
-    return out

@@ -101,3 +101,16 @@ def test_white_balance_leaves_white_paper_alone(short_page):
     grey_paper = Image.eval(short_page.image, lambda v: int(v * 0.8))
     lifted = clean.white_balance(grey_paper)
     assert np.percentile(np.asarray(lifted), 95) >= 250
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_sideways_pages_are_told_apart_from_upright_ones(seed):
+    """Only quarter-turned pages may be sent to OSD up front; nothing else."""
+    for n_lines in (None, 6):
+        page = pagegen.render_page(seed, n_lines=n_lines)
+        for name, degrade in pagegen.DEGRADATIONS.items():
+            image = degrade(page.image, seed)
+            if clean.has_speckles(clean.to_gray(image)):
+                image = clean.remove_speckles(image)
+            lines = clean.find_text_lines(clean.to_gray(image))
+            assert lines.sideways == (name in ("rot90", "rot270")), (name, n_lines)

@@ -243,3 +243,19 @@ def test_missing_language_data_is_reported(run_sohoa, tmp_path):
     assert done.returncode == 10, done.stderr
     assert "xyz" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out.pdf").exists()
+
+
+def test_coarse_photo_is_archived_at_200_dpi_at_least(two_pages, run_sohoa, tmp_path):
+    # A phone photo: ~100 dpi over an A4 page, no resolution recorded.
+    small = two_pages[0].image.resize((827, 1169))
+    source = tmp_path / "photo.jpg"
+    small.save(source, quality=85)
+    out, report = tmp_path / "out.pdf", tmp_path / "out.json"
+    done = run_sohoa("ocr", source, out, "--json", report)
+    assert done.returncode == 0, done.stderr
+    page = json.loads(report.read_text(encoding="utf-8"))["pages"][0]
+    assert page["dpi"] >= 200
+    with pikepdf.open(out) as pdf:
+        image = next(iter(pdf.pages[0].get_images().values()))
+        width_in = float(pdf.pages[0].mediabox[2]) / 72
+        assert int(image.Width) / width_in >= 199.5
