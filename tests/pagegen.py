@@ -1065,19 +1065,21 @@ def save_png(img: Image.Image, path: Path | str, dpi: int) -> Path:
 # ---------------------------------------------------------------------------------------
 
 
+def raw_tesseract(path: Path, dpi: int | None = None) -> str:
+    """Plain ``tesseract -l vie`` on a file: the baseline every cleaning step must beat."""
+    args = ["tesseract", str(path), "-", "-l", "vie", "--psm", "3"]
+    if dpi:
+        args += ["--dpi", str(dpi)]
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    return subprocess.run(args, capture_output=True, text=True, check=True, env=env).stdout
+
+
 def _raw_tesseract_cer(page: RenderedPage, preset: str, seed: int) -> float:
-    """CER of plain Tesseract on a degraded page: the baseline the pipeline must beat."""
+    """CER of plain Tesseract on a degraded page."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "page.png"
         save_png(DEGRADATIONS[preset](page.image, seed), path, page.dpi)
-        result = subprocess.run(
-            ["tesseract", str(path), "-", "-l", "vie", "--psm", "3", "--dpi", str(page.dpi)],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
-        )
-    return cer(page.text, result.stdout)
+        return cer(page.text, raw_tesseract(path, page.dpi))
 
 
 def _main(argv: Sequence[str]) -> None:

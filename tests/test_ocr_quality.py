@@ -8,8 +8,6 @@ cleaning and is not loose enough to pass anything.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -51,18 +49,6 @@ def _degraded_png(page: pagegen.RenderedPage, name: str, tmp_path: Path) -> Path
     return path
 
 
-def _raw_tesseract(path: Path) -> str:
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    done = subprocess.run(
-        ["tesseract", str(path), "stdout", "-l", "vie"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    )
-    return done.stdout
-
-
 @pytest.mark.parametrize("name", list(THRESHOLDS))
 def test_cer_per_degradation(page, name, tmp_path):
     path = _degraded_png(page, name, tmp_path)
@@ -72,5 +58,5 @@ def test_cer_per_degradation(page, name, tmp_path):
     assert error <= THRESHOLDS[name], f"{name}: CER {error:.2%}\n{result.text}"
     assert tone_mark_error_rate(page.text, result.text) <= 2 * THRESHOLDS[name]
     if name in HARD_FOR_RAW_TESSERACT:
-        raw = cer(page.text, _raw_tesseract(path))
+        raw = cer(page.text, pagegen.raw_tesseract(path, page.dpi))
         assert raw > THRESHOLDS[name], f"raw tesseract passes {name} ({raw:.2%}): not a hard case"
