@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,33 @@ class Settings(BaseSettings):
     max_file_mb: int = Field(512, ge=1, description="Largest accepted scan file, MiB.")
     max_pages: int = Field(2000, ge=1, description="Most pages accepted in one file.")
     max_pixels: int = Field(150_000_000, ge=1_000_000, description="Most pixels in one page.")
+
+    # Storage: the embedded default needs no server (a folder and SQLite);
+    # production points these at MinIO and PostgreSQL.
+    database_url: str = Field(
+        "", description="SQLAlchemy URL; default sqlite:///<data_dir>/sohoa.db"
+    )
+    object_store: Literal["local", "s3"] = Field("local", description="Where files are kept.")
+    objects_dir: Path | None = Field(
+        None, description="Local store root; default <data_dir>/objects"
+    )
+    s3_endpoint: str = Field("127.0.0.1:9000", description="S3/MinIO host:port.")
+    s3_access_key: str = Field("", description="S3 access key.")
+    s3_secret_key: str = Field("", description="S3 secret key.")
+    s3_bucket: str = Field("sohoa", description="S3 bucket, created if missing.")
+    s3_secure: bool = Field(False, description="Use HTTPS for S3.")
+    s3_region: str = Field("us-east-1", description="S3 region name.")
+    # Broker: Redis in production; empty means the embedded, serverless default.
+    broker_url: str = Field("", description="Celery broker URL; default: embedded (SQLite)")
+    default_unit: str = Field("000.00.00.H00", description="Unit code used when none is given.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'sohoa.db').absolute()}"
+
+    @property
+    def resolved_objects_dir(self) -> Path:
+        return (self.objects_dir or self.data_dir / "objects").absolute()
 
     def limits(self) -> Limits:
         return Limits(
