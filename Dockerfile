@@ -1,0 +1,30 @@
+# sohoa: one image for the API, the workers and the one-shot migration.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    OMP_THREAD_LIMIT=1 \
+    SOHOA_DATA_DIR=/var/lib/sohoa
+
+# The same Debian packages as the Makefile's APT_PACKAGES (minus the venv tools).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils ghostscript qpdf \
+      fonts-liberation2 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY sohoa sohoa
+COPY ingest ingest
+COPY ocr ocr
+COPY classifiers classifiers
+COPY storage storage
+COPY pipeline pipeline
+COPY api api
+RUN pip install --no-cache-dir . \
+ && useradd --system --home /var/lib/sohoa --create-home sohoa
+
+USER sohoa
+ENTRYPOINT ["sohoa"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
