@@ -47,12 +47,12 @@ run: install
 	@echo "Text: $$(pwd)/data/giay-xac-nhan.txt"; head -n 5 data/giay-xac-nhan.txt
 
 test: install
-	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check . bench/run
 	$(VENV)/bin/pytest
 
 lint: install
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . bench/run
+	$(VENV)/bin/ruff format --check . bench/run
 
 format: install
 	$(VENV)/bin/ruff check --fix .
