@@ -16,6 +16,8 @@ from sohoa.settings import get_settings
 EXIT_PAGE_FAILED = 9
 EXIT_OCR_ENGINE = 10
 EXIT_OUTPUT = 11
+EXIT_REFUSED = 12  # `ingest`: at least one file was refused (the others were taken)
+EXIT_NOT_FOUND = 13
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,6 +70,153 @@ def ocr(
     kept = sum(p.kept for p in result.pages)
     note = f" ({kept} already had text, kept)" if kept else ""
     click.echo(f"{output_pdf}: {pages} page(s){note}", err=True)
+
+
+@main.command()
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
+)
+@click.option(
+    "--dossier", "-d", required=True, help="Dossier code, e.g. 000.A0.01.H26-210212-9090."
+)
+@click.option("--unit", "-u", help="Unit (commune/ward) code; default SOHOA_DEFAULT_UNIT.")
+def ingest(files: tuple[Path, ...], dossier: str, unit: str | None) -> None:
+    """Store scans in a dossier and queue them for digitising; prints document ids."""
+    from pipeline.runtime import runtime
+    from pipeline.service import ingest_file
+
+    rt = runtime()
+    unit = unit or rt.settings.default_unit
+    refused = 0
+    for path in files:
+        try:
+            done = ingest_file(rt, path, dossier=dossier, unit=unit)
+        except InputError as exc:
+            click.echo(f"sohoa: refused: {exc} [{exc.code}]", err=True)
+            refused += 1
+            continue
+        except ValueError as exc:  # an invalid dossier or unit code
+            _fail(str(exc), 2)
+        note = "" if done.created else " (already in this dossier)"
+        if done.created and not done.queued:
+            note = " (stored; queued when a worker starts)"
+        click.echo(f"{done.document_id}\t{path.name}\t{done.status}{note}")
+    if refused:
+        sys.exit(EXIT_REFUSED)
+
+
+@main.command()
+@click.argument("document_id")
+def status(document_id: str) -> None:
+    """Show a document's status, progress and failure reason."""
+    from pipeline.runtime import runtime
+    from storage import repository as repo
+
+    with runtime().session() as s:
+        document = repo.get_document(s, document_id)
+        if document is None:
+            _fail(f"no document {document_id}", EXIT_NOT_FOUND)
+        click.echo(f"document:  {document.id}")
+        click.echo(f"dossier:   {document.dossier.code} ({document.dossier.unit_code})")
+        click.echo(f"file:      {document.filename} ({document.kind}, {document.size} bytes)")
+        click.echo(f"status:    {document.status}")
+        click.echo(f"progress:  {document.pages_done}/{document.page_count} pages")
+        click.echo(f"type:      {document.document_type or '-'}")
+        if document.failure_reason:
+            click.echo(f"reason:    {document.failure_reason}")
+        for page in sorted(document.pages, key=lambda p: p.number):
+            if page.status == "failed":
+                click.echo(f"  page {page.number}: failed: {page.failure_reason}")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--unit", "-u", multiple=True, help="Only these units.")
+@click.option("--dossier", "-d", help="Only this dossier code.")
+@click.option("--type", "document_type", help="Only this document type.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 200))
+def search(
+    query: str, unit: tuple[str, ...], dossier: str | None, document_type: str | None, limit: int
+) -> None:
+    """Search the text of digitised documents, with or without accents."""
+    from pipeline.runtime import runtime
+    from storage.search import search as run_search
+
+    with runtime().session() as s:
+        found = run_search(
+            s,
+            query,
+            units=list(unit) or None,
+            dossier=dossier,
+            document_type=document_type,
+            limit=limit,
+        )
+    click.echo(f"{found.total} result(s)")
+    for hit in found.hits:
+        click.echo(f"{hit.document_id}\t{hit.dossier_code}\t{hit.filename}")
+        click.echo(f"    {_plain(hit.snippet)}")
+
+
+@main.command()
+@click.argument("document_id")
+def reprocess(document_id: str) -> None:
+    """Queue a document again: its failed pages, or all pages if none failed."""
+    from pipeline.runtime import runtime
+    from pipeline.service import reprocess as run_reprocess
+
+    try:
+        queued = run_reprocess(runtime(), document_id)
+    except LookupError:
+        _fail(f"no document {document_id}", EXIT_NOT_FOUND)
+    click.echo(f"{document_id}\t{'queued' if queued else 'reset; queued when a worker starts'}")
+
+
+@main.command()
+@click.option("--concurrency", "-c", type=click.IntRange(min=1), help="Tasks at once.")
+@click.option("--loglevel", default="INFO", show_default=True)
+def worker(concurrency: int | None, loglevel: str) -> None:
+    """Run a pipeline worker (Celery) on the configured broker."""
+    from pipeline.celery_app import app
+    from pipeline.runtime import runtime
+
+    runtime()  # migrate and connect before taking tasks
+    args = ["worker", f"--loglevel={loglevel}", "--queues=sohoa"]
+    if concurrency:
+        args.append(f"--concurrency={concurrency}")
+    app.worker_main(args)
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    from sohoa.settings import get_settings
+    from storage.db import migrate as run_migrate
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    run_migrate(settings.resolved_database_url)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the HTTP API."""
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port)
+
+
+def _plain(snippet: str) -> str:
+    import html
+
+    return html.unescape(snippet.replace("<mark>", "[").replace("</mark>", "]"))
 
 
 def _fail(message: str, code: int) -> None:

@@ -45,11 +45,28 @@ class Settings(BaseSettings):
     s3_region: str = Field("us-east-1", description="S3 region name.")
     # Broker: Redis in production; empty means the embedded, serverless default.
     broker_url: str = Field("", description="Celery broker URL; default: embedded (SQLite)")
+    # Redis redelivers a task whose worker died without acknowledging it after
+    # this many seconds. Longer than the slowest task, or a live task is doubled.
+    visibility_timeout: int = Field(900, ge=5, description="Seconds before redelivery.")
+    page_time_limit: int = Field(600, ge=10, description="Hard time limit of one page task.")
+    worker_concurrency: int = Field(
+        default_factory=default_jobs, ge=1, description="Tasks one worker runs at once."
+    )
     default_unit: str = Field("000.00.00.H00", description="Unit code used when none is given.")
 
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'sohoa.db').absolute()}"
+
+    @property
+    def resolved_broker_url(self) -> str:
+        """Redis in production; a SQLite file through kombu's SQLAlchemy transport otherwise."""
+        return self.broker_url or f"sqla+sqlite:///{(self.data_dir / 'broker.sqlite').absolute()}"
+
+    @property
+    def work_dir(self) -> Path:
+        """Scratch space of a worker: originals fetched from the store, by checksum."""
+        return (self.data_dir / "work").absolute()
 
     @property
     def resolved_objects_dir(self) -> Path:

@@ -1,0 +1,41 @@
+"""The Celery application: one per process, configured from the settings.
+
+Crash safety rests on three things: tasks are acknowledged only after they
+finish (``acks_late``), a task whose worker died is put back
+(``reject_on_worker_lost``), and every task is idempotent, so running one twice
+changes nothing. The database, not the broker, is the record of what is done:
+no result backend is used, and a worker starting up re-enqueues unfinished
+documents (see ``pipeline.tasks.resume_unfinished``), which also covers the
+embedded broker that cannot redeliver a message lost with a killed worker.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from sohoa.settings import Settings, get_settings
+
+QUEUE = "sohoa"
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("sohoa", broker=settings.resolved_broker_url, include=["pipeline.tasks"])
+    app.conf.update(
+        task_default_queue=QUEUE,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_ignore_result=True,
+        task_time_limit=settings.page_time_limit,
+        task_soft_time_limit=max(5, settings.page_time_limit - 30),
+        worker_prefetch_multiplier=1,
+        worker_concurrency=settings.worker_concurrency,
+        worker_hijack_root_logger=False,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
+        task_serializer="json",
+        accept_content=["json"],
+    )
+    return app
+
+
+app = make_celery(get_settings())

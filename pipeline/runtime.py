@@ -1,0 +1,47 @@
+"""What a process needs to run the pipeline: database sessions and the object store.
+
+Built once per process from the settings (a Celery worker child, the CLI, the
+API) and shared by every task that process runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from sohoa.settings import Settings, get_settings
+from storage.db import make_engine, migrate, session_factory
+from storage.objects import ObjectStore, object_store_from_settings
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    store: ObjectStore
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Runtime:
+        url = settings.resolved_database_url
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        migrate(url)
+        return cls(
+            settings=settings,
+            sessions=session_factory(make_engine(url)),
+            store=object_store_from_settings(settings),
+        )
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on error."""
+        with self.sessions.begin() as session:
+            yield session
+
+
+@cache
+def runtime() -> Runtime:
+    return Runtime.from_settings(get_settings())

@@ -1,0 +1,45 @@
+"""Object keys: where each file of a document lives in the store.
+
+``{unit}/{dossier}/{document}/…`` keeps a commune's files together (a bucket
+policy or a backup can take one unit), and a document's files under its id, so
+two uploads with the same filename never collide.
+"""
+
+from __future__ import annotations
+
+from ocr.vietnamese import nfc
+
+EXTENSIONS = {"pdf": "pdf", "tiff": "tif", "jpeg": "jpg", "png": "png"}
+
+
+def document_prefix(unit: str, dossier: str, document_id: str) -> str:
+    return nfc(f"{unit}/{dossier}/{document_id}")
+
+
+def original(prefix: str, kind: str) -> str:
+    return f"{prefix}/original.{EXTENSIONS[kind]}"
+
+
+def searchable_pdf(prefix: str) -> str:
+    return f"{prefix}/searchable.pdf"
+
+
+def text(prefix: str) -> str:
+    return f"{prefix}/text.txt"
+
+
+def pages_report(prefix: str) -> str:
+    return f"{prefix}/pages.json"
+
+
+def thumbnail(prefix: str, number: int) -> str:
+    return f"{prefix}/thumb-{number}.png"
+
+
+def page_image(prefix: str, number: int) -> str:
+    """The encoded page image a page task made, waiting to be assembled."""
+    return f"{prefix}/pages/{number}.img"
+
+
+def page_words(prefix: str, number: int) -> str:
+    return f"{prefix}/pages/{number}.json"
