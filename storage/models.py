@@ -1,0 +1,259 @@
+"""The metadata database: units, dossiers, documents, pages, audit events, search rows.
+
+One schema for SQLite (the embedded default) and PostgreSQL (production). The
+Alembic migrations create it; these classes only describe it, and a test checks
+that the two agree. Statuses are plain strings guarded by CHECK constraints
+rather than database enums, so adding a status is a one-line migration on both
+backends.
+
+Timestamps are always timezone-aware UTC in Python (``UtcDateTime``): SQLite has
+no time zone type, and a naive/aware mix would make date filters quietly wrong.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so that migrations can refer to them on both backends.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+DOSSIER_STATUSES = ("open", "closed")
+"""``open``: documents may still arrive; ``closed``: the dossier is complete."""
+
+DOCUMENT_STATUSES = ("queued", "processing", "done", "failed")
+PAGE_STATUSES = ("queued", "done", "failed")
+DOCUMENT_KINDS = ("pdf", "tiff", "jpeg", "png")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always returned timezone-aware.
+
+    PostgreSQL keeps ``timestamptz``; SQLite keeps the naive UTC wall time (its
+    DATETIME storage drops the offset silently, so it is converted first).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: timestamps must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# None is SQL NULL, not the JSON value null: "no fields" is one thing, not two.
+JsonType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    """SQL text of a CHECK that ``column`` is one of ``values`` (constants, no user input)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime,
+        dict[str, Any]: JsonType,
+    }
+
+
+class Timestamps:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+class Unit(Base):
+    """A commune or ward (``đơn vị``) that owns dossiers, e.g. ``000.00.00.H26``."""
+
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+    dossiers: Mapped[list[Dossier]] = relationship(back_populates="unit")
+
+
+class Dossier(Timestamps, Base):
+    """A one-stop dossier (``hồ sơ một cửa``): the papers of one citizen's request."""
+
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        UniqueConstraint("unit_code", "code"),
+        CheckConstraint(_in("status", DOSSIER_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    code: Mapped[str] = mapped_column(String(64))
+    procedure_code: Mapped[str | None] = mapped_column(String(64))
+    received_date: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    callback_url: Mapped[str | None] = mapped_column(String(2048))
+
+    unit: Mapped[Unit] = relationship(back_populates="dossiers")
+    documents: Mapped[list[Document]] = relationship(back_populates="dossier")
+
+
+class Document(Timestamps, Base):
+    """One scanned file handed in, and everything made from it.
+
+    ``sha256`` is the original's checksum; unique per dossier, so the same file
+    uploaded twice into a dossier is one document. ``pages_done`` is a count of
+    done pages, recomputed (never incremented) so a redelivered task cannot
+    count a page twice.
+    """
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "sha256"),
+        UniqueConstraint("dossier_id", "idempotency_key"),
+        CheckConstraint(_in("status", DOCUMENT_STATUSES), name="status"),
+        CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),
+        Index(None, "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(512))
+    kind: Mapped[str] = mapped_column(String(8))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    page_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    pages_done: Mapped[int] = mapped_column(default=0, server_default="0")
+    status: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    document_type: Mapped[str | None] = mapped_column(String(64))
+    fields: Mapped[dict[str, Any] | None]
+    is_certified_copy: Mapped[bool | None]
+    original_key: Mapped[str] = mapped_column(String(1024))
+    pdf_key: Mapped[str | None] = mapped_column(String(1024))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    text_key: Mapped[str | None] = mapped_column(String(1024))
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
+    pages_key: Mapped[str | None] = mapped_column(String(1024))
+    pages_sha256: Mapped[str | None] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    done_at: Mapped[datetime | None]
+
+    dossier: Mapped[Dossier] = relationship(back_populates="documents")
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="document",
+        order_by="Page.number",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class Page(Timestamps, Base):
+    """One page of a document: its OCR result and where its intermediate files are."""
+
+    __tablename__ = "pages"
+    __table_args__ = (
+        UniqueConstraint("document_id", "number"),
+        CheckConstraint(_in("status", PAGE_STATUSES), name="status"),
+        CheckConstraint("number >= 1", name="number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    rotation: Mapped[int | None]
+    skew: Mapped[float | None] = mapped_column(Float)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str | None] = mapped_column(Text)
+    image_key: Mapped[str | None] = mapped_column(String(1024))
+    image_sha256: Mapped[str | None] = mapped_column(String(64))
+    words_key: Mapped[str | None] = mapped_column(String(1024))
+    words_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class AuditEvent(Base):
+    """Who did what to which object. Append-only: triggers refuse UPDATE and DELETE.
+
+    ``unit_code`` is a plain column, not a foreign key: the trail must outlive
+    what it talks about.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index(None, "object_type", "object_id"), Index(None, "unit_code", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(255))
+    unit_code: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any] | None]
+
+
+class IndexedPage(Base):
+    """A page as the search index knows it: the text indexed and its fold.
+
+    ``text`` is a copy of the page text at indexing time, so a snippet always
+    comes from exactly what was matched. ``folded`` has the same length as
+    ``text`` (see ``storage.search.fold``). The full-text structures over
+    ``folded`` are backend-specific and created by the migration only: an FTS5
+    table ``page_fts`` on SQLite, a generated ``tsv`` column with a GIN index on
+    PostgreSQL.
+    """
+
+    __tablename__ = "page_search"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    folded: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,441 @@
+"""The small database operations the pipeline, the CLI and the API are made of.
+
+Each function takes an open ``Session`` and leaves committing to the caller, so
+a task can group several of them in one transaction. Those the pipeline may
+repeat (a task redelivered after a worker died) are idempotent: calling them
+twice leaves the database as calling them once.
+
+Concurrency: functions that change a document's pages first lock the document
+row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite transactions are already
+serialised by ``BEGIN IMMEDIATE``). Two page tasks of one document finishing
+at the same moment then count each other's pages, so exactly one sees that no
+page is left.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ocr.vietnamese import nfc
+from storage.models import (
+    DOCUMENT_STATUSES,
+    AuditEvent,
+    Document,
+    Dossier,
+    Page,
+    Unit,
+    utcnow,
+)
+
+MAX_CODE_LENGTH = 64
+MAX_REASON_LENGTH = 2000
+
+T = TypeVar("T")
+
+
+class StoredRef(Protocol):
+    """What ``set_outputs`` needs of a stored object (``storage.objects.StoredObject``)."""
+
+    key: str
+    sha256: str
+
+
+# ------------------------------------------------------------------ codes
+
+
+def validate_code(code: str, what: str = "dossier code") -> str:
+    """Return ``code`` in NFC without surrounding spaces, or raise ValueError.
+
+    Unit and dossier codes become object-key folders (``unit/dossier/document``),
+    so besides being 1–64 printable characters they may not contain ``/`` or
+    ``\\`` nor be ``.`` or ``..``, which would climb out of a local store.
+    """
+    if not isinstance(code, str):
+        raise ValueError(f"{what} must be text, not {type(code).__name__}")
+    cleaned = nfc(code).strip()
+    if not cleaned:
+        raise ValueError(f"{what} is empty")
+    if len(cleaned) > MAX_CODE_LENGTH:
+        raise ValueError(f"{what} is longer than {MAX_CODE_LENGTH} characters: {cleaned[:80]!r}…")
+    bad = [ch for ch in cleaned if ch in "/\\" or not ch.isprintable()]
+    if bad:
+        names = ", ".join(sorted({unicodedata.name(ch, f"U+{ord(ch):04X}") for ch in bad}))
+        raise ValueError(f"{what} {cleaned!r} contains characters not allowed: {names}")
+    if set(cleaned) == {"."}:
+        raise ValueError(f"{what} {cleaned!r} is not allowed")
+    return cleaned
+
+
+def _insert_or_get(
+    s: Session, make: Callable[[], T], find: Callable[[], T | None]
+) -> tuple[T, bool]:
+    """Insert ``make()`` in a savepoint; if a concurrent transaction won, return its row.
+
+    Returns ``(row, created)``. The savepoint keeps the caller's transaction
+    usable after the unique violation.
+    """
+    try:
+        with s.begin_nested():
+            obj = make()
+            s.add(obj)
+        return obj, True
+    except IntegrityError:
+        found = find()
+        if found is None:
+            raise
+        return found, False
+
+
+# ------------------------------------------------------------------ units and dossiers
+
+
+def ensure_unit(s: Session, code: str, name: str | None = None) -> Unit:
+    """The unit ``code``, created if missing; ``name`` (when given) replaces the stored one."""
+    code = validate_code(code, "unit code")
+    unit = s.get(Unit, code)
+    if unit is None:
+        unit, _ = _insert_or_get(s, lambda: Unit(code=code, name=name), lambda: s.get(Unit, code))
+    if name is not None and unit.name != nfc(name):
+        unit.name = nfc(name)
+    return unit
+
+
+def get_dossier(s: Session, unit_code: str, code: str) -> Dossier | None:
+    """The dossier, or None (also for codes that could not be valid)."""
+    try:
+        unit_code, code = validate_code(unit_code, "unit code"), validate_code(code)
+    except ValueError:
+        return None
+    return s.scalars(
+        select(Dossier).where(Dossier.unit_code == unit_code, Dossier.code == code)
+    ).one_or_none()
+
+
+def upsert_dossier(
+    s: Session,
+    unit_code: str,
+    code: str,
+    *,
+    procedure_code: str | None = None,
+    received_date: date | None = None,
+    callback_url: str | None = None,
+) -> Dossier:
+    """The dossier ``code`` of unit ``unit_code``, created if missing.
+
+    Optional fields given (not None) overwrite the stored ones; omitted ones are
+    left alone, so re-sending a dossier without them loses nothing. Raises
+    ValueError for an invalid code and LookupError if the unit does not exist.
+    """
+    unit_code, code = validate_code(unit_code, "unit code"), validate_code(code)
+    if s.get(Unit, unit_code) is None:
+        raise LookupError(f"no unit {unit_code}")
+    dossier = get_dossier(s, unit_code, code)
+    if dossier is None:
+        dossier, _ = _insert_or_get(
+            s,
+            lambda: Dossier(unit_code=unit_code, code=code),
+            lambda: get_dossier(s, unit_code, code),
+        )
+    if procedure_code is not None:
+        dossier.procedure_code = nfc(procedure_code).strip()
+    if received_date is not None:
+        dossier.received_date = received_date
+    if callback_url is not None:
+        dossier.callback_url = callback_url
+    return dossier
+
+
+# ------------------------------------------------------------------ documents
+
+
+def get_document(s: Session, document_id: str) -> Document | None:
+    return s.get(Document, document_id)
+
+
+def find_document(
+    s: Session,
+    dossier: Dossier,
+    *,
+    sha256: str | None = None,
+    idempotency_key: str | None = None,
+) -> Document | None:
+    """The document of ``dossier`` with this idempotency key, else with this checksum."""
+    if idempotency_key is not None:
+        found = s.scalars(
+            select(Document).where(
+                Document.dossier_id == dossier.id, Document.idempotency_key == idempotency_key
+            )
+        ).one_or_none()
+        if found is not None:
+            return found
+    if sha256 is not None:
+        return s.scalars(
+            select(Document).where(Document.dossier_id == dossier.id, Document.sha256 == sha256)
+        ).one_or_none()
+    return None
+
+
+def create_document(
+    s: Session,
+    dossier: Dossier,
+    *,
+    filename: str,
+    kind: str,
+    content_type: str,
+    size: int,
+    sha256: str,
+    original_key: str,
+    page_count: int,
+    idempotency_key: str | None = None,
+    document_id: str | None = None,
+) -> tuple[Document, bool]:
+    """Record an uploaded original; returns ``(document, created)``.
+
+    When the dossier already holds the same idempotency key or the same file
+    (by sha256), that document is returned with ``created=False`` and nothing
+    is written. The existing document may then differ from the arguments (a
+    key reused for another file): callers that care compare ``sha256``. A
+    concurrent transaction inserting the same document is handled the same way.
+    """
+    existing = find_document(s, dossier, sha256=sha256, idempotency_key=idempotency_key)
+    if existing is not None:
+        return existing, False
+
+    def make() -> Document:
+        return Document(
+            id=document_id,
+            dossier_id=dossier.id,
+            filename=nfc(filename),
+            kind=kind,
+            content_type=content_type,
+            size=size,
+            sha256=sha256,
+            original_key=original_key,
+            page_count=page_count,
+            idempotency_key=idempotency_key,
+            status="queued",
+        )
+
+    def find() -> Document | None:
+        return find_document(s, dossier, sha256=sha256, idempotency_key=idempotency_key)
+
+    return _insert_or_get(s, make, find)
+
+
+def set_document_status(
+    s: Session, document: Document, status: str, reason: str | None = None
+) -> None:
+    """Move ``document`` to ``status``; ``reason`` is kept only for ``failed``.
+
+    ``done_at`` is set when the document becomes done and cleared otherwise.
+    """
+    if status not in DOCUMENT_STATUSES:
+        raise ValueError(f"unknown document status {status!r}")
+    document.status = status
+    document.failure_reason = _reason(reason) if status == "failed" else None
+    if status == "done":
+        document.done_at = document.done_at or utcnow()
+    else:
+        document.done_at = None
+
+
+def set_outputs(
+    s: Session, document_id: str, *, pdf: StoredRef, text: StoredRef, pages: StoredRef
+) -> Document:
+    """Record where the assembled outputs are: searchable PDF, plain text, page report."""
+    document = _document(s, document_id)
+    document.pdf_key, document.pdf_sha256 = pdf.key, pdf.sha256
+    document.text_key, document.text_sha256 = text.key, text.sha256
+    document.pages_key, document.pages_sha256 = pages.key, pages.sha256
+    return document
+
+
+def unfinished_documents(s: Session) -> list[str]:
+    """Ids of documents queued or processing, oldest first: a worker re-queues them on start."""
+    return list(
+        s.scalars(
+            select(Document.id)
+            .where(Document.status.in_(("queued", "processing")))
+            .order_by(Document.created_at, Document.id)
+        )
+    )
+
+
+def reset_for_reprocess(s: Session, document: Document) -> None:
+    """Queue a document again: its failed pages, or all pages when none failed.
+
+    Failure reasons are cleared; ``attempts`` are kept, so a page that keeps
+    failing shows how often it was tried. Outputs and the search index are left
+    in place until the new run replaces them.
+    """
+    lock_document(s, document.id)
+    failed = (Page.document_id == document.id) & (Page.status == "failed")
+    has_failed = s.scalar(select(func.count()).select_from(Page).where(failed)) > 0
+    which = failed if has_failed else Page.document_id == document.id
+    s.execute(
+        update(Page)
+        .where(which)
+        .values(status="queued", failure_reason=None, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    s.expire(document, ["pages"])
+    set_document_status(s, document, "queued")
+    document.pages_done = _count_done(s, document.id)
+
+
+# ------------------------------------------------------------------ pages
+
+
+def ensure_pages(s: Session, document: Document, count: int) -> list[Page]:
+    """Make sure pages ``1..count`` exist; returns all of the document's pages in order.
+
+    Existing pages are never touched or duplicated, so a redelivered start task
+    is harmless.
+    """
+    if count < 0:
+        raise ValueError(f"page count {count} < 0")
+    lock_document(s, document.id)
+    existing = set(s.scalars(select(Page.number).where(Page.document_id == document.id)))
+    missing = [n for n in range(1, count + 1) if n not in existing]
+    s.add_all(Page(document_id=document.id, number=n, status="queued") for n in missing)
+    s.flush()
+    s.expire(document, ["pages"])
+    return list(document.pages)
+
+
+def mark_page_done(
+    s: Session,
+    document_id: str,
+    number: int,
+    *,
+    rotation: int | None,
+    skew: float | None,
+    confidence: float | None,
+    text: str | None,
+    image_key: str | None,
+    image_sha256: str | None,
+    words_key: str | None,
+    words_sha256: str | None,
+) -> int:
+    """Record page ``number``'s result; returns how many pages are still not done.
+
+    Idempotent: marking a done page again overwrites it with the same result and
+    the count stays right, because ``pages_done`` is recounted, not incremented.
+    The return value counts pages the document should have (``page_count``) that
+    are not done yet, so 0 means the whole document is ready to assemble.
+    """
+    document = lock_document(s, document_id)
+    page = _page(s, document_id, number)
+    if page.status != "done":
+        page.attempts += 1
+    page.status = "done"
+    page.failure_reason = None
+    page.rotation, page.skew, page.confidence = rotation, skew, confidence
+    # NUL can come out of a PDF's own text layer; PostgreSQL refuses it in text.
+    page.text = nfc(text).replace("\x00", "") if text is not None else None
+    page.image_key, page.image_sha256 = image_key, image_sha256
+    page.words_key, page.words_sha256 = words_key, words_sha256
+    s.flush()
+    done = _count_done(s, document_id)
+    rows = s.scalar(select(func.count()).select_from(Page).where(Page.document_id == document_id))
+    document.pages_done = done
+    return max(document.page_count, rows) - done
+
+
+def mark_page_failed(s: Session, document_id: str, number: int, reason: str) -> None:
+    """Record that page ``number`` failed for good, and why (shown to the clerk)."""
+    document = lock_document(s, document_id)
+    page = _page(s, document_id, number)
+    page.attempts += 1
+    page.status = "failed"
+    page.failure_reason = _reason(reason)
+    s.flush()
+    document.pages_done = _count_done(s, document_id)
+
+
+# ------------------------------------------------------------------ audit
+
+
+def record_audit(
+    s: Session,
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    unit_code: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an audit event. There is no update or delete: the table refuses them."""
+    event = AuditEvent(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        unit_code=unit_code,
+        detail=detail,
+    )
+    s.add(event)
+    return event
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _document(s: Session, document_id: str) -> Document:
+    document = s.get(Document, document_id)
+    if document is None:
+        raise LookupError(f"no document {document_id}")
+    return document
+
+
+def lock_document(s: Session, document_id: str) -> Document:
+    """The document, its row locked until the transaction ends; LookupError if missing.
+
+    Serialises everything that changes one document's pages or index entries.
+    On SQLite the transaction holds the database write lock already. The row is
+    re-read (``populate_existing``): a copy loaded before the lock may be stale.
+    """
+    document = s.scalars(
+        select(Document)
+        .where(Document.id == document_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if document is None:
+        raise LookupError(f"no document {document_id}")
+    return document
+
+
+def _page(s: Session, document_id: str, number: int) -> Page:
+    page = s.scalars(
+        select(Page)
+        .where(Page.document_id == document_id, Page.number == number)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if page is None:
+        raise LookupError(f"document {document_id} has no page {number}")
+    return page
+
+
+def _count_done(s: Session, document_id: str) -> int:
+    return s.scalar(
+        select(func.count())
+        .select_from(Page)
+        .where(Page.document_id == document_id, Page.status == "done")
+    )
+
+
+def _reason(reason: str | None) -> str | None:
+    """NFC, and short enough to show: a traceback pasted in would bury the cause."""
+    if reason is None:
+        return None
+    reason = nfc(reason)
+    return reason if len(reason) <= MAX_REASON_LENGTH else reason[: MAX_REASON_LENGTH - 1] + "…"

@@ -1,0 +1,444 @@
+"""Accent- and case-insensitive full-text search over page text, on SQLite and PostgreSQL.
+
+A clerk types ``nguyen van dang`` and expects ``Nguyễn Văn Đặng``. Both the
+indexed text and the query go through one Python function, ``fold``, so the
+two backends see the same words and ``Đ`` becomes ``D`` by this project's
+definition (``ocr.vietnamese.fold_accents``), not by whatever a database
+extension thinks. The fold keeps the text's length, character for character,
+so a match found in the folded text marks the same span of the original:
+snippets show the accented words the clerk will recognise.
+
+Index: one row per page (``page_search``) with the page text and its fold; on
+SQLite an FTS5 table over the fold ranked with bm25, on PostgreSQL a generated
+``tsvector`` (configuration ``simple``) with a GIN index ranked with ts_rank.
+Results are per document: its best page's score, the pages that matched, and a
+snippet from the best page.
+
+Query language (deliberately small, and never passed to the database as is):
+words must all appear; ``"…"`` is an exact phrase; ``word*`` is a prefix
+(at least two letters). Everything else is punctuation and ignored. A bare
+token that folds to several words (``H26-210212``) is searched as a phrase.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import Literal
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Select,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+    tuple_,
+)
+from sqlalchemy.orm import Session
+
+from ocr.vietnamese import fold_accents, nfc
+from storage.models import Document, Dossier, IndexedPage, Page
+from storage.repository import lock_document, validate_code
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 32
+MAX_TOKEN_CHARS = 255  # longer "words" are OCR noise; PostgreSQL cannot index > 2 KB ones
+MAX_LIMIT = 200
+SNIPPET_CHARS = 240
+
+LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
+"""Date filters are calendar days in Vietnam (UTC+7, no daylight saving)."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    document_id: str
+    dossier_code: str
+    unit_code: str
+    filename: str
+    document_type: str | None
+    score: float  # higher is better; only comparable within one search
+    pages: list[int]  # every page that matched, in order
+    page: int  # the page the snippet comes from (the best-ranked one)
+    snippet: str  # HTML: escaped text, matches in <mark>…</mark>
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int  # matching documents, all pages of results together
+    hits: list[SearchHit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query item: a word, or a phrase of several; ``prefix`` applies to the last word."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+# ------------------------------------------------------------------ the fold
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    folded = fold_accents(ch).lower()
+    if len(folded) != 1:  # no single-character fold (rare scripts): keep the character
+        folded = ch.lower() if len(ch.lower()) == 1 else ch
+    category = unicodedata.category(folded)
+    return folded if category[0] == "L" or category == "Nd" else " "
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free letters and digits, everything else a space; same length.
+
+    ``fold("Ông Nguyễn Văn Đặng, 1990.")`` is ``"ong nguyen van dang  1990 "``.
+    Give it NFC text: the one-to-one mapping is per code point. Turning
+    punctuation into spaces makes both backends split words at exactly the same
+    places (PostgreSQL's parser would otherwise keep ``000.00.00.h26`` whole
+    where FTS5 splits it).
+    """
+    return "".join(map(_fold_char, text))
+
+
+# ------------------------------------------------------------------ queries
+
+_QUERY_ITEM = re.compile(r'"([^"]*)"?|([^\s"]+)')
+
+
+def parse_query(query: str) -> list[Term]:
+    """The terms of a user query, folded and sanitised; [] if nothing searchable.
+
+    Raises no error on any input: unbalanced quotes close at the end, operators
+    of either backend's syntax are punctuation, and the query is cut at
+    ``MAX_QUERY_CHARS`` characters and ``MAX_TERMS`` terms. A word longer than
+    ``MAX_TOKEN_CHARS`` makes the whole query match nothing.
+    """
+    terms: list[Term] = []
+    for quoted, bare in _QUERY_ITEM.findall(nfc(query)[:MAX_QUERY_CHARS]):
+        words = tuple(fold(quoted or bare).split())
+        if not words:
+            continue
+        if max(map(len, words)) > MAX_TOKEN_CHARS:
+            return []  # not a word anyone types; matching nothing beats matching a cut word
+        prefix = bool(bare) and bare.endswith("*") and len(words) == 1 and len(words[0]) >= 2
+        term = Term(words, prefix)
+        if term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def fts5_query(terms: Sequence[Term]) -> str:
+    """FTS5 MATCH text: every term a quoted string, implicitly ANDed."""
+    return " ".join(f'"{" ".join(t.words)}"' + ("*" if t.prefix else "") for t in terms)
+
+
+def tsquery(terms: Sequence[Term]) -> str:
+    """``to_tsquery`` text: phrases with ``<->``, terms ANDed, prefixes with ``:*``."""
+
+    def phrase(term: Term) -> str:
+        words = [f"'{w}'" for w in term.words]
+        if term.prefix:
+            words[-1] += ":*"
+        return "(" + " <-> ".join(words) + ")"
+
+    return " & ".join(phrase(t) for t in terms)
+
+
+# ------------------------------------------------------------------ indexing
+
+
+def index_document(s: Session, document_id: str) -> None:
+    """(Re)index the text of every page of a document; replaces what was indexed before.
+
+    Pages without text are left out. The document row is locked first, so two
+    concurrent index tasks of one document cannot both insert.
+    """
+    lock_document(s, document_id)
+    remove_from_index(s, document_id)
+    pages = s.execute(select(Page.number, Page.text).where(Page.document_id == document_id))
+    rows = [
+        {"document_id": document_id, "number": number, "text": nfc(text), "folded": fold(nfc(text))}
+        for number, text in pages
+        if text and text.strip()
+    ]
+    if rows:
+        s.execute(insert(IndexedPage), rows)
+
+
+def remove_from_index(s: Session, document_id: str) -> None:
+    """Drop a document's pages from the index (nothing happens if it has none)."""
+    s.execute(delete(IndexedPage).where(IndexedPage.document_id == document_id))
+
+
+# ------------------------------------------------------------------ searching
+
+
+def search(
+    s: Session,
+    query: str,
+    *,
+    units: Sequence[str] | None = None,
+    dossier: str | None = None,
+    document_type: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    date_field: Literal["created", "received"] = "created",
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchPage:
+    """Documents whose pages match ``query``, best first, ``limit`` from ``offset``.
+
+    ``units=None`` searches every unit; an empty list searches none (a caller
+    allowed no unit sees nothing). ``date_from``/``date_to`` are inclusive days
+    in Vietnam time, on the document's upload time (``date_field="created"``)
+    or on its dossier's ``received_date`` (``"received"``, dossiers without one
+    are left out). Filter values that cannot match anything (an invalid
+    dossier code) give an empty result, never a database error.
+    """
+    terms = parse_query(query)
+    filters = _filters(units, dossier, document_type, date_from, date_to, date_field)
+    if not terms or filters is None:
+        return SearchPage(total=0)
+    matches = _matches(s, terms).where(*filters).cte("matches")
+    if s.get_bind().dialect.name == "sqlite":
+        # FTS5 computes bm25 only while its cursor is on the row; aggregating
+        # over it needs the matches materialised first.
+        matches = matches.prefix_with("MATERIALIZED")
+    best = func.max(matches.c.score)
+    per_document = select(matches.c.document_id, best.label("best")).group_by(matches.c.document_id)
+    total = s.scalar(select(func.count()).select_from(per_document.subquery())) or 0
+    limit, offset = max(0, min(limit, MAX_LIMIT)), max(0, offset)
+    if total == 0 or limit == 0:
+        return SearchPage(total=total)
+    ranked = s.execute(
+        per_document.order_by(best.desc(), matches.c.document_id).limit(limit).offset(offset)
+    ).all()
+    ids = [row.document_id for row in ranked]
+    scores = {row.document_id: row.best for row in ranked}
+    return SearchPage(total=total, hits=_hits(s, terms, matches, ids, scores))
+
+
+def _filters(
+    units: Sequence[str] | None,
+    dossier: str | None,
+    document_type: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    date_field: str,
+) -> list[ColumnElement[bool]] | None:
+    """WHERE clauses on Document/Dossier, or None when no document can match."""
+    filters: list[ColumnElement[bool]] = []
+    if units is not None:
+        if isinstance(units, str):  # one code passed where a list belongs
+            units = [units]
+        valid = {code for code in map(_valid_code, units) if code is not None}
+        if not valid:
+            return None
+        filters.append(Dossier.unit_code.in_(sorted(valid)))
+    if dossier is not None:
+        code = _valid_code(dossier)
+        if code is None:
+            return None
+        filters.append(Dossier.code == code)
+    if document_type is not None:
+        if not _storable(document_type) or len(document_type) > 64:
+            return None
+        filters.append(Document.document_type == document_type)
+    if date_field not in ("created", "received"):
+        raise ValueError(f"date_field must be 'created' or 'received', not {date_field!r}")
+    if date_field == "created":
+        if date_from is not None:
+            filters.append(Document.created_at >= _local_midnight(date_from))
+        if date_to is not None:
+            filters.append(Document.created_at < _local_midnight(date_to + timedelta(days=1)))
+    else:
+        if date_from is not None:
+            filters.append(Dossier.received_date >= date_from)
+        if date_to is not None:
+            filters.append(Dossier.received_date <= date_to)
+    return filters
+
+
+def _matches(s: Session, terms: Sequence[Term]) -> Select:
+    """Matching pages joined to their document and dossier: (document_id, number, score)."""
+    if s.get_bind().dialect.name == "postgresql":
+        query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
+        tsv = literal_column("page_search.tsv")
+        stmt = select(
+            IndexedPage.document_id, IndexedPage.number, func.ts_rank(tsv, query).label("score")
+        ).where(tsv.op("@@")(query))
+    else:
+        fts = table("page_fts", literal_column("rowid"))
+        hidden = literal_column("page_fts")  # FTS5: the table's name is its match column
+        stmt = (
+            select(
+                IndexedPage.document_id,
+                IndexedPage.number,
+                (-func.bm25(hidden)).label("score"),  # bm25: more negative is better
+            )
+            .select_from(fts)
+            .join(IndexedPage, IndexedPage.id == literal_column("page_fts.rowid"))
+            .where(hidden.op("MATCH")(fts5_query(terms)))
+        )
+    return stmt.join(Document, Document.id == IndexedPage.document_id).join(
+        Dossier, Dossier.id == Document.dossier_id
+    )
+
+
+def _hits(
+    s: Session, terms: Sequence[Term], matches: CTE, ids: list[str], scores: dict[str, float]
+) -> list[SearchHit]:
+    """Hits for ranked document ids: their metadata, matched pages and best page's snippet."""
+    matched = s.execute(
+        select(matches.c.document_id, matches.c.number, matches.c.score)
+        .where(matches.c.document_id.in_(ids))
+        .order_by(matches.c.number)
+    ).all()
+    pages: dict[str, list[int]] = {}
+    best_page: dict[str, tuple[float, int]] = {}
+    for document_id, number, score in matched:
+        pages.setdefault(document_id, []).append(number)
+        if document_id not in best_page or score > best_page[document_id][0]:
+            best_page[document_id] = (score, number)
+    texts = _page_texts(s, [(d, n) for d, (_, n) in best_page.items()])
+    meta = {
+        row.id: row
+        for row in s.execute(
+            select(
+                Document.id,
+                Document.filename,
+                Document.document_type,
+                Dossier.code,
+                Dossier.unit_code,
+            )
+            .join(Dossier, Dossier.id == Document.dossier_id)
+            .where(Document.id.in_(ids))
+        )
+    }
+    hits = []
+    for document_id in ids:
+        row, number = meta[document_id], best_page[document_id][1]
+        text, folded = texts[(document_id, number)]
+        hits.append(
+            SearchHit(
+                document_id=document_id,
+                dossier_code=row.code,
+                unit_code=row.unit_code,
+                filename=row.filename,
+                document_type=row.document_type,
+                score=float(scores[document_id]),
+                pages=pages[document_id],
+                page=number,
+                snippet=snippet(text, folded, terms),
+            )
+        )
+    return hits
+
+
+def _page_texts(s: Session, keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[str, str]]:
+    """Indexed text and fold of the given (document id, page number) pages, in one query."""
+    rows = s.execute(
+        select(
+            IndexedPage.document_id, IndexedPage.number, IndexedPage.text, IndexedPage.folded
+        ).where(tuple_(IndexedPage.document_id, IndexedPage.number).in_(keys))
+    )
+    return {(r.document_id, r.number): (r.text, r.folded) for r in rows}
+
+
+# ------------------------------------------------------------------ snippets
+
+
+def match_spans(folded: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
+    """Where the terms occur in ``folded`` text, as sorted ``(start, end)`` offsets."""
+    spans = []
+    for term in terms:
+        body = " +".join(map(re.escape, term.words)) + (r"\w*" if term.prefix else "")
+        spans.extend(m.span() for m in re.finditer(rf"(?<!\w){body}(?!\w)", folded))
+    return sorted(spans)
+
+
+def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join spans that overlap or are separated only by white space (one mark for a name)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1] : start].strip()):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
+    """The ``width``-character stretch of ``text`` holding the most spans, cut at spaces."""
+    if not spans:
+        start, end, keep = 0, min(len(text), width), 0
+    else:
+        counts = [
+            sum(1 for s, e in spans[i:] if e <= spans[i][0] + width) for i in range(len(spans))
+        ]
+        first = spans[counts.index(max(counts))]
+        start = max(0, first[0] - width // 4)
+        end = max(min(len(text), start + width), first[1])
+        keep = first[1]
+        while start < first[0] and start > 0 and not text[start - 1].isspace():
+            start += 1
+    while end < len(text) and end > keep and not text[end].isspace():
+        end -= 1
+    return start, end
+
+
+def snippet(text: str, folded: str, terms: Sequence[Term], width: int = SNIPPET_CHARS) -> str:
+    """An HTML excerpt of ``text`` around its matches, marked with ``<mark>``.
+
+    Offsets found in ``folded`` apply to ``text`` unchanged (``fold`` keeps
+    lengths). Everything but the marks is escaped; runs of white space (line
+    breaks in OCR text) become one space.
+    """
+    spans = _merge(text, match_spans(folded, terms))
+    start, end = _window(text, spans, width)
+    parts, position = [], start
+    for span_start, span_end in spans:
+        if start <= span_start and span_end <= end:
+            parts.append(_plain(text[position:span_start]))
+            parts.append(f"<mark>{_plain(text[span_start:span_end])}</mark>")
+            position = span_end
+    parts.append(_plain(text[position:end]))
+    body = "".join(parts).strip()
+    return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+
+
+def _plain(text: str) -> str:
+    return html.escape(re.sub(r"\s+", " ", text), quote=True)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _valid_code(code: str) -> str | None:
+    try:
+        return validate_code(code)
+    except ValueError:
+        return None
+
+
+def _storable(value: str) -> bool:
+    """Text a database accepts as a parameter: no NUL, no lone surrogate."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), LOCAL_TZ)

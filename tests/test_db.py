@@ -1,0 +1,500 @@
+"""The metadata database on SQLite and on a real PostgreSQL: schema, repository, concurrency."""
+
+from __future__ import annotations
+
+import threading
+import time
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from storage import repository as repo
+from storage.db import alembic_config, make_engine, migrate, normalize_url
+from storage.models import AuditEvent, Base, Document, Page, Unit
+from tests.database import BACKENDS, Db, backend_db, fresh_postgres_url, postgres_db
+
+UNIT = "000.00.00.H26"
+DOSSIER = "000.A0.01.H26-210212-9090"
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[Db]:
+    with postgres_db() as db:
+        yield db
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
+    with backend_db(request.param, tmp_path, request) as database:
+        yield database
+
+
+def new_document(db: Db, *, pages: int = 3, sha256: str = "a" * 64) -> str:
+    with db.session() as s:
+        repo.ensure_unit(s, UNIT, "Phường Đống Đa")
+        dossier = repo.upsert_dossier(s, UNIT, DOSSIER)
+        document, created = repo.create_document(
+            s,
+            dossier,
+            filename="Giấy khai sinh.pdf",
+            kind="pdf",
+            content_type="application/pdf",
+            size=1234,
+            sha256=sha256,
+            original_key=f"{UNIT}/{DOSSIER}/x/original.pdf",
+            page_count=pages,
+        )
+        assert created
+        repo.ensure_pages(s, document, pages)
+        return document.id
+
+
+def done(s: object, document_id: str, number: int, text: str = "Nguyễn Văn Đặng") -> int:
+    return repo.mark_page_done(
+        s,  # type: ignore[arg-type]
+        document_id,
+        number,
+        rotation=90,
+        skew=-0.5,
+        confidence=91.5,
+        text=text,
+        image_key=f"img/{number}",
+        image_sha256="b" * 64,
+        words_key=f"words/{number}",
+        words_sha256="c" * 64,
+    )
+
+
+# ------------------------------------------------------------------ schema
+
+
+def test_migrate_is_idempotent(db: Db) -> None:
+    migrate(db.url)
+    migrate(db.url)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with db.engine.connect() as connection:
+        assert (
+            MigrationContext.configure(connection).get_current_revision() == head == "0001_initial"
+        )
+        tables = set(inspect(connection).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_concurrent_first_migrations(backend: str, tmp_path: Path) -> None:
+    """Processes starting together on an empty database: one creates it, the others wait."""
+
+    def race(url: str) -> None:
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(3)
+
+        def run() -> None:
+            try:
+                barrier.wait()
+                migrate(url)
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == "0001_initial"
+        engine.dispose()
+
+    if backend == "sqlite":
+        race(f"sqlite:///{tmp_path / 'race.db'}")
+    else:
+        with fresh_postgres_url() as url:
+            race(url)
+
+
+def test_models_match_migration(db: Db) -> None:
+    """The ORM classes describe exactly what the migration built."""
+    backend_only = {"page_fts", "page_fts_data", "page_fts_idx", "page_fts_docsize"}
+    backend_only |= {"page_fts_config", "alembic_version"}
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    expected = {
+        *(("remove_table", name) for name in backend_only),
+        ("remove_index", "ix_page_search_tsv"),  # PostgreSQL's tsvector and its GIN index
+    }
+    unexpected = [
+        d
+        for d in diff
+        if not (isinstance(d, tuple) and (d[0], getattr(d[1], "name", None)) in expected)
+        and not (d[0] == "remove_column" and d[3].name == "tsv")
+    ]
+    assert unexpected == []
+
+
+def test_sqlite_connection_settings(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        pragma = connection.exec_driver_sql
+        assert pragma("PRAGMA journal_mode").scalar() == "wal"
+        assert pragma("PRAGMA foreign_keys").scalar() == 1
+        assert pragma("PRAGMA busy_timeout").scalar() >= 10_000
+    engine.dispose()
+
+
+def test_postgres_urls_use_psycopg3() -> None:
+    assert normalize_url("postgresql://u:p%40ss@h/db").startswith("postgresql+psycopg://u:p%40ss@")
+    assert normalize_url("postgres://h/db").startswith("postgresql+psycopg://")
+    assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_savepoints_keep_the_transaction(db: Db) -> None:
+    """A unique violation inside a savepoint rolls back only the savepoint (SQLite too)."""
+    with db.session() as s:
+        repo.ensure_unit(s, UNIT)
+        s.flush()
+        with pytest.raises(IntegrityError), s.begin_nested():
+            s.add(Unit(code=UNIT))
+        repo.ensure_unit(s, "000.00.00.H27")
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Unit)) == 2
+
+
+# ------------------------------------------------------------------ round trip
+
+
+def test_round_trip_vietnamese(db: Db) -> None:
+    nfd_name = unicodedata.normalize("NFD", "Giấy chứng nhận quyền sử dụng đất – Đặng.pdf")
+    with db.session() as s:
+        repo.ensure_unit(s, UNIT, "UBND phường Đống Đa")
+        dossier = repo.upsert_dossier(
+            s, UNIT, DOSSIER, procedure_code="1.001234", received_date=date(2024, 3, 10)
+        )
+        document, _ = repo.create_document(
+            s,
+            dossier,
+            filename=nfd_name,
+            kind="tiff",
+            content_type="image/tiff",
+            size=3 * 1024**3,  # beyond 32 bits
+            sha256="d" * 64,
+            original_key="k",
+            page_count=1,
+        )
+        document.fields = {"họ_tên": "Nguyễn Văn Đặng", "số": ["12/2024", None]}
+        document.is_certified_copy = True
+        repo.ensure_pages(s, document, 1)
+        done(s, document.id, 1, unicodedata.normalize("NFD", "Ông Nguyễn Văn Đặng\ncư trú"))
+        document_id = document.id
+
+    with db.sessions() as s:
+        document = repo.get_document(s, document_id)
+        assert document is not None
+        assert document.filename == "Giấy chứng nhận quyền sử dụng đất – Đặng.pdf"
+        assert unicodedata.is_normalized("NFC", document.filename)
+        assert document.size == 3 * 1024**3
+        assert document.fields == {"họ_tên": "Nguyễn Văn Đặng", "số": ["12/2024", None]}
+        assert document.is_certified_copy is True
+        assert document.document_type is None
+        assert document.status == "queued"
+        assert document.dossier.unit.name == "UBND phường Đống Đa"
+        assert document.dossier.received_date == date(2024, 3, 10)
+        assert document.dossier.procedure_code == "1.001234"
+        assert document.dossier.status == "open"
+        assert document.created_at.tzinfo is not None
+        assert abs((datetime.now(UTC) - document.created_at).total_seconds()) < 120
+        page = document.pages[0]
+        assert page.text == "Ông Nguyễn Văn Đặng\ncư trú"
+        assert (page.rotation, page.skew, page.confidence) == (90, -0.5, 91.5)
+        assert (page.words_key, page.image_sha256) == ("words/1", "b" * 64)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", "   ", "a/b", "a\\b", "a\x00b", "tab\there", "line\nbreak", "x" * 65, ".", "..", 42],
+)
+def test_invalid_codes_are_refused(db: Db, bad: object) -> None:
+    with db.session() as s:
+        repo.ensure_unit(s, UNIT)
+        with pytest.raises(ValueError, match="code"):
+            repo.upsert_dossier(s, UNIT, bad)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="unit code"):
+            repo.ensure_unit(s, bad)  # type: ignore[arg-type]
+        assert repo.get_dossier(s, UNIT, bad) is None  # type: ignore[arg-type]
+
+
+def test_codes_are_stripped_and_nfc(db: Db) -> None:
+    nfd = unicodedata.normalize("NFD", "HS-Đặng-01")
+    with db.session() as s:
+        repo.ensure_unit(s, f" {UNIT} ")
+        first = repo.upsert_dossier(s, UNIT, f"  {nfd} ")
+        assert first.code == "HS-Đặng-01"
+        assert repo.upsert_dossier(s, UNIT, "HS-Đặng-01") is first
+        assert repo.get_dossier(s, UNIT, nfd) is first
+        assert s.scalar(select(func.count()).select_from(Unit)) == 1
+
+
+def test_upsert_dossier_keeps_fields_not_given(db: Db) -> None:
+    with db.session() as s:
+        repo.ensure_unit(s, UNIT)
+        repo.upsert_dossier(s, UNIT, DOSSIER, procedure_code="P1", callback_url="https://x/cb")
+        dossier = repo.upsert_dossier(s, UNIT, DOSSIER, received_date=date(2024, 1, 2))
+        assert (dossier.procedure_code, dossier.callback_url) == ("P1", "https://x/cb")
+        assert dossier.received_date == date(2024, 1, 2)
+        with pytest.raises(LookupError):
+            repo.upsert_dossier(s, "000.00.00.H99", DOSSIER)
+
+
+# ------------------------------------------------------------------ documents
+
+
+def _create(s: object, dossier: object, sha256: str, key: str | None = None) -> tuple:
+    return repo.create_document(
+        s,  # type: ignore[arg-type]
+        dossier,  # type: ignore[arg-type]
+        filename="a.pdf",
+        kind="pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256=sha256,
+        original_key=f"k/{sha256}",
+        page_count=1,
+        idempotency_key=key,
+    )
+
+
+def test_create_document_dedupes_by_sha256_and_idempotency_key(db: Db) -> None:
+    with db.session() as s:
+        repo.ensure_unit(s, UNIT)
+        dossier = repo.upsert_dossier(s, UNIT, DOSSIER)
+        other = repo.upsert_dossier(s, UNIT, "HS-2")
+        first, created = _create(s, dossier, "1" * 64, key="req-1")
+        assert created
+        assert _create(s, dossier, "1" * 64) == (first, False)
+        assert _create(s, dossier, "2" * 64, key="req-1") == (first, False)
+        second, created = _create(s, dossier, "2" * 64, key="req-2")
+        assert created and second.id != first.id
+        elsewhere, created = _create(s, other, "1" * 64, key="req-1")
+        assert created and elsewhere.id != first.id
+        assert repo.find_document(s, dossier, sha256="1" * 64) is first
+        assert repo.find_document(s, dossier, idempotency_key="req-2") is second
+        assert repo.find_document(s, dossier, sha256="9" * 64) is None
+        assert s.scalar(select(func.count()).select_from(Document)) == 3
+
+
+def test_create_document_race_returns_the_winner(db: Db) -> None:
+    """Two uploads of one file at once: the second waits for the first and gets its row."""
+    with db.session() as s:
+        repo.ensure_unit(s, UNIT)
+        repo.upsert_dossier(s, UNIT, DOSSIER)
+    inserted, results, errors = threading.Event(), {}, []
+
+    def upload(name: str, hold: float) -> None:
+        try:
+            with db.session() as s:
+                dossier = repo.get_dossier(s, UNIT, DOSSIER)
+                document, created = _create(s, dossier, "e" * 64)
+                s.flush()
+                inserted.set()
+                time.sleep(hold)
+                results[name] = (document.id, created)
+        except BaseException as exc:
+            errors.append(exc)
+
+    first = threading.Thread(target=upload, args=("first", 0.5))
+    first.start()
+    assert inserted.wait(10)
+    upload("second", 0)
+    first.join()
+    assert errors == []
+    assert results["first"][1] is True
+    assert results["second"] == (results["first"][0], False)
+
+
+def test_statuses_outputs_and_sweep(db: Db) -> None:
+    document_id = new_document(db)
+
+    @dataclass
+    class Ref:
+        key: str
+        sha256: str
+
+    with db.session() as s:
+        document = repo.get_document(s, document_id)
+        assert repo.unfinished_documents(s) == [document_id]
+        repo.set_document_status(s, document, "processing")
+        assert repo.unfinished_documents(s) == [document_id]
+        repo.set_outputs(
+            s,
+            document_id,
+            pdf=Ref("p", "1" * 64),
+            text=Ref("t", "2" * 64),
+            pages=Ref("j", "3" * 64),
+        )
+        repo.set_document_status(s, document, "done", "ignored unless failed")
+        assert document.done_at is not None and document.failure_reason is None
+        assert repo.unfinished_documents(s) == []
+        assert (document.pdf_key, document.text_sha256, document.pages_key) == ("p", "2" * 64, "j")
+        repo.set_document_status(s, document, "failed", "page 2: ảnh hỏng " + "x" * 5000)
+        assert document.done_at is None
+        assert document.failure_reason.startswith("page 2: ảnh hỏng")
+        assert len(document.failure_reason) <= repo.MAX_REASON_LENGTH
+        with pytest.raises(ValueError):
+            repo.set_document_status(s, document, "archived")
+
+
+# ------------------------------------------------------------------ pages
+
+
+def test_ensure_pages_never_duplicates(db: Db) -> None:
+    document_id = new_document(db, pages=3)
+    with db.session() as s:
+        document = repo.get_document(s, document_id)
+        assert [p.number for p in repo.ensure_pages(s, document, 3)] == [1, 2, 3]
+        assert [p.number for p in repo.ensure_pages(s, document, 5)] == [1, 2, 3, 4, 5]
+        assert [p.number for p in repo.ensure_pages(s, document, 2)] == [1, 2, 3, 4, 5]
+        assert [p.number for p in document.pages] == [1, 2, 3, 4, 5]
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Page)) == 5
+
+
+def test_mark_page_done_is_idempotent(db: Db) -> None:
+    document_id = new_document(db, pages=3)
+    with db.session() as s:
+        assert done(s, document_id, 2) == 2
+    with db.session() as s:
+        assert done(s, document_id, 2) == 2  # redelivered task
+        document = repo.get_document(s, document_id)
+        assert document.pages_done == 1
+        assert document.pages[1].attempts == 1
+    with db.session() as s:
+        assert done(s, document_id, 1) == 1
+        assert done(s, document_id, 3) == 0
+        assert done(s, document_id, 3) == 0
+        assert repo.get_document(s, document_id).pages_done == 3
+        with pytest.raises(LookupError):
+            done(s, document_id, 4)
+        with pytest.raises(LookupError):
+            done(s, "no-such-document", 1)
+
+
+def test_remaining_counts_pages_not_created_yet(db: Db) -> None:
+    document_id = new_document(db, pages=1)
+    with db.session() as s:
+        repo.get_document(s, document_id).page_count = 3
+    with db.session() as s:
+        assert done(s, document_id, 1) == 2
+
+
+def test_failure_and_reprocess(db: Db) -> None:
+    document_id = new_document(db, pages=3)
+    with db.session() as s:
+        done(s, document_id, 1)
+        repo.mark_page_failed(s, document_id, 2, "page 2: Tesseract crashed")
+        repo.mark_page_failed(s, document_id, 2, "page 2: Tesseract crashed again")
+        document = repo.get_document(s, document_id)
+        repo.set_document_status(s, document, "failed", "page 2: Tesseract crashed again")
+    with db.session() as s:
+        document = repo.get_document(s, document_id)
+        assert document.pages[1].attempts == 2
+        assert document.pages[1].failure_reason == "page 2: Tesseract crashed again"
+        repo.reset_for_reprocess(s, document)
+    with db.session() as s:
+        document = repo.get_document(s, document_id)
+        assert (document.status, document.failure_reason, document.pages_done) == (
+            "queued",
+            None,
+            1,
+        )
+        assert [(p.status, p.attempts, p.failure_reason) for p in document.pages] == [
+            ("done", 1, None),
+            ("queued", 2, None),
+            ("queued", 0, None),
+        ]
+        done(s, document_id, 2)
+        done(s, document_id, 3)
+        repo.set_document_status(s, document, "done")
+    with db.session() as s:  # nothing failed: everything runs again
+        document = repo.get_document(s, document_id)
+        repo.reset_for_reprocess(s, document)
+        assert [p.status for p in document.pages] == ["queued"] * 3
+        assert document.pages_done == 0 and document.done_at is None
+
+
+def _complete_concurrently(db: Db, document_id: str, pages: int, threads: int) -> list[int]:
+    """Mark all pages done from ``threads`` threads released together; their return values."""
+    barrier = threading.Barrier(threads)
+    remaining: list[int] = []
+    errors: list[BaseException] = []
+
+    def work(numbers: list[int]) -> None:
+        try:
+            barrier.wait()
+            for number in numbers:
+                with db.session() as s:
+                    remaining.append(done(s, document_id, number))
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [
+        threading.Thread(target=work, args=(list(range(i + 1, pages + 1, threads)),))
+        for i in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    return remaining
+
+
+def test_concurrent_page_completion_counts_right(db: Db) -> None:
+    """Pages of one document finishing at the same instant: exactly one sees 0 left."""
+    pages = 12
+    for attempt in range(3):
+        document_id = new_document(db, pages=pages, sha256=f"{attempt}" * 64)
+        remaining = _complete_concurrently(db, document_id, pages, threads=4)
+        assert sorted(remaining) == list(range(pages))
+        with db.sessions() as s:
+            assert repo.get_document(s, document_id).pages_done == pages
+
+
+# ------------------------------------------------------------------ audit
+
+
+def test_audit_events_are_append_only(db: Db) -> None:
+    with db.session() as s:
+        event = repo.record_audit(
+            s,
+            actor="cli",
+            action="document.read",
+            object_type="document",
+            object_id="abc",
+            unit_code=UNIT,
+            detail={"lý_do": "tra cứu"},
+        )
+        s.flush()
+        event_id = event.id
+    with db.sessions() as s:
+        stored = s.get(AuditEvent, event_id)
+        assert (stored.actor, stored.action, stored.detail) == (
+            "cli",
+            "document.read",
+            {"lý_do": "tra cứu"},
+        )
+        assert stored.at.tzinfo is not None
+    for statement in ("UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as connection:
+            connection.execute(text(statement))
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEvent)) == 1

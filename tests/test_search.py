@@ -1,0 +1,488 @@
+"""Accent-insensitive search on SQLite (FTS5) and PostgreSQL (tsvector), same answers on both."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+
+from ocr.vietnamese import fold_accents
+from storage import repository as repo
+from storage.models import Document, IndexedPage
+from storage.search import (
+    MAX_LIMIT,
+    SearchPage,
+    fold,
+    index_document,
+    parse_query,
+    remove_from_index,
+    search,
+)
+from tests.database import BACKENDS, Db, backend_db, empty, postgres_db, sqlite_db
+
+WARD = "000.00.00.H26"
+COMMUNE = "000.00.00.H27"
+
+# (unit, dossier, filename, document type, created (UTC), dossier received, page texts)
+CORPUS = [
+    (
+        WARD,
+        "HS-001",
+        "khai-sinh.pdf",
+        "giay_khai_sinh",
+        datetime(2024, 3, 10, 2, 0, tzinfo=UTC),
+        date(2024, 3, 9),
+        [
+            "GIẤY KHAI SINH\nHọ và tên: ông Nguyễn Văn Đặng, sinh ngày 12/03/1990,\n"
+            "cư trú tại xã Đông Hòa, huyện Dĩ An.",
+            "UỶ BAN NHÂN DÂN XÃ ĐÔNG HÒA\nNgười ký: Trần Thị Đặng",
+        ],
+    ),
+    (
+        WARD,
+        "HS-002",
+        "so-do.pdf",
+        "giay_chung_nhan_qsdd",
+        datetime(2024, 5, 1, 18, 30, tzinfo=UTC),  # 2 May, 01:30 in Vietnam
+        date(2024, 4, 28),
+        [
+            "Văn phòng đăng ký đất đai chứng nhận ông Lê Minh Tuấn có quyền sử dụng "
+            "thửa đất ở tại thôn Đặng Xá.",
+        ],
+    ),
+    (
+        COMMUNE,
+        "HS-001",
+        "ket-hon.tiff",
+        "giay_khai_sinh",
+        datetime(2024, 6, 20, 8, 0, tzinfo=UTC),
+        None,
+        ["Bà NGUYỄN THỊ HOA đăng ký kết hôn với ông Phạm Đức Anh <bạn & tôi>."],
+    ),
+    *(
+        (
+            COMMUNE,
+            f"HS-1{n:02d}",
+            f"chung-thuc-{n}.pdf",
+            "ban_sao",
+            datetime(2024, 7, n, 3, 0, tzinfo=UTC),
+            None,
+            [f"Chứng thực bản sao đúng với bản chính số {n}/2024 " + "lời chứng " * n],
+        )
+        for n in range(1, 8)
+    ),
+]
+
+
+def build(db: Db) -> dict[str, str]:
+    """Load the corpus and index it; filename -> document id."""
+    ids = {}
+    with db.session() as s:
+        for unit, code, filename, kind, created, received, pages in CORPUS:
+            ids[filename] = add(s, unit, code, filename, pages, kind, created, received)
+    return ids
+
+
+def add(
+    s: Session,
+    unit: str,
+    code: str,
+    filename: str,
+    pages: list[str],
+    document_type: str | None = None,
+    created: datetime | None = None,
+    received: date | None = None,
+) -> str:
+    repo.ensure_unit(s, unit)
+    dossier = repo.upsert_dossier(s, unit, code, received_date=received)
+    document, _ = repo.create_document(
+        s,
+        dossier,
+        filename=filename,
+        kind=filename.rsplit(".", 1)[1],
+        content_type="application/octet-stream",
+        size=1,
+        sha256=hashlib.sha256(filename.encode()).hexdigest(),
+        original_key=f"{unit}/{code}/{filename}",
+        page_count=len(pages),
+    )
+    repo.ensure_pages(s, document, len(pages))
+    for number, page_text in enumerate(pages, 1):
+        repo.mark_page_done(
+            s,
+            document.id,
+            number,
+            rotation=0,
+            skew=0.0,
+            confidence=90.0,
+            text=page_text,
+            image_key=None,
+            image_sha256=None,
+            words_key=None,
+            words_sha256=None,
+        )
+    document.document_type = document_type
+    if created is not None:
+        document.created_at = created
+    index_document(s, document.id)
+    return document.id
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[Db]:
+    with postgres_db() as db:
+        yield db
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def corpus(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Db, dict[str, str]]]:
+    """The corpus, built once per backend (in its own database) for the read-only tests."""
+    if request.param == "sqlite":
+        db = sqlite_db(tmp_path_factory.mktemp("corpus") / "sohoa.db")
+        yield db, build(db)
+        db.engine.dispose()
+    else:
+        with postgres_db() as db:
+            yield db, build(db)
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
+    """An empty database, for tests that change the index."""
+    with backend_db(request.param, tmp_path, request) as database:
+        yield database
+
+
+def found(corpus: tuple[Db, dict[str, str]], query: str, **filters: object) -> list[str]:
+    """Filenames of the hits, best first."""
+    db, _ = corpus
+    with db.sessions() as s:
+        return [hit.filename for hit in search(s, query, limit=MAX_LIMIT, **filters).hits]
+
+
+# ------------------------------------------------------------------ the fold
+
+
+def test_fold_is_length_preserving_and_agrees_with_fold_accents() -> None:
+    letters = "aàảãáạăằẳẵắặâầẩẫấậeèẻẽéẹêềểễếệiìỉĩíịoòỏõóọôồổỗốộơờởỡớợuùủũúụưừửữứựyỳỷỹýỵđ"
+    sample = letters + letters.upper() + " Ông Nguyễn Văn Đặng, 12/03/1990 — xã Đông Hòa!"
+    expected = "".join(c if c.isalnum() else " " for c in fold_accents(sample).lower())
+    assert fold(sample) == expected
+    assert fold(sample).split()[-10:] == [
+        "ong",
+        "nguyen",
+        "van",
+        "dang",
+        "12",
+        "03",
+        "1990",
+        "xa",
+        "dong",
+        "hoa",
+    ]
+    assert fold("Đặng đặng ĐẶNG") == "dang dang dang"
+    assert fold("000.A0.01.H26-210212") == "000 a0 01 h26 210212"
+    odd = "İ ß ﬁ ǅ \u0309x 中文 ²"
+    assert len(fold(odd)) == len(odd)
+
+
+def test_query_parsing_is_sanitised() -> None:
+    assert [t.words for t in parse_query('nguyễn "Văn  Đặng" H26-210212')] == [
+        ("nguyen",),
+        ("van", "dang"),
+        ("h26", "210212"),
+    ]
+    assert [(t.words, t.prefix) for t in parse_query("ngu* a* nguyen")] == [
+        (("ngu",), True),
+        (("a",), False),
+        (("nguyen",), False),
+    ]
+    assert parse_query('"unbalanced phrase') == parse_query('"unbalanced phrase"')
+    assert parse_query("") == parse_query('   " " * : - ( ) ') == []
+    assert len(parse_query(" ".join(f"w{i}" for i in range(500)))) == 32
+    assert parse_query("x" * 300) == []
+
+
+# ------------------------------------------------------------------ matching
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "nguyen van dang",
+        "Nguyễn Văn Đặng",
+        unicodedata.normalize("NFD", "Nguyễn Văn Đặng"),
+        "NGUYEN VAN DANG",
+        "nGuYễN vĂn đẶnG",
+        '"nguyen van dang"',
+        "nguy* văn*",
+    ],
+)
+def test_accents_and_case_do_not_matter(corpus: tuple[Db, dict[str, str]], query: str) -> None:
+    assert found(corpus, query) == ["khai-sinh.pdf"]
+
+
+def test_d_with_stroke(corpus: tuple[Db, dict[str, str]]) -> None:
+    for query in ("Đức", "đức", "ĐỨC", "duc", "DUC", "Đuc"):
+        assert found(corpus, query) == ["ket-hon.tiff"], query
+    # Accent-insensitive both ways: Đặng (a name) and đăng (ký) are one word to search.
+    everywhere = {"khai-sinh.pdf", "so-do.pdf", "ket-hon.tiff"}
+    for query in ("Đặng", "đăng", "ĐẶNG", "dang"):
+        assert set(found(corpus, query)) == everywhere, query
+
+
+def test_exact_phrase_needs_adjacent_words(corpus: tuple[Db, dict[str, str]]) -> None:
+    # so-do.pdf has "Văn phòng … Đặng Xá": both words, far apart.
+    assert set(found(corpus, "van dang")) == {"khai-sinh.pdf", "so-do.pdf"}
+    assert found(corpus, '"ong le minh"') == ["so-do.pdf"]
+    assert found(corpus, '"van dang"') == ["khai-sinh.pdf"]
+    assert found(corpus, '"dang van"') == []
+    # Punctuation and line breaks between words do not break a phrase.
+    assert found(corpus, '"1990 cu tru"') == ["khai-sinh.pdf"]
+
+
+def test_dossier_code_like_tokens(corpus: tuple[Db, dict[str, str]]) -> None:
+    assert found(corpus, "12/03/1990") == ["khai-sinh.pdf"]
+    assert found(corpus, "03-12-1990") == []
+
+
+def test_matched_pages_and_ranking(corpus: tuple[Db, dict[str, str]]) -> None:
+    db, ids = corpus
+    with db.sessions() as s:
+        hits = search(s, "đặng", units=[WARD]).hits  # also "đăng" (ký) on so-do.pdf
+        by_file = {hit.filename: hit for hit in hits}
+        assert by_file["khai-sinh.pdf"].pages == [1, 2]
+        assert by_file["so-do.pdf"].pages == [1]
+        hit = search(s, "Trần Thị").hits[0]
+        assert (hit.page, hit.pages, hit.document_id) == (2, [2], ids["khai-sinh.pdf"])
+        assert (hit.dossier_code, hit.unit_code) == ("HS-001", WARD)
+        assert hit.document_type == "giay_khai_sinh"
+        # More occurrences rank higher.
+        ranked = [h.filename for h in search(s, "lời chứng", limit=3).hits]
+        assert ranked == ["chung-thuc-7.pdf", "chung-thuc-6.pdf", "chung-thuc-5.pdf"]
+        scores = [h.score for h in search(s, "lời chứng").hits]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_backends_agree(pg: Db, tmp_path: Path) -> None:
+    """The same queries give the same documents, in the same order, on SQLite and PostgreSQL."""
+    lite = sqlite_db(tmp_path / "sohoa.db")
+    try:
+        build(lite)
+        build(pg)
+        queries = ["dang", '"van dang"', "chung thuc", "ban sao 3", "xa dong hoa", "ngu*", "hoa"]
+        for query in queries:
+            assert sorted(found((lite, {}), query)) == sorted(found((pg, {}), query)), query
+        assert found((lite, {}), "lời chứng") == found((pg, {}), "lời chứng")
+    finally:
+        lite.engine.dispose()
+        empty(pg)
+
+
+# ------------------------------------------------------------------ filters and pages
+
+
+def test_filters(corpus: tuple[Db, dict[str, str]]) -> None:
+    everywhere = {"khai-sinh.pdf", "so-do.pdf", "ket-hon.tiff"}
+    assert set(found(corpus, "ông")) == everywhere
+    assert set(found(corpus, "ông", units=[WARD])) == {"khai-sinh.pdf", "so-do.pdf"}
+    assert set(found(corpus, "ông", units=[WARD, COMMUNE])) == everywhere
+    assert found(corpus, "ông", units=[]) == []
+    assert found(corpus, "ông", units=["000.00.00.H99"]) == []
+    assert set(found(corpus, "ông", dossier="HS-001")) == {"khai-sinh.pdf", "ket-hon.tiff"}
+    assert found(corpus, "ông", dossier="HS-001", units=[COMMUNE]) == ["ket-hon.tiff"]
+    assert set(found(corpus, "ông", document_type="giay_khai_sinh")) == {
+        "khai-sinh.pdf",
+        "ket-hon.tiff",
+    }
+    assert found(corpus, "ông", document_type="giay_chung_nhan_qsdd") == ["so-do.pdf"]
+
+
+def test_date_filters(corpus: tuple[Db, dict[str, str]]) -> None:
+    # Upload days in Vietnam time: 10 March, 2 May (18:30 UTC on 1 May), 20 June.
+    assert found(corpus, "ông", date_from=date(2024, 3, 10), date_to=date(2024, 3, 10)) == [
+        "khai-sinh.pdf"
+    ]
+    assert found(corpus, "ông", date_from=date(2024, 5, 2), date_to=date(2024, 5, 2)) == [
+        "so-do.pdf"
+    ]
+    assert found(corpus, "ông", date_to=date(2024, 5, 1)) == ["khai-sinh.pdf"]
+    assert set(found(corpus, "ông", date_from=date(2024, 5, 2))) == {"so-do.pdf", "ket-hon.tiff"}
+    assert found(corpus, "ông", date_from=date(2024, 7, 1), date_to=date(2024, 1, 1)) == []
+    # On the dossier's received date instead; dossiers without one are left out.
+    received = {"date_field": "received"}
+    assert found(
+        corpus, "ông", date_from=date(2024, 3, 9), date_to=date(2024, 3, 9), **received
+    ) == ["khai-sinh.pdf"]
+    assert set(found(corpus, "ông", date_from=date(2024, 1, 1), **received)) == {
+        "khai-sinh.pdf",
+        "so-do.pdf",
+    }
+
+
+def test_pagination(corpus: tuple[Db, dict[str, str]]) -> None:
+    db, _ = corpus
+    with db.sessions() as s:
+        everything = search(s, "chứng thực", limit=100)
+        assert everything.total == 7 == len(everything.hits)
+        pages = [search(s, "chứng thực", limit=3, offset=o) for o in (0, 3, 6, 9)]
+        assert [p.total for p in pages] == [7, 7, 7, 7]
+        assert [len(p.hits) for p in pages] == [3, 3, 1, 0]
+        assert [h.document_id for p in pages for h in p.hits] == [
+            h.document_id for h in everything.hits
+        ]
+        counted = search(s, "chứng thực", limit=0)
+        assert (counted.total, counted.hits) == (7, [])
+        assert len(search(s, "chứng thực", limit=10_000).hits) == 7
+        assert search(s, "chứng thực", limit=-5, offset=-5).total == 7
+
+
+# ------------------------------------------------------------------ snippets
+
+
+def test_snippet_marks_the_original_accented_words(corpus: tuple[Db, dict[str, str]]) -> None:
+    db, _ = corpus
+    with db.sessions() as s:
+        hit = search(s, "nguyen van dang").hits[0]
+        assert "ông <mark>Nguyễn Văn Đặng</mark>, sinh ngày" in hit.snippet
+        assert "\n" not in hit.snippet
+        hit = search(s, '"dong hoa" huyen', dossier="HS-001", units=[WARD]).hits[0]
+        assert "xã <mark>Đông Hòa</mark>, <mark>huyện</mark> Dĩ An" in hit.snippet
+        assert search(s, "ngu*").hits[0].snippet.count("<mark>") >= 1
+
+
+def test_snippet_escapes_html(corpus: tuple[Db, dict[str, str]]) -> None:
+    db, _ = corpus
+    with db.sessions() as s:
+        snippet = search(s, "bạn tôi").hits[0].snippet
+    assert "&lt;<mark>bạn</mark> &amp; <mark>tôi</mark>&gt;" in snippet
+    assert snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+def test_snippet_is_cut_around_the_match(db: Db) -> None:
+    long_text = "mở đầu " * 100 + "ông Nguyễn Văn Đặng cư trú " + "kết thúc " * 100
+    with db.session() as s:
+        add(s, WARD, "HS-9", "dai.pdf", [long_text])
+    with db.sessions() as s:
+        snippet = search(s, "Đặng").hits[0].snippet
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert "<mark>Đặng</mark>" in snippet
+    assert len(snippet) < 300
+    words = snippet.removeprefix("… ").removesuffix(" …").split()
+    assert words[0] in ("mở", "đầu") and words[-1] in ("kết", "thúc")  # cut at spaces
+
+
+# ------------------------------------------------------------------ hostile input
+
+
+HOSTILE = [
+    "",
+    "   ",
+    '"',
+    '""',
+    '"""',
+    "*",
+    "**",
+    "a*",
+    ":",
+    "-",
+    "(",
+    ")",
+    "'",
+    "\\",
+    "NEAR(nguyen van)",
+    "nguyen OR van",
+    "AND",
+    "^nguyen",
+    "{nguyen}",
+    "nguyen:*",
+    "!nguyen & | <->",
+    "nguyen\x00van",
+    "\ud800 nguyen",
+    "'; DROP TABLE documents; --",
+    "%_%",
+    "😀 🇻🇳",
+    "中文 ١٢٣ Ωμέγα",
+    "x" * 100_000,
+    "nguyen " * 5_000,
+    "\t\n\r",
+    unicodedata.normalize("NFD", '"Đặng" -Văn (Hòa*)'),
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_queries_never_break(corpus: tuple[Db, dict[str, str]], query: str) -> None:
+    db, _ = corpus
+    with db.sessions() as s:
+        result = search(s, query)
+        assert isinstance(result, SearchPage)
+        assert result.total >= len(result.hits)
+        s.execute(text("SELECT 1"))  # the transaction is still usable
+
+
+def test_hostile_filters_never_break(corpus: tuple[Db, dict[str, str]]) -> None:
+    for value in ("\x00", "\ud800", "a/b", "x" * 10_000, ""):
+        assert found(corpus, "ông", dossier=value) == []
+        assert found(corpus, "ông", units=[value]) == []
+        assert found(corpus, "ông", document_type=value) == []
+    assert found(corpus, "ông", units=WARD) == found(corpus, "ông", units=[WARD])  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ index upkeep
+
+
+def _index_rows(db: Db, document_id: str) -> int:
+    with db.sessions() as s:
+        return s.scalar(
+            select(func.count())
+            .select_from(IndexedPage)
+            .where(IndexedPage.document_id == document_id)
+        )
+
+
+def test_reindexing_replaces_never_duplicates(db: Db) -> None:
+    with db.session() as s:
+        document_id = add(s, WARD, "HS-1", "a.pdf", ["Nguyễn Văn Đặng", "", "trang ba"])
+    for _ in range(3):
+        with db.session() as s:
+            index_document(s, document_id)
+    assert _index_rows(db, document_id) == 2  # the empty page is not indexed
+    with db.sessions() as s:
+        result = search(s, "dang")
+        assert (result.total, result.hits[0].pages) == (1, [1])
+    with db.session() as s:
+        page = repo.get_document(s, document_id).pages[0]
+        page.text = "Lê Thị Hồng"
+        index_document(s, document_id)
+    with db.sessions() as s:
+        assert search(s, "dang").total == 0
+        assert search(s, "hong").hits[0].snippet == "Lê Thị <mark>Hồng</mark>"
+
+
+def test_removal_and_cascade(db: Db) -> None:
+    with db.session() as s:
+        kept = add(s, WARD, "HS-1", "a.pdf", ["Nguyễn Văn Đặng"])
+        removed = add(s, WARD, "HS-1", "b.pdf", ["Trần Văn Đặng"])
+        deleted = add(s, WARD, "HS-2", "c.pdf", ["Phạm Văn Đặng"])
+    with db.session() as s:
+        remove_from_index(s, removed)
+        remove_from_index(s, removed)
+        remove_from_index(s, "no-such-document")
+        s.execute(delete(Document).where(Document.id == deleted))
+    with db.sessions() as s:
+        result = search(s, "văn đặng")
+        assert [h.document_id for h in result.hits] == [kept]
+    assert _index_rows(db, deleted) == 0
+    if db.backend == "sqlite":  # the FTS5 shadow index followed the cascade
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO page_fts(page_fts) VALUES ('integrity-check')")
+    with db.session() as s, pytest.raises(LookupError):
+        index_document(s, "no-such-document")
