@@ -31,11 +31,19 @@ def make_celery(settings: Settings) -> Celery:
         worker_concurrency=settings.worker_concurrency,
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
+        broker_transport_options=_transport_options(settings),
         task_serializer="json",
         accept_content=["json"],
     )
     return app
+
+
+def _transport_options(settings: Settings) -> dict[str, object]:
+    """Redis redelivers unacknowledged tasks after ``visibility_timeout``; the embedded
+    SQLAlchemy transport hands its options to ``create_engine`` and takes none."""
+    if settings.resolved_broker_url.startswith(("redis://", "rediss://")):
+        return {"visibility_timeout": settings.visibility_timeout}
+    return {}
 
 
 app = make_celery(get_settings())

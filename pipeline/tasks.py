@@ -39,7 +39,7 @@ from pipeline.page import process_page
 from pipeline.runtime import Runtime, runtime
 from storage import keys
 from storage import repository as repo
-from storage.objects import StoreUnavailable
+from storage.objects import ObjectCorrupt, ObjectMissing, StoreUnavailable
 from storage.search import index_document
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,9 @@ RETRY = {
 }
 # What makes a page fail for good: its reason is shown to the clerk.
 PAGE_FAILURES = (InputError, TesseractError)
+# A stored file that is gone or no longer matches its checksum: retrying cannot
+# help, and the document must say so instead of waiting forever.
+STORAGE_FAILURES = (ObjectCorrupt, ObjectMissing)
 
 
 @app.task(bind=True, name="sohoa.start_document", **RETRY)
@@ -69,6 +72,9 @@ def start_document(self: Task, document_id: str) -> None:
         scan = local_scan(rt, original_key, sha256)
     except InputError as exc:
         _fail_document(rt, document_id, f"{exc.code}: {exc.reason}")
+        return
+    except STORAGE_FAILURES as exc:
+        _fail_document(rt, document_id, f"stored original unusable: {exc}")
         return
     with rt.session() as s:
         document = repo.get_document(s, document_id)
@@ -93,7 +99,11 @@ def ocr_page(self: Task, document_id: str, number: int) -> None:
             return
         original_key, sha256 = document.original_key, document.sha256
         prefix = _prefix(document)
-    scan = local_scan(rt, original_key, sha256)
+    try:
+        scan = local_scan(rt, original_key, sha256)
+    except STORAGE_FAILURES as exc:
+        _fail_document(rt, document_id, f"stored original unusable: {exc}")
+        return
     options = rt.settings.ocr_options(jobs=1)
     try:
         result = process_page(PageJob(source=scan.pages[number - 1], options=options))
@@ -141,17 +151,22 @@ def assemble(self: Task, document_id: str) -> None:
             (p.number, p.words_key, p.words_sha256, p.image_key, p.image_sha256)
             for p in sorted(document.pages, key=lambda p: p.number)
         ]
-    scan = local_scan(rt, original_key, sha256)
-    reports, pdf_pages, texts = [], [], []
-    for number, words_key, words_sha, image_key, image_sha in pages:
-        report = json.loads(rt.store.get_bytes(words_key, words_sha))
-        reports.append(report)
-        texts.append(report["text"])
-        if report["kept_existing_text"]:
-            pdf_pages.append(KeptPage(source=scan.path, index=number - 1))
-        else:
-            image = EncodedImage(data=rt.store.get_bytes(image_key, image_sha), **report["image"])
-            pdf_pages.append(OcrPage(image=image, dpi=report["dpi"], words=_words(report)))
+    try:
+        scan = local_scan(rt, original_key, sha256)
+        reports, pdf_pages, texts = [], [], []
+        for number, words_key, words_sha, image_key, image_sha in pages:
+            report = json.loads(rt.store.get_bytes(words_key, words_sha))
+            reports.append(report)
+            texts.append(report["text"])
+            if report["kept_existing_text"]:
+                pdf_pages.append(KeptPage(source=scan.path, index=number - 1))
+            else:
+                data = rt.store.get_bytes(image_key, image_sha)
+                image = EncodedImage(data=data, **report["image"])
+                pdf_pages.append(OcrPage(image=image, dpi=report["dpi"], words=_words(report)))
+    except STORAGE_FAILURES as exc:
+        _fail_document(rt, document_id, f"stored page results unusable: {exc}")
+        return
     work = _scratch(rt, document_id)
     pdf_path = work / "searchable.pdf"
     assemble_searchable_pdf(pdf_pages, pdf_path, title=Path(title).stem)

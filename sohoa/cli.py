@@ -177,7 +177,8 @@ def reprocess(document_id: str) -> None:
 @main.command()
 @click.option("--concurrency", "-c", type=click.IntRange(min=1), help="Tasks at once.")
 @click.option("--loglevel", default="INFO", show_default=True)
-def worker(concurrency: int | None, loglevel: str) -> None:
+@click.option("--name", help="Node name, e.g. worker1@%h (default celery@hostname).")
+def worker(concurrency: int | None, loglevel: str, name: str | None) -> None:
     """Run a pipeline worker (Celery) on the configured broker."""
     from pipeline.celery_app import app
     from pipeline.runtime import runtime
@@ -186,6 +187,8 @@ def worker(concurrency: int | None, loglevel: str) -> None:
     args = ["worker", f"--loglevel={loglevel}", "--queues=sohoa"]
     if concurrency:
         args.append(f"--concurrency={concurrency}")
+    if name:
+        args.append(f"--hostname={name}")
     app.worker_main(args)
 
 

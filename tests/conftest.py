@@ -37,3 +37,7 @@ def run_sohoa() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+# The real S3 server (SeaweedFS) for the storage and pipeline tests.
+from tests.s3server import s3_server, s3_store  # noqa: E402, F401

@@ -96,3 +96,20 @@ def test_dockerfile_installs_what_the_makefile_installs():
         assert f"COPY {package} {package}" in dockerfile
     entry = re.search(r'ENTRYPOINT \["(\w+)"\]', dockerfile)
     assert entry and entry.group(1) == "sohoa"
+
+
+def test_installed_package_carries_the_migrations():
+    """The image runs `pip install .`: migrations must ship as package data."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["storage"]
+    files = [
+        p.relative_to(ROOT / "storage").as_posix()
+        for p in (ROOT / "storage" / "migrations").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+    assert files
+    for name in files:
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name

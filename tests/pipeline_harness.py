@@ -1,0 +1,101 @@
+"""Running the real pipeline in tests: a fresh PostgreSQL database, a Redis
+database, worker processes started and killed like in production."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import redis
+
+from tests.conftest import SOHOA
+
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+REDIS_URL = "redis://127.0.0.1:6379/{db}"
+
+
+@contextmanager
+def fresh_postgres() -> Iterator[str]:
+    """A new database for one test module; fails loudly when PostgreSQL is down."""
+    name = f"sohoa_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES.format(name=name)
+    finally:
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def fresh_redis(db: int) -> Iterator[str]:
+    url = REDIS_URL.format(db=db)
+    client = redis.Redis.from_url(url)
+    client.ping()  # fails loudly when Redis is down
+    client.flushdb()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+
+
+class Worker:
+    """A ``sohoa worker`` in its own process group, so it can be killed whole."""
+
+    def __init__(self, env: dict[str, str], log: Path, concurrency: int = 2) -> None:
+        self.env, self.log, self.concurrency = env, log, concurrency
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60) -> Worker:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.log.open("ab")
+        name = f"test-{uuid.uuid4().hex[:8]}@%h"
+        self.process = subprocess.Popen(
+            [str(SOHOA), "worker", "-c", str(self.concurrency), "--name", name],
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(lambda: b" ready." in self.log.read_bytes(), timeout, "worker ready")
+        return self
+
+    def kill_hard(self) -> None:
+        """kill -9 of the worker and its pool children: what a power cut does."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        # Warm shutdown: the main process lets its pool finish the current tasks.
+        os.kill(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+
+def wait_for(condition: Callable[[], object], timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def run_cli(env: dict[str, str], *args: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SOHOA), *map(str, args)], env=env, capture_output=True, text=True, timeout=300
+    )
