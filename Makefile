@@ -14,7 +14,7 @@ APT_PACKAGES := python3-venv python3-pip tesseract-ocr tesseract-ocr-vie tessera
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps run test lint format bench clean
+.PHONY: install system-deps run test lint format bench bench-pipeline clean
 
 install: system-deps $(VENV)/.installed
 
@@ -47,6 +47,7 @@ run: install
 	@echo "Text: $$(pwd)/data/giay-xac-nhan.txt"; head -n 5 data/giay-xac-nhan.txt
 
 test: install
+	scripts/test-services.sh
 	$(VENV)/bin/ruff check . bench/run
 	$(VENV)/bin/pytest
 

@@ -99,3 +99,59 @@ def run_cli(env: dict[str, str], *args: object) -> subprocess.CompletedProcess[s
     return subprocess.run(
         [str(SOHOA), *map(str, args)], env=env, capture_output=True, text=True, timeout=300
     )
+
+
+class PrivateRedis:
+    """A Redis of the test's own, on a free port, persisting to an append-only file,
+    so a test can restart the broker without disturbing anything else."""
+
+    def __init__(self, directory: Path) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.directory = directory
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> PrivateRedis:
+        subprocess.run(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(self.directory),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+                "--pidfile",
+                str(self.directory / "redis.pid"),
+                "--logfile",
+                str(self.directory / "redis.log"),
+            ],
+            check=True,
+        )
+        wait_for(self._answers, 30, f"redis on port {self.port}")
+        return self
+
+    def stop(self) -> None:
+        """A clean broker restart: Redis writes its append-only file and exits."""
+        subprocess.run(
+            ["redis-cli", "-p", str(self.port), "shutdown"], capture_output=True, check=False
+        )
+        wait_for(lambda: not self._answers(), 30, "redis to stop")
+
+    def _answers(self) -> bool:
+        try:
+            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.5).ping())
+        except redis.exceptions.ConnectionError:
+            return False

@@ -24,7 +24,14 @@ from storage import keys
 from storage import repository as repo
 from storage.objects import ObjectCorrupt
 from tests import pagegen
-from tests.pipeline_harness import Worker, fresh_postgres, fresh_redis, run_cli, wait_for
+from tests.pipeline_harness import (
+    PrivateRedis,
+    Worker,
+    fresh_postgres,
+    fresh_redis,
+    run_cli,
+    wait_for,
+)
 from tests.s3server import SeaweedS3
 from tests.textmetrics import cer
 
@@ -181,6 +188,28 @@ def test_s3_outage_during_processing_is_waited_out(production, s3_server, worker
         s3_server.start()
     doc = _wait_status(rt, document_id, "done")
     assert doc["pages_done"] == 2
+
+
+def test_broker_restart_mid_document_loses_nothing(production, tmp_path):
+    broker = PrivateRedis(tmp_path / "redis").start()
+    values = {**production, "SOHOA_BROKER_URL": broker.url}
+    env = _env(values)
+    rt = _runtime(values)
+    source = _scan_pdf(_pages(4, 700), tmp_path / "four.pdf")
+    w = Worker(env, tmp_path / "worker.log", concurrency=1).start()
+    try:
+        document_id = _ingest(env, source, "000.A0.01.H26-251122-0007")
+        wait_for(lambda: _document(rt, document_id)["pages_done"] >= 1, 120, "a page done")
+        broker.stop()
+        broker.start()
+        doc = _wait_status(rt, document_id, "done")
+    finally:
+        w.stop()
+        broker.stop()
+    assert doc["pages"] == [(n, "done") for n in range(1, 5)]
+    assert [k for k in rt.store.list(doc["prefix"]) if k.endswith("searchable.pdf")] == [
+        doc["pdf_key"]
+    ]
 
 
 def test_corrupted_stored_object_is_detected_on_read(production, worker, tmp_path, s3_server):
