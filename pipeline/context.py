@@ -63,6 +63,7 @@ class PageResult:
     text: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     image: EncodedImage | None = None
+    thumbnail: bytes | None = None  # PNG, THUMBNAIL_WIDTH pixels wide
 
     def report(self) -> dict[str, Any]:
         """The ``--json`` view of a page: everything but the image bytes."""

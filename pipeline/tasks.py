@@ -14,6 +14,7 @@ assembly rewrites identical results).
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import shutil
@@ -24,10 +25,11 @@ from typing import Any
 
 from celery import Task
 from celery.signals import worker_ready
+from PIL import Image
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.errors import InputError
-from ingest.poppler import pdftotext_pages
+from ingest.poppler import pdftoppm_page, pdftotext_pages
 from ingest.scan import Scan, open_scan
 from ocr.model import Box, Word
 from ocr.pdf import EncodedImage, KeptPage, OcrPage, assemble_searchable_pdf
@@ -35,7 +37,7 @@ from ocr.tesseract import TesseractError
 from ocr.vietnamese import nfc
 from pipeline.celery_app import app
 from pipeline.context import PageJob, PageResult
-from pipeline.page import process_page
+from pipeline.page import process_page, thumbnail_png
 from pipeline.runtime import Runtime, runtime
 from storage import keys
 from storage import repository as repo
@@ -58,6 +60,8 @@ PAGE_FAILURES = (InputError, TesseractError)
 # A stored file that is gone or no longer matches its checksum: retrying cannot
 # help, and the document must say so instead of waiting forever.
 STORAGE_FAILURES = (ObjectCorrupt, ObjectMissing)
+# Pages kept with their own text are rendered this coarsely for their thumbnail.
+KEPT_THUMB_DPI = 30
 
 
 @app.task(bind=True, name="sohoa.start_document", **RETRY)
@@ -115,7 +119,7 @@ def ocr_page(self: Task, document_id: str, number: int) -> None:
         return
     if result.kept:
         result = _with_existing_text(scan, result)
-    image_obj, words_obj = _store_page(rt, prefix, result)
+    image_obj, words_obj, thumb_obj = _store_page(rt, prefix, result)
     with rt.session() as s:
         remaining = repo.mark_page_done(
             s,
@@ -129,6 +133,8 @@ def ocr_page(self: Task, document_id: str, number: int) -> None:
             image_sha256=image_obj.sha256 if image_obj else None,
             words_key=words_obj.key,
             words_sha256=words_obj.sha256,
+            thumbnail_key=thumb_obj.key,
+            thumbnail_sha256=thumb_obj.sha256,
         )
     if remaining == 0:
         finish_document(document_id)
@@ -248,11 +254,13 @@ def _scratch(rt: Runtime, document_id: str) -> Path:
 
 
 def _with_existing_text(scan: Scan, result: PageResult) -> PageResult:
+    """A page kept as it is: its own text, and a thumbnail rendered from it."""
     text = pdftotext_pages(scan.path, scan.page_count)[result.number - 1]
-    return replace(result, text=nfc(text).strip())
+    rendered = Image.open(io.BytesIO(pdftoppm_page(scan.path, result.number, KEPT_THUMB_DPI)))
+    return replace(result, text=nfc(text).strip(), thumbnail=thumbnail_png(rendered))
 
 
-def _store_page(rt: Runtime, prefix: str, result: PageResult) -> tuple[Any, Any]:
+def _store_page(rt: Runtime, prefix: str, result: PageResult) -> tuple[Any, Any, Any]:
     report = result.report()
     report["text"] = result.text
     image_obj = None
@@ -273,7 +281,12 @@ def _store_page(rt: Runtime, prefix: str, result: PageResult) -> tuple[Any, Any]
         json.dumps(report, ensure_ascii=False).encode("utf-8"),
         "application/json",
     )
-    return image_obj, words_obj
+    if result.thumbnail is None:
+        raise RuntimeError(f"page {result.number} has no thumbnail")  # a bug, not bad input
+    thumb_obj = rt.store.put_bytes(
+        keys.thumbnail(prefix, result.number), result.thumbnail, "image/png"
+    )
+    return image_obj, words_obj, thumb_obj
 
 
 def _words(report: dict[str, Any]) -> list[Word]:

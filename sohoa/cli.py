@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -137,9 +138,17 @@ def status(document_id: str) -> None:
 @click.option("--unit", "-u", multiple=True, help="Only these units.")
 @click.option("--dossier", "-d", help="Only this dossier code.")
 @click.option("--type", "document_type", help="Only this document type.")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Uploaded on/after.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Uploaded on/before.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 200))
 def search(
-    query: str, unit: tuple[str, ...], dossier: str | None, document_type: str | None, limit: int
+    query: str,
+    unit: tuple[str, ...],
+    dossier: str | None,
+    document_type: str | None,
+    date_from: datetime | None,
+    date_to: datetime | None,
+    limit: int,
 ) -> None:
     """Search the text of digitised documents, with or without accents."""
     from pipeline.runtime import runtime
@@ -152,6 +161,8 @@ def search(
             units=list(unit) or None,
             dossier=dossier,
             document_type=document_type,
+            date_from=date_from.date() if date_from else None,
+            date_to=date_to.date() if date_to else None,
             limit=limit,
         )
     click.echo(f"{found.total} result(s)")

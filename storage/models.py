@@ -214,6 +214,8 @@ class Page(Timestamps, Base):
     image_sha256: Mapped[str | None] = mapped_column(String(64))
     words_key: Mapped[str | None] = mapped_column(String(1024))
     words_sha256: Mapped[str | None] = mapped_column(String(64))
+    thumbnail_key: Mapped[str | None] = mapped_column(String(1024))
+    thumbnail_sha256: Mapped[str | None] = mapped_column(String(64))
 
     document: Mapped[Document] = relationship(back_populates="pages")
 

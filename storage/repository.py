@@ -323,6 +323,8 @@ def mark_page_done(
     image_sha256: str | None,
     words_key: str | None,
     words_sha256: str | None,
+    thumbnail_key: str | None = None,
+    thumbnail_sha256: str | None = None,
 ) -> int:
     """Record page ``number``'s result; returns how many pages are still not done.
 
@@ -342,6 +344,7 @@ def mark_page_done(
     page.text = nfc(text).replace("\x00", "") if text is not None else None
     page.image_key, page.image_sha256 = image_key, image_sha256
     page.words_key, page.words_sha256 = words_key, words_sha256
+    page.thumbnail_key, page.thumbnail_sha256 = thumbnail_key, thumbnail_sha256
     s.flush()
     done = _count_done(s, document_id)
     rows = s.scalar(select(func.count()).select_from(Page).where(Page.document_id == document_id))

@@ -16,6 +16,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from minio import Minio
+from PIL import Image
 
 from ocr.vietnamese import fold_accents
 from pipeline.runtime import Runtime
@@ -136,6 +137,13 @@ def test_three_page_pdf_through_redis_postgres_and_s3(production, worker, tmp_pa
     for truth, got in zip(pages, text, strict=True):
         assert cer(truth.text, got) < 0.03
     assert rt.store.exists(doc["original_key"])
+    for number in (1, 2, 3):
+        with rt.session() as s:
+            page = next(p for p in repo.get_document(s, document_id).pages if p.number == number)
+            key, sha = page.thumbnail_key, page.thumbnail_sha256
+        assert key == keys.thumbnail(doc["prefix"], number)
+        thumb = Image.open(io.BytesIO(rt.store.get_bytes(key, sha)))
+        assert thumb.format == "PNG" and thumb.width == 240 and thumb.height > thumb.width
 
     # Found without accents, by the status and search commands alike.
     status = run_cli(env, "status", document_id)
@@ -144,6 +152,9 @@ def test_three_page_pdf_through_redis_postgres_and_s3(production, worker, tmp_pa
     found = run_cli(env, "search", fold_accents(phrase).lower())
     assert found.returncode == 0, found.stderr
     assert document_id in found.stdout
+    for window, expected in ((("--from", "2000-01-01"), True), (("--to", "2000-01-01"), False)):
+        dated = run_cli(env, "search", fold_accents(phrase), *window)
+        assert (document_id in dated.stdout) is expected, dated.stdout + dated.stderr
 
 
 def test_worker_killed_mid_document_completes_once(production, tmp_path):
