@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 from celery import Task
 from celery.signals import worker_ready
 from PIL import Image
@@ -35,6 +36,7 @@ from ocr.model import Box, Word
 from ocr.pdf import EncodedImage, KeptPage, OcrPage, assemble_searchable_pdf
 from ocr.tesseract import TesseractError
 from ocr.vietnamese import nfc
+from pipeline import webhooks
 from pipeline.celery_app import app
 from pipeline.context import PageJob, PageResult
 from pipeline.page import process_page, thumbnail_png
@@ -211,6 +213,57 @@ def index(self: Task, document_id: str) -> None:
             return
         index_document(s, document_id)
         repo.set_document_status(s, document, "done")
+    notify(rt, document_id, "document.done")
+
+
+class WebhookRejected(RuntimeError):
+    """The receiver answered, but not with 2xx: try again later."""
+
+
+@app.task(
+    bind=True,
+    name="sohoa.deliver_webhook",
+    autoretry_for=(httpx.HTTPError, WebhookRejected),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=12,
+)
+def deliver_webhook(self: Task, url: str, event: str, event_id: str, body: str) -> None:
+    """POST one signed event; the same body on every retry, a fresh signature each time."""
+    rt = runtime()
+    data = body.encode("utf-8")
+    secret = webhooks.webhook_secret(rt.settings)
+    response = httpx.post(
+        url,
+        content=data,
+        headers=webhooks.headers(secret, event, event_id, data),
+        timeout=rt.settings.webhook_timeout,
+        follow_redirects=False,
+    )
+    if not 200 <= response.status_code < 300:
+        raise WebhookRejected(f"{url} answered {response.status_code}")
+    with rt.session() as s:
+        repo.record_audit(
+            s,
+            actor="worker",
+            action="webhook.delivered",
+            object_type="document",
+            object_id=event_id.split(":", 1)[0],
+            detail={"event": event, "url": url},
+        )
+
+
+def notify(rt: Runtime, document_id: str, event: str) -> None:
+    """Queue the event for the dossier's callback URL, if it has one."""
+    with rt.session() as s:
+        document = repo.get_document(s, document_id)
+        url = document.dossier.callback_url if document is not None else None
+        if not url:
+            return
+        body = webhooks.event_body(event, document)
+    event_id = json.loads(body)["id"]
+    deliver_webhook.delay(url, event, event_id, body.decode("utf-8"))
 
 
 @worker_ready.connect
@@ -313,3 +366,4 @@ def _fail_document(rt: Runtime, document_id: str, reason: str) -> None:
                 object_id=document_id,
                 detail={"reason": reason},
             )
+    notify(rt, document_id, "document.failed")

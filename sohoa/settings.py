@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(
         default_factory=default_jobs, ge=1, description="Tasks one worker runs at once."
     )
+    webhook_secret: str = Field(
+        "", description="HMAC key for webhook signatures; default: generated in the data dir"
+    )
+    webhook_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a webhook.")
     default_unit: str = Field("000.00.00.H00", description="Unit code used when none is given.")
 
     @property
