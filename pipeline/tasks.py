@@ -97,8 +97,8 @@ def start_document(self: Task, document_id: str) -> None:
 def ocr_page(self: Task, document_id: str, number: int) -> None:
     rt = runtime()
     with rt.session() as s:
-        document = repo.get_document(s, document_id)
-        if document is None or document.status in ("done", "failed"):
+        document = _active_document(s, document_id)
+        if document is None:
             return
         page = next((p for p in document.pages if p.number == number), None)
         if page is None or page.status == "done":
@@ -150,8 +150,8 @@ def finish_document(document_id: str) -> None:
 def assemble(self: Task, document_id: str) -> None:
     rt = runtime()
     with rt.session() as s:
-        document = repo.get_document(s, document_id)
-        if document is None or document.status in ("done", "failed"):
+        document = _active_document(s, document_id)
+        if document is None:
             return
         prefix = _prefix(document)
         original_key, sha256, title = document.original_key, document.sha256, document.filename
@@ -197,8 +197,8 @@ def classify(self: Task, document_id: str) -> None:
     """Document type and fields. Until classification lands, the type is ``unclassified``."""
     rt = runtime()
     with rt.session() as s:
-        document = repo.get_document(s, document_id)
-        if document is None or document.status in ("done", "failed"):
+        document = _active_document(s, document_id)
+        if document is None:
             return
         if document.document_type is None:
             document.document_type = "unclassified"
@@ -208,8 +208,8 @@ def classify(self: Task, document_id: str) -> None:
 def index(self: Task, document_id: str) -> None:
     rt = runtime()
     with rt.session() as s:
-        document = repo.get_document(s, document_id)
-        if document is None or document.status in ("done", "failed"):
+        document = _active_document(s, document_id)
+        if document is None:
             return
         index_document(s, document_id)
         repo.set_document_status(s, document, "done")
@@ -279,6 +279,16 @@ def resume_unfinished(**_: Any) -> None:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _active_document(s: Any, document_id: str) -> Any:
+    """The document if it still needs work; None when gone, done or failed.
+
+    Every task starts here, which is what makes a redelivered task harmless."""
+    document = repo.get_document(s, document_id)
+    if document is None or document.status in ("done", "failed"):
+        return None
+    return document
 
 
 def local_scan(rt: Runtime, key: str, sha256: str) -> Scan:
