@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+from pipeline import broker  # noqa: F401 - registers the embedded broker's scheme
 from sohoa.settings import Settings, get_settings
 
 QUEUE = "sohoa"

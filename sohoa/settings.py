@@ -64,8 +64,9 @@ class Settings(BaseSettings):
 
     @property
     def resolved_broker_url(self) -> str:
-        """Redis in production; a SQLite file through kombu's SQLAlchemy transport otherwise."""
-        return self.broker_url or f"sqla+sqlite:///{(self.data_dir / 'broker.sqlite').absolute()}"
+        """Redis in production; otherwise a SQLite file (``pipeline.broker``)."""
+        embedded = f"sohoa-sqlite+sqlite:///{(self.data_dir / 'broker.sqlite').absolute()}"
+        return self.broker_url or embedded
 
     @property
     def work_dir(self) -> Path:
