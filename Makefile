@@ -14,7 +14,7 @@ APT_PACKAGES := python3-venv python3-pip tesseract-ocr tesseract-ocr-vie tessera
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps run test lint format bench bench-pipeline clean
+.PHONY: install system-deps run demo test lint format bench bench-pipeline clean
 
 install: system-deps $(VENV)/.installed
 
@@ -38,8 +38,16 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[dev,bench]'
 	touch $@
 
-# Until the API lands (issue 4), `make run` digitises the bundled sample scan.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The service on the embedded default (SQLite, a local folder, no servers): the
+# API on http://$(HOST):$(PORT) and a worker. A first start prints an admin key.
 run: install
+	$(VENV)/bin/sohoa run --host $(HOST) --port $(PORT)
+
+# Digitise the bundled sample scan without any service.
+demo: install
 	@mkdir -p data
 	$(VENV)/bin/sohoa ocr samples/giay-xac-nhan.jpg data/giay-xac-nhan.pdf \
 		--sidecar data/giay-xac-nhan.txt --json data/giay-xac-nhan.json
@@ -48,19 +56,19 @@ run: install
 
 test: install
 	scripts/test-services.sh
-	$(VENV)/bin/ruff check . bench/run
+	$(VENV)/bin/ruff check . bench/run bench/pipeline
 	$(VENV)/bin/pytest
 
 lint: install
-	$(VENV)/bin/ruff check . bench/run
-	$(VENV)/bin/ruff format --check . bench/run
+	$(VENV)/bin/ruff check . bench/run bench/pipeline
+	$(VENV)/bin/ruff format --check . bench/run bench/pipeline
 
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
 bench: install $(VENV)/.bench-installed
-	$(PY) bench/run
+	$(PY) bench/run bench/pipeline
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,7 +1,7 @@
-"""The FastAPI application. For now: liveness and readiness probes.
+"""The FastAPI application: routers, the error shape, and the health probes.
 
-The document API (issue 4) grows here; ``/readyz`` already checks what every
-request will need: the database, the broker and the object store.
+``/healthz`` says the process is alive; ``/readyz`` checks what every request
+needs: the database, the broker and the object store.
 """
 
 from __future__ import annotations
@@ -10,12 +10,15 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from api import routes_admin, routes_documents
+from api.errors import install_error_handlers
 from pipeline.celery_app import app as celery_app
 from pipeline.runtime import runtime
 
 
 def create_app() -> FastAPI:
     api = FastAPI(title="sohoa", version="0.1.0", openapi_url="/api/v1/openapi.json")
+    install_error_handlers(api)
 
     @api.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -34,6 +37,8 @@ def create_app() -> FastAPI:
         ready = all(v == "ok" for v in results.values())
         return JSONResponse({"ready": ready, "checks": results}, status_code=200 if ready else 503)
 
+    api.include_router(routes_admin.router)
+    api.include_router(routes_documents.router)
     return api
 
 

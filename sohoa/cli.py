@@ -219,12 +219,54 @@ def migrate() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
-    """Serve the HTTP API."""
+    """Serve the HTTP API. On a first start with no keys, prints an admin key once."""
     import uvicorn
 
     from api.app import create_app
+    from api.security import ensure_admin_key
+    from pipeline.runtime import runtime
 
+    _announce_admin_key(ensure_admin_key(runtime()))
     uvicorn.run(create_app(), host=host, port=port)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--concurrency", "-c", type=click.IntRange(min=1), help="Worker tasks at once.")
+def run(host: str, port: int, concurrency: int | None) -> None:
+    """Everything on one machine: the API and a worker (what `make run` starts)."""
+    import subprocess
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.security import ensure_admin_key
+    from pipeline.runtime import runtime
+
+    _announce_admin_key(ensure_admin_key(runtime()))
+    command = [sys.executable, "-m", "sohoa", "worker", "--loglevel", "WARNING"]
+    if concurrency:
+        command += ["--concurrency", str(concurrency)]
+    worker_process = subprocess.Popen(command)
+    click.echo(
+        f"sohoa: API on http://{host}:{port}/docs, worker pid {worker_process.pid}", err=True
+    )
+    try:
+        uvicorn.run(create_app(), host=host, port=port)
+    finally:
+        worker_process.terminate()
+        try:
+            worker_process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker_process.kill()
+
+
+def _announce_admin_key(key: str | None) -> None:
+    if key is None:
+        return
+    click.echo("Khóa quản trị (admin API key) — shown once, keep it safe:", err=True)
+    click.echo(key)
 
 
 def _plain(snippet: str) -> str:
@@ -236,3 +278,8 @@ def _plain(snippet: str) -> str:
 def _fail(message: str, code: int) -> None:
     click.echo(f"sohoa: error: {message}", err=True)
     sys.exit(code)
+
+
+from sohoa.cli_keys import keys  # noqa: E402
+
+main.add_command(keys)

@@ -259,3 +259,50 @@ class IndexedPage(Base):
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     folded: Mapped[str] = mapped_column(Text)
+
+
+API_KEY_ROLES = ("clerk", "officer", "system", "admin")
+"""What a key may do (``api.security``): clerks read and write, officers read and
+verify, systems only read, each in its granted units; admins do all, everywhere."""
+
+
+class ApiKey(Base):
+    """An API key: who calls, in which role, for which units. The secret is not here.
+
+    Only ``secret_hash`` (SHA-256 of the whole key) is kept, so a copy of the
+    database does not open the API. ``units`` is a JSON list of unit codes
+    (empty for admins). Keys are revoked, never deleted: audit events name them.
+    """
+
+    __tablename__ = "api_keys"
+    __table_args__ = (CheckConstraint(_in("role", API_KEY_ROLES), name="role"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    units: Mapped[list[str]] = mapped_column(JsonType)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class DocumentCorrection(Base):
+    """A person's correction of what the classifier said about a document.
+
+    ``before`` and ``after`` hold ``document_type``, ``fields`` and
+    ``is_certified_copy`` as they were and as they became: pairs to retrain
+    the classifier on, and a record of who changed what. Rows are only ever
+    added; they go with their document if it is ever deleted.
+    """
+
+    __tablename__ = "document_corrections"
+    __table_args__ = (Index(None, "document_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(128))
+    unit_code: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict[str, Any]]
+    after: Mapped[dict[str, Any]]

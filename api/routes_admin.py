@@ -1,0 +1,208 @@
+"""Administration: the audit trail and the API keys. Admin keys only.
+
+``GET /audit`` is how a unit answers "who looked at this citizen's papers":
+filter by actor, action, object or unit and by time, newest first.
+``/keys`` manages keys as ``sohoa keys`` does; the secret of a new key is in
+the answer to ``POST /keys`` and nowhere else, ever.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Select, func, select
+
+from api.errors import ApiError
+from api.security import Principal, Role, require
+from pipeline.runtime import runtime
+from storage import apikeys
+from storage.models import ApiKey, AuditEvent
+
+router = APIRouter(prefix="/api/v1", tags=["admin"])
+
+Admin = Annotated[Principal, Depends(require("admin"))]
+
+MAX_AUDIT_PAGE = 500
+
+
+# ------------------------------------------------------------------ shapes
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    units: list[str] = Field(
+        default_factory=list, max_length=1000, description="Unit codes; none for an admin key."
+    )
+    name: str | None = Field(None, max_length=apikeys.MAX_NAME_LENGTH, examples=["Một cửa xã A"])
+
+
+class KeyOut(BaseModel):
+    id: str
+    name: str
+    role: str
+    units: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, key: ApiKey) -> KeyOut:
+        return cls(
+            id=key.id,
+            name=key.name,
+            role=key.role,
+            units=list(key.units),
+            created_at=key.created_at,
+            revoked_at=key.revoked_at,
+            last_used_at=key.last_used_at,
+        )
+
+
+class NewKeyOut(KeyOut):
+    key: str = Field(description="The secret. Shown in this answer only: store it now.")
+
+
+class KeyList(BaseModel):
+    items: list[KeyOut]
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    unit: str | None
+    detail: dict[str, Any] | None
+
+
+class AuditPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[AuditEventOut]
+
+
+# ------------------------------------------------------------------ audit
+
+
+@router.get("/audit", response_model=AuditPage)
+def list_audit(
+    principal: Admin,
+    actor: str | None = None,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    unit: str | None = None,
+    since: Annotated[
+        str | None, Query(alias="from", description="ISO date or time, inclusive.")
+    ] = None,
+    until: Annotated[
+        str | None,
+        Query(alias="to", description="ISO date (the whole day) or time, inclusive."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> AuditPage:
+    """Audit events, newest first. Filters are exact matches; times are UTC unless given."""
+    query = select(AuditEvent)
+    for column, value in (
+        (AuditEvent.actor, actor),
+        (AuditEvent.action, action),
+        (AuditEvent.object_type, object_type),
+        (AuditEvent.object_id, object_id),
+        (AuditEvent.unit_code, unit),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AuditEvent.at >= _instant(since, "from"))
+    if until is not None:
+        query = _until(query, until)
+    with runtime().session() as s:
+        total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = s.scalars(
+            query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit).offset(offset)
+        )
+        items = [
+            AuditEventOut(
+                id=e.id,
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                object_type=e.object_type,
+                object_id=e.object_id,
+                unit=e.unit_code,
+                detail=e.detail,
+            )
+            for e in rows
+        ]
+    return AuditPage(total=total, limit=limit, offset=offset, items=items)
+
+
+def _instant(value: str, name: str) -> datetime:
+    """An aware datetime from an ISO date or date-time; naive means UTC. 422 otherwise."""
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(), UTC)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ApiError(
+            422, "invalid_request", f"{name}: not an ISO date or date-time: {value[:40]!r}"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _until(query: Select[Any], value: str) -> Select[Any]:
+    """``to=2026-05-20`` includes that whole day; ``to=<date-time>`` includes that instant."""
+    end = _instant(value, "to")
+    if len(value) == 10:
+        return query.where(AuditEvent.at < end + timedelta(days=1))
+    return query.where(AuditEvent.at <= end)
+
+
+# ------------------------------------------------------------------ keys
+
+
+@router.get("/keys", response_model=KeyList)
+def list_keys(principal: Admin) -> KeyList:
+    """Every key with its role, units and use; never a secret or its hash."""
+    with runtime().session() as s:
+        return KeyList(items=[KeyOut.of(k) for k in apikeys.list_keys(s)])
+
+
+@router.post("/keys", response_model=NewKeyOut, status_code=201)
+def create_key(body: KeyIn, principal: Admin) -> NewKeyOut:
+    """A new key. Clerk, officer and system keys need at least one unit; admin keys none."""
+    try:
+        with runtime().session() as s:
+            key, secret = apikeys.create_key(
+                s, role=body.role, units=body.units, name=body.name, actor=principal.actor
+            )
+            out = KeyOut.of(key)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_request", str(exc)) from None
+    return NewKeyOut(**out.model_dump(), key=secret)
+
+
+@router.delete("/keys/{key_id}", response_model=KeyOut)
+def revoke_key(key_id: str, principal: Admin) -> KeyOut:
+    """Revoke a key (at once, for good). The last active admin key cannot be revoked here."""
+    with runtime().session() as s:
+        key = apikeys.get_key(s, key_id)
+        if key is None:
+            raise ApiError(404, "key_not_found", f"no key {key_id}")
+        if key.revoked_at is None and apikeys.active_admins(s) == [key.id]:
+            raise ApiError(
+                409,
+                "last_admin_key",
+                "this is the last admin key; create another one first (or use sohoa keys)",
+            )
+        key, _ = apikeys.revoke_key(s, key_id, actor=principal.actor)
+        return KeyOut.of(key)

@@ -1,0 +1,426 @@
+"""The document API under ``/api/v1``: uploads, status, corrections, reprocessing, search.
+
+``router`` also carries the dossier routes (``api.routes_dossiers``) and the
+downloads (``api.routes_files``), so the application includes one router.
+
+Every route authenticates with ``api.security.require`` and keeps to the key's
+units (``api.scope``); every read or change of a document is recorded with
+``api.security.audit_read``. The routes call ``pipeline.service`` and
+``storage`` only: the pipeline decides how a scan is taken in and processed.
+
+Uploads (``POST /dossiers/{code}/documents``): see ``upload_documents``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from api import routes_dossiers, routes_files
+from api.errors import ApiError, error_body
+from api.routes_dossiers import MAX_LIST
+from api.schemas import (
+    DocumentOut,
+    DocumentPatch,
+    FileResult,
+    ReprocessOut,
+    SearchHitOut,
+    SearchOut,
+    UploadedDocument,
+    UploadOut,
+    document_out,
+    document_url,
+)
+from api.scope import (
+    Reader,
+    Writer,
+    audit,
+    check_filter_unit,
+    document_not_found,
+    load_document,
+    lock_document,
+    resolve_dossier,
+    scoped,
+    visible_units,
+)
+from api.security import Principal, audit_read, authenticate, require
+from api.uploads import ReceivedFile, receive_files
+from ingest.errors import InputError
+from pipeline import service
+from pipeline.runtime import Runtime, runtime
+from storage import repository as repo
+from storage.models import Document, DocumentCorrection
+from storage.objects import ObjectStoreError, StoreUnavailable
+from storage.search import search as run_search
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/v1", tags=["documents"])
+
+MIB = 1024 * 1024
+
+INPUT_STATUS = {
+    "unsupported_type": 415,
+    "too_large": 413,
+    "empty_file": 422,
+    "corrupt_file": 422,
+    "password_protected": 422,
+    "encrypted_pdf": 422,
+}
+"""HTTP status of each refusal code of ``ingest.errors``; anything else is 422."""
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+# ------------------------------------------------------------------ uploads
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/dossiers/{code}/documents",
+    status_code=202,
+    response_model=UploadOut,
+    openapi_extra=_UPLOAD_BODY,
+    responses={
+        207: {"model": UploadOut, "description": "some files taken, some refused"},
+        413: {"description": "file_too_large / too_large / too_many_files"},
+    },
+)
+async def upload_documents(
+    code: str,
+    request: Request,
+    principal: Writer,
+    unit: Annotated[str | None, Query()] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Response:
+    """Take scans into an existing dossier and queue them; answers before they are digitised.
+
+    - Body: ``multipart/form-data``, one or more parts in the field ``files``.
+      Each is streamed to disk; one passing ``SOHOA_MAX_FILE_MB`` stops the
+      request at once with 413 ``file_too_large`` and nothing is stored.
+    - Each file is then judged on its own (by content, never by its name):
+      a refused file stores nothing and does not stop the others.
+      All taken: 202. Some taken, some refused: 207, each file with its own
+      ``status_code`` and ``error``. None taken: the first refusal's status
+      and error (e.g. 415 ``unsupported_type``, 413 ``too_large``, 422
+      ``corrupt_file``) with the per-file list in ``files``.
+    - A file already in the dossier (same bytes) is not stored twice: its
+      existing document is returned with ``created: false``.
+    - ``Idempotency-Key``: a retried request returns the documents of the
+      first one. With several files, file *n* (1-based, in request order) uses
+      the key ``<key>:<n>``, so send the same files in the same order when
+      retrying. A key reused for different bytes: 409 ``idempotency_key_reused``.
+    """
+    rt = runtime()
+    key = _idempotency_key(idempotency_key)
+    unit_code, dossier_code = await run_in_threadpool(_upload_target, rt, principal, code, unit)
+    uploads = rt.settings.work_dir / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
+    try:
+        files = await receive_files(request, folder, rt.settings.max_file_mb * MIB)
+        results = []
+        for received in files:
+            file_key = key if key is None or len(files) == 1 else f"{key}:{received.position}"
+            results.append(
+                await run_in_threadpool(
+                    _ingest_one, rt, principal, unit_code, dossier_code, received, file_key
+                )
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return _upload_answer(UploadOut(dossier=dossier_code, unit=unit_code, files=results))
+
+
+def _idempotency_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY or not all(33 <= ord(c) <= 126 for c in value):
+        raise ApiError(
+            400,
+            "invalid_idempotency_key",
+            f"Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} visible ASCII characters",
+        )
+    return value
+
+
+def _upload_target(
+    rt: Runtime, principal: Principal, code: str, unit: str | None
+) -> tuple[str, str]:
+    with scoped(principal, "dossier", code), rt.session() as s:
+        dossier = resolve_dossier(s, principal, code, unit)
+        return dossier.unit_code, dossier.code
+
+
+def _ingest_one(
+    rt: Runtime,
+    principal: Principal,
+    unit: str,
+    dossier: str,
+    received: ReceivedFile,
+    key: str | None,
+) -> FileResult:
+    """Hand one received file to the pipeline; its result or refusal."""
+    result = FileResult(position=received.position, filename=received.filename, status_code=202)
+    try:
+        done = service.ingest_file(
+            rt,
+            received.path,
+            dossier=dossier,
+            unit=unit,
+            filename=received.filename,
+            actor=principal.actor,
+            idempotency_key=key,
+        )
+    except InputError as exc:
+        # Library messages may quote the temporary file: show the client's name instead.
+        reason = exc.reason.replace(str(received.path), received.filename)
+        reason = reason.replace(received.path.name, received.filename)
+        result.status_code = INPUT_STATUS.get(exc.code, 422)
+        result.error = {"code": exc.code, "message": f"{received.filename}: {reason}"}
+        return result
+    except StoreUnavailable as exc:
+        log.warning("object store unavailable storing %s: %s", received.filename, exc)
+        result.status_code = 503
+        result.error = {
+            "code": "store_unavailable",
+            "message": f"{received.filename}: the object store cannot be reached; retry later",
+        }
+        return result
+    except ObjectStoreError as exc:
+        log.error("object store refused %s: %s", received.filename, exc)
+        result.status_code = 500
+        result.error = {
+            "code": "store_error",
+            "message": f"{received.filename}: the file could not be stored",
+        }
+        return result
+    with rt.session() as s:
+        document = repo.get_document(s, done.document_id)
+        assert document is not None
+        stored_sha, stored_key = document.sha256, document.idempotency_key
+        _ = document.dossier.unit_code  # loaded now: the audit below needs it
+    reused = not done.created and key is not None and stored_key == key
+    if reused and stored_sha != service.file_sha256(received.path):
+        result.status_code = 409
+        result.error = {
+            "code": "idempotency_key_reused",
+            "message": f"Idempotency-Key {key} was used for another file",
+        }
+        return result
+    if not done.created:
+        audit(principal, "document.upload_existing", document, filename=received.filename)
+    result.document = UploadedDocument(
+        id=done.document_id,
+        status=done.status,
+        created=done.created,
+        queued=done.queued,
+        status_url=document_url(done.document_id),
+    )
+    return result
+
+
+def _upload_answer(out: UploadOut) -> Response:
+    body = out.model_dump(mode="json")
+    taken = [f for f in out.files if f.document is not None]
+    if len(taken) == len(out.files):
+        return JSONResponse(body, status_code=202)
+    if taken:
+        return JSONResponse(body, status_code=207)
+    first = out.files[0]
+    assert first.error is not None
+    answer = error_body(first.error["code"], first.error["message"]) | {"files": body["files"]}
+    return JSONResponse(answer, status_code=first.status_code)
+
+
+# ------------------------------------------------------------------ documents
+
+
+@router.get("/documents/{document_id}", response_model=DocumentOut)
+def get_document(document_id: str, principal: Reader) -> DocumentOut:
+    """Status, progress, pages, type and fields of a document, with links to its files."""
+    with scoped(principal, "document", document_id), runtime().session() as s:
+        document = load_document(s, principal, document_id)
+        out = document_out(document)
+    audit(principal, "document.read", document)
+    return out
+
+
+def _corrector(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    """Clerks (write), officers (verify) and admins may correct a document."""
+    if principal.can("write") or principal.can("verify"):
+        return principal
+    return require("verify")(principal)  # records the refusal and raises 403
+
+
+@router.patch("/documents/{document_id}", response_model=DocumentOut)
+def correct_document(
+    document_id: str,
+    body: DocumentPatch,
+    principal: Annotated[Principal, Depends(_corrector)],
+) -> DocumentOut:
+    """Correct the document type, fields (JSON merge patch) or certified-copy flag.
+
+    The values before and after are kept as a correction record (for retraining
+    the classifier) and the change is audited. A correction that changes
+    nothing records nothing.
+    """
+    if body.document_type is None and body.fields is None and body.is_certified_copy is None:
+        raise ApiError(422, "empty_correction", "give document_type, fields or is_certified_copy")
+    with scoped(principal, "document", document_id), runtime().session() as s:
+        document = lock_document(s, principal, document_id)
+        before = _classification(document)
+        if body.document_type is not None:
+            document.document_type = body.document_type
+        if body.fields is not None:
+            document.fields = _merge_fields(document.fields, body.fields)
+        if body.is_certified_copy is not None:
+            document.is_certified_copy = body.is_certified_copy
+        after = _classification(document)
+        changed = before != after
+        if changed:
+            s.add(
+                DocumentCorrection(
+                    document_id=document.id,
+                    actor=principal.actor,
+                    unit_code=document.dossier.unit_code,
+                    before=before,
+                    after=after,
+                )
+            )
+        s.flush()
+        out = document_out(document)
+    if changed:
+        audit(principal, "document.correct", document, before=before, after=after)
+    return out
+
+
+def _classification(document: Document) -> dict[str, Any]:
+    return {
+        "document_type": document.document_type,
+        "fields": dict(document.fields) if document.fields else None,
+        "is_certified_copy": document.is_certified_copy,
+    }
+
+
+def _merge_fields(stored: dict[str, Any] | None, patch: dict[str, Any]) -> dict[str, Any] | None:
+    """RFC 7396 at the top level: null removes a key, a value replaces it."""
+    merged = dict(stored or {})
+    for name, value in patch.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    return merged or None
+
+
+@router.post("/documents/{document_id}/reprocess", status_code=202, response_model=ReprocessOut)
+def reprocess_document(document_id: str, principal: Writer) -> ReprocessOut:
+    """Run a document again: its failed pages, or all of them if none failed.
+
+    409 ``document_busy`` while it is queued or processing.
+    """
+    rt = runtime()
+    with scoped(principal, "document", document_id), rt.session() as s:
+        document = load_document(s, principal, document_id)
+        if document.status in ("queued", "processing"):
+            raise ApiError(409, "document_busy", f"document {document_id} is {document.status}")
+    try:
+        queued = service.reprocess(rt, document_id, actor=principal.actor)  # audits it
+    except LookupError:
+        raise document_not_found(document_id) from None
+    return ReprocessOut(
+        id=document_id, status="queued", queued=queued, status_url=document_url(document_id)
+    )
+
+
+# ------------------------------------------------------------------ search
+
+
+@router.get("/search", response_model=SearchOut)
+def search(
+    principal: Reader,
+    q: Annotated[str, Query(min_length=1, max_length=1000, description='Words, "phrase", pre*')],
+    unit: str | None = None,
+    dossier: str | None = None,
+    document_type: Annotated[str | None, Query(alias="type")] = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_field: Annotated[Literal["created", "received"], Query(alias="date")] = "created",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> SearchOut:
+    """Documents of the key's units whose text matches, with or without accents, best first.
+
+    ``from``/``to`` are days (Vietnam time) of the upload, or of the dossier's
+    received date with ``date=received``.
+    """
+    check_filter_unit(principal, unit)
+    with runtime().session() as s:
+        found = run_search(
+            s,
+            q,
+            units=visible_units(principal, unit),
+            dossier=dossier,
+            document_type=document_type,
+            date_from=date_from,
+            date_to=date_to,
+            date_field=date_field,
+            limit=limit,
+            offset=offset,
+        )
+    hits = [
+        SearchHitOut(
+            document_id=h.document_id,
+            dossier=h.dossier_code,
+            unit=h.unit_code,
+            filename=h.filename,
+            document_type=h.document_type,
+            score=h.score,
+            pages=h.pages,
+            page=h.page,
+            snippet=h.snippet,
+            links={"document": document_url(h.document_id)},
+        )
+        for h in found.hits
+    ]
+    audit_read(
+        principal,
+        action="document.search",
+        object_type="search",
+        object_id="-",
+        unit_code=unit,
+        detail={"q": q, "documents": [h.document_id for h in hits], "total": found.total},
+    )
+    return SearchOut(total=found.total, limit=limit, offset=offset, hits=hits)
+
+
+router.include_router(routes_dossiers.router)
+router.include_router(routes_files.router)

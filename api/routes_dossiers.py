@@ -1,0 +1,152 @@
+"""Dossier routes: create or update, read one (with its documents), list the key's own.
+
+A dossier code is unique within its unit only; how a code alone finds its
+dossier is ``api.scope.resolve_dossier``'s rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from api.errors import ApiError
+from api.schemas import DossierIn, DossierList, DossierOut, dossier_out
+from api.scope import (
+    Reader,
+    Writer,
+    audit,
+    check_filter_unit,
+    resolve_dossier,
+    scoped,
+    visible_units,
+)
+from pipeline.runtime import runtime
+from storage import repository as repo
+from storage.models import Document, Dossier
+
+router = APIRouter(tags=["dossiers"])
+
+MAX_LIST = 200
+
+
+@router.put(
+    "/dossiers/{code}",
+    response_model=DossierOut,
+    responses={201: {"model": DossierOut, "description": "created"}},
+)
+def put_dossier(code: str, body: DossierIn, principal: Writer, response: Response) -> DossierOut:
+    """Create a dossier, or update the fields given of an existing one.
+
+    ``unit`` is required to create; for an existing dossier it picks which one
+    when the code is in several of the key's units. 201 when created, 200 otherwise.
+    """
+    rt = runtime()
+    with scoped(principal, "dossier", code), rt.session() as s:
+        try:
+            dossier = resolve_dossier(s, principal, code, body.unit)
+            created = False
+        except ApiError as exc:
+            if exc.code != "dossier_not_found":
+                raise
+            if body.unit is None:
+                raise ApiError(
+                    422, "unit_required", "unit is required to create a dossier"
+                ) from None
+            dossier, created = _create_dossier(s, body.unit, code), True
+        repo.upsert_dossier(
+            s,
+            dossier.unit_code,
+            dossier.code,
+            procedure_code=body.procedure_code,
+            received_date=body.received_date,
+            callback_url=body.callback_url,
+        )
+        s.flush()
+        out = dossier_out(dossier, _document_count(s, dossier))
+    audit(principal, "dossier.create" if created else "dossier.update", dossier)
+    response.status_code = 201 if created else 200
+    return out
+
+
+def _create_dossier(s: Session, unit: str, code: str) -> Dossier:
+    try:
+        repo.ensure_unit(s, unit)
+        return repo.upsert_dossier(s, unit, code)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_code", str(exc)) from None
+
+
+@router.get("/dossiers/{code}", response_model=DossierOut)
+def get_dossier(
+    code: str, principal: Reader, unit: Annotated[str | None, Query()] = None
+) -> DossierOut:
+    """A dossier by code; ``unit`` is needed only when the code is in several of the key's units."""
+    rt = runtime()
+    with scoped(principal, "dossier", code), rt.session() as s:
+        dossier = resolve_dossier(s, principal, code, unit)
+        documents = list(
+            s.scalars(
+                select(Document)
+                .where(Document.dossier_id == dossier.id)
+                .order_by(Document.created_at, Document.id)
+            )
+        )
+        out = dossier_out(dossier, len(documents), documents)
+    audit(principal, "dossier.read", dossier)
+    return out
+
+
+@router.get("/dossiers", response_model=DossierList)
+def list_dossiers(
+    principal: Reader,
+    q: Annotated[str | None, Query(max_length=64, description="Part of the code")] = None,
+    unit: str | None = None,
+    date_from: Annotated[date | None, Query(alias="from", description="received on/after")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="received on/before")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DossierList:
+    """The key's dossiers, newest first; ``from``/``to`` filter on the received date."""
+    check_filter_unit(principal, unit)
+    units = visible_units(principal, unit)
+    filters = []
+    if units is not None:
+        filters.append(Dossier.unit_code.in_(units))
+    if q:
+        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern += "%"
+        filters.append(
+            or_(
+                func.lower(Dossier.code).like(pattern, escape="\\"),
+                func.lower(Dossier.procedure_code).like(pattern, escape="\\"),
+            )
+        )
+    if date_from is not None:
+        filters.append(Dossier.received_date >= date_from)
+    if date_to is not None:
+        filters.append(Dossier.received_date <= date_to)
+    with runtime().session() as s:
+        total = s.scalar(select(func.count(Dossier.id)).where(*filters)) or 0
+        counts = (
+            select(Document.dossier_id, func.count(Document.id).label("n"))
+            .group_by(Document.dossier_id)
+            .subquery()
+        )
+        rows = s.execute(
+            select(Dossier, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.dossier_id == Dossier.id)
+            .where(*filters)
+            .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        items = [dossier_out(dossier, n) for dossier, n in rows]
+    return DossierList(total=total, limit=limit, offset=offset, items=items)
+
+
+def _document_count(s: Session, dossier: Dossier) -> int:
+    return s.scalar(select(func.count(Document.id)).where(Document.dossier_id == dossier.id)) or 0

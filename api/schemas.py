@@ -1,0 +1,300 @@
+"""Request bodies and JSON answers of the document API.
+
+The answers are built from the database rows here, in one place, so that a
+document looks the same whether it comes from ``GET /documents/{id}``, an
+upload or a correction. Links are relative to the server root (no host name:
+the API may sit behind a proxy that knows better).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ocr.vietnamese import nfc
+from storage.models import Document, Dossier, Page
+
+PREFIX = "/api/v1"
+MAX_FIELDS_BYTES = 64 * 1024
+"""Corrected ``fields`` are extraction results (names, numbers, dates), not files."""
+
+
+# ------------------------------------------------------------------ requests
+
+
+class DossierIn(BaseModel):
+    """``PUT /dossiers/{code}``: fields left out (or null) keep their stored value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit: str | None = Field(
+        None, description="Unit code; required to create a dossier, must be one the key sees."
+    )
+    procedure_code: str | None = Field(None, max_length=64, examples=["2.000815"])
+    received_date: date | None = None
+    callback_url: str | None = Field(
+        None, max_length=2048, description="http(s) URL told when a document is done or failed."
+    )
+
+    @field_validator("callback_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parsed = urllib.parse.urlsplit(value)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        return value
+
+
+class DocumentPatch(BaseModel):
+    """``PATCH /documents/{id}``: a person's correction of the classifier's output.
+
+    ``fields`` is a JSON merge patch (RFC 7396) over the stored fields: a key
+    set to a value replaces it, a key set to null removes it, keys left out are
+    kept. At least one of the three must be given.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    document_type: str | None = Field(None, min_length=1, max_length=64)
+    fields: dict[str, Any] | None = None
+    is_certified_copy: bool | None = None
+
+    @field_validator("document_type")
+    @classmethod
+    def _type(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = nfc(value).strip()
+        if not value or not value.isprintable():
+            raise ValueError("must be printable text")
+        return value
+
+    @field_validator("fields")
+    @classmethod
+    def _small(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and len(json.dumps(value, ensure_ascii=False)) > MAX_FIELDS_BYTES:
+            raise ValueError(f"larger than {MAX_FIELDS_BYTES // 1024} KB")
+        return value
+
+
+# ------------------------------------------------------------------ answers
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    filename: str
+    status: str
+    document_type: str | None
+    created_at: datetime
+    links: dict[str, str]
+
+
+class DossierOut(BaseModel):
+    code: str
+    unit: str
+    procedure_code: str | None
+    received_date: date | None
+    status: str
+    callback_url: str | None
+    document_count: int
+    created_at: datetime
+    updated_at: datetime
+    links: dict[str, str]
+    documents: list[DocumentSummary] | None = Field(
+        None, description="Only in GET /dossiers/{code}: its documents, oldest first."
+    )
+
+
+class DossierList(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[DossierOut]
+
+
+class PageOut(BaseModel):
+    number: int
+    status: str
+    rotation: int | None
+    skew: float | None
+    confidence: float | None
+    failure_reason: str | None
+    links: dict[str, str | None]
+
+
+class DocumentOut(BaseModel):
+    id: str
+    dossier: str
+    unit: str
+    filename: str
+    kind: str
+    content_type: str
+    size: int
+    status: str
+    failure_reason: str | None
+    progress: dict[str, int]
+    document_type: str | None
+    fields: dict[str, Any] | None
+    is_certified_copy: bool | None
+    checksums: dict[str, str | None]
+    created_at: datetime
+    updated_at: datetime
+    done_at: datetime | None
+    pages: list[PageOut]
+    links: dict[str, str | None]
+
+
+class UploadedDocument(BaseModel):
+    id: str
+    status: str
+    created: bool = Field(description="False: the same file (or key) was already in the dossier.")
+    queued: bool
+    status_url: str
+
+
+class FileResult(BaseModel):
+    """The fate of one file of an upload, in request order."""
+
+    position: int
+    filename: str
+    status_code: int = Field(description="202 taken, or the 4xx/5xx of its refusal.")
+    document: UploadedDocument | None = None
+    error: dict[str, str] | None = None
+
+
+class UploadOut(BaseModel):
+    dossier: str
+    unit: str
+    files: list[FileResult]
+
+
+class SearchHitOut(BaseModel):
+    document_id: str
+    dossier: str
+    unit: str
+    filename: str
+    document_type: str | None
+    score: float
+    pages: list[int]
+    page: int
+    snippet: str = Field(description="HTML: escaped text, matches in <mark>…</mark>.")
+    links: dict[str, str]
+
+
+class SearchOut(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    hits: list[SearchHitOut]
+
+
+class ReprocessOut(BaseModel):
+    id: str
+    status: str
+    queued: bool
+    status_url: str
+
+
+# ------------------------------------------------------------------ builders
+
+
+def document_url(document_id: str, tail: str = "") -> str:
+    return f"{PREFIX}/documents/{document_id}{tail}"
+
+
+def dossier_url(dossier: Dossier) -> str:
+    code = urllib.parse.quote(dossier.code, safe="")
+    unit = urllib.parse.quote(dossier.unit_code, safe="")
+    return f"{PREFIX}/dossiers/{code}?unit={unit}"
+
+
+def dossier_out(
+    dossier: Dossier, document_count: int, documents: list[Document] | None = None
+) -> DossierOut:
+    summaries = None
+    if documents is not None:
+        summaries = [
+            DocumentSummary(
+                id=d.id,
+                filename=d.filename,
+                status=d.status,
+                document_type=d.document_type,
+                created_at=d.created_at,
+                links={"self": document_url(d.id)},
+            )
+            for d in documents
+        ]
+    return DossierOut(
+        code=dossier.code,
+        unit=dossier.unit_code,
+        procedure_code=dossier.procedure_code,
+        received_date=dossier.received_date,
+        status=dossier.status,
+        callback_url=dossier.callback_url,
+        document_count=document_count,
+        created_at=dossier.created_at,
+        updated_at=dossier.updated_at,
+        links={
+            "self": dossier_url(dossier),
+            "upload": dossier_url(dossier).replace("?", "/documents?", 1),
+        },
+        documents=summaries,
+    )
+
+
+def page_out(document_id: str, page: Page) -> PageOut:
+    image = document_url(document_id, f"/pages/{page.number}/image")
+    return PageOut(
+        number=page.number,
+        status=page.status,
+        rotation=page.rotation,
+        skew=page.skew,
+        confidence=page.confidence,
+        failure_reason=page.failure_reason,
+        links={
+            "image": f"{image}?size=full" if page.image_key else None,
+            "thumbnail": f"{image}?size=thumb" if page.thumbnail_key else None,
+        },
+    )
+
+
+def document_out(document: Document) -> DocumentOut:
+    done = document.status == "done"
+    return DocumentOut(
+        id=document.id,
+        dossier=document.dossier.code,
+        unit=document.dossier.unit_code,
+        filename=document.filename,
+        kind=document.kind,
+        content_type=document.content_type,
+        size=document.size,
+        status=document.status,
+        failure_reason=document.failure_reason,
+        progress={"pages_done": document.pages_done, "page_count": document.page_count},
+        document_type=document.document_type,
+        fields=document.fields,
+        is_certified_copy=document.is_certified_copy,
+        checksums={
+            "original": document.sha256,
+            "pdf": document.pdf_sha256 if done else None,
+            "text": document.text_sha256 if done else None,
+        },
+        created_at=document.created_at,
+        updated_at=document.updated_at,
+        done_at=document.done_at,
+        pages=[page_out(document.id, p) for p in sorted(document.pages, key=lambda p: p.number)],
+        links={
+            "self": document_url(document.id),
+            "original": document_url(document.id, "/original"),
+            "pdf": document_url(document.id, "/pdf") if done and document.pdf_key else None,
+            "text": document_url(document.id, "/text") if done and document.text_key else None,
+            "page_image": document_url(document.id, "/pages/{n}/image"),
+            "reprocess": document_url(document.id, "/reprocess"),
+        },
+    )

@@ -1,0 +1,248 @@
+"""Who is calling and what they may do: API keys, roles, unit scope, and the audit trail.
+
+Citizens' papers are personal data: nobody reads one without a key that
+allows it, and every read and every refusal is recorded. A key has a role:
+
+=========  ============================  ==================
+role       permissions                   units
+=========  ============================  ==================
+clerk      read, write                   its granted units
+officer    read, verify                  its granted units
+system     read                          its granted units
+admin      read, write, verify, admin    all
+=========  ============================  ==================
+
+``authenticate`` turns the request's key into a ``Principal`` (401 otherwise),
+``require`` adds the role check (403), and routes check the unit of what they
+touch with ``Principal.sees_unit``, answering ``deny_unit``'s 404 when it is
+outside: a key must not learn that a document exists in another unit.
+
+Audit events are written in their own transaction. Call ``deny_unit`` and
+``audit_read`` after the route's own transaction has ended: on SQLite a second
+transaction inside the first waits for the write lock the first one holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, cast, get_args
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api.errors import ApiError
+from pipeline.runtime import Runtime, runtime
+from storage import apikeys
+from storage import repository as repo
+from storage.models import ApiKey
+
+Role = Literal["clerk", "officer", "system", "admin"]
+Permission = Literal["read", "write", "verify", "admin"]
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "clerk": frozenset({"read", "write"}),
+    "officer": frozenset({"read", "verify"}),
+    "system": frozenset({"read"}),
+    "admin": frozenset(get_args(Permission)),
+}
+
+DENIED = "access.denied"
+ANONYMOUS = "anonymous"
+
+# Column sizes of audit_events: a long path or a made-up unit must not make the
+# audit insert itself fail.
+MAX_OBJECT_ID = 255
+MAX_UNIT = 64
+MAX_PATH = 1000
+
+# Declared for the OpenAPI page (the "Authorize" button of /docs); the key is
+# read from the request itself, so ``authenticate(request)`` also works called directly.
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer sohoa_…")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: sohoa_…")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller behind a key: what it may do, and in which units."""
+
+    key_id: str
+    name: str
+    role: Role
+    units: frozenset[str]
+
+    def sees_unit(self, unit_code: str) -> bool:
+        return self.role == "admin" or unit_code in self.units
+
+    def can(self, permission: Permission) -> bool:
+        return permission in PERMISSIONS.get(self.role, frozenset())
+
+    @property
+    def actor(self) -> str:
+        return f"key:{self.key_id}"
+
+    @classmethod
+    def from_key(cls, key: ApiKey) -> Principal:
+        return cls(key.id, key.name, cast(Role, key.role), frozenset(key.units))
+
+
+# ------------------------------------------------------------------ dependencies
+
+
+def presented_key(request: Request) -> str | None:
+    """The key sent as ``Authorization: Bearer <key>`` (preferred) or ``X-API-Key``."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.headers.get("x-api-key", "").strip() or None
+
+
+_REASONS = {"missing": "missing key", "unknown": "unknown key", "revoked": "revoked"}
+_UNAUTHORIZED = {
+    "missing key": "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key'",
+    "unknown key": "the API key is not valid",
+    "revoked": "the API key has been revoked",
+}
+
+
+def authenticate(
+    request: Request,
+    _bearer_doc: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+    _header_doc: Annotated[str | None, Security(_header)] = None,
+) -> Principal:
+    """FastAPI dependency: the ``Principal`` of the request's key, or 401 ``unauthorized``.
+
+    A missing, unknown or revoked key is recorded as ``access.denied``; the
+    secret never is. The lookup, the refusal's audit event and the
+    once-a-minute ``last_used_at`` share one transaction.
+    """
+    secret = presented_key(request)
+    with runtime().session() as s:
+        found = apikeys.check_key(s, secret) if secret else None
+        if found is not None and found.verdict == "ok" and found.key is not None:
+            apikeys.touch(s, found.key)
+            return Principal.from_key(found.key)
+        reason = _REASONS[found.verdict if found else "missing"]
+        key_id = found.key_id if found else None
+        # Only a key whose secret matched speaks for its id; a wrong secret is a stranger.
+        actor = f"key:{key_id}" if found and found.verdict == "revoked" else ANONYMOUS
+        _record_denied(s, request, actor=actor, reason=reason, key_id=key_id)
+    raise ApiError(401, "unauthorized", _UNAUTHORIZED[reason])
+
+
+def require(permission: Permission) -> Callable[..., Principal]:
+    """Dependency factory: ``authenticate``, then 403 ``forbidden`` if the role lacks it.
+
+    The dependency may also be called directly with a ``Principal`` (a route
+    that accepts one of several permissions); the refusal is then recorded
+    without the request path.
+    """
+    if permission not in get_args(Permission):
+        raise ValueError(f"unknown permission {permission!r}")
+
+    def dependency(
+        principal: Annotated[Principal, Depends(authenticate)],
+        request: Request = None,  # type: ignore[assignment]  # None when called directly
+    ) -> Principal:
+        if principal.can(permission):
+            return principal
+        with runtime().session() as s:
+            _record_denied(
+                s,
+                request,
+                actor=principal.actor,
+                reason="role lacks permission",
+                key_id=principal.key_id,
+                permission=permission,
+                role=principal.role,
+            )
+        raise ApiError(
+            403, "forbidden", f"a {principal.role} key lacks the {permission!r} permission"
+        )
+
+    dependency.__name__ = f"require_{permission}"
+    return dependency
+
+
+def deny_unit(
+    principal: Principal, unit_code: str, *, object_type: str, object_id: str
+) -> ApiError:
+    """Record a reach into another unit and return the 404 that hides it; ``raise`` it.
+
+    The message is the one a missing object gets (``no document <id>``), so
+    the answer says nothing about whether the object exists.
+    """
+    with runtime().session() as s:
+        repo.record_audit(
+            s,
+            actor=principal.actor,
+            action=DENIED,
+            object_type=object_type,
+            object_id=str(object_id)[:MAX_OBJECT_ID],
+            unit_code=unit_code[:MAX_UNIT],
+            detail={"reason": "other unit", "key_id": principal.key_id, "role": principal.role},
+        )
+    return ApiError(404, f"{object_type}_not_found", f"no {object_type} {object_id}")
+
+
+def audit_read(
+    principal: Principal,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str,
+    unit_code: str | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record that ``principal`` read or changed a citizen's document (its own transaction)."""
+    with runtime().session() as s:
+        repo.record_audit(
+            s,
+            actor=principal.actor,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id)[:MAX_OBJECT_ID],
+            unit_code=unit_code[:MAX_UNIT] if unit_code is not None else None,
+            detail=detail,
+        )
+
+
+def ensure_admin_key(rt: Runtime) -> str | None:
+    """The first admin key when the database has no key at all (print it once), else None.
+
+    ``sohoa serve`` calls this so that a fresh embedded install can be used
+    at once; safe when several processes start together (see
+    ``storage.apikeys.create_first_admin``).
+    """
+    with rt.session() as s:
+        return apikeys.create_first_admin(s)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _record_denied(
+    s: Session,
+    request: Request | None,
+    *,
+    actor: str,
+    reason: str,
+    key_id: str | None,
+    **extra: str,
+) -> None:
+    """``access.denied`` for a request refused as a whole (no key, wrong key, wrong role)."""
+    path = request.url.path[:MAX_PATH] if request is not None else None
+    detail: dict[str, Any] = {"reason": reason, **extra}
+    if request is not None:
+        detail.update(method=request.method, path=path)
+    if key_id is not None:
+        detail["key_id"] = key_id
+    repo.record_audit(
+        s,
+        actor=actor,
+        action=DENIED,
+        object_type="request",
+        object_id=(path or "-")[:MAX_OBJECT_ID],
+        detail=detail,
+    )

@@ -1,0 +1,5 @@
+"""``python -m sohoa``: the same CLI, used to start child processes portably."""
+
+from sohoa.cli import main
+
+main()

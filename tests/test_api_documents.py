@@ -1,0 +1,615 @@
+"""The document API over real HTTP: a live ``sohoa serve``, a real ``sohoa worker``.
+
+Most tests share one embedded deployment (SQLite, local object folder, SQLite
+broker) and one worker; the presigned-redirect test runs on PostgreSQL, Redis
+and a SeaweedFS S3 server; the size-limit test on a server of its own with a
+1 MB limit. Keys are made with ``sohoa keys create``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import urllib.parse
+import zipfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pikepdf
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from api.downloads import encoded_to_png
+from ocr.pdf import encode_page_image, flate_encoded
+from ocr.vietnamese import fold_accents
+from pipeline.runtime import Runtime
+from sohoa.settings import Settings
+from storage.models import AuditEvent, Document, DocumentCorrection
+from tests import pagegen
+from tests.api_harness import ApiServer, clean_env, embedded_settings
+from tests.pipeline_harness import Worker, fresh_postgres, fresh_redis, wait_for
+from tests.s3server import SeaweedS3
+from tests.test_ingest import png_bomb
+from tests.textmetrics import cer
+
+UNIT = "000.00.00.H26"
+OTHER_UNIT = "000.00.00.H27"
+DOSSIER = "000.A0.01.H26-261122-0001"
+NAME = "Giấy khai sinh Nguyễn Văn Đặng.pdf"
+DONE_TIMEOUT = 240
+
+
+# ------------------------------------------------------------------ fixtures and helpers
+
+
+def runtime_for(settings: dict[str, str]) -> Runtime:
+    """The deployment's database and store, seen from the test process."""
+    fields = {k.removeprefix("SOHOA_").lower(): v for k, v in settings.items()}
+    return Runtime.from_settings(Settings(_env_file=None, **fields))
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return embedded_settings(tmp_path_factory.mktemp("api-docs"))
+
+
+@pytest.fixture(scope="module")
+def server(settings: dict[str, str]) -> Iterator[ApiServer]:
+    api = ApiServer(settings, Path(settings["SOHOA_DATA_DIR"]) / "serve.log").start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="module")
+def worker(settings: dict[str, str], server: ApiServer) -> Iterator[Worker]:
+    w = Worker(clean_env(settings), Path(settings["SOHOA_DATA_DIR"]) / "worker.log").start()
+    yield w
+    w.stop()
+
+
+@pytest.fixture(scope="module")
+def keys(server: ApiServer) -> dict[str, str]:
+    grants = {
+        "clerk": ("clerk", UNIT),
+        "officer": ("officer", UNIT),
+        "system": ("system", UNIT),
+        "other": ("clerk", OTHER_UNIT),
+        "admin": ("admin",),
+    }
+    with ThreadPoolExecutor(len(grants)) as pool:  # each CLI start takes a second or two
+        made = {name: pool.submit(server.create_key, *grant) for name, grant in grants.items()}
+        return {name: future.result() for name, future in made.items()}
+
+
+@pytest.fixture(scope="module")
+def rt(settings: dict[str, str], server: ApiServer) -> Runtime:
+    return runtime_for(settings)
+
+
+@pytest.fixture(scope="module")
+def two_pages() -> list[pagegen.RenderedPage]:
+    return [pagegen.render_page(seed, n_lines=9) for seed in (401, 402)]
+
+
+@pytest.fixture(scope="module")
+def scan_pdf(two_pages, tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("scans") / "scan.pdf"
+    return pagegen.save_pdf([p.image for p in two_pages], path, 300).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def one_page_pdf(tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("scans") / "one.pdf"
+    page = pagegen.render_page(403, n_lines=5)
+    return pagegen.save_pdf([page.image], path, 300).read_bytes()
+
+
+def put_dossier(
+    client: httpx.Client, code: str, unit: str | None = UNIT, **fields
+) -> httpx.Response:
+    body = {"unit": unit, **fields} if unit is not None else fields
+    return client.put(f"/api/v1/dossiers/{urllib.parse.quote(code, safe='')}", json=body)
+
+
+def upload(
+    client: httpx.Client,
+    code: str,
+    files: list[tuple[str, bytes]],
+    headers: dict[str, str] | None = None,
+    unit: str | None = None,
+) -> httpx.Response:
+    parts = [("files", (name, data, "application/octet-stream")) for name, data in files]
+    params = {"unit": unit} if unit else None
+    return client.post(
+        f"/api/v1/dossiers/{urllib.parse.quote(code, safe='')}/documents",
+        files=parts,
+        headers=headers,
+        params=params,
+    )
+
+
+def wait_done(client: httpx.Client, document_id: str) -> dict:
+    def done() -> dict | None:
+        body = client.get(f"/api/v1/documents/{document_id}").json()
+        if body["status"] == "failed":
+            raise AssertionError(f"document failed: {body['failure_reason']}")
+        return body if body["status"] == "done" else None
+
+    return wait_for(done, DONE_TIMEOUT, f"document {document_id} done")  # type: ignore[return-value]
+
+
+def error_code(response: httpx.Response) -> str:
+    return response.json()["error"]["code"]
+
+
+def stored_state(rt: Runtime) -> tuple[int, list[str]]:
+    """How many documents the database holds and every key in the object store."""
+    with rt.session() as s:
+        count = len(list(s.scalars(select(Document.id))))
+    return count, rt.store.list("")
+
+
+def audit_actions(rt: Runtime, document_id: str) -> list[tuple[str, str]]:
+    with rt.session() as s:
+        rows = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "document", AuditEvent.object_id == document_id)
+            .order_by(AuditEvent.id)
+        )
+        return [(e.action, e.actor) for e in rows]
+
+
+def key_actor(key: str) -> str:
+    return f"key:{key.split('_')[1]}"
+
+
+# ------------------------------------------------------------------ dossiers
+
+
+def test_dossiers_create_update_read_and_list(server, keys):
+    clerk, other, system = (server.client(keys[r]) for r in ("clerk", "other", "system"))
+    code = "000.A0.01.H26-261122-0100"
+    created = put_dossier(
+        clerk, code, procedure_code="2.000815", received_date="2026-11-20",
+        callback_url="https://motcua.example.vn/hook",
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    assert created.json()["unit"] == UNIT and created.json()["procedure_code"] == "2.000815"
+    updated = put_dossier(clerk, code, unit=None, procedure_code="2.000884")
+    assert updated.status_code == 200
+    body = clerk.get(f"/api/v1/dossiers/{code}").json()
+    assert body["procedure_code"] == "2.000884"
+    assert body["received_date"] == "2026-11-20" and body["callback_url"].endswith("/hook")
+
+    listed = clerk.get("/api/v1/dossiers", params={"q": "261122-0100"}).json()
+    assert [d["code"] for d in listed["items"]] == [code] and listed["total"] == 1
+    by_date = clerk.get("/api/v1/dossiers", params={"from": "2026-11-21"}).json()
+    assert code not in [d["code"] for d in by_date["items"]]
+
+    # Other units: a new dossier code needs its unit; a unit the key lacks does not exist.
+    assert error_code(put_dossier(clerk, "NEW-1", unit=None)) == "unit_required"
+    refused = put_dossier(clerk, "NEW-2", unit=OTHER_UNIT)
+    assert refused.status_code == 404 and error_code(refused) == "dossier_not_found"
+    hidden = other.get(f"/api/v1/dossiers/{code}")
+    assert hidden.status_code == 404 and error_code(hidden) == "dossier_not_found"
+    assert code not in [d["code"] for d in other.get("/api/v1/dossiers").json()["items"]]
+    assert other.get("/api/v1/dossiers", params={"unit": UNIT}).status_code == 404
+    assert put_dossier(system, "NEW-3").status_code == 403
+    assert server.client().get(f"/api/v1/dossiers/{code}").status_code == 401
+    bad_url = put_dossier(clerk, code, callback_url="ftp://x")
+    assert bad_url.status_code == 422
+
+
+def test_same_dossier_code_in_two_units_needs_the_unit(server, keys):
+    admin = server.client(keys["admin"])
+    code = "SHARED-0001"
+    assert put_dossier(admin, code, unit=UNIT).status_code == 201
+    assert put_dossier(admin, code, unit=OTHER_UNIT).status_code == 201
+    ambiguous = admin.get(f"/api/v1/dossiers/{code}")
+    assert ambiguous.status_code == 409 and error_code(ambiguous) == "ambiguous_dossier"
+    assert admin.get(f"/api/v1/dossiers/{code}", params={"unit": OTHER_UNIT}).json()["unit"] == (
+        OTHER_UNIT
+    )
+    # A clerk sees one of the two: no ambiguity for it.
+    assert server.client(keys["clerk"]).get(f"/api/v1/dossiers/{code}").json()["unit"] == UNIT
+
+
+# ------------------------------------------------------------------ the whole life of a document
+
+
+def test_document_lifecycle(server, worker, keys, rt, two_pages, scan_pdf):
+    clerk, officer = server.client(keys["clerk"]), server.client(keys["officer"])
+    other, system = server.client(keys["other"]), server.client(keys["system"])
+    assert put_dossier(clerk, DOSSIER).status_code == 201
+
+    first = upload(clerk, DOSSIER, [(NAME, scan_pdf)], headers={"Idempotency-Key": "req-0001"})
+    assert first.status_code == 202, first.text
+    (entry,) = first.json()["files"]
+    document_id = entry["document"]["id"]
+    assert entry["document"]["created"] is True and entry["filename"] == NAME
+    assert entry["document"]["status_url"] == f"/api/v1/documents/{document_id}"
+
+    listed = clerk.get(f"/api/v1/dossiers/{DOSSIER}").json()
+    assert [(d["id"], d["filename"]) for d in listed["documents"]] == [(document_id, NAME)]
+
+    # Not done yet: no PDF, no text (OCR of two pages takes seconds).
+    early = clerk.get(f"/api/v1/documents/{document_id}/pdf")
+    assert early.status_code == 409 and error_code(early) == "not_ready"
+
+    # A retried request, or the same bytes again, gives the same document.
+    again = upload(clerk, DOSSIER, [(NAME, scan_pdf)], headers={"Idempotency-Key": "req-0001"})
+    assert again.status_code == 202
+    assert again.json()["files"][0]["document"]["id"] == document_id
+    assert again.json()["files"][0]["document"]["created"] is False
+    duplicate = upload(clerk, DOSSIER, [("copy.pdf", scan_pdf)])
+    assert duplicate.json()["files"][0]["document"]["id"] == document_id
+    reused = upload(
+        clerk, DOSSIER, [(NAME, scan_pdf + b"\n")], headers={"Idempotency-Key": "req-0001"}
+    )
+    assert reused.status_code == 409 and error_code(reused) == "idempotency_key_reused"
+
+    doc = wait_done(clerk, document_id)
+    assert doc["progress"] == {"pages_done": 2, "page_count": 2}
+    assert [p["number"] for p in doc["pages"]] == [1, 2]
+    for page in doc["pages"]:
+        assert page["status"] == "done" and page["failure_reason"] is None
+        assert page["rotation"] is not None and page["confidence"] > 50
+        assert page["skew"] is not None
+    assert doc["document_type"] == "unclassified" and doc["filename"] == NAME
+    assert doc["checksums"]["original"] == hashlib.sha256(scan_pdf).hexdigest()
+    assert doc["links"]["pdf"] == f"/api/v1/documents/{document_id}/pdf"
+
+    # Searchable PDF: streamed, checksum as announced, ETag and 304, Vietnamese name.
+    pdf = clerk.get(doc["links"]["pdf"])
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert hashlib.sha256(pdf.content).hexdigest() == doc["checksums"]["pdf"]
+    assert pdf.headers["etag"] == f'"{doc["checksums"]["pdf"]}"'
+    with pikepdf.open(io.BytesIO(pdf.content)) as parsed:
+        assert len(parsed.pages) == 2
+    disposition = pdf.headers["content-disposition"]
+    assert 'filename="Giay khai sinh Nguyen Van Dang.pdf"' in disposition
+    assert "filename*=UTF-8''" + urllib.parse.quote(NAME, safe="") in disposition
+    cached = clerk.get(doc["links"]["pdf"], headers={"If-None-Match": pdf.headers["etag"]})
+    assert cached.status_code == 304 and cached.content == b""
+    stale = clerk.get(doc["links"]["pdf"], headers={"If-None-Match": '"0000"'})
+    assert stale.status_code == 200
+    local = clerk.get(doc["links"]["pdf"], params={"redirect": "true"})
+    assert local.status_code == 200 and local.content == pdf.content  # no S3: served here
+
+    original = clerk.get(doc["links"]["original"])
+    assert original.content == scan_pdf and original.headers["content-type"] == "application/pdf"
+    assert urllib.parse.quote(NAME, safe="") in original.headers["content-disposition"]
+
+    text = clerk.get(doc["links"]["text"])
+    assert text.headers["content-type"] == "text/plain; charset=utf-8"
+    pages_text = text.content.decode("utf-8").split("\f")
+    for truth, got in zip(two_pages, pages_text, strict=True):
+        assert cer(truth.text, got) < 0.05
+
+    thumb = clerk.get(doc["pages"][0]["links"]["thumbnail"])
+    assert thumb.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(thumb.content)).format == "PNG"
+    full = clerk.get(f"/api/v1/documents/{document_id}/pages/2/image", params={"size": "full"})
+    assert full.status_code == 200 and full.headers["content-type"] == "image/jpeg"
+    image = Image.open(io.BytesIO(full.content))
+    assert image.format == "JPEG" and image.height > image.width > 1000
+    assert full.headers["content-disposition"].endswith(
+        urllib.parse.quote("Giấy khai sinh Nguyễn Văn Đặng-2.jpg", safe="")
+    )
+    refetch = clerk.get(
+        f"/api/v1/documents/{document_id}/pages/2/image",
+        headers={"If-None-Match": full.headers["etag"]},
+    )
+    assert refetch.status_code == 304
+    assert clerk.get(f"/api/v1/documents/{document_id}/pages/3/image").status_code == 404
+
+    # Search without accents finds it, in the key's units only.
+    word = max(
+        (w for w in two_pages[0].text.split() if w.isalpha() and fold_accents(w) != w), key=len
+    )
+    query = fold_accents(word).lower()
+    found = clerk.get("/api/v1/search", params={"q": query}).json()
+    hit = next(h for h in found["hits"] if h["document_id"] == document_id)
+    assert "<mark>" in hit["snippet"] and 1 in hit["pages"] and hit["dossier"] == DOSSIER
+    assert other.get("/api/v1/search", params={"q": query}).json()["total"] == 0
+    assert other.get("/api/v1/search", params={"q": query, "unit": UNIT}).status_code == 404
+
+    # Another unit's key cannot tell the document exists.
+    for path in ("", "/pdf", "/original", "/text", "/pages/1/image"):
+        hidden = other.get(f"/api/v1/documents/{document_id}{path}")
+        assert hidden.status_code == 404 and error_code(hidden) == "document_not_found", path
+    assert (
+        other.patch(f"/api/v1/documents/{document_id}", json={"document_type": "x"}).status_code
+        == 404
+    )
+
+    # Corrections: officers and clerks may, systems may not; kept for retraining.
+    assert (
+        system.patch(f"/api/v1/documents/{document_id}", json={"document_type": "x"}).status_code
+        == 403
+    )
+    corrected = officer.patch(
+        f"/api/v1/documents/{document_id}",
+        json={
+            "document_type": "giay_khai_sinh",
+            "fields": {"ho_ten": "Nguyễn Văn Đặng", "so": "1"},
+        },
+    )
+    assert corrected.status_code == 200, corrected.text
+    merged = clerk.patch(
+        f"/api/v1/documents/{document_id}", json={"fields": {"so": None, "quyen_so": "01"}}
+    )
+    assert merged.json()["fields"] == {"ho_ten": "Nguyễn Văn Đặng", "quyen_so": "01"}
+    shown = clerk.get(f"/api/v1/documents/{document_id}").json()
+    assert shown["document_type"] == "giay_khai_sinh"
+    assert shown["fields"] == {"ho_ten": "Nguyễn Văn Đặng", "quyen_so": "01"}
+    with rt.session() as s:
+        corrections = list(
+            s.scalars(
+                select(DocumentCorrection)
+                .where(DocumentCorrection.document_id == document_id)
+                .order_by(DocumentCorrection.id)
+            )
+        )
+        kept = [(c.actor, c.before, c.after) for c in corrections]
+    assert [k[0] for k in kept] == [key_actor(keys["officer"]), key_actor(keys["clerk"])]
+    assert kept[0][1]["document_type"] == "unclassified" and kept[0][1]["fields"] is None
+    assert kept[0][2]["document_type"] == "giay_khai_sinh"
+    assert kept[1][2]["fields"] == {"ho_ten": "Nguyễn Văn Đặng", "quyen_so": "01"}
+    typed = clerk.get("/api/v1/search", params={"q": query, "type": "giay_khai_sinh"}).json()
+    assert [h["document_id"] for h in typed["hits"]] == [document_id]
+
+    # Every read and change is in the audit trail, under the key that made it.
+    actions = audit_actions(rt, document_id)
+    clerk_actor = key_actor(keys["clerk"])
+    assert ("document.create", clerk_actor) in actions
+    assert ("document.read", clerk_actor) in actions
+    assert ("document.download", clerk_actor) in actions
+    assert ("document.correct", key_actor(keys["officer"])) in actions
+    assert ("access.denied", key_actor(keys["other"])) in actions  # the other unit's tries
+
+    # Reprocess: queued again, done again; the correction survives.
+    assert system.post(f"/api/v1/documents/{document_id}/reprocess").status_code == 403
+    queued = clerk.post(f"/api/v1/documents/{document_id}/reprocess")
+    assert queued.status_code == 202 and queued.json()["status"] == "queued"
+    busy = clerk.post(f"/api/v1/documents/{document_id}/reprocess")
+    assert busy.status_code == 409 and error_code(busy) == "document_busy"
+    again_done = wait_done(clerk, document_id)
+    assert again_done["document_type"] == "giay_khai_sinh"
+    assert ("document.reprocess", clerk_actor) in audit_actions(rt, document_id)
+
+    # A stored file damaged behind our back is never served as if it were right.
+    _corrupt_and_fetch(rt, clerk, document_id)
+
+
+def _corrupt_and_fetch(rt: Runtime, client: httpx.Client, document_id: str) -> None:
+    with rt.session() as s:
+        document = s.get(Document, document_id)
+        text_key, pdf_key = document.text_key, document.pdf_key
+    for key in (text_key, pdf_key):
+        path = rt.store.root.joinpath(*key.split("/"))  # type: ignore[attr-defined]
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+    text = client.get(f"/api/v1/documents/{document_id}/text")
+    assert text.status_code == 500 and error_code(text) == "object_corrupt"
+    # The PDF is streamed: the answer is cut short of its Content-Length.
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.get(f"/api/v1/documents/{document_id}/pdf")
+
+
+# ------------------------------------------------------------------ bad uploads
+
+
+def test_refused_uploads_store_nothing(server, keys, rt, tmp_path):
+    clerk = server.client(keys["clerk"])
+    code = "000.A0.01.H26-261122-0200"
+    assert put_dossier(clerk, code).status_code == 201
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("hoso.txt", "không phải bản quét")
+    truncated = pikepdf.new()
+    truncated.add_blank_page()
+    whole = io.BytesIO()
+    truncated.save(whole)
+    bomb = png_bomb(tmp_path / "bomb.png", 40_000, 40_000).read_bytes()
+    cases = [
+        ("empty.pdf", b"", 422, "empty_file"),
+        ("hong.pdf", whole.getvalue()[:200], 422, "corrupt_file"),
+        ("archive.pdf", zipped.getvalue(), 415, "unsupported_type"),
+        ("bomb.png", bomb, 413, "too_large"),
+    ]
+    before = stored_state(rt)
+    for name, data, status, code_expected in cases:
+        refused = upload(clerk, code, [(name, data)])
+        assert refused.status_code == status, (name, refused.text)
+        assert error_code(refused) == code_expected
+        assert refused.json()["files"][0]["error"]["message"].startswith(name)
+    # Several files, all refused: the first one's answer, every file listed.
+    both = upload(clerk, code, [("a.pdf", b""), ("b.pdf", zipped.getvalue())])
+    assert both.status_code == 422 and error_code(both) == "empty_file"
+    assert [f["error"]["code"] for f in both.json()["files"]] == ["empty_file", "unsupported_type"]
+    # Not multipart, or no file in it.
+    raw = clerk.post(f"/api/v1/dossiers/{code}/documents", content=b"%PDF-1.7")
+    assert raw.status_code == 415 and error_code(raw) == "multipart_required"
+    empty_form = clerk.post(f"/api/v1/dossiers/{code}/documents", files={"other": ("x", b"1")})
+    assert empty_form.status_code == 400 and error_code(empty_form) == "no_files"
+    many = upload(clerk, code, [(f"{n}.pdf", b"") for n in range(51)])
+    assert many.status_code == 413 and error_code(many) == "too_many_files"
+    cut = clerk.post(
+        f"/api/v1/dossiers/{code}/documents",
+        content=b'--xyz\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\n'
+        b"\r\n%PDF-1.7 and then the body stops",
+        headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+    )
+    assert cut.status_code == 400 and error_code(cut) == "malformed_multipart"
+    assert stored_state(rt) == before
+    uploads = Path(rt.settings.work_dir) / "uploads"
+    assert not any(uploads.iterdir())  # no temporary file left behind
+
+    # Writing needs a write key and a dossier the key sees.
+    assert upload(server.client(keys["system"]), code, [("a.pdf", b"")]).status_code == 403
+    assert upload(server.client(keys["officer"]), code, [("a.pdf", b"")]).status_code == 403
+    assert upload(server.client(keys["other"]), code, [("a.pdf", b"")]).status_code == 404
+    assert upload(clerk, "NO-SUCH-DOSSIER", [("a.pdf", b"")]).status_code == 404
+
+
+def test_mixed_upload_and_path_traversal_name(server, worker, keys, rt, one_page_pdf):
+    """One good file with a hostile name and one refused file: 207, the name kept as data."""
+    clerk = server.client(keys["clerk"])
+    code = "000.A0.01.H26-261122-0300"
+    assert put_dossier(clerk, code).status_code == 201
+    hostile = "../../etc/passwd.pdf"
+    answer = upload(
+        clerk, code, [(hostile, one_page_pdf), ("archive.pdf", b"PK\x03\x04junk")],
+        headers={"Idempotency-Key": "batch-7"},
+    )  # fmt: skip
+    assert answer.status_code == 207, answer.text
+    taken, refused = answer.json()["files"]
+    assert taken["status_code"] == 202 and taken["filename"] == hostile
+    assert refused["status_code"] in (415, 422) and refused["document"] is None
+    document_id = taken["document"]["id"]
+    with rt.session() as s:
+        document = s.get(Document, document_id)
+        assert document.filename == hostile
+        assert document.idempotency_key == "batch-7:1"  # file 1 of the request
+        assert document.original_key == f"{UNIT}/{code}/{document_id}/original.pdf"
+    assert not Path("/etc/passwd.pdf").exists()
+    objects = rt.store.root  # type: ignore[attr-defined]
+    assert all(p.resolve().is_relative_to(objects.resolve()) for p in objects.rglob("*"))
+    # The same request again: the same document, found by its derived key.
+    retry = upload(
+        clerk, code, [(hostile, one_page_pdf), ("archive.pdf", b"PK\x03\x04junk")],
+        headers={"Idempotency-Key": "batch-7"},
+    )  # fmt: skip
+    assert retry.json()["files"][0]["document"]["id"] == document_id
+    assert retry.json()["files"][0]["document"]["created"] is False
+
+    original = clerk.get(f"/api/v1/documents/{document_id}/original")
+    disposition = original.headers["content-disposition"]
+    assert "/" not in disposition and 'filename=".._.._etc_passwd.pdf"' in disposition
+    assert original.content == one_page_pdf
+    wait_done(clerk, document_id)
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM in /proc status")
+
+
+def test_big_upload_is_streamed_to_disk_not_memory(server, keys, rt, tmp_path):
+    """200 MB through the API: the server's peak memory barely moves."""
+    clerk = server.client(keys["clerk"])
+    code = "000.A0.01.H26-261122-0400"
+    assert put_dossier(clerk, code).status_code == 201
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as out:
+        out.write(b"not a scan, just many bytes\n")
+        out.truncate(200 * 1024 * 1024)
+    assert server.process is not None
+    before = peak_rss_mb(server.process.pid)
+    with big.open("rb") as handle:  # httpx streams a file object in chunks
+        refused = clerk.post(
+            f"/api/v1/dossiers/{code}/documents",
+            files=[("files", ("big.pdf", handle, "application/pdf"))],
+        )
+    assert refused.status_code == 415 and error_code(refused) == "unsupported_type"
+    grown = peak_rss_mb(server.process.pid) - before
+    assert grown < 50, f"server peak memory grew by {grown:.0f} MB for a 200 MB upload"
+    assert not any((Path(rt.settings.work_dir) / "uploads").iterdir())
+
+
+def test_file_over_the_limit_is_refused_while_streaming(tmp_path, one_page_pdf):
+    settings = embedded_settings(tmp_path / "small", SOHOA_MAX_FILE_MB="1")
+    api = ApiServer(settings, tmp_path / "serve.log").start()
+    try:
+        clerk = api.client(api.create_key("clerk", UNIT))
+        assert put_dossier(clerk, DOSSIER).status_code == 201
+        big = one_page_pdf + os.urandom(2 * 1024 * 1024)
+        refused = upload(clerk, DOSSIER, [("ok.pdf", one_page_pdf), ("big.pdf", big)])
+        assert refused.status_code == 413, refused.text
+        assert error_code(refused) == "file_too_large" and "big.pdf" in refused.text
+        rt = runtime_for(settings)
+        assert stored_state(rt) == (0, [])  # not even the good file before it
+        assert not any((Path(rt.settings.work_dir) / "uploads").iterdir())
+        taken = upload(clerk, DOSSIER, [("ok.pdf", one_page_pdf)])
+        assert taken.status_code == 202  # the server is fine and small files still pass
+    finally:
+        api.stop()
+
+
+# ------------------------------------------------------------------ S3: presigned redirects
+
+
+def test_presigned_redirect_on_s3_postgres_redis(tmp_path, one_page_pdf):
+    with (
+        SeaweedS3(tmp_path / "s3") as s3,
+        fresh_postgres() as database_url,
+        fresh_redis(db=13) as broker_url,
+    ):
+        settings = {
+            "SOHOA_DATA_DIR": str(tmp_path / "data"),
+            "SOHOA_DATABASE_URL": database_url,
+            "SOHOA_BROKER_URL": broker_url,
+            "SOHOA_OBJECT_STORE": "s3",
+            "SOHOA_S3_ENDPOINT": s3.endpoint,
+            "SOHOA_S3_ACCESS_KEY": s3.access_key,
+            "SOHOA_S3_SECRET_KEY": s3.secret_key,
+            "SOHOA_S3_BUCKET": "sohoa-api",
+        }
+        api = ApiServer(settings, tmp_path / "serve.log").start()
+        try:
+            clerk = api.client(api.create_key("clerk", UNIT))
+            assert put_dossier(clerk, DOSSIER).status_code == 201
+            answer = upload(clerk, DOSSIER, [(NAME, one_page_pdf)])
+            assert answer.status_code == 202, answer.text
+            document_id = answer.json()["files"][0]["document"]["id"]
+            url = f"/api/v1/documents/{document_id}/original"
+
+            moved = clerk.get(url, params={"redirect": "true"})
+            assert moved.status_code == 307 and moved.headers["cache-control"] == "no-store"
+            location = moved.headers["location"]
+            assert location.startswith(f"http://{s3.endpoint}/sohoa-api/")
+            assert "X-Amz-Expires=300" in location
+            direct = httpx.get(location)  # no API key: the signature is the permission
+            assert direct.status_code == 200 and direct.content == one_page_pdf
+            assert urllib.parse.quote(NAME, safe="") in direct.headers["content-disposition"]
+
+            listed = clerk.get("/api/v1/dossiers", params={"q": DOSSIER[-8:].lower()}).json()
+            assert [d["code"] for d in listed["items"]] == [DOSSIER]
+            streamed = clerk.get(url)  # without redirect: relayed and verified by the API
+            assert streamed.content == one_page_pdf
+            assert streamed.headers["etag"] == f'"{hashlib.sha256(one_page_pdf).hexdigest()}"'
+            not_ready = clerk.get(f"/api/v1/documents/{document_id}/pdf", params={"redirect": "1"})
+            assert not_ready.status_code == 409  # no worker here: nothing digitised yet
+        finally:
+            api.stop()
+
+
+# ------------------------------------------------------------------ page images not stored as JPEG
+
+
+@pytest.mark.parametrize("mode", ["1", "L"])
+def test_non_jpeg_page_images_are_served_as_png(mode):
+    """Bi-level pages are stored as CCITT G4, which no browser shows; Flate likewise."""
+    page = Image.new(mode, (320, 200), 255 if mode == "L" else 1)
+    page.paste(0, (40, 50, 280, 90))  # a black bar
+    encoded = encode_page_image(page) if mode == "1" else flate_encoded(page)
+    assert encoded.filter != "DCTDecode"
+    meta = {
+        "width": encoded.width,
+        "height": encoded.height,
+        "colorspace": encoded.colorspace,
+        "filter": encoded.filter,
+        "decode_parms": encoded.decode_parms,
+    }
+    decoded = Image.open(io.BytesIO(encoded_to_png(encoded.data, meta)))
+    assert decoded.format == "PNG" and decoded.size == (320, 200)
+    grey = decoded.convert("L")
+    assert grey.getpixel((160, 70)) < 50 and grey.getpixel((10, 10)) > 200
