@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     s3_bucket: str = Field("sohoa", description="S3 bucket, created if missing.")
     s3_secure: bool = Field(False, description="Use HTTPS for S3.")
     s3_region: str = Field("us-east-1", description="S3 region name.")
+    s3_public_endpoint: str = Field(
+        "", description="host:port clients use for presigned URLs; default s3_endpoint"
+    )
+    s3_public_secure: bool = Field(False, description="Presigned URLs use HTTPS.")
     # Broker: Redis in production; empty means the embedded, serverless default.
     broker_url: str = Field("", description="Celery broker URL; default: embedded (SQLite)")
     # Redis redelivers a task whose worker died without acknowledging it after

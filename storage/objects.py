@@ -643,9 +643,21 @@ class S3ObjectStore(ObjectStore):
         *,
         secure: bool = False,
         region: str = "us-east-1",
+        public_endpoint: str | None = None,
+        public_secure: bool | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.bucket = bucket
+        # Presigned URLs go to clients outside the deployment: they must name a
+        # host those clients reach (SigV4 signs the host, so it cannot be
+        # rewritten afterwards). Signing is offline because the region is known.
+        self._public = Minio(
+            public_endpoint or endpoint,
+            access_key=access_key,
+            secret_key=secret_key,
+            secure=secure if public_secure is None else public_secure,
+            region=region,
+        )
         self._connect = {
             "endpoint": endpoint,
             "access_key": access_key,
@@ -806,7 +818,7 @@ class S3ObjectStore(ObjectStore):
             {"response-content-disposition": content_disposition(filename)} if filename else None
         )
         with _s3_errors(key):
-            return self._client.presigned_get_object(
+            return self._public.presigned_get_object(
                 self.bucket, key, expires=expires, response_headers=headers
             )
 
@@ -887,5 +899,7 @@ def object_store_from_settings(settings: Settings) -> ObjectStore:
             settings.s3_bucket,
             secure=settings.s3_secure,
             region=settings.s3_region,
+            public_endpoint=settings.s3_public_endpoint or None,
+            public_secure=settings.s3_public_secure,
         )
     return LocalObjectStore(settings.resolved_objects_dir)

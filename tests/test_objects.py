@@ -437,6 +437,24 @@ def test_presigned_url_downloads_with_filename(s3_store: S3ObjectStore) -> None:
     assert urllib.parse.unquote(encoded) == "Giấy khai sinh Đặng.pdf"
 
 
+def test_presigned_url_names_the_public_endpoint(s3_server: SeaweedS3, s3_store) -> None:
+    """Inside compose the store is `minio:9000`; clients get a host they can reach."""
+    data = b"%PDF-1.7 public"
+    s3_store.put_bytes("u/d/2/searchable.pdf", data, "application/pdf")
+    port = s3_server.endpoint.rsplit(":", 1)[1]
+    public = S3ObjectStore(
+        s3_server.endpoint,
+        s3_server.access_key,
+        s3_server.secret_key,
+        s3_store.bucket,
+        public_endpoint=f"localhost:{port}",
+    )
+    url = public.presigned_get_url("u/d/2/searchable.pdf", timedelta(minutes=5))
+    assert url is not None and url.startswith(f"http://localhost:{port}/")
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.read() == data
+
+
 def test_local_store_has_no_presigned_url(local_store: LocalObjectStore) -> None:
     local_store.put_bytes("a.pdf", b"x", "application/pdf")
     assert local_store.presigned_get_url("a.pdf", timedelta(minutes=1), "a.pdf") is None
