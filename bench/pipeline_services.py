@@ -118,10 +118,40 @@ def fresh_postgres() -> Iterator[str]:
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+REDIS_ADMIN_URL = "redis://127.0.0.1:6379/0"
+SPARE_REDIS_DBS = range(15, 9, -1)
+"""Databases the benchmark may borrow, highest first; the tests use low numbers."""
+
+
+def pick_redis_db() -> int:
+    """A Redis database nobody is connected to and that holds no keys.
+
+    Other people's test runs flush and use their own database numbers on the same
+    server; sharing one would let their workers take our tasks (and ours theirs), which
+    the correctness guard then reports as documents stuck ``queued``.
+    """
+    client = redis.Redis.from_url(REDIS_ADMIN_URL)
+    busy = {int(c.get("db", -1)) for c in client.client_list()}
+    for db in SPARE_REDIS_DBS:
+        if db not in busy and not redis.Redis.from_url(_redis_url(db)).dbsize():
+            return db
+    raise RuntimeError(f"no idle, empty Redis database among {list(SPARE_REDIS_DBS)}")
+
+
+def _redis_url(db: int) -> str:
+    return f"redis://127.0.0.1:6379/{db}"
+
+
 @contextlib.contextmanager
-def production_settings(s3: SeaweedS3, redis_db: int, bucket: str) -> Iterator[dict[str, str]]:
-    """A fresh PostgreSQL database and a flushed Redis database, dropped afterwards."""
-    with fresh_postgres() as database_url, fresh_redis(db=redis_db) as broker_url:
+def production_settings(
+    s3: SeaweedS3, redis_db: int | None, bucket: str
+) -> Iterator[dict[str, str]]:
+    """A fresh PostgreSQL database and a flushed Redis database, dropped afterwards.
+
+    ``redis_db`` None picks an idle database (``pick_redis_db``) just before the run.
+    """
+    db = pick_redis_db() if redis_db is None else redis_db
+    with fresh_postgres() as database_url, fresh_redis(db=db) as broker_url:
         yield {
             "SOHOA_DATABASE_URL": database_url,
             "SOHOA_BROKER_URL": broker_url,
@@ -163,11 +193,11 @@ def embedded_deployment(key: str, label: str, root: Path, concurrency: int) -> D
     )
 
 
-def server_versions(s3: SeaweedS3 | None, redis_db: int) -> dict[str, str]:
+def server_versions(s3: SeaweedS3 | None) -> dict[str, str]:
     """Versions of the servers the production rows ran on, for the report header."""
     found: dict[str, str] = {}
     with contextlib.suppress(Exception):
-        info = redis.Redis.from_url(f"redis://127.0.0.1:6379/{redis_db}").info("server")
+        info = redis.Redis.from_url(REDIS_ADMIN_URL).info("server")
         found["redis"] = str(info.get("redis_version"))
     with (
         contextlib.suppress(Exception),
