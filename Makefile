@@ -70,5 +70,9 @@ format: install
 bench: install $(VENV)/.bench-installed
 	$(PY) bench/run bench/pipeline
 
+bench-pipeline: install $(VENV)/.bench-installed
+	scripts/test-services.sh
+	$(PY) bench/pipeline
+
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
