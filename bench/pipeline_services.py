@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import subprocess
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ import redis
 
 from pipeline.runtime import Runtime
 from sohoa.settings import Settings
-from tests.pipeline_harness import POSTGRES, Worker, fresh_redis
+from tests.pipeline_harness import ADMIN_DSN, Worker, fresh_postgres, fresh_redis, s3_settings
 from tests.s3server import SeaweedS3
 
 UNIT = "000.00.00.H26"
@@ -98,26 +97,6 @@ def seaweed(root: Path) -> Iterator[SeaweedS3]:
         server.stop()
 
 
-ADMIN_DSN = "host=127.0.0.1 user=postgres dbname=postgres"
-
-
-@contextlib.contextmanager
-def fresh_postgres() -> Iterator[str]:
-    """A new PostgreSQL database for one run, dropped afterwards even if workers still hold it.
-
-    Named ``sohoa_bench_…`` (the tests' are ``sohoa_test_…``), so a database left by a
-    killed benchmark is recognisable as ours.
-    """
-    name = f"sohoa_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield POSTGRES.format(name=name)
-    finally:
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 REDIS_ADMIN_URL = "redis://127.0.0.1:6379/0"
 SPARE_REDIS_DBS = range(15, 9, -1)
 """Databases the benchmark may borrow, highest first; the tests use low numbers."""
@@ -151,15 +130,11 @@ def production_settings(
     ``redis_db`` None picks an idle database (``pick_redis_db``) just before the run.
     """
     db = pick_redis_db() if redis_db is None else redis_db
-    with fresh_postgres() as database_url, fresh_redis(db=db) as broker_url:
+    with fresh_postgres("sohoa_bench") as database_url, fresh_redis(db=db) as broker_url:
         yield {
             "SOHOA_DATABASE_URL": database_url,
             "SOHOA_BROKER_URL": broker_url,
-            "SOHOA_OBJECT_STORE": "s3",
-            "SOHOA_S3_ENDPOINT": s3.endpoint,
-            "SOHOA_S3_ACCESS_KEY": s3.access_key,
-            "SOHOA_S3_SECRET_KEY": s3.secret_key,
-            "SOHOA_S3_BUCKET": bucket,
+            **s3_settings(s3, bucket),
         }
 
 

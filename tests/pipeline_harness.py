@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import redis
@@ -19,19 +20,32 @@ from tests.conftest import SOHOA
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 REDIS_URL = "redis://127.0.0.1:6379/{db}"
+ADMIN_DSN = "host=127.0.0.1 user=postgres dbname=postgres"
 
 
 @contextmanager
-def fresh_postgres() -> Iterator[str]:
-    """A new database for one test module; fails loudly when PostgreSQL is down."""
-    name = f"sohoa_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+def fresh_postgres(prefix: str = "sohoa_test") -> Iterator[str]:
+    """A new database, dropped afterwards even if workers still hold it; fails loudly
+    when PostgreSQL is down. The prefix tells whose a left-over database is."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}"')
     try:
         yield POSTGRES.format(name=name)
     finally:
-        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+        with psycopg.connect(ADMIN_DSN, autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def s3_settings(s3: Any, bucket: str) -> dict[str, str]:
+    """The ``SOHOA_*`` settings that point the service at an S3 server (a SeaweedS3)."""
+    return {
+        "SOHOA_OBJECT_STORE": "s3",
+        "SOHOA_S3_ENDPOINT": s3.endpoint,
+        "SOHOA_S3_ACCESS_KEY": s3.access_key,
+        "SOHOA_S3_SECRET_KEY": s3.secret_key,
+        "SOHOA_S3_BUCKET": bucket,
+    }
 
 
 @contextmanager

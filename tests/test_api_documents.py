@@ -31,7 +31,7 @@ from sohoa.settings import Settings
 from storage.models import AuditEvent, Document, DocumentCorrection
 from tests import pagegen
 from tests.api_harness import ApiServer, clean_env, embedded_settings
-from tests.pipeline_harness import Worker, fresh_postgres, fresh_redis, wait_for
+from tests.pipeline_harness import Worker, fresh_postgres, fresh_redis, s3_settings, wait_for
 from tests.s3server import SeaweedS3
 from tests.test_ingest import png_bomb
 from tests.textmetrics import cer
@@ -557,11 +557,7 @@ def test_presigned_redirect_on_s3_postgres_redis(tmp_path, one_page_pdf):
             "SOHOA_DATA_DIR": str(tmp_path / "data"),
             "SOHOA_DATABASE_URL": database_url,
             "SOHOA_BROKER_URL": broker_url,
-            "SOHOA_OBJECT_STORE": "s3",
-            "SOHOA_S3_ENDPOINT": s3.endpoint,
-            "SOHOA_S3_ACCESS_KEY": s3.access_key,
-            "SOHOA_S3_SECRET_KEY": s3.secret_key,
-            "SOHOA_S3_BUCKET": "sohoa-api",
+            **s3_settings(s3, "sohoa-api"),
         }
         api = ApiServer(settings, tmp_path / "serve.log").start()
         try:

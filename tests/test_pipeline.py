@@ -31,6 +31,7 @@ from tests.pipeline_harness import (
     fresh_postgres,
     fresh_redis,
     run_cli,
+    s3_settings,
     wait_for,
 )
 from tests.s3server import SeaweedS3
@@ -103,11 +104,7 @@ def production(s3_server: SeaweedS3, tmp_path_factory) -> Iterator[dict[str, str
             "SOHOA_DATA_DIR": str(data),
             "SOHOA_DATABASE_URL": database_url,
             "SOHOA_BROKER_URL": broker_url,
-            "SOHOA_OBJECT_STORE": "s3",
-            "SOHOA_S3_ENDPOINT": s3_server.endpoint,
-            "SOHOA_S3_ACCESS_KEY": s3_server.access_key,
-            "SOHOA_S3_SECRET_KEY": s3_server.secret_key,
-            "SOHOA_S3_BUCKET": "sohoa-pipeline",
+            **s3_settings(s3_server, "sohoa-pipeline"),
             "SOHOA_VISIBILITY_TIMEOUT": "15",
         }
 
