@@ -1,0 +1,332 @@
+"""The authorisation matrix: every API operation × every role × own unit / other unit.
+
+The operations come from the live server's OpenAPI document, and the test fails
+when an operation has no row in ``OPERATIONS``: a new endpoint cannot ship
+without someone deciding who may call it. Each cell asserts the status code the
+README promises (401 without a valid key, 403 for a role that lacks the
+permission, 404 for another unit's dossier or document, success otherwise) and
+that every refusal left an ``access.denied`` event in the audit log.
+
+One live ``sohoa serve`` and one real worker on the embedded default; the
+documents are digitised for real, so file downloads answer with real files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import urllib.parse
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from storage.models import AuditEvent
+from tests import pagegen
+from tests.api_harness import ApiServer, clean_env, embedded_settings
+from tests.pipeline_harness import Worker, wait_for
+from tests.test_api_documents import runtime_for
+
+UNIT = "000.00.00.H26"
+OTHER = "000.00.00.H27"
+DOSSIER = "000.A0.01.H26-261201-0001"
+ROLES = ("clerk", "officer", "system", "admin")
+SPEC: dict[str, set[str]] = {
+    "clerk": {"read", "write"},  # files scans and reads them, in its unit
+    "officer": {"read", "verify"},  # reads and verifies certified copies, in its unit
+    "system": {"read"},  # other agencies' software: read-only
+    "admin": {"read", "write", "verify", "admin"},
+}
+"""The roles as the README and the issue state them, written out here on purpose:
+deriving the expectations from ``api.security.PERMISSIONS`` would let a wrong
+table there pass."""
+DONE_TIMEOUT = 240
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one unit holds for the matrix: a dossier and one digitised document."""
+
+    unit: str
+    dossier: str
+    document_id: str
+    scan: bytes
+
+
+@dataclass
+class World:
+    server: ApiServer
+    keys: dict[str, str]  # role -> key of UNIT (admin: all units)
+    targets: dict[str, Target]  # "own" / "other"
+    settings: dict[str, str]
+
+    def client(self, role: str | None) -> httpx.Client:
+        return self.server.client(self.keys[role] if role else None)
+
+    def denied_count(self) -> int:
+        rt = runtime_for(self.settings)
+        with rt.session() as s:
+            return (
+                s.scalar(
+                    select(func.count(AuditEvent.id)).where(AuditEvent.action == "access.denied")
+                )
+                or 0
+            )
+
+
+def quote(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+def scan_bytes(seed: int, tmp: Path) -> bytes:
+    page = pagegen.render_page(seed, dpi=150, n_lines=4)
+    return pagegen.save_png(page.image, tmp / f"{seed}.png", 150).read_bytes()
+
+
+def wait_done(client: httpx.Client, document_id: str) -> None:
+    def done() -> bool:
+        body = client.get(f"/api/v1/documents/{document_id}").json()
+        assert body["status"] != "failed", body.get("failure_reason")
+        return body["status"] == "done"
+
+    wait_for(done, DONE_TIMEOUT, f"document {document_id} done")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    data = tmp_path_factory.mktemp("matrix")
+    settings = embedded_settings(data)
+    server = ApiServer(settings, data / "serve.log").start()
+    worker = Worker(clean_env(settings), data / "worker.log").start()
+    try:
+        grants = {role: (role,) if role == "admin" else (role, UNIT) for role in ROLES}
+        with ThreadPoolExecutor(len(grants)) as pool:
+            made = {r: pool.submit(server.create_key, *g) for r, g in grants.items()}
+            keys = {r: f.result() for r, f in made.items()}
+        admin = server.client(keys["admin"])
+        targets = {}
+        for name, unit, seed in (("own", UNIT, 7101), ("other", OTHER, 7102)):
+            scan = scan_bytes(seed, data)
+            created = admin.put(f"/api/v1/dossiers/{quote(DOSSIER)}", json={"unit": unit})
+            assert created.status_code == 201, created.text
+            up = admin.post(
+                f"/api/v1/dossiers/{quote(DOSSIER)}/documents",
+                params={"unit": unit},
+                files=[("files", (f"giấy tờ {name}.png", scan, "image/png"))],
+            )
+            assert up.status_code == 202, up.text
+            targets[name] = Target(unit, DOSSIER, up.json()["files"][0]["document"]["id"], scan)
+        for target in targets.values():
+            wait_done(admin, target.document_id)
+        yield World(server, keys, targets, settings)
+    finally:
+        worker.stop()
+        server.stop()
+
+
+# ------------------------------------------------------------------ the operations
+
+Call = Callable[[httpx.Client, Target, World], httpx.Response]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One API operation: the permission it needs, how to call it, what success is.
+
+    ``scoped`` operations touch one unit's dossier or document and answer 404
+    outside the key's units; the others (admin routes) have no unit.
+    """
+
+    permission: str  # read / write / verify / admin; "write|verify" for either; "" public
+    call: Call
+    success: tuple[int, ...]
+    scoped: bool = True
+
+
+def _doc(path: str = "") -> Call:
+    return lambda c, t, w: c.get(f"/api/v1/documents/{t.document_id}{path}")
+
+
+def _upload(c: httpx.Client, t: Target, w: World) -> httpx.Response:
+    # The same bytes again: answered with the existing document, nothing new to digitise.
+    return c.post(
+        f"/api/v1/dossiers/{quote(t.dossier)}/documents",
+        params={"unit": t.unit},
+        files=[("files", ("lại.png", t.scan, "image/png"))],
+    )
+
+
+def _revoke(c: httpx.Client, t: Target, w: World) -> httpx.Response:
+    made = w.client("admin").post("/api/v1/keys", json={"role": "system", "units": [UNIT]})
+    assert made.status_code == 201, made.text
+    return c.delete(f"/api/v1/keys/{made.json()['id']}")
+
+
+OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("GET", "/healthz"): Operation("", lambda c, t, w: c.get("/healthz"), (200,), scoped=False),
+    ("GET", "/readyz"): Operation("", lambda c, t, w: c.get("/readyz"), (200,), scoped=False),
+    ("PUT", "/api/v1/dossiers/{code}"): Operation(
+        "write",
+        lambda c, t, w: c.put(
+            f"/api/v1/dossiers/{quote(t.dossier)}",
+            json={"unit": t.unit, "procedure_code": "2.000815"},
+        ),
+        (200,),
+    ),
+    ("GET", "/api/v1/dossiers/{code}"): Operation(
+        "read",
+        lambda c, t, w: c.get(f"/api/v1/dossiers/{quote(t.dossier)}", params={"unit": t.unit}),
+        (200,),
+    ),
+    ("GET", "/api/v1/dossiers"): Operation(
+        "read", lambda c, t, w: c.get("/api/v1/dossiers", params={"unit": t.unit}), (200,)
+    ),
+    ("POST", "/api/v1/dossiers/{code}/documents"): Operation("write", _upload, (202,)),
+    ("GET", "/api/v1/documents/{document_id}"): Operation("read", _doc(), (200,)),
+    ("PATCH", "/api/v1/documents/{document_id}"): Operation(
+        "write|verify",
+        lambda c, t, w: c.patch(
+            f"/api/v1/documents/{t.document_id}", json={"fields": {"ghi_chu": "đã kiểm tra"}}
+        ),
+        (200,),
+    ),
+    ("POST", "/api/v1/documents/{document_id}/reprocess"): Operation(
+        "write",
+        lambda c, t, w: c.post(f"/api/v1/documents/{t.document_id}/reprocess"),
+        (202,),
+    ),
+    ("GET", "/api/v1/documents/{document_id}/pdf"): Operation("read", _doc("/pdf"), (200,)),
+    ("GET", "/api/v1/documents/{document_id}/original"): Operation(
+        "read", _doc("/original"), (200,)
+    ),
+    ("GET", "/api/v1/documents/{document_id}/text"): Operation("read", _doc("/text"), (200,)),
+    ("GET", "/api/v1/documents/{document_id}/pages/{number}/image"): Operation(
+        "read", _doc("/pages/1/image?size=thumb"), (200,)
+    ),
+    ("GET", "/api/v1/search"): Operation(
+        "read", lambda c, t, w: c.get("/api/v1/search", params={"q": "xã", "unit": t.unit}), (200,)
+    ),
+    ("GET", "/api/v1/audit"): Operation(
+        "admin", lambda c, t, w: c.get("/api/v1/audit"), (200,), scoped=False
+    ),
+    ("GET", "/api/v1/keys"): Operation(
+        "admin", lambda c, t, w: c.get("/api/v1/keys"), (200,), scoped=False
+    ),
+    ("POST", "/api/v1/keys"): Operation(
+        "admin",
+        lambda c, t, w: c.post("/api/v1/keys", json={"role": "officer", "units": [UNIT]}),
+        (201,),
+        scoped=False,
+    ),
+    ("DELETE", "/api/v1/keys/{key_id}"): Operation("admin", _revoke, (200,), scoped=False),
+}
+
+
+def allowed(role: str, permission: str) -> bool:
+    if not permission:
+        return True
+    return any(p in SPEC[role] for p in permission.split("|"))
+
+
+def expected_status(op: Operation, role: str | None, place: str) -> tuple[int, ...]:
+    if not op.permission:
+        return op.success
+    if role is None:
+        return (401,)
+    if not allowed(role, op.permission):
+        return (403,)
+    if op.scoped and place == "other" and role != "admin":
+        return (404,)
+    return op.success
+
+
+CELLS = [
+    (method, path, role, place)
+    for (method, path), op in OPERATIONS.items()
+    for role in (None, *ROLES)
+    for place in (("own", "other") if op.scoped else ("own",))
+]
+
+
+def test_every_operation_has_a_row(world: World) -> None:
+    spec = world.client(None).get("/api/v1/openapi.json").json()
+    declared = {
+        (method.upper(), path)
+        for path, operations in spec["paths"].items()
+        for method in operations
+        if method in {"get", "put", "post", "patch", "delete"}
+    }
+    assert declared == set(OPERATIONS), (
+        f"operations without a matrix row: {sorted(declared - set(OPERATIONS))}; "
+        f"rows without an operation: {sorted(set(OPERATIONS) - declared)}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "role", "place"),
+    CELLS,
+    ids=[f"{m} {p} {r or 'anonymous'} {pl}" for m, p, r, pl in CELLS],
+)
+def test_matrix_cell(world: World, method: str, path: str, role: str | None, place: str) -> None:
+    op = OPERATIONS[method, path]
+    target = world.targets[place]
+    want = expected_status(op, role, place)
+    if want == op.success and op.scoped:
+        # A reprocess earlier in the matrix may still be running on this document.
+        wait_done(world.client("admin"), target.document_id)
+    denied_before = world.denied_count()
+    with world.client(role) as client:
+        response = op.call(client, target, world)
+    assert response.status_code in want, (
+        f"{method} {path} as {role or 'anonymous'} on {place} unit: "
+        f"{response.status_code} {response.text[:300]}"
+    )
+    refused = response.status_code in (401, 403, 404)
+    if refused:
+        body = response.json()
+        assert (
+            body["error"]["code"]
+            in {
+                401: {"unauthorized"},
+                403: {"forbidden"},
+                404: {"document_not_found", "dossier_not_found", "unit_not_found"},
+            }[response.status_code]
+        )
+    assert world.denied_count() - denied_before == (1 if refused else 0), (
+        "every refusal, and only a refusal, is recorded as access.denied"
+    )
+
+
+def test_other_unit_404_is_indistinguishable_from_a_missing_one(world: World) -> None:
+    """A document of another unit and one that never existed get the same answer."""
+    with world.client("clerk") as client:
+        foreign = client.get(f"/api/v1/documents/{world.targets['other'].document_id}")
+        missing = client.get("/api/v1/documents/00000000-0000-0000-0000-000000000000")
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json()["error"]["code"] == missing.json()["error"]["code"]
+    assert foreign.json()["error"]["message"].replace(
+        world.targets["other"].document_id, "ID"
+    ) == missing.json()["error"]["message"].replace("00000000-0000-0000-0000-000000000000", "ID")
+
+
+def test_listings_never_show_another_unit(world: World) -> None:
+    """Without a unit filter a key sees its own units only; a system key its granted ones."""
+    for role in ("clerk", "officer", "system"):
+        with world.client(role) as client:
+            listed = client.get("/api/v1/dossiers").json()["items"]
+            found = client.get("/api/v1/search", params={"q": "xa"}).json()["hits"]
+        assert {d["unit"] for d in listed} == {UNIT}, role
+        assert {h["unit"] for h in found} <= {UNIT}, role
+    both = world.server.create_key("system", UNIT, OTHER)
+    with world.server.client(both) as client:
+        listed = client.get("/api/v1/dossiers").json()["items"]
+        original = client.get(f"/api/v1/documents/{world.targets['other'].document_id}/original")
+    assert {d["unit"] for d in listed} == {UNIT, OTHER}
+    assert original.status_code == 200
+    assert (
+        hashlib.sha256(original.content).digest()
+        == hashlib.sha256(world.targets["other"].scan).digest()
+    )
