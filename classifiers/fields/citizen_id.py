@@ -1,0 +1,343 @@
+"""Citizen identity cards (CCCD 2021 chip card, CĂN CƯỚC 2024), front and back.
+
+Three readings of the same facts may be present: the printed text (OCR), the MRZ on
+the back (check digits), and the QR payload on the front (exact database text). They
+are merged field by field: agreement raises confidence, disagreement lowers it and is
+reported in ``id_number_problems``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from difflib import SequenceMatcher
+
+from classifiers.fields import labels
+from classifiers.fields.dates import find_date
+from classifiers.fields.document import Document
+from classifiers.fields.model import Field
+from classifiers.fields.mrz import Td1, find_td1, is_mrz_line
+from classifiers.fields.personal_id import (
+    CENTURY_START,
+    find_personal_ids,
+    validate_personal_id,
+)
+from classifiers.fields.qr import IdQr, parse_id_qr
+from classifiers.fields.readers import (
+    apply_id_checks,
+    read_date,
+    read_id_number,
+    read_name,
+    read_nationality,
+    read_sex,
+    read_text,
+)
+from classifiers.fields.text import Line, Span, any_of, find_labelled, fold_key, name_case
+
+QR_CONFIDENCE = 0.99
+UNLABELLED_ID = 0.6
+CONFLICT_FACTOR = 0.7
+
+_ID_LABEL = re.compile(f"{labels.PERSONAL_ID}|{labels.CARD_NUMBER}")
+_NAME = re.compile(labels.FULL_NAME)
+_DOB = re.compile(labels.DATE_OF_BIRTH)
+_SEX = re.compile(labels.SEX)
+_NATIONALITY = re.compile(labels.NATIONALITY)
+_ORIGIN = re.compile(labels.PLACE_OF_ORIGIN)
+_RESIDENCE = re.compile(labels.PLACE_OF_RESIDENCE)
+_EXPIRY = re.compile(labels.EXPIRY)
+_ISSUE = re.compile(labels.CARD_ISSUE)
+_STOPS = any_of(
+    labels.PERSONAL_ID,
+    labels.CARD_NUMBER,
+    labels.FULL_NAME,
+    labels.DATE_OF_BIRTH,
+    labels.SEX,
+    labels.NATIONALITY,
+    labels.PLACE_OF_ORIGIN,
+    labels.PLACE_OF_RESIDENCE,
+    labels.EXPIRY,
+    labels.CARD_ISSUE,
+    labels.CARD_OTHER,
+)
+_NO_EXPIRY = re.compile(r"\bkhong\s*(?:thoi\s*han|co\s*thoi\s*han)\b")
+
+# Source priority when sources disagree: the QR text, then an MRZ whose check digits
+# hold, then the printed text, then an MRZ that failed its checks.
+_TRUST = {"qr": 0, "mrz-checked": 1, "printed": 2, "mrz": 3}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One source's value of one field."""
+
+    source: str  # 'printed' | 'mrz' | 'mrz-checked' | 'qr'
+    field: Field
+
+    @property
+    def checked(self) -> bool:
+        return self.source == "mrz-checked"
+
+
+# ---------------------------------------------------------------- printed text
+
+
+def _expiry(doc: Document) -> Field | None:
+    """``Có giá trị đến``: a date, or ``Không thời hạn`` (no expiry) -> ``none``."""
+    found = find_labelled(
+        doc.lines,
+        _EXPIRY,
+        _STOPS,
+        accept=lambda v: bool(_NO_EXPIRY.search(fold_key(v))) or find_date(v) is not None,
+    )
+    if found is None:
+        return None
+    if _NO_EXPIRY.search(fold_key(found.value)):
+        return doc.found("none", found)
+    return read_date(doc, _EXPIRY, _STOPS)
+
+
+def _unlabelled_id(doc: Document) -> Field | None:
+    """A structurally valid 12-digit number anywhere on the card (outside the MRZ)."""
+    for line in doc.lines:
+        if is_mrz_line(line.text):
+            continue
+        for run in find_personal_ids(line.text):
+            if not validate_personal_id(run.digits):
+                span = Span(line, run.start, run.end)
+                return doc.field(run.digits, UNLABELLED_ID - 0.05 * run.fixes, [span])
+    return None
+
+
+def printed_fields(doc: Document) -> dict[str, Field]:
+    """Fields read from the printed labels of the card."""
+    readers: dict[str, Callable[[], Field | None]] = {
+        "id_number": lambda: read_id_number(doc, _ID_LABEL, _STOPS) or _unlabelled_id(doc),
+        "full_name": lambda: read_name(doc, _NAME, _STOPS),
+        "date_of_birth": lambda: read_date(doc, _DOB, _STOPS),
+        "sex": lambda: read_sex(doc, _SEX, _STOPS),
+        "nationality": lambda: read_nationality(doc, _NATIONALITY, _STOPS),
+        "place_of_origin": lambda: read_text(doc, _ORIGIN, _STOPS, continuation=True),
+        "place_of_residence": lambda: read_text(doc, _RESIDENCE, _STOPS, continuation=True),
+        "expiry_date": lambda: _expiry(doc),
+        "issue_date": lambda: read_date(doc, _ISSUE, _STOPS),
+    }
+    fields = {}
+    for name, read in readers.items():
+        value = read()
+        if value is not None:
+            fields[name] = value
+    return fields
+
+
+# ---------------------------------------------------------------- MRZ
+
+
+def find_mrz(doc: Document) -> tuple[Td1, list[Line]] | None:
+    """The TD1 MRZ of the card and the three lines it was read from."""
+    pages: dict[int, list[Line]] = {}
+    for line in doc.lines:
+        if line.text.strip():
+            pages.setdefault(line.page, []).append(line)
+    for lines in pages.values():
+        found = find_td1([line.text for line in lines])
+        if found is not None:
+            at, td1 = found
+            return td1, lines[at : at + 3]
+    return None
+
+
+def _century(*numbers: str | None) -> int | None:
+    for number in numbers:
+        if number and len(number) == 12 and number.isdigit():
+            return CENTURY_START[int(number[3])]
+    return None
+
+
+def mrz_fields(
+    doc: Document, td1: Td1, lines: Sequence[Line], printed_id: str | None
+) -> tuple[dict[str, Reading], list[str]]:
+    """Readings from the MRZ, with their check-digit confidence, and MRZ problems."""
+    spans = [Span(line, 0, len(line.text)) for line in lines]
+    problems = td1.problems
+    any_failed = bool(problems)
+
+    def reading(value: str, check: str | None, span: Span, confident: float) -> Reading:
+        ok = check is None or td1.checks.get(check, True)
+        if check is not None and ok and not any_failed:
+            return Reading("mrz-checked", doc.field(value, 1.0, [span]))
+        confidence = confident if ok else 0.3
+        if any_failed:
+            confidence = min(confidence, 0.5)
+        return Reading("mrz", doc.field(value, confidence, [span]))
+
+    readings: dict[str, Reading] = {}
+    number = td1.id_number
+    if number:
+        id_check = "ID number" if "ID number" in td1.checks else "composite"
+        readings["id_number"] = reading(number, id_check, spans[0], 0.9)
+        if td1.document_number and td1.document_number != number[-9:]:
+            problems.append(
+                f"id_number: MRZ document number {td1.document_number} is not the last "
+                f"9 digits of {number}"
+            )
+    birth = td1.birth_date(_century(number, printed_id))
+    if birth is not None:
+        readings["date_of_birth"] = reading(birth.isoformat(), "date of birth", spans[1], 0.9)
+    if td1.sex in "MF":
+        readings["sex"] = reading("male" if td1.sex == "M" else "female", None, spans[1], 0.95)
+    expiry = td1.expiry_date()
+    if expiry is not None or td1.no_expiry:
+        value = expiry.isoformat() if expiry else "none"
+        readings["expiry_date"] = reading(value, "date of expiry", spans[1], 0.9)
+    name = name_case(td1.full_name)
+    if name:
+        readings["full_name"] = reading(name, None, spans[2], 0.9)
+    return readings, problems
+
+
+# ---------------------------------------------------------------- QR
+
+
+def qr_fields(qr: IdQr, page: int) -> dict[str, Field]:
+    """Fields of a decoded ID-card QR payload (confidence 0.99; no box: not text)."""
+    values = {
+        "id_number": qr.id_number,
+        "old_id_number": qr.old_id_number,
+        "full_name": name_case(qr.full_name) if qr.full_name else None,
+        "date_of_birth": qr.date_of_birth.isoformat() if qr.date_of_birth else None,
+        "sex": qr.sex,
+        "place_of_residence": qr.address,
+        "issue_date": qr.issue_date.isoformat() if qr.issue_date else None,
+    }
+    return {
+        name: Field(value, QR_CONFIDENCE, page, None, qr.raw)
+        for name, value in values.items()
+        if value
+    }
+
+
+# ---------------------------------------------------------------- merging
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold_key(value))
+
+
+def _agree(name: str, a: str, b: str) -> bool:
+    """Same value? Names and addresses compare without tone marks (the MRZ has none)."""
+    if name == "full_name":
+        ka, kb = _compact(a), _compact(b)
+        # A long name is truncated in the 30-character MRZ line.
+        return ka == kb or (
+            min(len(ka), len(kb)) >= 25 and (ka.startswith(kb) or kb.startswith(ka))
+        )
+    if name in ("place_of_residence", "place_of_origin"):
+        ka, kb = _compact(a), _compact(b)
+        return ka in kb or kb in ka or SequenceMatcher(None, ka, kb).ratio() >= 0.85
+    return a == b
+
+
+def merge(name: str, readings: Sequence[Reading]) -> tuple[Field | None, str | None]:
+    """One field from several sources, and a conflict message when they disagree."""
+    if not readings:
+        return None, None
+    ordered = sorted(readings, key=lambda r: _TRUST[r.source])
+    best = ordered[0]
+    printed = next((r.field for r in readings if r.source == "printed"), None)
+    where = printed or next((r.field for r in ordered if r.field.box), best.field)
+    if len(ordered) == 1:
+        return best.field, None
+    if all(_agree(name, best.field.value, r.field.value) for r in ordered[1:]):
+        value = best.field.value
+        if name == "full_name" and best.source.startswith("mrz") and printed is not None:
+            value = printed.value  # same name, but the printed one has its tone marks
+        if any(r.checked for r in ordered):
+            confidence = 1.0
+        else:
+            confidence = min(0.99, max(r.field.confidence for r in ordered) + 0.1)
+        return Field(value, confidence, where.page, where.box, where.raw), None
+    shown = ", ".join(f"{r.source.replace('-checked', '')} {r.field.value!r}" for r in ordered)
+    confidence = round(best.field.confidence * CONFLICT_FACTOR, 3)
+    field = Field(best.field.value, confidence, best.field.page, best.field.box, best.field.raw)
+    return field, f"{name}: sources disagree ({shown})"
+
+
+def _date_order_problems(fields: dict[str, Field], today: date | None = None) -> list[str]:
+    today = today or date.today()
+
+    def get(name: str) -> date | None:
+        field = fields.get(name)
+        if field is None or field.value == "none":
+            return None
+        try:
+            return date.fromisoformat(field.value)
+        except ValueError:
+            return None
+
+    birth, issue, expiry = get("date_of_birth"), get("issue_date"), get("expiry_date")
+    problems = []
+    if birth and birth > today:
+        problems.append(f"date_of_birth {birth} is in the future")
+    if birth and issue and issue < birth:
+        problems.append(f"issue_date {issue} is before the date of birth {birth}")
+    if issue and expiry and expiry <= issue:
+        problems.append(f"expiry_date {expiry} is not after the issue date {issue}")
+    if birth and expiry and expiry <= birth:
+        problems.append(f"expiry_date {expiry} is not after the date of birth {birth}")
+    return problems
+
+
+def check_citizen_id(fields: dict[str, Field], *, today: date | None = None) -> list[str]:
+    """Problems visible in a card's final fields: ID number structure, its agreement
+    with date of birth and sex, and the order of birth, issue and expiry dates.
+
+    (Disagreements between printed text, MRZ and QR are found while merging and are
+    reported by ``citizen_id_fields`` in ``id_number_problems`` together with these.)
+    """
+    problems: list[str] = []
+    number = fields.get("id_number")
+    if number is not None:
+        problems += validate_personal_id(
+            number.value,
+            fields["date_of_birth"].value if "date_of_birth" in fields else None,
+            fields["sex"].value if "sex" in fields else None,
+            today=today,
+        )
+    return problems + _date_order_problems(fields, today)
+
+
+def citizen_id_fields(doc: Document, qr_payloads: Sequence[str] = ()) -> dict[str, Field]:
+    """All fields of an ID card from its pages, MRZ and QR payloads."""
+    printed = printed_fields(doc)
+    sources: dict[str, list[Reading]] = {n: [Reading("printed", f)] for n, f in printed.items()}
+    problems: list[str] = []
+    mrz = find_mrz(doc)
+    if mrz is not None:
+        printed_id = printed["id_number"].value if "id_number" in printed else None
+        readings, mrz_problems = mrz_fields(doc, *mrz, printed_id)
+        problems += mrz_problems
+        for name, reading in readings.items():
+            sources.setdefault(name, []).append(reading)
+    qr = next((q for q in map(parse_id_qr, qr_payloads) if q is not None), None)
+    if qr is not None:
+        page = printed["id_number"].page if "id_number" in printed else _first_page(doc)
+        for name, field in qr_fields(qr, page).items():
+            sources.setdefault(name, []).append(Reading("qr", field))
+    fields: dict[str, Field] = {}
+    for name, readings in sources.items():
+        field, conflict = merge(name, readings)
+        if field is not None:
+            fields[name] = field
+        if conflict:
+            problems.append(conflict)
+    apply_id_checks(fields, problems + _date_order_problems(fields))
+    if "id_number" in fields:
+        fields["document_number"] = fields["id_number"]  # the card's number is the ID
+    return fields
+
+
+def _first_page(doc: Document) -> int:
+    return doc.lines[0].page if doc.lines else 1

@@ -1,0 +1,209 @@
+"""Civil-status papers: birth certificate and extract, marital-status certificate,
+marriage certificate, death extract.
+
+The child's (or person's) own details come before the parents' on these forms, so
+person-level labels that repeat for the parents (Dân tộc, Quốc tịch...) are read only
+above the first parent line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from classifiers.fields import labels
+from classifiers.fields.dates import find_date
+from classifiers.fields.document import Document
+from classifiers.fields.model import Field
+from classifiers.fields.readers import (
+    apply_id_checks,
+    read_date,
+    read_ethnicity,
+    read_id_number,
+    read_name,
+    read_nationality,
+    read_sex,
+    read_text,
+)
+from classifiers.fields.text import (
+    Line,
+    Span,
+    any_of,
+    find_labelled,
+    first_line_matching,
+    line_position,
+)
+
+_NAME = re.compile(labels.FULL_NAME)
+_MOTHER = re.compile(labels.MOTHER_NAME)
+_FATHER = re.compile(labels.FATHER_NAME)
+_DOB = re.compile(labels.DATE_OF_BIRTH)
+_SEX = re.compile(labels.SEX)
+_ETHNICITY = re.compile(labels.ETHNICITY)
+_NATIONALITY = re.compile(labels.NATIONALITY)
+_PLACE_OF_BIRTH = re.compile(labels.PLACE_OF_BIRTH)
+_ID = re.compile(labels.PERSONAL_ID)
+_IN_WORDS = re.compile(labels.IN_WORDS)
+_BOOK = re.compile(labels.REGISTER_BOOK)
+_STATUS = re.compile(labels.MARITAL_STATUS)
+_PURPOSE = re.compile(labels.PURPOSE)
+_HUSBAND = re.compile(labels.HUSBAND_NAME)
+_WIFE = re.compile(labels.WIFE_NAME)
+_REGISTRATION_DATE = re.compile(labels.REGISTRATION_DATE)
+_DEATH = re.compile(labels.DATE_OF_DEATH)
+
+_STOPS = any_of(
+    labels.FULL_NAME,
+    labels.MOTHER_NAME,
+    labels.FATHER_NAME,
+    labels.HUSBAND_NAME,
+    labels.WIFE_NAME,
+    labels.DATE_OF_BIRTH,
+    labels.YEAR_OF_BIRTH,
+    labels.SEX,
+    labels.ETHNICITY,
+    labels.NATIONALITY,
+    labels.PLACE_OF_BIRTH,
+    labels.PLACE_OF_ORIGIN,
+    labels.PLACE_OF_RESIDENCE,
+    labels.PERSONAL_ID,
+    labels.IN_WORDS,
+    labels.REGISTER_BOOK,
+    labels.MARITAL_STATUS,
+    labels.PURPOSE,
+    labels.MARITAL_OTHER,
+    labels.REGISTRATION_DATE,
+    labels.DATE_OF_DEATH,
+    labels.CIVIL_OTHER,
+)
+
+WORDS_ONLY = 0.7
+AGREEING = 0.95
+DISAGREEING = 0.4
+
+
+def _put(fields: dict[str, Field], name: str, field: Field | None) -> None:
+    if field is not None:
+        fields[name] = field
+
+
+def _words_date(doc: Document, start: int, stop: int) -> Field | None:
+    """The date in words after ``ghi bằng chữ`` near the numeric date (may wrap a line)."""
+    for at in range(start, min(stop, len(doc.lines))):
+        line = doc.lines[at]
+        match = _IN_WORDS.search(line.key)
+        if match is None:
+            continue
+        text = line.text[match.end() :]
+        nxt = doc.lines[at + 1] if at + 1 < len(doc.lines) else None
+        if nxt is not None and nxt.page == line.page:
+            text += " " + nxt.text
+        found = find_date(text, kinds=("words",))
+        if found is not None:
+            end = min(len(line.text), match.end() + found.end)
+            span = Span(line, match.end() + found.start, end)
+            return doc.field(found.value.isoformat(), WORDS_ONLY, [span])
+    return None
+
+
+def date_of_birth(doc: Document, stop: int) -> dict[str, Field]:
+    """Date of birth in numbers, cross-checked with the same date in words.
+
+    Agreement of the two independent spellings gives 0.95; disagreement keeps the
+    numeric date at 0.4 and reports both in ``date_of_birth_problems``.
+    """
+    numeric = read_date(doc, _DOB, _STOPS, stop=stop)
+    at = 0
+    if numeric is not None:
+        found = find_labelled(doc.lines, _DOB, _STOPS, stop=stop)
+        at = line_position(doc.lines, found.spans[0].line) if found else 0
+    words = _words_date(doc, at, min(stop, at + 3) if numeric else stop)
+    if numeric is None:
+        return {"date_of_birth": words} if words else {}
+    if words is None or words.raw == numeric.raw:
+        return {"date_of_birth": numeric}
+    if words.value == numeric.value:
+        confidence = max(numeric.confidence, AGREEING)
+        return {"date_of_birth": _retuned(numeric, confidence)}
+    problem = Field(
+        f"date of birth in numbers {numeric.value} disagrees with the date in words {words.value}",
+        0.9,
+        numeric.page,
+    )
+    return {
+        "date_of_birth": _retuned(numeric, min(numeric.confidence, DISAGREEING)),
+        "date_of_birth_problems": problem,
+    }
+
+
+def _retuned(field: Field, confidence: float) -> Field:
+    return Field(field.value, round(confidence, 3), field.page, field.box, field.raw)
+
+
+def _first_token(field: Field | None) -> Field | None:
+    if field is None or not field.value.split():
+        return None
+    token = field.value.split()[0].rstrip(".,;")
+    return Field(token, field.confidence, field.page, field.box, field.raw)
+
+
+def _parents_at(lines: tuple[Line, ...]) -> int:
+    return min(first_line_matching(lines, _MOTHER), first_line_matching(lines, _FATHER))
+
+
+def birth_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
+    """Birth certificate / extract: the child, the parents and the register entry."""
+    parents = _parents_at(doc.lines)
+    fields: dict[str, Field] = {}
+    _put(fields, "full_name", read_name(doc, _NAME, _STOPS, stop=parents))
+    fields.update(date_of_birth(doc, parents))
+    _put(
+        fields,
+        "place_of_birth",
+        read_text(doc, _PLACE_OF_BIRTH, _STOPS, stop=parents, continuation=True),
+    )
+    _put(fields, "sex", read_sex(doc, _SEX, _STOPS, stop=parents))
+    _put(fields, "ethnicity", read_ethnicity(doc, _ETHNICITY, _STOPS, stop=parents))
+    _put(fields, "nationality", read_nationality(doc, _NATIONALITY, _STOPS, stop=parents))
+    _put(fields, "id_number", read_id_number(doc, _ID, _STOPS, stop=parents))
+    _put(fields, "mother_name", read_name(doc, _MOTHER, _STOPS))
+    _put(fields, "father_name", read_name(doc, _FATHER, _STOPS))
+    _put(fields, "register_number", common.get("document_number"))
+    _put(fields, "register_book", _first_token(read_text(doc, _BOOK, _STOPS)))
+    apply_id_checks(fields)
+    return fields
+
+
+def marital_status_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
+    """Certificate of marital status: the person, the status and what it is for."""
+    fields: dict[str, Field] = {}
+    _put(fields, "full_name", read_name(doc, _NAME, _STOPS))
+    _put(fields, "date_of_birth", read_date(doc, _DOB, _STOPS))
+    _put(fields, "sex", read_sex(doc, _SEX, _STOPS))
+    _put(fields, "id_number", read_id_number(doc, _ID, _STOPS))
+    _put(fields, "status", read_text(doc, _STATUS, _STOPS, continuation=True))
+    _put(fields, "purpose", read_text(doc, _PURPOSE, _STOPS, continuation=True))
+    apply_id_checks(fields)
+    return fields
+
+
+def marriage_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
+    """Marriage certificate / extract: labelled husband and wife names, registration date.
+
+    The two-column certificate (``Chồng`` | ``Vợ`` on one row) is not split here.
+    """
+    fields: dict[str, Field] = {}
+    _put(fields, "husband_name", read_name(doc, _HUSBAND, _STOPS))
+    _put(fields, "wife_name", read_name(doc, _WIFE, _STOPS))
+    _put(fields, "registration_date", read_date(doc, _REGISTRATION_DATE, _STOPS))
+    return fields
+
+
+def death_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
+    """Death extract: the deceased (first name on the form) and the date of death."""
+    fields: dict[str, Field] = {}
+    _put(fields, "full_name", read_name(doc, _NAME, _STOPS))
+    _put(fields, "date_of_death", read_date(doc, _DEATH, _STOPS))
+    _put(fields, "date_of_birth", read_date(doc, _DOB, _STOPS))
+    _put(fields, "id_number", read_id_number(doc, _ID, _STOPS))
+    apply_id_checks(fields)
+    return fields

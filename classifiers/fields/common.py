@@ -1,0 +1,158 @@
+"""Fields every document has: its number (``Số: 123/QĐ-UBND``) and its place and date of
+issue (``Lâm Bình, ngày 07 tháng 7 năm 2025``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from classifiers.fields.dates import find_date
+from classifiers.fields.document import PER_FIX, Document
+from classifiers.fields.model import Field
+from classifiers.fields.numbers import read_digits
+from classifiers.fields.text import Line, Span, fold_key
+
+# "Số" (folded "so"), an optional "/ No.", an optional colon; the number must follow.
+_SO = re.compile(r"\bso\b\s*(?:/\s*no\b\.?\s*)?(?P<colon>[:.]?)\s*")
+_NUMBER = re.compile(r"[0-9OoIl|][\w]*(?:\s?[/\-–]\s?[\w]+|\.[\w]+)*")
+# Words after which "số" is part of another label (Quyển số, thửa đất số, tờ bản đồ số...).
+_NOT_AFTER = frozenset(
+    {
+        "quyen",
+        "dat",
+        "do",
+        "nha",
+        "thua",
+        "to",
+        "ban",
+        "phong",
+        "hieu",
+        "tai",
+        "khoan",
+        "ky",
+        "tap",
+        "chung",
+        "vao",
+        "ho",
+        "cccd",
+        "cmnd",
+        "dinh",
+        "cuoc",
+        "thoai",
+        "fax",
+        "hop",
+    }
+)
+_PREVIOUS_WORD = re.compile(r"(\w+)\W*$")
+
+
+def _number_start_ok(line: Line, start: int, colon: bool) -> bool:
+    """'Số' opens a document number at line start, after a column gap, or as 'X Số:'."""
+    before = line.key[:start]
+    if not re.search(r"\w", before) or before.endswith(("  ", "\t", "|")):
+        return True
+    previous = _PREVIOUS_WORD.search(before)
+    return colon and previous is not None and previous.group(1) not in _NOT_AFTER
+
+
+_HEAD = re.compile(r"([^/\-.]+)(.*)")
+
+
+def _normalise_number(token: str) -> tuple[str, int] | None:
+    """Spaces around '/' and '-' dropped, look-alikes read in the leading digits.
+
+    The part before the first separator must start with a digit (possibly a look-alike
+    such as ``l23``); a letter suffix (``12A``) is kept as printed.
+    """
+    token = re.sub(r"\s*([/\-–])\s*", r"\1", token).replace("–", "-")
+    match = _HEAD.match(token)
+    if match is None:
+        return None
+    head, tail = match.groups()
+    read = read_digits(head)
+    if read is not None and any(ch.isdigit() for ch in head):
+        return read[0] + tail, read[1]
+    if head[0].isdigit():
+        return token, 0
+    return None
+
+
+def document_number(doc: Document) -> Field | None:
+    """The number-and-symbol after ``Số:`` (e.g. ``123/QĐ-UBND``), first in the document."""
+    for line in doc.lines:
+        for match in _SO.finditer(line.key):
+            if not _number_start_ok(line, match.start(), bool(match.group("colon"))):
+                continue
+            token = _NUMBER.match(line.text, match.end())
+            if token is None:
+                continue
+            normalised = _normalise_number(token.group())
+            if normalised is None:
+                continue
+            value, fixes = normalised
+            confidence = (0.85 if match.group("colon") else 0.75) - PER_FIX * fixes
+            return doc.field(value, confidence, [Span(line, token.start(), token.end())])
+    return None
+
+
+# "<place>, ngày": the place is the run of words before the comma.
+_PLACE_COMMA = re.compile(r",\s*(?=n[gq]a[yv]\b)")
+_BEFORE_DATE = re.compile(r"(?:n[gq]a[yv])?[\s.:]*")
+_DATE_FRAME = re.compile(r"^n[gq]a[yv]\b.{0,30}?t[hb]ang\b.{0,30}?na(?:m|rn)\b")
+_PLACE_WORDS_LOWER = frozenset({"phố", "xã", "thị", "trấn", "huyện", "tỉnh", "phường", "quận"})
+_NOT_PLACE = frozenset({"hom nay", "ngay", "vao", "den"})
+_PLACE_TOKEN = re.compile(r"\S+")
+
+
+def _place_before(line: Line, comma: int) -> Span | None:
+    """The place name just before ``, ngày``: trailing capitalised words (max 6)."""
+    tokens = list(_PLACE_TOKEN.finditer(line.text, 0, comma))
+    taken: list[re.Match[str]] = []
+    for token in reversed(tokens):
+        word = token.group()
+        if any(ch.isdigit() for ch in word) or "/" in word or len(taken) == 6:
+            break
+        if not (word[0].isupper() or word.lower() in _PLACE_WORDS_LOWER):
+            break
+        if word.isupper() and "-" in word:  # a code like QĐ-UBND
+            break
+        taken.insert(0, token)
+    while taken and not taken[0].group()[0].isupper():
+        taken.pop(0)
+    if not taken:
+        return None
+    span = Span(line, taken[0].start(), taken[-1].end())
+    if line.key[span.start : span.end].strip() in _NOT_PLACE:
+        return None
+    return span
+
+
+def issue_place_and_date(doc: Document) -> dict[str, Field]:
+    """``issue_place`` and ``issue_date`` from the first ``<place>, ngày ...`` line."""
+    for line in doc.lines:
+        for comma in _PLACE_COMMA.finditer(line.key):
+            rest = line.text[comma.end() :]
+            date = find_date(rest)
+            dated = date is not None and bool(_BEFORE_DATE.fullmatch(fold_key(rest[: date.start])))
+            if not (dated or _DATE_FRAME.match(line.key[comma.end() :])):
+                continue
+            place = _place_before(line, comma.start())
+            if place is None:
+                continue
+            fields = {"issue_place": doc.field(" ".join(place.text.split()), 0.8, [place])}
+            if date is not None and dated:
+                span = Span(line, comma.end() + date.start, comma.end() + date.end)
+                confidence = 0.85 - PER_FIX * date.fixes
+                fields["issue_date"] = doc.field(date.value.isoformat(), confidence, [span])
+            return fields
+    return {}
+
+
+def common_fields(doc: Document) -> dict[str, Field]:
+    """Fields of every document type (absent when not found)."""
+    fields: dict[str, Field] = {}
+    number = document_number(doc)
+    if number is not None:
+        fields["document_number"] = number
+    fields.update(issue_place_and_date(doc))
+    return fields

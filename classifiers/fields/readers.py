@@ -1,0 +1,202 @@
+"""Readers shared by the document types: a labelled name, date, sex, ID number...
+
+Each takes the document, a label pattern and the type's ``stops`` and returns a
+``Field`` or None. None means "not found"; nothing is ever guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from classifiers.fields.dates import find_date
+from classifiers.fields.document import NEXT_LINE, PER_FIX, SAME_LINE, Document
+from classifiers.fields.model import Field
+from classifiers.fields.personal_id import find_personal_ids, is_structural, validate_personal_id
+from classifiers.fields.qr import parse_sex
+from classifiers.fields.text import Found, Line, Span, find_labelled, fold_key, name_case
+
+Pattern = re.Pattern[str]
+
+# A valid, agreeing ID number whose reading needed look-alike fixes.
+READ_WITH_FIXES = 0.95
+
+
+def _base(found: Found) -> float:
+    return NEXT_LINE if found.next_line else SAME_LINE
+
+
+def read_text(
+    doc: Document,
+    label: Pattern,
+    stops: Pattern | None,
+    *,
+    continuation: bool = False,
+    start: int = 0,
+    stop: int | None = None,
+    accept: Callable[[str], bool] | None = None,
+) -> Field | None:
+    """Free text after a label (places, purposes, statuses), as printed."""
+    found = find_labelled(
+        doc.lines, label, stops, continuation=continuation, start=start, stop=stop, accept=accept
+    )
+    return doc.found(found.value, found) if found else None
+
+
+def read_name(
+    doc: Document, label: Pattern, stops: Pattern | None, *, start: int = 0, stop: int | None = None
+) -> Field | None:
+    """A person's name after a label, in Title Case; values that are no name are skipped."""
+    found = find_labelled(
+        doc.lines, label, stops, start=start, stop=stop, accept=lambda v: name_case(v) is not None
+    )
+    if found is None:
+        return None
+    return doc.found(name_case(found.value) or "", found)
+
+
+def read_date(
+    doc: Document, label: Pattern, stops: Pattern | None, *, start: int = 0, stop: int | None = None
+) -> Field | None:
+    """An ISO date after a label; an invalid date (31/02) is not returned."""
+    found = find_labelled(
+        doc.lines, label, stops, start=start, stop=stop, accept=lambda v: find_date(v) is not None
+    )
+    if found is None:
+        return None
+    return _date_field(doc, found)
+
+
+def _date_field(doc: Document, found: Found) -> Field:
+    """The first date in a found value, its field cut down to the date's own text."""
+    span = found.spans[0]
+    text = span.text
+    match = find_date(text)
+    if match is None:  # the date sits on a continuation span: keep the whole value
+        match = find_date(found.value)
+        assert match is not None
+        return doc.found(match.value.isoformat(), found, confidence=_base(found) - 0.05)
+    date_span = Span(span.line, span.start + match.start, span.start + match.end)
+    confidence = _base(found) - PER_FIX * match.fixes - (0.1 if match.kind == "words" else 0)
+    return doc.field(match.value.isoformat(), confidence, [date_span])
+
+
+def read_sex(
+    doc: Document, label: Pattern, stops: Pattern | None, *, start: int = 0, stop: int | None = None
+) -> Field | None:
+    """``male``/``female`` from ``Nam``/``Nữ`` after a label."""
+    found = find_labelled(
+        doc.lines, label, stops, start=start, stop=stop, accept=lambda v: _sex_of(v) is not None
+    )
+    if found is None:
+        return None
+    return doc.found(_sex_of(found.value) or "", found)
+
+
+def _sex_of(value: str) -> str | None:
+    first = value.split()[0] if value.split() else ""
+    return parse_sex(first.rstrip(".,;"))
+
+
+def canonical_nationality(value: str) -> str:
+    """``Viet Nam``/``VIỆT NAM``/``Việt nam`` -> ``Việt Nam``; other values title-cased."""
+    key = re.sub(r"[^a-z]", "", fold_key(value))
+    if key in ("vietnam", "vietnamese", "vn", "vnm"):
+        return "Việt Nam"
+    return name_case(value) or value
+
+
+def read_nationality(
+    doc: Document, label: Pattern, stops: Pattern | None, *, start: int = 0, stop: int | None = None
+) -> Field | None:
+    found = find_labelled(doc.lines, label, stops, start=start, stop=stop)
+    if found is None:
+        return None
+    return doc.found(canonical_nationality(found.value), found)
+
+
+def read_ethnicity(
+    doc: Document, label: Pattern, stops: Pattern | None, *, start: int = 0, stop: int | None = None
+) -> Field | None:
+    found = find_labelled(
+        doc.lines, label, stops, start=start, stop=stop, accept=lambda v: name_case(v) is not None
+    )
+    if found is None:
+        return None
+    return doc.found(name_case(found.value) or "", found)
+
+
+def _id_after(
+    doc: Document, line: Line, pos: int, stops: Pattern | None, base: float
+) -> Field | None:
+    """The first 12-digit run in ``line`` from ``pos`` up to the next label."""
+    cut = stops.search(line.key, pos) if stops is not None else None
+    segment = line.text[pos : cut.start() if cut else len(line.text)]
+    runs = find_personal_ids(segment)
+    if not runs:
+        return None
+    run = runs[0]
+    span = Span(line, pos + run.start, pos + run.end)
+    return doc.field(run.digits, base - PER_FIX * run.fixes, [span])
+
+
+def read_id_number(
+    doc: Document, label: Pattern, stops: Pattern | None, *, start: int = 0, stop: int | None = None
+) -> Field | None:
+    """A 12-digit personal ID number after a label (same or next line), look-alikes read.
+
+    The confidence here is that of the reading; ``apply_id_checks`` caps it once the
+    number has been validated against the date of birth and sex.
+    """
+    lines = doc.lines
+    for at in range(start, len(lines) if stop is None else min(stop, len(lines))):
+        for match in label.finditer(lines[at].key):
+            field = _id_after(doc, lines[at], match.end(), stops, SAME_LINE)
+            if field is None and at + 1 < len(lines) and lines[at + 1].page == lines[at].page:
+                field = _id_after(doc, lines[at + 1], 0, stops, NEXT_LINE)
+            if field is not None:
+                return field
+    return None
+
+
+def apply_id_checks(fields: dict[str, Field], extra: list[str] | None = None) -> None:
+    """Validate ``id_number`` against ``date_of_birth`` and ``sex`` in ``fields``.
+
+    A number with problems is capped at 0.5 confidence (0.3 when its own structure is
+    wrong) and the problems are put in ``id_number_problems``. A valid number that
+    agrees with both a date of birth and a sex is a checked structure: confidence 1.0.
+    """
+    problems = list(extra or [])
+    number = fields.get("id_number")
+    if number is not None:
+        id_problems = validate_personal_id(
+            number.value,
+            fields["date_of_birth"].value if "date_of_birth" in fields else None,
+            fields["sex"].value if "sex" in fields else None,
+        )
+        problems = id_problems + problems
+        if id_problems:
+            cap = 0.3 if any(is_structural(p) for p in id_problems) else 0.5
+            fields["id_number"] = _with_confidence(number, min(number.confidence, cap))
+        elif _checked(fields, problems):
+            # Look-alike letters read as digits are not covered by the check (the last
+            # six digits carry no structure), so such a reading stays below 1.0.
+            clean = re.sub(r"\s", "", number.raw) in ("", number.value)
+            fields["id_number"] = _with_confidence(
+                number, 1.0 if clean else max(number.confidence, READ_WITH_FIXES)
+            )
+    if problems:
+        anchor = fields.get("id_number") or next(iter(fields.values()), None)
+        page = anchor.page if anchor else 1
+        fields["id_number_problems"] = Field("; ".join(problems), 0.9, page, None, "")
+
+
+def _checked(fields: dict[str, Field], problems: list[str]) -> bool:
+    """A valid number agreeing with a DOB and sex, with no conflict about those three."""
+    if "date_of_birth" not in fields or "sex" not in fields:
+        return False
+    return not any(p.startswith(("id_number", "date_of_birth", "sex")) for p in problems)
+
+
+def _with_confidence(field: Field, confidence: float) -> Field:
+    return Field(field.value, round(confidence, 3), field.page, field.box, field.raw)

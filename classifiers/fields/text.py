@@ -1,0 +1,269 @@
+"""Line-oriented access to OCR text: accent-free keys, labels and the values after them.
+
+OCR loses or swaps Vietnamese tone marks, so labels are matched on an accent-folded,
+lower-cased *key* of each line. The key has exactly the length of the line, so a
+match position in the key is the same position in the original text, and values are
+always cut from the original NFC text (never from the folded one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+from classifiers.fields.model import PageText
+from ocr.vietnamese import clean_word, fold_accents
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    folded = fold_accents(ch).lower()
+    if len(folded) == 1:
+        return folded
+    lower = ch.lower()
+    return lower if len(lower) == 1 else ch
+
+
+def fold_key(text: str) -> str:
+    """Accent-free lower-case form of ``text`` with the same length (one char per char)."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One OCR text line: its page, its 0-based index on that page, text and key."""
+
+    page: int
+    index: int
+    text: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of one line's original text that a value was read from."""
+
+    line: Line
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.line.text[self.start : self.end]
+
+
+def document_lines(pages: Sequence[PageText]) -> list[Line]:
+    """All lines of all pages in page order, cleaned (NFC, look-alike letters fixed)."""
+    lines: list[Line] = []
+    for page in sorted(pages, key=lambda p: p.number):
+        for index, raw in enumerate(page.text.split("\n")):
+            text = clean_word(raw.rstrip("\r"))
+            lines.append(Line(page.number, index, text, fold_key(text)))
+    return lines
+
+
+# Leaders and separators between a label and its value: ':' '/' dotted leaders etc.
+_LEADING = re.compile(r"^[\s:：;/|.…_\-–,]+")
+_TRAILING = re.compile(r"[\s:：;/|.…_\-–,(]+$")
+_LEADER_RUN = re.compile(r"(?:\.{2,}|…+|_{2,})")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_value(raw: str) -> str:
+    """A value as printed, minus dotted leaders, separators and surplus spaces."""
+    text = _LEADER_RUN.sub(" ", raw)
+    text = _LEADING.sub("", text)
+    text = _TRAILING.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+_LEAD_CHARS = " \t:：;/|.…_-–,"
+_TRAIL_CHARS = " \t:：;/|.…_-–,("
+
+
+def value_bounds(line: Line, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``[start, end)`` of a line past the separators and leaders around a value."""
+    text = line.text
+    while start < end and text[start] in _LEAD_CHARS:
+        start += 1
+    while end > start and text[end - 1] in _TRAIL_CHARS:
+        end -= 1
+    return start, end
+
+
+def any_of(*patterns: str) -> re.Pattern[str]:
+    """One compiled alternation of several label patterns (used as value stops)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value found after a label: cleaned text and the spans it came from."""
+
+    value: str
+    spans: tuple[Span, ...]
+    next_line: bool
+
+    @property
+    def page(self) -> int:
+        return self.spans[0].line.page
+
+    @property
+    def raw(self) -> str:
+        return " ".join(span.text for span in self.spans)
+
+
+# Administrative-unit words that start the continuation line of an address.
+_ADDRESS_CONTINUATION = re.compile(
+    r"^\s*(?:xa|phuong|thi\s*tran|thi\s*xa|huyen|quan|tinh|thanh\s*pho|tp\b|thon|ap|to\b|"
+    r"khu|ban|so\s*nha|duong|ngo|ngach|hem)\b"
+)
+
+
+def _stop_at(line: Line, start: int, stops: re.Pattern[str] | None) -> int:
+    if stops is None:
+        return len(line.text)
+    match = stops.search(line.key, start)
+    return match.start() if match else len(line.text)
+
+
+# List markers before a label: "a)", "đ)", "1.", "II.", "-".
+_BULLET = re.compile(r"^\W*(?:(?:[a-z]|\d{1,2}|[ivx]{1,4})[).]\W*)?$")
+
+
+def _is_label_line(line: Line, stops: re.Pattern[str] | None) -> bool:
+    """True when a line begins with a known label, i.e. it is another field's line."""
+    if stops is None:
+        return False
+    match = stops.search(line.key)
+    return bool(match) and bool(_BULLET.match(line.key[: match.start()]))
+
+
+def _segment(line: Line, start: int, end: int) -> Span | None:
+    left, right = value_bounds(line, start, end)
+    return Span(line, left, right) if clean_value(line.text[left:right]) else None
+
+
+def _continuations(
+    lines: Sequence[Line], at: int, span: Span, stops: re.Pattern[str] | None
+) -> Iterator[Span]:
+    """Address lines wrapped onto the next line(s): at most two more lines.
+
+    A line continues the value when the value ended with a comma or dash, or when it
+    starts with a lower-case letter or an administrative-unit word (xã, huyện, tỉnh...),
+    and it is no label line.
+    """
+    for offset in (1, 2):
+        if at + offset >= len(lines):
+            return
+        line = lines[at + offset]
+        if line.page != lines[at].page or _is_label_line(line, stops):
+            return
+        dangling = span.line.text[span.end :].lstrip().startswith((",", "-", "–"))
+        lower = line.text.lstrip()[:1].islower()
+        if not (dangling or lower or _ADDRESS_CONTINUATION.match(line.key)):
+            return
+        nxt = _segment(line, 0, _stop_at(line, 0, stops))
+        if nxt is None:
+            return
+        yield nxt
+        span = nxt
+
+
+def find_labelled(
+    lines: Sequence[Line],
+    label: re.Pattern[str],
+    stops: re.Pattern[str] | None = None,
+    *,
+    accept: Callable[[str], bool] | None = None,
+    continuation: bool = False,
+    start: int = 0,
+    stop: int | None = None,
+) -> Found | None:
+    """The first value printed after ``label``: on the same line, else on the next one.
+
+    ``stops`` (all labels of the document type) ends a value where the next label of
+    the same line begins, e.g. ``Giới tính: Nam  Quốc tịch: Việt Nam``. ``accept``
+    rejects implausible values so that a later occurrence of the label is tried.
+    """
+    end_at = len(lines) if stop is None else min(stop, len(lines))
+    for at in range(start, end_at):
+        line = lines[at]
+        for match in label.finditer(line.key):
+            found = _value_after(lines, at, match.end(), stops, continuation)
+            if found is not None and (accept is None or accept(found.value)):
+                return found
+    return None
+
+
+def _value_after(
+    lines: Sequence[Line],
+    at: int,
+    pos: int,
+    stops: re.Pattern[str] | None,
+    continuation: bool,
+) -> Found | None:
+    line = lines[at]
+    span = _segment(line, pos, _stop_at(line, pos, stops))
+    next_line = False
+    if span is None:
+        if at + 1 >= len(lines):
+            return None
+        nxt = lines[at + 1]
+        if nxt.page != line.page or _is_label_line(nxt, stops):
+            return None
+        span = _segment(nxt, 0, _stop_at(nxt, 0, stops))
+        if span is None:
+            return None
+        at, next_line = at + 1, True
+    spans = [span]
+    if continuation:
+        spans.extend(_continuations(lines, at, span, stops))
+    value = clean_value(_join(spans))
+    return Found(value, tuple(spans), next_line) if value else None
+
+
+def _join(spans: Sequence[Span]) -> str:
+    """Join wrapped segments, keeping the comma that ended a wrapped line."""
+    text = spans[0].text
+    for before, span in pairwise(spans):
+        comma = before.line.text[before.end :].lstrip().startswith(",")
+        text += (", " if comma else " ") + span.text
+    return text
+
+
+_NAME_JUNK = re.compile(r"[^\w\s'\-]|_|\d")
+
+
+def name_case(text: str) -> str | None:
+    """A person's name in NFC Title Case by syllable; None if it does not look like one.
+
+    ``NGUYỄN VĂN ĐẶNG`` -> ``Nguyễn Văn Đặng``. Names with digits are refused, not
+    repaired: a digit in a name means the wrong text was read.
+    """
+    if re.search(r"\d", text):
+        return None
+    words = _NAME_JUNK.sub(" ", text).split()
+    letters = sum(ch.isalpha() for ch in "".join(words))
+    if letters < 2:
+        return None
+    return " ".join(word[:1].upper() + word[1:].lower() for word in words)
+
+
+def line_position(lines: Sequence[Line], line: Line) -> int:
+    """Index of ``line`` in ``lines`` (lines are unique by page and index)."""
+    for at, candidate in enumerate(lines):
+        if candidate.page == line.page and candidate.index == line.index:
+            return at
+    raise ValueError("line not in document")
+
+
+def first_line_matching(lines: Sequence[Line], pattern: re.Pattern[str], start: int = 0) -> int:
+    """Index of the first line whose key matches ``pattern``, or ``len(lines)``."""
+    for at in range(start, len(lines)):
+        if pattern.search(lines[at].key):
+            return at
+    return len(lines)
