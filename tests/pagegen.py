@@ -477,6 +477,10 @@ def _ink_box(word: str, font: ImageFont.FreeTypeFont, origin: tuple[int, int]) -
     return Box(x0 + ink[0], y0 + ink[1], x0 + ink[2], y0 + ink[3])
 
 
+# Public name for other generators (tests.docgen) that draw words themselves.
+ink_box = _ink_box
+
+
 # ---------------------------------------------------------------------------------------
 # Page content
 # ---------------------------------------------------------------------------------------
