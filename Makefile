@@ -14,7 +14,7 @@ APT_PACKAGES := python3-venv python3-pip tesseract-ocr tesseract-ocr-vie tessera
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps run demo test lint format bench bench-pipeline clean
+.PHONY: install system-deps run demo test lint format bench bench-pipeline bench-api clean
 
 install: system-deps $(VENV)/.installed
 
@@ -56,12 +56,12 @@ demo: install
 
 test: install
 	scripts/test-services.sh
-	$(VENV)/bin/ruff check . bench/run bench/pipeline
+	$(VENV)/bin/ruff check . bench/run bench/pipeline bench/api
 	$(VENV)/bin/pytest
 
 lint: install
-	$(VENV)/bin/ruff check . bench/run bench/pipeline
-	$(VENV)/bin/ruff format --check . bench/run bench/pipeline
+	$(VENV)/bin/ruff check . bench/run bench/pipeline bench/api
+	$(VENV)/bin/ruff format --check . bench/run bench/pipeline bench/api
 
 format: install
 	$(VENV)/bin/ruff check --fix .
@@ -73,6 +73,9 @@ bench: install $(VENV)/.bench-installed
 bench-pipeline: install $(VENV)/.bench-installed
 	scripts/test-services.sh
 	$(PY) bench/pipeline
+
+bench-api: install $(VENV)/.bench-installed
+	$(PY) bench/api
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
