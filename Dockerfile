@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # The same Debian packages as the Makefile's APT_PACKAGES (minus the venv tools).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils ghostscript qpdf \
+      tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd tesseract-ocr-eng poppler-utils ghostscript qpdf \
       fonts-liberation2 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 

@@ -57,6 +57,24 @@ class EncodedImage:
     decode_parms: dict[str, int | bool] | None = None
 
 
+def decode_image(image: EncodedImage) -> Image.Image:
+    """The pixels of an encoded page image: what the classifier and the page view look at.
+
+    Every encoding is decoded the way a PDF viewer would (pikepdf knows them
+    all), so what is analysed is exactly what the archive copy shows.
+    """
+    pdf = pikepdf.new()
+    stream = pikepdf.Stream(pdf, image.data)
+    stream.Type, stream.Subtype = Name.XObject, Name.Image
+    stream.Width, stream.Height = image.width, image.height
+    stream.ColorSpace = _COLORSPACES[image.colorspace]
+    stream.BitsPerComponent = 1 if image.colorspace == "bilevel" else 8
+    stream.Filter = Name("/" + image.filter)
+    if image.decode_parms:
+        stream.DecodeParms = Dictionary({"/" + k: v for k, v in image.decode_parms.items()})
+    return pikepdf.PdfImage(stream).as_pil_image()
+
+
 @dataclass(frozen=True)
 class OcrPage:
     """A scanned page: its image, its resolution and the words found on it.

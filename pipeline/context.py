@@ -13,7 +13,7 @@ from typing import Any
 
 from ingest.errors import Limits
 from ingest.scan import PageSource
-from ocr.model import Word
+from ocr.model import Box, Word
 from ocr.pdf import EncodedImage
 
 
@@ -95,3 +95,11 @@ class PageResult:
 class PageJob:
     source: PageSource
     options: OcrOptions
+
+
+def words_from_report(report: dict[str, Any]) -> list[Word]:
+    """The words of a stored page report (``PageResult.report()``), as ``Word`` objects again."""
+    return [
+        Word(text=w["text"], confidence=w["confidence"], box=Box(*w["box"]), line=w["line"])
+        for w in report.get("words", [])
+    ]

@@ -32,13 +32,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from ingest.errors import InputError
 from ingest.poppler import pdftoppm_page, pdftotext_pages
 from ingest.scan import Scan, open_scan
-from ocr.model import Box, Word
 from ocr.pdf import EncodedImage, KeptPage, OcrPage, assemble_searchable_pdf
 from ocr.tesseract import TesseractError
 from ocr.vietnamese import nfc
 from pipeline import webhooks
 from pipeline.celery_app import app
-from pipeline.context import PageJob, PageResult
+from pipeline.classification import classify_stored_document
+from pipeline.context import PageJob, PageResult, words_from_report
 from pipeline.page import process_page, thumbnail_png
 from pipeline.runtime import Runtime, runtime
 from storage import keys
@@ -171,7 +171,9 @@ def assemble(self: Task, document_id: str) -> None:
             else:
                 data = rt.store.get_bytes(image_key, image_sha)
                 image = EncodedImage(data=data, **report["image"])
-                pdf_pages.append(OcrPage(image=image, dpi=report["dpi"], words=_words(report)))
+                pdf_pages.append(
+                    OcrPage(image=image, dpi=report["dpi"], words=words_from_report(report))
+                )
     except STORAGE_FAILURES as exc:
         _fail_document(rt, document_id, f"stored page results unusable: {exc}")
         return
@@ -194,14 +196,29 @@ def assemble(self: Task, document_id: str) -> None:
 
 @app.task(bind=True, name="sohoa.classify", **RETRY)
 def classify(self: Task, document_id: str) -> None:
-    """Document type and fields. Until classification lands, the type is ``unclassified``."""
+    """Document type, fields and image cues (``pipeline.classification``).
+
+    Idempotent: the result is a function of the stored pages and the active
+    model, written over whatever an earlier delivery wrote. A classifier that
+    cannot run must not hold the document back: the failure is logged and the
+    document is indexed as ``unclassified``, to be classified again on reprocess.
+    """
     rt = runtime()
     with rt.session() as s:
-        document = _active_document(s, document_id)
-        if document is None:
+        if _active_document(s, document_id) is None:
             return
-        if document.document_type is None:
-            document.document_type = "unclassified"
+    try:
+        classify_stored_document(rt, document_id)
+    except RETRYABLE:
+        raise
+    except STORAGE_FAILURES as exc:
+        _fail_document(rt, document_id, f"stored page results unusable: {exc}")
+    except Exception:
+        log.exception("classification of %s failed; recorded as unclassified", document_id)
+        with rt.session() as s:
+            document = _active_document(s, document_id)
+            if document is not None and document.document_type is None:
+                document.document_type = "unclassified"
 
 
 @app.task(bind=True, name="sohoa.index", **RETRY)
@@ -350,13 +367,6 @@ def _store_page(rt: Runtime, prefix: str, result: PageResult) -> tuple[Any, Any,
         keys.thumbnail(prefix, result.number), result.thumbnail, "image/png"
     )
     return image_obj, words_obj, thumb_obj
-
-
-def _words(report: dict[str, Any]) -> list[Word]:
-    return [
-        Word(text=w["text"], confidence=w["confidence"], box=Box(*w["box"]), line=w["line"])
-        for w in report["words"]
-    ]
 
 
 def _public(report: dict[str, Any]) -> dict[str, Any]:

@@ -280,6 +280,9 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+from sohoa.cli_classify import classifier, classify  # noqa: E402
 from sohoa.cli_keys import keys  # noqa: E402
 
 main.add_command(keys)
+main.add_command(classify)
+main.add_command(classifier)

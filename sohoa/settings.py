@@ -61,6 +61,17 @@ class Settings(BaseSettings):
     )
     webhook_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a webhook.")
     default_unit: str = Field("000.00.00.H00", description="Unit code used when none is given.")
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "sohoa",
+        description="Rebuildable files shared by every deployment on this machine "
+        "(the base classifier model, keyed by its corpus).",
+    )
+    classifier_threshold: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Below this confidence a document is classified 'other' rather than guessed.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

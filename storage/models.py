@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -169,8 +170,11 @@ class Document(Timestamps, Base):
     status: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
     failure_reason: Mapped[str | None] = mapped_column(Text)
     document_type: Mapped[str | None] = mapped_column(String(64))
+    type_confidence: Mapped[float | None] = mapped_column(Float)
     fields: Mapped[dict[str, Any] | None]
     is_certified_copy: Mapped[bool | None]
+    # Candidates, rule evidence, image cues and model version behind the type.
+    classification: Mapped[dict[str, Any] | None]
     original_key: Mapped[str] = mapped_column(String(1024))
     pdf_key: Mapped[str | None] = mapped_column(String(1024))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -306,3 +310,24 @@ class DocumentCorrection(Base):
     unit_code: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[dict[str, Any]]
     after: Mapped[dict[str, Any]]
+
+
+class ClassifierModel(Base):
+    """A trained classifier stored in the object store, and whether workers use it.
+
+    ``sohoa classifier train`` adds a row for each model it trains, with the
+    held-out scores of the old and new model in ``metrics``; the one row with
+    ``active`` set is what every worker loads (by ``sha256``, checked on read).
+    """
+
+    __tablename__ = "classifier_models"
+    __table_args__ = (Index(None, "active"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    version: Mapped[str] = mapped_column(String(64))
+    object_key: Mapped[str] = mapped_column(String(1024))
+    sha256: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=False, server_default=false())
+    metrics: Mapped[dict[str, Any]]
+    actor: Mapped[str] = mapped_column(String(128))

@@ -799,6 +799,7 @@ def test_land_use_certificate() -> None:
         "issue_date": "2018-03-12",
         "serial": "BK 123456",
         "registry_number": "CH 00120",
+        "document_number": "CH 00120",
         "parcel_number": "105",
         "map_sheet_number": "12",
         "area": "1250.5",
@@ -1027,3 +1028,50 @@ def test_boxes_follow_the_words_of_the_value_line_when_lines_were_dropped() -> N
     )
     fields = extract_fields("marital_status", [page(text, words=words)])
     assert fields["sex"].box == (95, 60, 130, 80)
+
+
+# ------------------------------------------------------------------ found on OCR'd renders
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Số: 296/BC-U BND Lâm Bình, ngày 04 tháng 9 năm 2020", "296/BC-UBND"),
+        ("Số: 12/QĐ-UB ND Hà Nội, ngày 1 tháng 2 năm 2021", "12/QĐ-UBND"),
+        ("Số: 12/TB BÁO CÁO", "12/TB"),  # the next capitals are not an issuer suffix
+    ],
+)
+def test_issuer_suffix_split_by_ocr_is_joined(line: str, expected: str) -> None:
+    fields = extract_fields("official_letter", [PageText(1, line)])
+    assert fields["document_number"].value == expected
+
+
+@pytest.mark.parametrize(
+    "opener", ["Hôm nay, ngày 16 tháng 8 năm 2017", "Hom nay ngay 16 thang 8 nam 2017"]
+)
+def test_contract_dated_in_its_opening_sentence(opener: str) -> None:
+    text = f"HỢP ĐỒNG THUÊ NHÀ\n{opener}, tại nhà ông Thào Trọng Trung, chúng tôi gồm:"
+    assert extract_fields("contract", [PageText(1, text)])["issue_date"].value == "2017-08-16"
+
+
+def test_land_title_is_cited_by_its_registry_number() -> None:
+    text = "GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT\nSố vào sổ cấp GCN: CH 00120"
+    fields = extract_fields("land_use_certificate", [PageText(1, text)])
+    assert fields["document_number"].value == fields["registry_number"].value == "CH 00120"
+
+
+def test_a_blank_name_label_does_not_read_the_next_label_as_the_name() -> None:
+    text = (
+        "GIẤY KHAI SINH\nHọ, chữ đệm, tên người mẹ: LÝ THỊ VÂN\n"
+        "Họ, chữ đệm, tên người cha:\nHọ, chữ đệm, tên\nNơi cư trú: xã An Lạc"
+    )
+    fields = extract_fields("birth_certificate", [PageText(1, text)])
+    assert fields["mother_name"].value == "Lý Thị Vân"
+    assert "father_name" not in fields
+
+
+def test_the_english_half_of_a_bilingual_label_is_not_a_value() -> None:
+    text = (
+        "CĂN CƯỚC\nHọ, chữ đệm và tên khai sinh / Surname, middle name and given name:\nĐỖ THẾ NGỮ"
+    )
+    assert extract_fields("citizen_id", [PageText(1, text)])["full_name"].value == "Đỗ Thế Ngữ"

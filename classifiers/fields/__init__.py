@@ -131,4 +131,7 @@ def extract_fields(
     extractor = _EXTRACTORS.get(document_type)
     if extractor is not None:
         fields.update(extractor(doc, fields))
+    if document_type == "land_use_certificate" and "registry_number" in fields:
+        # A land title is cited by its registry number ("Số vào sổ cấp GCN"), not by a "Số:".
+        fields["document_number"] = fields["registry_number"]
     return fields

@@ -57,6 +57,27 @@ def _number_start_ok(line: Line, start: int, colon: bool) -> bool:
 
 _HEAD = re.compile(r"([^/\-.]+)(.*)")
 
+ISSUER_SUFFIXES = frozenset(
+    {"UBND", "HĐND", "CA", "TP", "STP", "STNMT", "VPĐK", "BCH", "MTTQ", "UBMTTQ", "TTPVHCC"}
+)
+"""Issuing-body abbreviations that close a number's symbol (``…/QĐ-UBND``)."""
+_SPLIT_TAIL = re.compile(r"\s([A-ZĐ]{1,6})\b")
+
+
+def _rejoin_split_suffix(line_text: str, end: int, value: str) -> tuple[str, int]:
+    """``296/BC-U BND`` → ``296/BC-UBND``: OCR sometimes breaks the issuer's abbreviation.
+
+    Only when the symbol's last part and the next capitals together make a known
+    abbreviation, so a place name that follows the number is never swallowed.
+    """
+    head, dash, last = value.rpartition("-")
+    following = _SPLIT_TAIL.match(line_text, end)
+    if not dash or following is None:
+        return value, end
+    if last + following.group(1) in ISSUER_SUFFIXES and last not in ISSUER_SUFFIXES:
+        return f"{head}-{last}{following.group(1)}", following.end()
+    return value, end
+
 
 def _normalise_number(token: str) -> tuple[str, int] | None:
     """Spaces around '/' and '-' dropped, look-alikes read in the leading digits.
@@ -90,8 +111,9 @@ def document_number(doc: Document) -> Field | None:
             if normalised is None:
                 continue
             value, fixes = normalised
+            value, end = _rejoin_split_suffix(line.text, token.end(), value)
             confidence = (0.85 if match.group("colon") else 0.75) - PER_FIX * fixes
-            return doc.field(value, confidence, [Span(line, token.start(), token.end())])
+            return doc.field(value, confidence, [Span(line, token.start(), end)])
     return None
 
 
@@ -148,6 +170,25 @@ def issue_place_and_date(doc: Document) -> dict[str, Field]:
     return {}
 
 
+_TODAY = re.compile(r"^\W*h[oô]m\s*nay\s*,?\s*(?=n[gq]a[yv]\b)")
+"""``Hôm nay, ngày 16 tháng 8 năm 2017, tại …``: how contracts and minutes open (folded key)."""
+
+
+def signing_date(doc: Document) -> dict[str, Field]:
+    """``issue_date`` of a paper dated in its opening sentence instead of a dateline."""
+    for line in doc.lines:
+        opener = _TODAY.match(line.key)
+        if opener is None:
+            continue
+        date = find_date(line.text[opener.end() :])
+        if date is None:
+            continue
+        span = Span(line, opener.end() + date.start, opener.end() + date.end)
+        confidence = 0.8 - PER_FIX * date.fixes
+        return {"issue_date": doc.field(date.value.isoformat(), confidence, [span])}
+    return {}
+
+
 def common_fields(doc: Document) -> dict[str, Field]:
     """Fields of every document type (absent when not found)."""
     fields: dict[str, Field] = {}
@@ -155,4 +196,6 @@ def common_fields(doc: Document) -> dict[str, Field]:
     if number is not None:
         fields["document_number"] = number
     fields.update(issue_place_and_date(doc))
+    if "issue_date" not in fields:
+        fields.update(signing_date(doc))
     return fields

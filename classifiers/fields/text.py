@@ -223,7 +223,47 @@ def _value_after(
     if continuation:
         spans.extend(_continuations(lines, at, span, stops))
     value = clean_value(_join(spans))
-    return Found(value, tuple(spans), next_line) if value else None
+    if not value or is_label_text(value):
+        return None
+    return Found(value, tuple(spans), next_line)
+
+
+_LABEL_WORDS = frozenset(
+    [
+        "ho",
+        "chu",
+        "dem",
+        "ten",
+        "va",
+        "khai",
+        "sinh",
+        "nguoi",
+        "cha",
+        "me",
+        "vo",
+        "chong",
+        "surname",
+        "middle",
+        "given",
+        "name",
+        "names",
+        "full",
+        "and",
+        "of",
+        "the",
+        "father",
+        "mother",
+        "date",
+        "place",
+    ]
+)
+"""Words of name labels (``Họ, chữ đệm, tên``, ``Surname, middle name and given name``):
+a "value" made of nothing else is a label whose own value was left blank."""
+
+
+def is_label_text(value: str) -> bool:
+    words = re.findall(r"[a-z]+", fold_key(value))
+    return bool(words) and all(word in _LABEL_WORDS for word in words)
 
 
 def _join(spans: Sequence[Span]) -> str:

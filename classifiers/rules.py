@@ -1,0 +1,187 @@
+"""Title and phrase rules: what the stable headers of commune papers say outright.
+
+A Vietnamese administrative paper names itself in a bold upper-case title near
+the top (``GIẤY KHAI SINH``, ``QUYẾT ĐỊNH``), and ID cards in a fixed header.
+Those titles are law-defined and change rarely, so a rule that recognises them
+is more reliable than any model trained on synthetic text — but OCR damages
+them, so they are matched fuzzily on folded text, and only on lines that look
+like titles (mostly capitals, near the top of the first pages).
+
+The rule result is a score per type, combined with the model's probabilities
+in ``classifiers.combine``; rules never see the certification stamp (it is cut
+out by ``classifiers.text`` first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from classifiers.text import PageLines, contains_phrase, letters_upper_ratio
+
+TITLES: dict[str, tuple[str, ...]] = {
+    "citizen_id": (
+        "can cuoc cong dan",
+        "citizen identity card",
+        "can cuoc",
+        "identity card",
+        "giay chung minh nhan dan",
+        "chung minh nhan dan",
+    ),
+    "birth_certificate": ("giay khai sinh", "ban sao giay khai sinh"),
+    "birth_extract": ("trich luc khai sinh", "ban sao trich luc khai sinh"),
+    "marriage_certificate": ("giay chung nhan ket hon", "trich luc ket hon"),
+    "marital_status": ("giay xac nhan tinh trang hon nhan", "xac nhan tinh trang hon nhan"),
+    "death_extract": ("trich luc khai tu", "giay chung tu", "giay bao tu"),
+    "land_use_certificate": ("giay chung nhan quyen su dung dat",),
+    "household_book": ("so ho khau",),
+    "application_form": (
+        "to khai",
+        "don de nghi",
+        "don xin",
+        "don dang ky",
+        "ban cam doan",
+        "phieu de nghi",
+        "giay de nghi",
+    ),
+    "contract": ("hop dong",),
+    "power_of_attorney": ("giay uy quyen",),
+    "diploma": (
+        "bang tot nghiep",
+        "bang cu nhan",
+        "bang ky su",
+        "bang thac si",
+        "bang tien si",
+        "van bang",
+        "chung chi",
+    ),
+    "business_household_registration": ("giay chung nhan dang ky ho kinh doanh",),
+    "decision": ("quyet dinh",),
+    "minutes": ("bien ban",),
+    "official_letter": ("thong bao", "bao cao", "to trinh", "cong van"),
+}
+"""Folded title openers per type. A title line must *start* with one of them:
+``TỜ KHAI ĐĂNG KÝ KHAI SINH`` is a form, not a birth certificate, and
+``HỢP ĐỒNG CHUYỂN NHƯỢNG QUYỀN SỬ DỤNG ĐẤT`` a contract, not a land title."""
+
+MARKERS: dict[str, tuple[str, ...]] = {
+    "citizen_id": ("idvnm", "dac diem nhan dang", "personal identification number"),
+    "official_letter": ("kinh gui",),
+    "household_book": ("quan he voi chu ho",),
+}
+"""Folded phrases anywhere on a page that only one type prints (weaker than a title)."""
+
+WHOLE_LINE_TITLES = frozenset({"can cuoc", "identity card", "so ho khau", "chung chi"})
+"""Titles that must fill the line, not just open it: ``CĂN CỨ …`` is not ``CĂN CƯỚC``."""
+
+FUZZY_MIN_LENGTH = 10
+"""Shorter patterns are matched exactly (after canonicalising): a fuzzy ``to khai``
+would also accept ``to trinh``."""
+
+_OCR_CANON = str.maketrans({"l": "i", "1": "i", "|": "i", "0": "o"})
+"""Letters OCR confuses in capitals (I/l/1, O/0), mapped alike on both sides of a comparison."""
+
+
+def canonical(folded: str) -> str:
+    return folded.translate(_OCR_CANON)
+
+
+TITLE_MIN_SCORE = 88.0
+TITLE_MIN_UPPER = 0.6
+TITLE_LINES = 25
+"""Lines of each page searched for a title: the header block and the title fit in 25."""
+
+TITLE_WEIGHT = 1.0
+MARKER_WEIGHT = 0.6
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    document_type: str
+    score: float  # 0..1
+    page: int
+    line: str
+    pattern: str
+
+
+_WHOLE_LINE = frozenset(canonical(p) for p in WHOLE_LINE_TITLES)
+
+
+def title_score(folded_line: str, pattern: str) -> float:
+    """0..1: how well the line opens with ``pattern`` (fuzzy, OCR-tolerant)."""
+    line, pattern = canonical(folded_line), canonical(pattern)
+    if pattern in _WHOLE_LINE:
+        if len(line) > len(pattern) + 4:
+            return 0.0
+        score = fuzz.ratio(pattern, line)
+        return score / 100 if score >= TITLE_MIN_SCORE else 0.0
+    if line == pattern or line.startswith(pattern + " "):
+        return 1.0
+    if len(pattern) < FUZZY_MIN_LENGTH or len(line) < len(pattern) * 0.85:
+        return 0.0
+    head = line[: len(pattern) + 2]
+    score = max(fuzz.ratio(pattern, head), fuzz.ratio(pattern, line[: len(pattern)]))
+    return score / 100 if score >= TITLE_MIN_SCORE else 0.0
+
+
+def title_hits(pages: Sequence[PageLines], max_pages: int = 2) -> list[RuleHit]:
+    """Every title-like line of the first pages that opens with a known title."""
+    hits: list[RuleHit] = []
+    for page in pages[:max_pages]:
+        skip = set(page.certification)
+        for index in range(min(TITLE_LINES, len(page.lines))):
+            line, folded = page.lines[index], page.folded[index]
+            if index in skip or not folded or letters_upper_ratio(line) < TITLE_MIN_UPPER:
+                continue
+            for document_type, patterns in TITLES.items():
+                best = max(((title_score(folded, p), p) for p in patterns), default=(0.0, ""))
+                if best[0] > 0:
+                    hits.append(RuleHit(document_type, best[0], page.number, line, best[1]))
+    return hits
+
+
+def marker_hits(pages: Sequence[PageLines]) -> list[RuleHit]:
+    hits: list[RuleHit] = []
+    for page in pages:
+        skip = set(page.certification)
+        for index, folded in enumerate(page.folded):
+            if index in skip or not folded:
+                continue
+            for document_type, phrases in MARKERS.items():
+                for phrase in phrases:
+                    if contains_phrase(folded, phrase, 90.0):
+                        hits.append(
+                            RuleHit(document_type, 1.0, page.number, page.lines[index], phrase)
+                        )
+    return hits
+
+
+def rule_scores(pages: Sequence[PageLines]) -> tuple[dict[str, float], list[RuleHit]]:
+    """Per type, the strongest evidence (0..1) the rules found, and the hits behind it.
+
+    Among title hits the first title line wins ties: a decision quoting a
+    ``Biên bản`` in capitals lower down is still a decision. A longer pattern
+    beats a shorter one that also matched the same line (``GIẤY CHỨNG NHẬN
+    ĐĂNG KÝ HỘ KINH DOANH`` is not any ``GIẤY CHỨNG NHẬN …``).
+    """
+    scores: dict[str, float] = {}
+    titles = title_hits(pages)
+    first_title_line: tuple[int, str] | None = None
+    for hit in titles:
+        key = (hit.page, hit.line)
+        if first_title_line is None:
+            first_title_line = key
+        weight = TITLE_WEIGHT if key == first_title_line else TITLE_WEIGHT * 0.5
+        same_line = [h for h in titles if (h.page, h.line) == key]
+        longest = max(len(h.pattern) for h in same_line)
+        if len(hit.pattern) < longest:
+            weight *= 0.5
+        scores[hit.document_type] = max(scores.get(hit.document_type, 0.0), hit.score * weight)
+    markers = marker_hits(pages)
+    for hit in markers:
+        scores[hit.document_type] = max(
+            scores.get(hit.document_type, 0.0), hit.score * MARKER_WEIGHT
+        )
+    return scores, titles + markers

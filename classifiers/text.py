@@ -1,0 +1,140 @@
+"""Text as the classifier sees it: accent-folded lines, and the certification stamp cut out.
+
+OCR of a worn scan loses tone marks, swaps ``Đ`` for ``D`` and breaks words,
+so everything the classifier compares is first *folded*: accents removed,
+lower case, punctuation turned into single spaces. Values (names, numbers) are
+still read from the original NFC text by ``classifiers.fields``.
+
+The attestation a commune writes on a certified copy (``Chứng thực bản sao đúng
+với bản chính``, its number, book, date and signer) is printed on copies of
+every document type. It says *that* a paper is a certified copy, never *what*
+the paper is, so it is detected here and removed before the type is decided.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from ocr.vietnamese import fold_accents
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+CERTIFICATION_PHRASES = ("chung thuc ban sao dung voi ban chinh",)
+"""The folded attestation opener, the wording of Decree 23/2015's forms. (``Chứng thực
+bản sao từ bản chính`` is the *procedure*'s name: reports and forms talk about it.)"""
+
+OPENER_SLACK = 12
+"""Letters an attestation line may carry beyond its opener (``BẢN SAO``, a stray mark);
+a body sentence that merely mentions the phrase runs on much longer."""
+
+CERTIFICATION_TAIL = (
+    "so chung thuc",
+    "quyen so",
+    "nguoi thuc hien chung thuc",
+    "sct bs",
+    "sctdt bs",
+    "ngay",
+    "thang",
+)
+"""Folded starts of the lines that belong to the attestation block after its opener."""
+
+CERTIFICATION_BLOCK_LINES = 8
+"""The attestation is at most this many lines (opener, number, date, role, name, seal)."""
+
+FUZZY_MIN = 85.0
+"""rapidfuzz score (0–100) at which an OCR'd phrase counts as the phrase.
+
+At 85 a 37-letter phrase tolerates about five wrong letters, which is what a
+stamp half under a red seal reads like; unrelated administrative phrases score
+below 60.
+"""
+
+
+def fold(text: str) -> str:
+    """``Chứng thực bản sao ĐÚNG`` → ``chung thuc ban sao dung``: the form all matching uses."""
+    folded = fold_accents(unicodedata.normalize("NFC", text)).lower()
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def letters_upper_ratio(line: str) -> float:
+    """Share of the line's letters that are capitals: titles are printed in capitals."""
+    letters = [ch for ch in line if ch.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(ch.isupper() for ch in letters) / len(letters)
+
+
+def contains_phrase(folded_line: str, phrase: str, minimum: float = FUZZY_MIN) -> bool:
+    """Whether ``phrase`` (folded) occurs in the folded line, tolerating OCR errors."""
+    if phrase in folded_line:
+        return True
+    if len(folded_line) < len(phrase) * 0.8:
+        return False
+    return fuzz.partial_ratio(phrase, folded_line) >= minimum
+
+
+@dataclass(frozen=True)
+class PageLines:
+    """One page's lines, original and folded, with the attestation block marked."""
+
+    number: int
+    lines: tuple[str, ...]
+    folded: tuple[str, ...]
+    certification: tuple[int, ...]  # indices of lines that belong to an attestation block
+
+    @property
+    def content_lines(self) -> list[str]:
+        """The original lines without the attestation block."""
+        skip = set(self.certification)
+        return [line for i, line in enumerate(self.lines) if i not in skip]
+
+    @property
+    def content_folded(self) -> list[str]:
+        skip = set(self.certification)
+        return [line for i, line in enumerate(self.folded) if i not in skip and line]
+
+
+def split_page(number: int, text: str) -> PageLines:
+    lines = tuple(line.strip() for line in unicodedata.normalize("NFC", text).splitlines())
+    folded = tuple(fold(line) for line in lines)
+    return PageLines(number, lines, folded, certification_lines(folded))
+
+
+def certification_lines(folded: Sequence[str]) -> tuple[int, ...]:
+    """Indices of the attestation block: its opener and the few lines that follow it.
+
+    The block ends at the first line that is not one of its parts (a number,
+    book, date, role or a short name line), or after ``CERTIFICATION_BLOCK_LINES``.
+    """
+    marked: list[int] = []
+    for index, line in enumerate(folded):
+        if not any(_is_opener(line, p) for p in CERTIFICATION_PHRASES):
+            continue
+        marked.append(index)
+        for follower in range(index + 1, min(len(folded), index + CERTIFICATION_BLOCK_LINES)):
+            line_after = folded[follower]
+            short = len(line_after.split()) <= 5
+            if not line_after or short or line_after.startswith(CERTIFICATION_TAIL):
+                marked.append(follower)
+            else:
+                break
+    return tuple(sorted(set(marked)))
+
+
+def _is_opener(line: str, phrase: str) -> bool:
+    """The line is the attestation's opener: the phrase, fuzzily, and little else."""
+    return len(line) <= len(phrase) + OPENER_SLACK and contains_phrase(line, phrase)
+
+
+def is_certified_copy(pages: Sequence[PageLines]) -> bool:
+    return any(page.certification for page in pages)
+
+
+def classification_text(pages: Sequence[PageLines]) -> str:
+    """What the statistical model reads: folded content lines, attestation removed."""
+    return "\n".join(line for page in pages for line in page.content_folded)
