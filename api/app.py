@@ -6,25 +6,31 @@ needs: the database, the broker and the object store.
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api import routes_admin, routes_documents
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, ApiError, install_error_handlers
 from pipeline.celery_app import app as celery_app
 from pipeline.runtime import runtime
 
 
 def create_app() -> FastAPI:
-    api = FastAPI(title="sohoa", version="0.1.0", openapi_url="/api/v1/openapi.json")
+    api = FastAPI(
+        title="sohoa",
+        version="0.1.0",
+        openapi_url="/api/v1/openapi.json",
+        responses=ERROR_RESPONSES,
+        dependencies=[Depends(refuse_nul)],
+    )
     install_error_handlers(api)
 
     @api.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @api.get("/readyz")
+    @api.get("/readyz", responses={503: {"description": "not ready: see checks"}})
     def readyz() -> JSONResponse:
         checks = {"database": _database, "broker": _broker, "object_store": _object_store}
         results = {}
@@ -40,6 +46,19 @@ def create_app() -> FastAPI:
     api.include_router(routes_admin.router)
     api.include_router(routes_documents.router)
     return api
+
+
+def refuse_nul(request: Request) -> None:
+    """422 for a NUL character (``%00``) in the path or the query, before any route reads them.
+
+    No id, code, unit or word of this API contains one, and PostgreSQL text
+    cannot hold one: a document id, a filter or an audited path with ``%00``
+    made the query or the audit insert fail (a 500). App dependencies run
+    before the route's own, so also before the key check and its audit event.
+    """
+    query = request.query_params.multi_items()
+    if "\x00" in request.scope["path"] or any("\x00" in k + v for k, v in query):
+        raise ApiError(422, "invalid_request", "the path or the query contains a NUL character")
 
 
 def _database() -> None:

@@ -6,9 +6,12 @@ on ``code``; ``message`` is for people and may change.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -20,6 +23,24 @@ class ApiError(Exception):
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable, English, for programs: e.g. document_not_found.")
+    message: str = Field(description="For people; may change.")
+
+
+class ErrorOut(BaseModel):
+    """The body of every error answer (a refused upload also lists its ``files``)."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorOut, "description": "Refused; the reason is in error.code"},
+}
+"""Declared on every operation: without it the schema would list FastAPI's own
+422 body (``{"detail": [...]}``), which this API never sends, and no 401/403/404."""
 
 
 _STATUS_CODES = {

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
 
 from api.errors import ApiError
+from api.schemas import MAX_OFFSET
 from api.security import Principal, Role, require
 from pipeline.runtime import runtime
 from storage import apikeys
@@ -108,7 +109,7 @@ def list_audit(
         Query(alias="to", description="ISO date (the whole day) or time, inclusive."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> AuditPage:
     """Audit events, newest first. Filters are exact matches; times are UTC unless given."""
     query = select(AuditEvent)
@@ -147,24 +148,33 @@ def list_audit(
 
 
 def _instant(value: str, name: str) -> datetime:
-    """An aware datetime from an ISO date or date-time; naive means UTC. 422 otherwise."""
+    """An aware UTC datetime from an ISO date or date-time; naive means UTC. 422 otherwise.
+
+    It is converted to UTC here, where an instant UTC cannot hold
+    (``0001-01-01T00:00+14:00``) can still be refused: converted later, when
+    the query is sent, it raised OverflowError (a 500).
+    """
     try:
         if len(value) == 10:
             return datetime.combine(date.fromisoformat(value), time(), UTC)
         parsed = datetime.fromisoformat(value)
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
     except ValueError:
         raise ApiError(
             422, "invalid_request", f"{name}: not an ISO date or date-time: {value[:40]!r}"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except OverflowError:
+        raise ApiError(422, "invalid_request", f"{name}: out of range: {value[:40]!r}") from None
 
 
 def _until(query: Select[Any], value: str) -> Select[Any]:
     """``to=2026-05-20`` includes that whole day; ``to=<date-time>`` includes that instant."""
     end = _instant(value, "to")
-    if len(value) == 10:
-        return query.where(AuditEvent.at < end + timedelta(days=1))
-    return query.where(AuditEvent.at <= end)
+    if len(value) != 10:
+        return query.where(AuditEvent.at <= end)
+    if end.date() == date.max:
+        return query  # the last day a date can hold: nothing is later, and no day follows it
+    return query.where(AuditEvent.at < end + timedelta(days=1))
 
 
 # ------------------------------------------------------------------ keys

@@ -25,9 +25,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api import routes_dossiers, routes_files
-from api.errors import ApiError, error_body
+from api.errors import ApiError, ErrorOut, error_body
 from api.routes_dossiers import MAX_LIST
 from api.schemas import (
+    MAX_OFFSET,
     DocumentOut,
     DocumentPatch,
     FileResult,
@@ -93,6 +94,7 @@ _UPLOAD_BODY = {
                     "properties": {
                         "files": {
                             "type": "array",
+                            "minItems": 1,
                             "items": {"type": "string", "format": "binary"},
                         }
                     },
@@ -110,7 +112,7 @@ _UPLOAD_BODY = {
     openapi_extra=_UPLOAD_BODY,
     responses={
         207: {"model": UploadOut, "description": "some files taken, some refused"},
-        413: {"description": "file_too_large / too_large / too_many_files"},
+        413: {"model": ErrorOut, "description": "file_too_large / too_large / too_many_files"},
     },
 )
 async def upload_documents(
@@ -375,7 +377,7 @@ def search(
     date_to: Annotated[date | None, Query(alias="to")] = None,
     date_field: Annotated[Literal["created", "received"], Query(alias="date")] = "created",
     limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> SearchOut:
     """Documents of the key's units whose text matches, with or without accents, best first.
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
-from api.schemas import DossierIn, DossierList, DossierOut, dossier_out
+from api.schemas import MAX_OFFSET, DossierIn, DossierList, DossierOut, dossier_out
 from api.scope import (
     Reader,
     Writer,
@@ -108,7 +108,7 @@ def list_dossiers(
     date_from: Annotated[date | None, Query(alias="from", description="received on/after")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="received on/before")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DossierList:
     """The key's dossiers, newest first; ``from``/``to`` filter on the received date."""
     check_filter_unit(principal, unit)

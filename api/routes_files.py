@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api import downloads
 from api.downloads import Blob
-from api.errors import ApiError
+from api.errors import ApiError, ErrorOut
 from api.scope import Reader, audit, load_document, scoped
 from api.security import Principal
 from pipeline.runtime import runtime
@@ -70,7 +70,7 @@ def _file_responses(*types: str) -> dict[int | str, dict[str, Any]]:
         200: {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in types}},
         304: {"description": "If-None-Match named the current ETag"},
         307: {"description": "redirect=true on an S3 store: a short-lived presigned URL"},
-        409: {"description": "not_ready: not digitised yet"},
+        409: {"model": ErrorOut, "description": "not_ready: not digitised yet"},
     }
 
 

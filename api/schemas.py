@@ -22,6 +22,10 @@ PREFIX = "/api/v1"
 MAX_FIELDS_BYTES = 64 * 1024
 """Corrected ``fields`` are extraction results (names, numbers, dates), not files."""
 
+MAX_OFFSET = 2**31 - 1
+"""Largest ``offset`` of a listing: far past any real one, and well inside the
+64-bit integers SQLite and PostgreSQL take (a bigger one made the driver fail: 500)."""
+
 
 # ------------------------------------------------------------------ requests
 
@@ -40,6 +44,14 @@ class DossierIn(BaseModel):
         None, max_length=2048, description="http(s) URL told when a document is done or failed."
     )
 
+    @field_validator("unit", "procedure_code")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        # PostgreSQL text cannot hold NUL: storing it (or auditing a unit refused) was a 500.
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+        return value
+
     @field_validator("callback_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -48,6 +60,8 @@ class DossierIn(BaseModel):
         parsed = urllib.parse.urlsplit(value)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise ValueError("must be an http:// or https:// URL with a host")
+        if not value.isprintable():  # control characters; NUL made PostgreSQL fail (500)
+            raise ValueError("must not contain control characters")
         return value
 
 
@@ -80,7 +94,25 @@ class DocumentPatch(BaseModel):
     def _small(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         if value is not None and len(json.dumps(value, ensure_ascii=False)) > MAX_FIELDS_BYTES:
             raise ValueError(f"larger than {MAX_FIELDS_BYTES // 1024} KB")
+        if value is not None and _has_nul(value):
+            # PostgreSQL's JSONB refuses \u0000: storing it was a 500.
+            raise ValueError("must not contain a NUL character")
         return value
+
+
+def _has_nul(value: object) -> bool:
+    """Whether a NUL character is in any key or string of a JSON value (without recursion)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 # ------------------------------------------------------------------ answers

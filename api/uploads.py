@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from fastapi import Request
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError, MultipartParseError
 from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 
 from api.errors import ApiError
@@ -179,7 +179,12 @@ async def receive_files(request: Request, folder: Path, max_file_bytes: int) -> 
     ``folder``; nothing has been stored anywhere else.
     """
     receiver = _Receiver(folder, max_file_bytes)
-    parser = MultipartParser(_boundary(request), receiver.callbacks())  # type: ignore[arg-type]
+    try:
+        parser = MultipartParser(_boundary(request), receiver.callbacks())  # type: ignore[arg-type]
+    except FormParserError as exc:  # a boundary longer than it takes (256 bytes) raised: a 500
+        raise ApiError(
+            400, "malformed_multipart", f"the multipart Content-Type is malformed: {exc}"
+        ) from None
     stream = request.stream()
     try:
         async for chunk in stream:

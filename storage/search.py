@@ -257,9 +257,12 @@ def _filters(
     if date_field not in ("created", "received"):
         raise ValueError(f"date_field must be 'created' or 'received', not {date_field!r}")
     if date_field == "created":
-        if date_from is not None:
+        # The first and last days a date can hold bound nothing, and must not be
+        # tried: midnight of 0001-01-01 in Vietnam is before year 1 in UTC, and
+        # 9999-12-31 has no next day (both raised OverflowError).
+        if date_from is not None and date_from > date.min:
             filters.append(Document.created_at >= _local_midnight(date_from))
-        if date_to is not None:
+        if date_to is not None and date_to < date.max:
             filters.append(Document.created_at < _local_midnight(date_to + timedelta(days=1)))
     else:
         if date_from is not None:
