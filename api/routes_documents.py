@@ -333,13 +333,20 @@ def _classification(document: Document) -> dict[str, Any]:
 
 
 def _merge_fields(stored: dict[str, Any] | None, patch: dict[str, Any]) -> dict[str, Any] | None:
-    """RFC 7396 at the top level: null removes a key, a value replaces it."""
+    """RFC 7396 at the top level: null removes a key, a value replaces it.
+
+    A person's value is certain: it is stored with confidence 1 and marked
+    ``corrected``, in the shape of the extracted fields, so a reader never has
+    to guess which shape a field has.
+    """
     merged = dict(stored or {})
     for name, value in patch.items():
         if value is None:
             merged.pop(name, None)
+        elif isinstance(value, dict) and "value" in value:
+            merged[name] = {**value, "confidence": 1.0, "corrected": True}
         else:
-            merged[name] = value
+            merged[name] = {"value": value, "confidence": 1.0, "corrected": True}
     return merged or None
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from classifiers.doctypes import DOCUMENT_TYPES, label
 from ocr.vietnamese import nfc
 from storage.models import Document, Dossier, Page
 
@@ -68,14 +69,20 @@ class DossierIn(BaseModel):
 class DocumentPatch(BaseModel):
     """``PATCH /documents/{id}``: a person's correction of the classifier's output.
 
+    ``document_type`` is one of the stable type codes (``classifiers.doctypes``).
     ``fields`` is a JSON merge patch (RFC 7396) over the stored fields: a key
     set to a value replaces it, a key set to null removes it, keys left out are
-    kept. At least one of the three must be given.
+    kept. A value is the corrected text (``"Nguyễn Văn Đặng"``) or an object
+    with a ``value``; it is stored as ``{"value", "confidence": 1.0,
+    "corrected": true}``, the shape every extracted field has. At least one of
+    the three must be given.
     """
 
     model_config = ConfigDict(extra="forbid")
 
-    document_type: str | None = Field(None, min_length=1, max_length=64)
+    document_type: str | None = Field(
+        None, min_length=1, max_length=64, examples=["birth_certificate"]
+    )
     fields: dict[str, Any] | None = None
     is_certified_copy: bool | None = None
 
@@ -85,8 +92,8 @@ class DocumentPatch(BaseModel):
         if value is None:
             return None
         value = nfc(value).strip()
-        if not value or not value.isprintable():
-            raise ValueError("must be printable text")
+        if value not in DOCUMENT_TYPES:
+            raise ValueError(f"must be one of: {', '.join(DOCUMENT_TYPES)}")
         return value
 
     @field_validator("fields")
@@ -171,9 +178,18 @@ class DocumentOut(BaseModel):
     status: str
     failure_reason: str | None
     progress: dict[str, int]
-    document_type: str | None
-    fields: dict[str, Any] | None
+    document_type: str | None = Field(
+        description="A stable type code, 'unclassified' until classified."
+    )
+    type_label: str | None = Field(description="The type's Vietnamese label.")
+    type_confidence: float | None
+    fields: dict[str, Any] | None = Field(
+        description="name → {value, confidence, page, box?}; a correction: confidence 1, corrected."
+    )
     is_certified_copy: bool | None
+    classification: dict[str, Any] | None = Field(
+        description="Candidates, rule evidence, red seals and portrait photos, model version."
+    )
     checksums: dict[str, str | None]
     created_at: datetime
     updated_at: datetime
@@ -310,8 +326,11 @@ def document_out(document: Document) -> DocumentOut:
         failure_reason=document.failure_reason,
         progress={"pages_done": document.pages_done, "page_count": document.page_count},
         document_type=document.document_type,
+        type_label=label(document.document_type) if document.document_type else None,
+        type_confidence=document.type_confidence,
         fields=document.fields,
         is_certified_copy=document.is_certified_copy,
+        classification=document.classification,
         checksums={
             "original": document.sha256,
             "pdf": document.pdf_sha256 if done else None,

@@ -24,6 +24,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from api.downloads import encoded_to_png
+from classifiers.doctypes import DOCUMENT_TYPES
 from ocr.pdf import encode_page_image, flate_encoded
 from ocr.vietnamese import fold_accents
 from pipeline.runtime import Runtime
@@ -259,7 +260,12 @@ def test_document_lifecycle(server, worker, keys, rt, two_pages, scan_pdf):
         assert page["status"] == "done" and page["failure_reason"] is None
         assert page["rotation"] is not None and page["confidence"] > 50
         assert page["skew"] is not None
-    assert doc["document_type"] == "unclassified" and doc["filename"] == NAME
+    # Classified by the worker: a type code, its label and confidence, and how it decided.
+    assert doc["document_type"] in DOCUMENT_TYPES and doc["filename"] == NAME
+    assert doc["type_label"] == DOCUMENT_TYPES[doc["document_type"]]
+    assert 0 <= doc["type_confidence"] <= 1
+    assert doc["classification"]["model_version"] and doc["classification"]["candidates"]
+    classified = doc["document_type"]
     assert doc["checksums"]["original"] == hashlib.sha256(scan_pdf).hexdigest()
     assert doc["links"]["pdf"] == f"/api/v1/documents/{document_id}/pdf"
 
@@ -323,30 +329,42 @@ def test_document_lifecycle(server, worker, keys, rt, two_pages, scan_pdf):
         hidden = other.get(f"/api/v1/documents/{document_id}{path}")
         assert hidden.status_code == 404 and error_code(hidden) == "document_not_found", path
     assert (
-        other.patch(f"/api/v1/documents/{document_id}", json={"document_type": "x"}).status_code
+        other.patch(
+            f"/api/v1/documents/{document_id}", json={"document_type": "decision"}
+        ).status_code
         == 404
     )
 
     # Corrections: officers and clerks may, systems may not; kept for retraining.
     assert (
-        system.patch(f"/api/v1/documents/{document_id}", json={"document_type": "x"}).status_code
+        system.patch(
+            f"/api/v1/documents/{document_id}", json={"document_type": "decision"}
+        ).status_code
         == 403
     )
+    unknown = officer.patch(f"/api/v1/documents/{document_id}", json={"document_type": "x"})
+    assert unknown.status_code == 422  # only the stable type codes
     corrected = officer.patch(
         f"/api/v1/documents/{document_id}",
         json={
-            "document_type": "giay_khai_sinh",
-            "fields": {"ho_ten": "Nguyễn Văn Đặng", "so": "1"},
+            "document_type": "birth_certificate",
+            "fields": {"full_name": "Nguyễn Văn Đặng", "register_number": "1"},
         },
     )
     assert corrected.status_code == 200, corrected.text
     merged = clerk.patch(
-        f"/api/v1/documents/{document_id}", json={"fields": {"so": None, "quyen_so": "01"}}
+        f"/api/v1/documents/{document_id}",
+        json={"fields": {"register_number": None, "register_book": {"value": "01"}}},
     )
-    assert merged.json()["fields"] == {"ho_ten": "Nguyễn Văn Đặng", "quyen_so": "01"}
+    person = {"value": "Nguyễn Văn Đặng", "confidence": 1.0, "corrected": True}
+    book = {"value": "01", "confidence": 1.0, "corrected": True}
+    fields = merged.json()["fields"]
+    assert fields["full_name"] == person and fields["register_book"] == book
+    assert "register_number" not in fields
     shown = clerk.get(f"/api/v1/documents/{document_id}").json()
-    assert shown["document_type"] == "giay_khai_sinh"
-    assert shown["fields"] == {"ho_ten": "Nguyễn Văn Đặng", "quyen_so": "01"}
+    assert shown["document_type"] == "birth_certificate"
+    assert shown["type_label"] == "Giấy khai sinh"
+    assert shown["fields"] == fields
     with rt.session() as s:
         corrections = list(
             s.scalars(
@@ -357,10 +375,10 @@ def test_document_lifecycle(server, worker, keys, rt, two_pages, scan_pdf):
         )
         kept = [(c.actor, c.before, c.after) for c in corrections]
     assert [k[0] for k in kept] == [key_actor(keys["officer"]), key_actor(keys["clerk"])]
-    assert kept[0][1]["document_type"] == "unclassified" and kept[0][1]["fields"] is None
-    assert kept[0][2]["document_type"] == "giay_khai_sinh"
-    assert kept[1][2]["fields"] == {"ho_ten": "Nguyễn Văn Đặng", "quyen_so": "01"}
-    typed = clerk.get("/api/v1/search", params={"q": query, "type": "giay_khai_sinh"}).json()
+    assert kept[0][1]["document_type"] == classified
+    assert kept[0][2]["document_type"] == "birth_certificate"
+    assert kept[1][2]["fields"] == fields
+    typed = clerk.get("/api/v1/search", params={"q": query, "type": "birth_certificate"}).json()
     assert [h["document_id"] for h in typed["hits"]] == [document_id]
 
     # Every read and change is in the audit trail, under the key that made it.
@@ -379,7 +397,8 @@ def test_document_lifecycle(server, worker, keys, rt, two_pages, scan_pdf):
     busy = clerk.post(f"/api/v1/documents/{document_id}/reprocess")
     assert busy.status_code == 409 and error_code(busy) == "document_busy"
     again_done = wait_done(clerk, document_id)
-    assert again_done["document_type"] == "giay_khai_sinh"
+    assert again_done["document_type"] == "birth_certificate"  # the person outranks the model
+    assert again_done["fields"] == fields
     assert ("document.reprocess", clerk_actor) in audit_actions(rt, document_id)
 
     # A stored file damaged behind our back is never served as if it were right.
