@@ -152,6 +152,7 @@ class Classifier:
         if any(c.photos for c in cues):
             scores["citizen_id"] = max(scores.get("citizen_id", 0.0), PHOTO_WEIGHT)
         probabilities = self.probabilities([text], self.rule_vector(scores)[None, :])[0]
+        probabilities = probabilities * ocr_reliability(pages)
         document_type, confidence = self.decide(probabilities)
         order = np.argsort(probabilities)[::-1][:3]
         candidates = tuple((self.model.classes[i], float(probabilities[i])) for i in order)
@@ -180,6 +181,27 @@ def combine(
     logits -= logits.max(axis=1, keepdims=True)
     exp = np.exp(logits)
     return exp / exp.sum(axis=1, keepdims=True)
+
+
+RELIABLE_OCR = 60.0
+"""Mean OCR word confidence (0–100) from which the text is trusted as read. Below it
+(an unreadable or wrongly turned scan reads at 30–45) every probability is scaled
+down in proportion, so garbage is never called anything with confidence — not even
+``other``."""
+
+
+def ocr_reliability(pages: Sequence[ClassifierPage]) -> float:
+    """0..1: how far the OCR text can be trusted, from the words' own confidences.
+
+    Character-weighted, so punctuation and one-letter fragments do not sway it.
+    Pages without words (text kept from a born-digital PDF) count as reliable.
+    """
+    words = [w for page in pages for w in page.words]
+    letters = sum(len(w.text) for w in words)
+    if not letters:
+        return 1.0
+    mean = sum(w.confidence * len(w.text) for w in words) / letters
+    return min(1.0, mean / RELIABLE_OCR)
 
 
 def prepared_rules(lines: Sequence[PageLines]) -> tuple[dict[str, float], list[rules.RuleHit]]:

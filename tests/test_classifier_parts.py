@@ -173,3 +173,16 @@ def test_qr_payload_is_read_from_a_page() -> None:
     page.paste(Image.fromarray(np.asarray(code)), (300, 400))
     assert read_qr_payloads(page.rotate(90, expand=True)) == [payload]
     assert read_qr_payloads(Image.new("L", (400, 400), 255)) == []
+
+
+def test_unreliable_ocr_lowers_every_probability() -> None:
+    from classifiers.classify import ClassifierPage, ocr_reliability
+    from ocr.model import Box, Word
+
+    def page(confidence: float) -> ClassifierPage:
+        words = tuple(Word("chữ", confidence, Box(0, 0, 9, 9), 0) for _ in range(10))
+        return ClassifierPage(1, "chữ " * 10, words)
+
+    assert ocr_reliability([page(92.0)]) == 1.0
+    assert ocr_reliability([page(30.0)]) == pytest.approx(0.5)
+    assert ocr_reliability([ClassifierPage(1, "text kept from the PDF")]) == 1.0

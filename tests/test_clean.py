@@ -114,3 +114,11 @@ def test_sideways_pages_are_told_apart_from_upright_ones(seed):
                 image = clean.remove_speckles(image)
             lines = clean.find_text_lines(clean.to_gray(image))
             assert lines.sideways == (name in ("rot90", "rot270")), (name, n_lines)
+
+
+@pytest.mark.parametrize("dpi", [150, 200])
+def test_upside_down_scans_below_300_dpi_are_turned(dpi):
+    """A counter scanner set to 200 dpi: OSD must not read it at half that (it fails there)."""
+    page = pagegen.render_page(21, dpi=dpi, n_lines=14)
+    upside_down = pagegen.rotate_quadrant(page.image, 180)
+    assert find_rotation(upside_down, OcrOptions(), dpi) == 180

@@ -208,6 +208,8 @@ def _value_after(
 ) -> Found | None:
     line = lines[at]
     span = _segment(line, pos, _stop_at(line, pos, stops))
+    if span is not None and is_label_text(span.text):
+        span = None  # the rest of a bilingual label: the value is on the next line
     next_line = False
     if span is None:
         if at + 1 >= len(lines):
