@@ -888,6 +888,7 @@ def test_marital_status() -> None:
         "sex": "male",
         "id_number": "008090012345",
         "status": "Chưa đăng ký kết hôn với ai",
+        "status_code": "single",
         "purpose": "làm thủ tục đăng ký kết hôn với bà Ma Thị Hoa tại Ủy ban nhân dân xã Lăng Can",
     }
 
@@ -1075,3 +1076,28 @@ def test_the_english_half_of_a_bilingual_label_is_not_a_value() -> None:
         "CĂN CƯỚC\nHọ, chữ đệm và tên khai sinh / Surname, middle name and given name:\nĐỖ THẾ NGỮ"
     )
     assert extract_fields("citizen_id", [PageText(1, text)])["full_name"].value == "Đỗ Thế Ngữ"
+
+
+def test_an_extract_cites_its_register_entry_not_its_own_number() -> None:
+    text = (
+        "Số: 220/TLKS-BS\nTRÍCH LỤC KHAI SINH\n"
+        "Trich luc tu So dang ky khai sinh so 111, quyen so 02."  # accents lost
+    )
+    fields = extract_fields("birth_extract", [PageText(1, text)])
+    assert (fields["register_number"].value, fields["register_book"].value) == ("111", "02")
+    assert fields["document_number"].value == "220/TLKS-BS"
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        ("Chưa đăng ký kết hôn với ai", "single"),
+        ("Đã đăng ký kết hôn, nhưng đã ly hôn theo Bản án số 12/2020", "divorced"),
+        ("Có đăng ký kết hôn, nhưng vợ đã chết", "widowed"),
+        ("Đang có vợ là bà Lê Thị Hoa", "married"),
+    ],
+)
+def test_marital_status_text_and_code(status: str, code: str) -> None:
+    fields = extract_fields("marital_status", [PageText(1, f"Tình trạng hôn nhân: {status}")])
+    assert fields["status"].value.startswith(status.split(",")[0])
+    assert fields["status_code"].value == code

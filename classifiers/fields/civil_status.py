@@ -12,8 +12,9 @@ import re
 
 from classifiers.fields import labels
 from classifiers.fields.dates import find_date
-from classifiers.fields.document import Document
+from classifiers.fields.document import PER_FIX, Document
 from classifiers.fields.model import Field
+from classifiers.fields.numbers import read_digits
 from classifiers.fields.readers import (
     apply_id_checks,
     read_date,
@@ -30,6 +31,7 @@ from classifiers.fields.text import (
     any_of,
     find_labelled,
     first_line_matching,
+    fold_key,
     line_position,
 )
 
@@ -167,10 +169,66 @@ def birth_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
     _put(fields, "id_number", read_id_number(doc, _ID, _STOPS, stop=parents))
     _put(fields, "mother_name", read_name(doc, _MOTHER, _STOPS))
     _put(fields, "father_name", read_name(doc, _FATHER, _STOPS))
-    _put(fields, "register_number", common.get("document_number"))
-    _put(fields, "register_book", _first_token(read_text(doc, _BOOK, _STOPS)))
+    entry = register_entry(doc)
+    _put(fields, "register_number", entry.get("register_number") or common.get("document_number"))
+    _put(
+        fields,
+        "register_book",
+        entry.get("register_book") or _first_token(read_text(doc, _BOOK, _STOPS)),
+    )
     apply_id_checks(fields)
     return fields
+
+
+# "… Sổ đăng ký khai sinh số 111, quyển số 02": how an extract cites the register entry
+# (folded key; OCR may drop the comma or the accents).
+_ENTRY = re.compile(
+    r"so\s*dang\s*ky\s*(?:khai\s*sinh|ket\s*hon|khai\s*tu)\s*so\s*[:.]?\s*"
+    r"(?P<number>[0-9oil|]{1,6})\b(?:\s*[,;]?\s*quyen\s*so\s*[:.]?\s*(?P<book>[0-9oil|/\-]{1,12}))?"
+)
+
+
+def register_entry(doc: Document) -> dict[str, Field]:
+    """The register number and book an extract was copied from.
+
+    An extract's own ``Số:`` in its header is the extract's number, not the
+    register entry's; the entry is cited in the sentence that says where the
+    extract comes from, and wins when present.
+    """
+    for line in doc.lines:
+        found = _ENTRY.search(line.key)
+        if found is None:
+            continue
+        fields = {}
+        for name, group in (("register_number", "number"), ("register_book", "book")):
+            start, end = found.span(group)
+            if start < 0:
+                continue
+            digits = read_digits(line.text[start:end])
+            if digits is None:
+                continue
+            value, fixes = digits
+            fields[name] = doc.field(value, 0.85 - PER_FIX * fixes, [Span(line, start, end)])
+        return fields
+    return {}
+
+
+_STATUS_CODES = (
+    (re.compile(r"\bly\s*hon\b"), "divorced"),
+    (re.compile(r"\b(?:chet|mat|qua\s*doi)\b"), "widowed"),
+    (re.compile(r"\bchua\s*(?:dang\s*ky\s*)?ket\s*hon\b|\bdoc\s*than\b"), "single"),
+    (re.compile(r"\bdang\s*co\s*(?:vo|chong)\b|\bda\s*dang\s*ky\s*ket\s*hon\b"), "married"),
+)
+"""Marital status text → a code, first match wins (``đã đăng ký kết hôn, nhưng đã ly hôn``
+is divorced, not married)."""
+
+
+def status_code(field: Field) -> Field | None:
+    key = fold_key(field.value)
+    for pattern, code in _STATUS_CODES:
+        if pattern.search(key):
+            return Field(code, field.confidence, field.page, field.box, field.raw)
+    return None
 
 
 def marital_status_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
@@ -180,7 +238,9 @@ def marital_status_fields(doc: Document, common: dict[str, Field]) -> dict[str, 
     _put(fields, "date_of_birth", read_date(doc, _DOB, _STOPS))
     _put(fields, "sex", read_sex(doc, _SEX, _STOPS))
     _put(fields, "id_number", read_id_number(doc, _ID, _STOPS))
-    _put(fields, "status", read_text(doc, _STATUS, _STOPS, continuation=True))
+    status = read_text(doc, _STATUS, _STOPS, continuation=True)
+    _put(fields, "status", status)
+    _put(fields, "status_code", status_code(status) if status else None)
     _put(fields, "purpose", read_text(doc, _PURPOSE, _STOPS, continuation=True))
     apply_id_checks(fields)
     return fields
