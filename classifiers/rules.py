@@ -14,6 +14,7 @@ out by ``classifiers.text`` first).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -142,10 +143,23 @@ def title_hits(pages: Sequence[PageLines], max_pages: int = 2) -> list[RuleHit]:
     return hits
 
 
+_MRZ_RUN = re.compile(r"[A-Z0-9<]{20,}")
+"""A machine-readable-zone line as OCR gives it (``IDVNM…<<8``, ``HA<<MINH<THU<<<``);
+only ID cards and passports print one. Matched on the raw line: folding drops ``<``."""
+
+
+def _is_mrz_line(line: str) -> bool:
+    run = _MRZ_RUN.search(line.replace(" ", ""))
+    return run is not None and "<<" in run.group()
+
+
 def marker_hits(pages: Sequence[PageLines]) -> list[RuleHit]:
     hits: list[RuleHit] = []
     for page in pages:
         skip = set(page.certification)
+        mrz = [line for line in page.lines if _is_mrz_line(line)]
+        if len(mrz) >= 2:
+            hits.append(RuleHit("citizen_id", 1.0, page.number, mrz[0], "mrz"))
         for index, folded in enumerate(page.folded):
             if index in skip or not folded:
                 continue
@@ -181,7 +195,6 @@ def rule_scores(pages: Sequence[PageLines]) -> tuple[dict[str, float], list[Rule
         scores[hit.document_type] = max(scores.get(hit.document_type, 0.0), hit.score * weight)
     markers = marker_hits(pages)
     for hit in markers:
-        scores[hit.document_type] = max(
-            scores.get(hit.document_type, 0.0), hit.score * MARKER_WEIGHT
-        )
+        weight = TITLE_WEIGHT if hit.pattern == "mrz" else MARKER_WEIGHT
+        scores[hit.document_type] = max(scores.get(hit.document_type, 0.0), hit.score * weight)
     return scores, titles + markers

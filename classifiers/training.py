@@ -194,7 +194,7 @@ def score(classifier: Classifier, prepared: Sequence[Prepared]) -> Scores:
     if not prepared:
         return Scores(0.0, 0.0, 0)
     probs = classifier.probabilities([p.text for p in prepared], _rule_matrix(classifier, prepared))
-    predicted = [classifier.decide(row)[0] for row in probs]
+    predicted = [classifier.decide(row, p.rules)[0] for row, p in zip(probs, prepared, strict=True)]
     truth = [p.document_type for p in prepared]
     return Scores(accuracy(truth, predicted), macro_f1(truth, predicted), len(prepared))
 

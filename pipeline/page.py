@@ -85,8 +85,13 @@ def process_page(job: PageJob) -> PageResult:
     if reading.confidence < options.upright_min_confidence and not lines.sideways:
         with watch.stage("orientation"):
             turn = find_rotation(image, options, dpi)
-        if turn:
-            second = read_page(image, turn, dpi, options, watch)
+        # OSD needs a page of text; a photocopied ID card is a few lines on white, and
+        # OSD then says nothing. A page that read that badly is read in every turn.
+        turns = [turn] if turn else [t for t in (180, 90, 270) if t != rotation]
+        for candidate in turns:
+            if reading.confidence >= options.upright_min_confidence:
+                break
+            second = read_page(image, candidate, dpi, options, watch)
             if second.confidence > reading.confidence:
                 reading = second
 

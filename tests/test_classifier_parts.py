@@ -186,3 +186,25 @@ def test_unreliable_ocr_lowers_every_probability() -> None:
     assert ocr_reliability([page(92.0)]) == 1.0
     assert ocr_reliability([page(30.0)]) == pytest.approx(0.5)
     assert ocr_reliability([ClassifierPage(1, "text kept from the PDF")]) == 1.0
+
+
+def test_a_decisive_title_or_mrz_names_the_type_a_rival_rule_does_not() -> None:
+    from classifiers.classify import decisive_rule
+
+    assert decisive_rule({"birth_certificate": 1.0}) == "birth_certificate"
+    assert decisive_rule({"birth_certificate": 1.0, "decision": 0.6}) is None  # two titles
+    assert decisive_rule({"official_letter": 0.6}) is None  # a marker alone is no title
+    assert decisive_rule({}) is None
+
+
+def test_an_mrz_read_badly_still_marks_an_id_card() -> None:
+    text = (
+        "Ngày, tháng, năm / Date, month, year: 01/04I2024\n"
+        "1DVNM36797849620823070784960<<8\n"
+        "671965 7F 32 19605 3VNM<<<<<<<<<<<4\n"
+        "HA<<MINH<THU<<<<<<<<<<<<<<<<<<"
+    )
+    scores, hits = rules.rule_scores([split_page(1, text)])
+    assert scores["citizen_id"] == 1.0 and hits[0].pattern == "mrz"
+    one_line = rules.rule_scores([split_page(1, "Mã: ABC<<DEF ghi chú")])[0]
+    assert "citizen_id" not in one_line
