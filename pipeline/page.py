@@ -82,12 +82,16 @@ def process_page(job: PageJob) -> PageResult:
 
     known_skew = None if lines.sideways else lines.skew
     reading = read_page(image, rotation, dpi, options, watch, skew=known_skew)
-    if reading.confidence < options.upright_min_confidence and not lines.sideways:
-        with watch.stage("orientation"):
-            turn = find_rotation(image, options, dpi)
+    if reading.confidence < options.upright_min_confidence:
+        turn = rotation
+        if not lines.sideways:
+            with watch.stage("orientation"):
+                turn = find_rotation(image, options, dpi)
         # OSD needs a page of text; a photocopied ID card is a few lines on white, and
-        # OSD then says nothing. A page that read that badly is read in every turn.
-        turns = [turn] if turn else [t for t in (180, 90, 270) if t != rotation]
+        # OSD then says nothing (or turns a sideways card the wrong way). A page that
+        # read that badly is read in every other turn, and the best reading kept.
+        turns = [turn] if turn != rotation else []
+        turns += [t for t in (180, 90, 270, 0) if t not in (rotation, *turns)]
         for candidate in turns:
             if reading.confidence >= options.upright_min_confidence:
                 break

@@ -1071,7 +1071,13 @@ def test_a_blank_name_label_does_not_read_the_next_label_as_the_name() -> None:
     assert "father_name" not in fields
 
 
-def test_the_english_half_of_a_bilingual_label_is_not_a_value() -> None:
+@pytest.mark.parametrize("english", ["Surname, middle name and given name", "Suname, rniddle name"])
+def test_the_english_half_of_a_bilingual_label_is_not_a_value(english: str) -> None:
+    text = f"CĂN CƯỚC\nHọ, chữ đệm và tên khai sinh\n{english}\nĐỖ THẾ NGỮ"
+    assert extract_fields("citizen_id", [PageText(1, text)])["full_name"].value == "Đỗ Thế Ngữ"
+
+
+def test_the_english_half_on_the_label_line_is_not_a_value() -> None:
     text = (
         "CĂN CƯỚC\nHọ, chữ đệm và tên khai sinh / Surname, middle name and given name:\nĐỖ THẾ NGỮ"
     )

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
+from rapidfuzz import fuzz, process
+
 from classifiers.fields.model import PageText
 from ocr.vietnamese import clean_word, fold_accents
 
@@ -212,15 +214,21 @@ def _value_after(
         span = None  # the rest of a bilingual label: the value is on the next line
     next_line = False
     if span is None:
-        if at + 1 >= len(lines):
+        # The value on the next line; past a line that is only the label's English half.
+        for ahead in (1, 2):
+            if at + ahead >= len(lines):
+                return None
+            nxt = lines[at + ahead]
+            if nxt.page != line.page or _is_label_line(nxt, stops):
+                return None
+            span = _segment(nxt, 0, _stop_at(nxt, 0, stops))
+            if span is None:
+                return None
+            if not is_label_text(span.text):
+                break
+        else:
             return None
-        nxt = lines[at + 1]
-        if nxt.page != line.page or _is_label_line(nxt, stops):
-            return None
-        span = _segment(nxt, 0, _stop_at(nxt, 0, stops))
-        if span is None:
-            return None
-        at, next_line = at + 1, True
+        at, next_line = at + ahead, True
     spans = [span]
     if continuation:
         spans.extend(_continuations(lines, at, span, stops))
@@ -265,7 +273,17 @@ a "value" made of nothing else is a label whose own value was left blank."""
 
 def is_label_text(value: str) -> bool:
     words = re.findall(r"[a-z]+", fold_key(value))
-    return bool(words) and all(word in _LABEL_WORDS for word in words)
+    return bool(words) and all(_label_word(word) for word in words)
+
+
+def _label_word(word: str) -> bool:
+    """A label word, also as OCR misspells it (``Suname``, ``rniddle``)."""
+    if word in _LABEL_WORDS:
+        return True
+    if len(word) < 5:
+        return False
+    best = process.extractOne(word, _LABEL_WORDS, scorer=fuzz.ratio)
+    return best is not None and best[1] >= 75
 
 
 def _join(spans: Sequence[Span]) -> str:
