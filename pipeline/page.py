@@ -90,14 +90,20 @@ def process_page(job: PageJob) -> PageResult:
         # OSD needs a page of text; a photocopied ID card is a few lines on white, and
         # OSD then says nothing (or turns a sideways card the wrong way). A page that
         # read that badly is read in every other turn, and the best reading kept.
-        turns = [turn] if turn != rotation else []
-        turns += [t for t in (180, 90, 270, 0) if t not in (rotation, *turns)]
-        for candidate in turns:
-            if reading.confidence >= options.upright_min_confidence:
-                break
-            second = read_page(image, candidate, dpi, options, watch)
+        if turn != rotation:
+            second = read_page(image, turn, dpi, options, watch)
             if second.confidence > reading.confidence:
                 reading = second
+        if reading.confidence < options.upright_min_confidence:
+            for candidate in (t for t in (180, 90, 270, 0) if t not in (rotation, turn)):
+                second = read_page(image, candidate, dpi, options, watch)
+                # Unguided turns must win clearly: a blurred page reads as badly upright
+                # as sideways, and noise must not turn it.
+                if second.confidence >= max(
+                    reading.confidence + BLIND_TURN_MARGIN, options.upright_min_confidence
+                ):
+                    reading = second
+                    break
 
     with watch.stage("encode"):
         page_image, out_dpi, words = archival_image(reading, dpi, options)
@@ -145,6 +151,9 @@ def read_page(
         words = [w for w in (_tidy(w, 1.0 / scale) for w in words) if w.text]
     return _Reading(image, rotation, skew, words, mean_confidence(words))
 
+
+BLIND_TURN_MARGIN = 15.0
+"""Mean-confidence points a turn OSD did not suggest must gain to be kept."""
 
 OSD_DPI = 150
 """Resolution OSD reads at: as sure there as at 300 dpi and less than half the cost;
