@@ -26,7 +26,7 @@ from classifiers.cues import PageCues, page_cues
 from classifiers.doctypes import OTHER
 from classifiers.fields import extract_fields
 from classifiers.fields.model import Field, PageText
-from classifiers.fields.mrz import is_mrz_line, parse_td1
+from classifiers.fields.mrz import best_td1, is_mrz_line
 from classifiers.fields.qr import parse_id_qr
 from classifiers.model import TextModel
 from classifiers.text import PageLines, classification_text, is_certified_copy, split_page
@@ -267,12 +267,11 @@ def with_mrz_reread(page: ClassifierPage, lines: PageLines) -> PageLines:
     passes the ICAO check digits (see ``ocr.mrz``); unchanged otherwise."""
     if page.image is None or not any("<<" in line for line in lines.lines):
         return lines
-    reread = reread_mrz(page.image, page.words)
-    parsed = parse_td1(reread[-3:]) if len(reread) >= 3 else None
-    if parsed is None or not parsed.valid:
+    found = best_td1(reread_mrz(page.image, page.words))
+    if found is None:
         return lines
     kept = [line for line in lines.content_lines if "<<" not in line and not is_mrz_line(line)]
-    return split_page(lines.number, "\n".join([*kept, *reread[-3:]]))
+    return split_page(lines.number, "\n".join([*kept, *found.lines]))
 
 
 def _page_text(page: ClassifierPage, lines: PageLines) -> PageText:

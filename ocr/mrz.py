@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from ocr.model import Box, Word
 from ocr.tesseract import recognise_block
@@ -57,18 +57,34 @@ def mrz_box(words: Sequence[Word]) -> Box | None:
     return Box(max(0, left - pad), max(0, top - pad), right + pad, bottom + pad)
 
 
-def reread_mrz(image: Image.Image, words: Sequence[Word]) -> list[str]:
-    """The MRZ lines read again from ``image`` (the geometry of ``words``); [] if none."""
+READINGS = ((1.0, False), (1.5, True), (2.0, False), (2.0, True))
+"""(scale on top of the character-height fit, sharpen?) of the re-readings tried in turn."""
+
+
+def reread_mrz(image: Image.Image, words: Sequence[Word]) -> list[list[str]]:
+    """Readings of the page's MRZ from ``image`` (the geometry of ``words``); [] if none.
+
+    Several readings (enlarged more, sharpened) because a blurred zone reads
+    differently each time and the caller keeps the first that passes the ICAO
+    check digits; each is a handful of short Tesseract calls on a small crop.
+    """
     box = mrz_box(words)
     if box is None:
         return []
     right, bottom = min(box.right, image.width), min(box.bottom, image.height)
     crop = image.convert("L").crop((box.left, box.top, right, bottom))
     heights = [w.box.height for w in words if "<" in w.text]
-    scale = TARGET_CHAR_HEIGHT / max(1, (sum(heights) / len(heights)) if heights else 20)
-    if scale > 1.2:
-        crop = crop.resize(
+    fit = TARGET_CHAR_HEIGHT / max(1, (sum(heights) / len(heights)) if heights else 20)
+    readings = []
+    for extra, sharpen in READINGS:
+        scale = max(1.0, fit) * extra
+        zone = crop.resize(
             (round(crop.width * scale), round(crop.height * scale)), Image.Resampling.LANCZOS
         )
-    lines = recognise_block(crop, lang="eng", dpi=300, whitelist=MRZ_ALPHABET)
-    return [line.replace(" ", "") for line in lines if len(line.replace(" ", "")) >= 20]
+        if sharpen:
+            zone = zone.filter(ImageFilter.UnsharpMask(radius=3, percent=200))
+        lines = recognise_block(zone, lang="eng", dpi=300, whitelist=MRZ_ALPHABET)
+        readings.append(
+            [line.replace(" ", "") for line in lines if len(line.replace(" ", "")) >= 20]
+        )
+    return readings

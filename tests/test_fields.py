@@ -1107,3 +1107,21 @@ def test_marital_status_text_and_code(status: str, code: str) -> None:
     fields = extract_fields("marital_status", [PageText(1, f"Tình trạng hôn nhân: {status}")])
     assert fields["status"].value.startswith(status.split(",")[0])
     assert fields["status_code"].value == code
+
+
+def test_a_blurred_birth_date_digit_is_repaired_by_its_check_digit() -> None:
+    from classifiers.fields.mrz import repair_td1
+
+    lines = build_td1("082307078490", "071005", "F", "321005", "HA", "MINH THU")
+    blurred = [lines[0], "6" + lines[1][1:], lines[2]]  # 0 read as 6: check digit fails
+    assert not parse_td1(blurred).valid
+    repaired = repair_td1(blurred)
+    assert repaired is not None and repaired.valid and repaired.birth == "071005"
+
+
+def test_an_ambiguous_or_hopeless_mrz_is_not_repaired() -> None:
+    from classifiers.fields.mrz import repair_td1
+
+    lines = build_td1("082307078490", "071005", "F", "321005", "HA", "MINH THU")
+    two_digits_off = [lines[0], "68" + lines[1][2:], lines[2]]
+    assert not repair_td1(two_digits_off).valid

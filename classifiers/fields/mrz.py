@@ -212,3 +212,74 @@ def find_td1(lines: Sequence[str]) -> tuple[int, Td1] | None:
         if parsed is not None:
             return at, parsed
     return None
+
+
+# Digits blur and photocopies confuse, each with the digits it is taken for.
+_DIGIT_CONFUSIONS: dict[str, str] = {
+    "0": "689",
+    "1": "74",
+    "2": "7",
+    "3": "8",
+    "4": "1",
+    "5": "6",
+    "6": "085",
+    "7": "12",
+    "8": "0369",
+    "9": "80",
+}
+# Positions (line, slice) of each checked field and of its check digit, in TD1.
+_CHECKED: tuple[tuple[int, slice, int, int], ...] = (
+    (0, slice(5, 14), 0, 14),  # document number
+    (1, slice(0, 6), 1, 6),  # date of birth
+    (1, slice(8, 14), 1, 14),  # date of expiry
+)
+
+
+def repair_td1(lines: Sequence[str]) -> Td1 | None:
+    """The TD1 reading with at most one confusable digit per checked field corrected.
+
+    A check digit that fails names the field it guards; when exactly one
+    single-digit change (from ``_DIGIT_CONFUSIONS``, in the field or its check
+    digit) makes that field *and* the composite check pass, the change is
+    taken. Ambiguous repairs are not: the reading stays invalid and is treated
+    as such. The ICAO checks are what make this safe.
+    """
+    parsed = parse_td1(lines)
+    if parsed is None or parsed.valid:
+        return parsed
+    rows = [list(row) for row in parsed.lines]
+    for line, span, check_line, check_at in _CHECKED:
+        if _check_ok("".join(rows[line][span]), rows[check_line][check_at]):
+            continue
+        positions = [(line, at) for at in range(span.start, span.stop)]
+        positions.append((check_line, check_at))
+        fixes = []
+        for row, at in positions:
+            for replacement in _DIGIT_CONFUSIONS.get(rows[row][at], ""):
+                trial = [list(r) for r in rows]
+                trial[row][at] = replacement
+                value = "".join(trial[line][span])
+                if _check_ok(value, trial[check_line][check_at]) and _plausible(span, value):
+                    fixes.append(trial)
+        if len(fixes) != 1:
+            return parsed
+        rows = fixes[0]
+    repaired = parse_td1(["".join(r) for r in rows])
+    return repaired if repaired is not None and repaired.valid else parsed
+
+
+def _plausible(span: slice, value: str) -> bool:
+    """A repaired date field must still be a date (YYMMDD): 671065 is no birth date."""
+    if span == slice(5, 14):
+        return True
+    return value.isdigit() and 1 <= int(value[2:4]) <= 12 and 1 <= int(value[4:6]) <= 31
+
+
+def best_td1(readings: Sequence[Sequence[str]]) -> Td1 | None:
+    """The first reading (of several of one zone) that is valid, as read or repaired."""
+    for lines in readings:
+        if len(lines) >= 3:
+            found = repair_td1(list(lines[-3:]))
+            if found is not None and found.valid:
+                return found
+    return None
