@@ -119,7 +119,8 @@ def certification_lines(folded: Sequence[str]) -> tuple[int, ...]:
         for follower in range(index + 1, min(len(folded), index + CERTIFICATION_BLOCK_LINES)):
             line_after = folded[follower]
             short = len(line_after.split()) <= 5
-            if not line_after or short or line_after.startswith(CERTIFICATION_TAIL):
+            dated = " ngay " in f" {line_after} " and " nam " in f" {line_after} "
+            if not line_after or short or dated or line_after.startswith(CERTIFICATION_TAIL):
                 marked.append(follower)
             else:
                 break

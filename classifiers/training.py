@@ -83,9 +83,21 @@ def corpus_examples(path: Path | None = None) -> list[Example]:
     return examples
 
 
+TRAINING_CODE = ("text.py", "rules.py", "model.py", "classify.py", "training.py")
+"""Modules whose code shapes a trained model (features, rules the calibration weighs)."""
+
+
 def corpus_digest(examples: Iterable[Example]) -> str:
-    """Identifies what a model was trained on (part of its version)."""
+    """Identifies what a model was trained on and by which code (part of its version).
+
+    The code counts too: the calibration weighs the rules against the model, so
+    a model fitted under older rules is another model, and a cached one must
+    not be reused after they change.
+    """
     digest = hashlib.sha256()
+    package = resources.files("classifiers")
+    for name in TRAINING_CODE:
+        digest.update(package.joinpath(name).read_bytes())
     for example in examples:
         digest.update(example.document_type.encode() + b"\0" + example.text.encode() + b"\0")
     return digest.hexdigest()[:12]

@@ -208,3 +208,14 @@ def test_an_mrz_read_badly_still_marks_an_id_card() -> None:
     assert scores["citizen_id"] == 1.0 and hits[0].pattern == "mrz"
     one_line = rules.rule_scores([split_page(1, "Mã: ABC<<DEF ghi chú")])[0]
     assert "citizen_id" not in one_line
+
+
+def test_the_attestation_place_and_date_belong_to_the_stamp() -> None:
+    text = (
+        "GIẤY ỦY QUYỀN\nHà Nội, ngày 02 tháng 3 năm 2020\nnội dung ủy quyền của bên ủy quyền\n"
+        "Chứng thực bản sao đúng với bản chính\nSố chứng thực: 12 Quyển số: 01/2025-SCT/BS\n"
+        "Xã Từ Sơn, ngày 25 tháng 11 năm 2025\nNgười thực hiện chứng thực"
+    )
+    page = split_page(1, text)
+    assert "Xã Từ Sơn, ngày 25 tháng 11 năm 2025" not in page.content_lines
+    assert "Hà Nội, ngày 02 tháng 3 năm 2020" in page.content_lines

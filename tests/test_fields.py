@@ -1125,3 +1125,15 @@ def test_an_ambiguous_or_hopeless_mrz_is_not_repaired() -> None:
     lines = build_td1("082307078490", "071005", "F", "321005", "HA", "MINH THU")
     two_digits_off = [lines[0], "68" + lines[1][2:], lines[2]]
     assert not repair_td1(two_digits_off).valid
+
+
+def test_an_extract_with_a_register_number_line() -> None:
+    text = "Số: 328/TLKS-BS\nTRÍCH LỤC KHAI SINH\nSố đăng ký: 263; Quyển số: 02."
+    fields = extract_fields("birth_extract", [PageText(1, text)])
+    assert (fields["register_number"].value, fields["register_book"].value) == ("263", "02")
+
+
+def test_a_registry_number_without_digits_is_not_returned() -> None:
+    text = "GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT\nSố vào sổ cấp GCN: CHÍ"
+    fields = extract_fields("land_use_certificate", [PageText(1, text)])
+    assert "registry_number" not in fields and "document_number" not in fields

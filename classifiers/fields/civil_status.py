@@ -183,7 +183,7 @@ def birth_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
 # "… Sổ đăng ký khai sinh số 111, quyển số 02": how an extract cites the register entry
 # (folded key; OCR may drop the comma or the accents).
 _ENTRY = re.compile(
-    r"so\s*dang\s*ky\s*(?:khai\s*sinh|ket\s*hon|khai\s*tu)\s*so\s*[:.]?\s*"
+    r"so\s*dang\s*ky\s*(?:(?:khai\s*sinh|ket\s*hon|khai\s*tu)\s*so\s*)?[:.]?\s*"
     r"(?P<number>[0-9oil|]{1,6})\b(?:\s*[,;]?\s*quyen\s*so\s*[:.]?\s*(?P<book>[0-9oil|/\-]{1,12}))?"
 )
 

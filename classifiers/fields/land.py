@@ -109,6 +109,8 @@ def registry_number(doc: Document) -> Field | None:
             sub = Span(span.line, match.start(), match.end())
             return doc.field(value, LABELLED - PER_FIX * read[1], [sub])
     token = found.value.split()[0]
+    if not any(ch.isdigit() for ch in token):
+        return None  # "CHÍ" of a misread "CH 12121": a registry number has digits
     return doc.found(token, found, confidence=LABELLED - 0.1)
 
 
