@@ -9,17 +9,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 # What the service needs from Debian (see README, "Dependencies").
-APT_PACKAGES := python3-venv python3-pip tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd \
+APT_PACKAGES := python3-venv python3-pip tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd tesseract-ocr-eng \
 	poppler-utils ghostscript qpdf fonts-liberation2 fonts-dejavu-core
+
+# What only the tests need from Debian: the browser the page tests drive (tests/test_browser.py).
+TEST_APT_PACKAGES := chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps run demo test lint format bench bench-pipeline bench-api clean
-
-install: system-deps $(VENV)/.installed
-
-system-deps:
-	@missing=$$(for p in $(APT_PACKAGES); do \
+# Install those of the Debian packages $(1) that are missing: apt runs only then.
+define apt_install
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -27,6 +27,14 @@ system-deps:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+.PHONY: install system-deps run demo test lint format bench bench-pipeline bench-api bench-classify clean
+
+install: system-deps $(VENV)/.installed
+
+system-deps:
+	$(call apt_install,$(APT_PACKAGES))
 
 $(VENV)/.installed: pyproject.toml
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
@@ -55,13 +63,14 @@ demo: install
 	@echo "Text: $$(pwd)/data/giay-xac-nhan.txt"; head -n 5 data/giay-xac-nhan.txt
 
 test: install
+	$(call apt_install,$(TEST_APT_PACKAGES))
 	scripts/test-services.sh
-	$(VENV)/bin/ruff check . bench/run bench/pipeline bench/api
+	$(VENV)/bin/ruff check . bench/run bench/pipeline bench/api bench/classify
 	$(VENV)/bin/pytest
 
 lint: install
-	$(VENV)/bin/ruff check . bench/run bench/pipeline bench/api
-	$(VENV)/bin/ruff format --check . bench/run bench/pipeline bench/api
+	$(VENV)/bin/ruff check . bench/run bench/pipeline bench/api bench/classify
+	$(VENV)/bin/ruff format --check . bench/run bench/pipeline bench/api bench/classify
 
 format: install
 	$(VENV)/bin/ruff check --fix .
@@ -76,6 +85,9 @@ bench-pipeline: install $(VENV)/.bench-installed
 
 bench-api: install $(VENV)/.bench-installed
 	$(PY) bench/api
+
+bench-classify: install $(VENV)/.bench-installed
+	$(PY) bench/classify
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -10,8 +10,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api import routes_admin, routes_documents
+from api import routes_admin, routes_compare, routes_documents
 from api.errors import ERROR_RESPONSES, ApiError, install_error_handlers
+from api.web.site import install_web
 from pipeline.celery_app import app as celery_app
 from pipeline.runtime import runtime
 
@@ -45,6 +46,8 @@ def create_app() -> FastAPI:
 
     api.include_router(routes_admin.router)
     api.include_router(routes_documents.router)
+    api.include_router(routes_compare.router)
+    install_web(api)  # the counter's pages (api/web), signed in with a session cookie
     return api
 
 

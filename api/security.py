@@ -13,6 +13,10 @@ admin      read, write, verify, admin    all
 =========  ============================  ==================
 
 ``authenticate`` turns the request's key into a ``Principal`` (401 otherwise),
+or, for the counter's browsers, the session cookie of ``api.web.sessions``
+(signed in once with the key; unsafe methods must then echo the session's
+CSRF token, 403 ``csrf_failed`` otherwise: a cookie rides along on requests
+that other sites make, a header or a form field copied from our page does not),
 ``require`` adds the role check (403), and routes check the unit of what they
 touch with ``Principal.sees_unit``, answering ``deny_unit``'s 404 when it is
 outside: a key must not learn that a document exists in another unit.
@@ -26,17 +30,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Literal, cast, get_args
 
+import anyio.from_thread
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
+from api.web import sessions as web_sessions
 from pipeline.runtime import Runtime, runtime
 from storage import apikeys
 from storage import repository as repo
-from storage.models import ApiKey
+from storage.models import ApiKey, WebSession
 
 Role = Literal["clerk", "officer", "system", "admin"]
 Permission = Literal["read", "write", "verify", "admin"]
@@ -118,6 +125,8 @@ def authenticate(
     once-a-minute ``last_used_at`` share one transaction.
     """
     secret = presented_key(request)
+    if secret is None and (token := request.cookies.get(web_sessions.COOKIE)):
+        return authenticate_session(request, token).principal
     with runtime().session() as s:
         found = apikeys.check_key(s, secret) if secret else None
         if found is not None and found.verdict == "ok" and found.key is not None:
@@ -129,6 +138,120 @@ def authenticate(
         actor = f"key:{key_id}" if found and found.verdict == "revoked" else ANONYMOUS
         _record_denied(s, request, actor=actor, reason=reason, key_id=key_id)
     raise ApiError(401, "unauthorized", _UNAUTHORIZED[reason])
+
+
+_SESSION_REASONS = {
+    "missing": "missing session",
+    "unknown": "unknown session",
+    "expired": "session expired",
+    "revoked": "session revoked",
+    "key_revoked": "revoked",
+}
+_SESSION_UNAUTHORIZED = {
+    "missing session": "sign in first",
+    "unknown session": "the session is not valid: sign in again",
+    "session expired": "the session has expired: sign in again",
+    "session revoked": "the session has been ended: sign in again",
+    "revoked": "the API key has been revoked",
+}
+CSRF_FAILED = "csrf token missing or wrong"
+
+
+@dataclass(frozen=True)
+class SessionAuth:
+    """A request authenticated by its session cookie: the key's ``Principal`` and the session."""
+
+    principal: Principal
+    session_id: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def authenticate_session(request: Request, token: str | None) -> SessionAuth:
+    """The session behind a cookie's ``token``: 401 like an invalid key, 403 ``csrf_failed``.
+
+    On unsafe methods the request must present the session's CSRF token
+    (``presented_csrf``); it is read only once the session is known to be
+    good, outside the database transaction (a form body may still be
+    arriving). A session whose key was revoked, that expired or was revoked
+    itself is refused and recorded like a bad key.
+    """
+    auth: SessionAuth | None = None
+    reason = _SESSION_REASONS["unknown"]
+    with runtime().session() as s:
+        found = web_sessions.check_session(s, token) if token else web_sessions.MISSING
+        key, session = found.key, found.session
+        if found.verdict == "ok" and key is not None and session is not None:
+            auth = _session_auth(key, session)
+            if request.method in web_sessions.SAFE_METHODS:
+                apikeys.touch(s, key)
+                return auth
+        else:
+            key_id = (
+                key.id if key is not None and found.verdict not in ("missing", "unknown") else None
+            )
+            actor = f"key:{key_id}" if key_id else ANONYMOUS
+            reason = _SESSION_REASONS[found.verdict]
+            _record_denied(s, request, actor=actor, reason=reason, key_id=key_id, via="session")
+    if auth is None or key is None:
+        raise ApiError(401, "unauthorized", _SESSION_UNAUTHORIZED[reason])
+    csrf_ok = web_sessions.same_token(auth.csrf_token, presented_csrf(request))
+    with runtime().session() as s:
+        if csrf_ok:
+            apikeys.touch(s, key)
+            return auth
+        _record_denied(
+            s,
+            request,
+            actor=auth.principal.actor,
+            reason=CSRF_FAILED,
+            key_id=key.id,
+            via="session",
+        )
+    raise ApiError(
+        403,
+        "csrf_failed",
+        f"a request made with the session cookie must carry its CSRF token "
+        f"({web_sessions.CSRF_HEADER} header or {web_sessions.CSRF_FIELD!r} form field)",
+    )
+
+
+def _session_auth(key: ApiKey, session: WebSession) -> SessionAuth:
+    return SessionAuth(Principal.from_key(key), session.id, session.csrf_token, session.expires_at)
+
+
+def presented_csrf(request: Request) -> str | None:
+    """The CSRF token sent with a request: the header, else an HTML form's ``csrf`` field.
+
+    Only URL-encoded forms are read here (what the pages post); a multipart
+    upload is streamed to disk by its route and must not be read twice. Called
+    outside a worker thread (directly, in a test), the form is not read.
+    """
+    header = request.headers.get(web_sessions.CSRF_HEADER)
+    if header:
+        return header
+    if request.method in web_sessions.SAFE_METHODS:
+        return None
+    content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        return None
+    try:
+        form = anyio.from_thread.run(request.form)
+    except RuntimeError:  # not in a worker thread
+        return None
+    value = form.get(web_sessions.CSRF_FIELD)
+    return value if isinstance(value, str) else None
+
+
+def record_denied(
+    request: Request, *, actor: str, reason: str, key_id: str | None = None, **extra: str
+) -> None:
+    """``access.denied`` in its own transaction, for a refusal decided outside ``authenticate``.
+
+    The pages use it: a wrong key typed at sign-in, a page another role may not see.
+    """
+    with runtime().session() as s:
+        _record_denied(s, request, actor=actor, reason=reason, key_id=key_id, **extra)
 
 
 def require(permission: Permission) -> Callable[..., Principal]:

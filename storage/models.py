@@ -331,3 +331,56 @@ class ClassifierModel(Base):
     active: Mapped[bool] = mapped_column(default=False, server_default=false())
     metrics: Mapped[dict[str, Any]]
     actor: Mapped[str] = mapped_column(String(128))
+
+
+class Comparison(Base):
+    """An officer's comparison of a copy with its original: what was compared and found.
+
+    ``result`` is the engine's answer as the API returned it (text changes,
+    image regions, verdict per page); ``overlays`` lists the stored overlay
+    images (``{page, key, sha256}``). Rows are only ever added: the record of a
+    certification check must not change after the fact.
+    """
+
+    __tablename__ = "comparisons"
+    __table_args__ = (
+        Index(None, "unit_code", "created_at"),
+        Index(None, "original_document_id"),
+        Index(None, "copy_document_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(128))
+    unit_code: Mapped[str] = mapped_column(String(64))
+    original_document_id: Mapped[str] = mapped_column(String(36))
+    original_pages: Mapped[list[int]] = mapped_column(JsonType)
+    copy_document_id: Mapped[str] = mapped_column(String(36))
+    copy_pages: Mapped[list[int]] = mapped_column(JsonType)
+    verdict: Mapped[str] = mapped_column(String(16))
+    difference_count: Mapped[int]
+    result: Mapped[dict[str, Any]]
+    overlays: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)
+
+
+class WebSession(Base):
+    """A signed-in browser at the counter (``api.web``): which key it speaks for, until when.
+
+    The browser holds a random token in an HttpOnly cookie; only its SHA-256 is
+    kept here, so a copy of the database cannot be replayed as a cookie, and the
+    API key typed at sign-in is never stored at all: the session points at the
+    key's row, so revoking the key ends its sessions at once. ``csrf_token`` is
+    not a credential (it is printed in every page the session sees); unsafe
+    requests made with the cookie must echo it.
+    """
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (UniqueConstraint("token_sha256"), Index(None, "key_id"))
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    expires_at: Mapped[datetime]
+    revoked: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -13,6 +13,7 @@ documents are digitised for real, so file downloads answer with real files.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -54,6 +55,7 @@ class Target:
     dossier: str
     document_id: str
     scan: bytes
+    comparison_id: str = ""
 
 
 @dataclass
@@ -119,8 +121,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             )
             assert up.status_code == 202, up.text
             targets[name] = Target(unit, DOSSIER, up.json()["files"][0]["document"]["id"], scan)
-        for target in targets.values():
+        for name, target in targets.items():
             wait_done(admin, target.document_id)
+            side = {"document_id": target.document_id, "page": 1}
+            compared = admin.post("/api/v1/compare", json={"original": side, "copy": side})
+            assert compared.status_code == 201, compared.text
+            targets[name] = dataclasses.replace(target, comparison_id=compared.json()["id"])
         yield World(server, keys, targets, settings)
     finally:
         worker.stop()
@@ -209,6 +215,33 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/api/v1/search"): Operation(
         "read", lambda c, t, w: c.get("/api/v1/search", params={"q": "xã", "unit": t.unit}), (200,)
     ),
+    ("POST", "/api/v1/compare"): Operation(
+        "verify",
+        lambda c, t, w: c.post(
+            "/api/v1/compare",
+            json={
+                "original": {"document_id": t.document_id, "page": 1},
+                "copy": {"document_id": t.document_id, "page": 1},
+            },
+        ),
+        (201,),
+    ),
+    ("GET", "/api/v1/comparisons"): Operation(
+        "verify", lambda c, t, w: c.get("/api/v1/comparisons"), (200,), scoped=False
+    ),
+    ("GET", "/api/v1/comparisons/{comparison_id}"): Operation(
+        "verify", lambda c, t, w: c.get(f"/api/v1/comparisons/{t.comparison_id}"), (200,)
+    ),
+    ("GET", "/api/v1/comparisons/{comparison_id}/report.pdf"): Operation(
+        "verify",
+        lambda c, t, w: c.get(f"/api/v1/comparisons/{t.comparison_id}/report.pdf"),
+        (200,),
+    ),
+    ("GET", "/api/v1/comparisons/{comparison_id}/pages/{number}/overlay.png"): Operation(
+        "verify",
+        lambda c, t, w: c.get(f"/api/v1/comparisons/{t.comparison_id}/pages/1/overlay.png"),
+        (200,),
+    ),
     ("GET", "/api/v1/audit"): Operation(
         "admin", lambda c, t, w: c.get("/api/v1/audit"), (200,), scoped=False
     ),
@@ -292,7 +325,12 @@ def test_matrix_cell(world: World, method: str, path: str, role: str | None, pla
             in {
                 401: {"unauthorized"},
                 403: {"forbidden"},
-                404: {"document_not_found", "dossier_not_found", "unit_not_found"},
+                404: {
+                    "document_not_found",
+                    "dossier_not_found",
+                    "unit_not_found",
+                    "comparison_not_found",
+                },
             }[response.status_code]
         )
     assert world.denied_count() - denied_before == (1 if refused else 0), (

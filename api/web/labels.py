@@ -1,0 +1,127 @@
+"""Vietnamese words the pages show for the API's English codes.
+
+The API keeps stable English codes (statuses, field names, error codes); a
+clerk at the counter reads Vietnamese. Every code a page may show is here,
+in one place, and an unknown code is shown as it is rather than hidden.
+Document type labels live with the types (``classifiers.doctypes``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from classifiers.doctypes import DOCUMENT_TYPES
+from storage.search import LOCAL_TZ
+
+STATUSES = {
+    "queued": "Đang chờ xử lý",
+    "processing": "Đang xử lý",
+    "done": "Hoàn tất",
+    "failed": "Lỗi",
+    "open": "Đang mở",
+    "closed": "Đã đóng",
+}
+
+ROLES = {
+    "clerk": "Cán bộ một cửa",
+    "officer": "Cán bộ chứng thực",
+    "system": "Hệ thống",
+    "admin": "Quản trị",
+}
+
+FIELDS = {
+    "document_number": "Số văn bản",
+    "issue_place": "Nơi cấp",
+    "issue_date": "Ngày cấp",
+    "id_number": "Số định danh cá nhân",
+    "old_id_number": "Số CMND cũ",
+    "full_name": "Họ và tên",
+    "date_of_birth": "Ngày sinh",
+    "sex": "Giới tính",
+    "ethnicity": "Dân tộc",
+    "nationality": "Quốc tịch",
+    "place_of_origin": "Quê quán",
+    "place_of_residence": "Nơi thường trú",
+    "place_of_birth": "Nơi sinh",
+    "expiry_date": "Có giá trị đến",
+    "mother_name": "Họ và tên mẹ",
+    "father_name": "Họ và tên cha",
+    "register_number": "Số đăng ký",
+    "register_book": "Quyển số",
+    "husband_name": "Họ và tên chồng",
+    "wife_name": "Họ và tên vợ",
+    "status": "Tình trạng hôn nhân",
+    "purpose": "Mục đích sử dụng",
+    "date_of_death": "Ngày chết",
+    "serial": "Số seri",
+    "registry_number": "Số vào sổ",
+    "registration_number": "Số đăng ký",
+    "parcel_number": "Thửa đất số",
+    "map_sheet_number": "Tờ bản đồ số",
+    "area": "Diện tích",
+    "land_use_purpose": "Mục đích sử dụng đất",
+    "address": "Địa chỉ",
+    "holder_name": "Người sử dụng đất",
+    "head_of_household": "Chủ hộ",
+    "party_a": "Bên A",
+    "party_b": "Bên B",
+    "grantor_name": "Bên ủy quyền",
+    "agent_name": "Bên được ủy quyền",
+    "business_code": "Mã số hộ kinh doanh",
+    "business_name": "Tên hộ kinh doanh",
+    "owner_name": "Chủ hộ kinh doanh",
+    "capital": "Vốn kinh doanh",
+    "mrz": "Vùng đọc máy (MRZ)",
+    "qr": "Mã QR",
+    "id_number_problems": "Lỗi kiểm tra số định danh",
+    "date_of_birth_problems": "Lỗi kiểm tra ngày sinh",
+}
+
+ERRORS = {
+    "unsupported_type": "Loại tệp không được nhận: chỉ nhận PDF, TIFF, JPEG, PNG.",
+    "too_large": "Tệp quá lớn (dung lượng, số trang hoặc số điểm ảnh).",
+    "file_too_large": "Tệp vượt quá dung lượng cho phép.",
+    "too_many_files": "Quá nhiều tệp trong một lần tải.",
+    "empty_file": "Tệp rỗng.",
+    "corrupt_file": "Tệp bị hỏng hoặc không đọc được.",
+    "password_protected": "Tệp PDF có mật khẩu.",
+    "encrypted_pdf": "Tệp PDF bị mã hóa hoặc hạn chế quyền.",
+    "store_unavailable": "Kho lưu trữ tạm thời không truy cập được; hãy thử lại sau.",
+    "unauthorized": "Phiên đăng nhập đã hết hạn; hãy đăng nhập lại.",
+    "csrf_failed": "Yêu cầu không hợp lệ; hãy tải lại trang.",
+    "forbidden": "Khóa của bạn không có quyền này.",
+    "document_busy": "Tài liệu đang được xử lý.",
+}
+
+LOW_CONFIDENCE = 0.8
+"""Below this, a field or a type is marked for a person to check."""
+
+
+def type_options() -> list[tuple[str, str]]:
+    """(code, Vietnamese label) of every document type, in the order of ``classifiers.doctypes``."""
+    return list(DOCUMENT_TYPES.items())
+
+
+def field_label(name: str) -> str:
+    return FIELDS.get(name, name.replace("_", " "))
+
+
+def status_label(code: str | None) -> str:
+    return STATUSES.get(code or "", code or "")
+
+
+def role_label(code: str) -> str:
+    return ROLES.get(code, code)
+
+
+def local_time(value: datetime | None) -> str:
+    """``dd/mm/yyyy HH:MM`` in Vietnam time, as the counter reads a date."""
+    return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def local_date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def percent(value: float | None) -> str:
+    return f"{round(value * 100)} %" if value is not None else ""

@@ -1,0 +1,80 @@
+"""The certification officer's page: is the copy presented the same as the original?
+
+The officer picks the original scan and the copy (from a dossier's documents,
+or by pasting their ids) and a page of each; ``static/compare.js`` posts them
+to ``POST /api/v1/compare`` and shows the answer: both pages side by side,
+the overlay of what differs, the word-level changes with changed digits
+(ID numbers, dates) marked loudly, the verdict line and the PDF report. The
+officer's recent comparisons come from ``GET /api/v1/comparisons``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from api.scope import audit, resolve_dossier, scoped
+from api.web.auth import PageRoute, Verifier
+from api.web.render import render
+from pipeline.runtime import runtime
+from storage.models import Document
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+@router.get("/doi-chieu")
+def compare_page(
+    request: Request,
+    auth: Verifier,
+    ho_so: Annotated[str | None, Query(max_length=64)] = None,
+    unit: Annotated[str | None, Query(max_length=64)] = None,
+    goc: Annotated[str | None, Query(max_length=36)] = None,
+    ban_sao: Annotated[str | None, Query(max_length=36)] = None,
+) -> HTMLResponse:
+    """The comparison form; with ``ho_so`` its documents are offered to pick from."""
+    principal = auth.principal
+    dossier_info = None
+    documents: list[dict[str, object]] = []
+    code = (ho_so or "").strip()
+    if code:
+        with scoped(principal, "dossier", code), runtime().session() as s:
+            dossier = resolve_dossier(s, principal, code, unit or None)
+            rows = s.scalars(
+                select(Document)
+                .where(Document.dossier_id == dossier.id)
+                .options(selectinload(Document.pages))
+                .order_by(Document.created_at, Document.id)
+            )
+            documents = [
+                {
+                    "id": d.id,
+                    "filename": d.filename,
+                    "status": d.status,
+                    "document_type": d.document_type,
+                    "page_count": d.page_count,
+                }
+                for d in rows
+            ]
+            dossier_info = {"code": dossier.code, "unit": dossier.unit_code}
+        audit(principal, "dossier.read", dossier, via="web")
+    done = [d for d in documents if d["status"] == "done"]
+    original = goc or (str(done[0]["id"]) if done else "")
+    copy = ban_sao or (str(done[1]["id"]) if len(done) > 1 else "")
+    return render(
+        request,
+        "compare.html",
+        {
+            "title": "Đối chiếu bản sao với bản chính",
+            "nav": "doi-chieu",
+            "dossier": dossier_info,
+            "documents": documents,
+            "ho_so": code,
+            "original": original,
+            "copy": copy,
+        },
+        auth=auth,
+    )

@@ -1,0 +1,171 @@
+"""Signing in with an API key, and out again.
+
+The key is typed once into the form, checked like any API request's key
+(``storage.apikeys.check_key``), and forgotten: the browser gets a session
+cookie instead (``api.web.sessions``). The form carries a one-use token that
+must match a cookie set with the form (SameSite=Strict), so another site
+cannot sign a counter's browser into a key of its choosing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.security import ANONYMOUS, SessionAuth, record_denied
+from api.web import sessions as web_sessions
+from api.web.auth import SIGNIN_PATH, PageRoute, SignInRequired, safe_next, viewer
+from api.web.render import render
+from pipeline.runtime import runtime
+from storage import apikeys
+from storage import repository as repo
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+SIGNIN_TTL = 3600
+"""Seconds a sign-in form stays usable."""
+
+MAX_KEY_CHARS = 200
+
+
+def landing(role: str) -> str:
+    """Where a role starts its day: officers compare, everyone else works on dossiers."""
+    return "/doi-chieu" if role == "officer" else "/ho-so"
+
+
+@router.get("/")
+def home(request: Request) -> RedirectResponse:
+    return RedirectResponse("/ho-so", status_code=303)
+
+
+@router.get(SIGNIN_PATH)
+def signin_form(request: Request, next: str | None = None) -> HTMLResponse:
+    return _form(request, safe_next(next))
+
+
+def _form(
+    request: Request, next_url: str | None, error: str | None = None, status: int = 200
+) -> HTMLResponse:
+    """The form with a fresh one-use token, also set as a cookie only this site sees."""
+    token = web_sessions.new_token()
+    response = render(
+        request,
+        "signin.html",
+        {"signin_token": token, "next": next_url or "", "error": error, "title": "Đăng nhập"},
+        status=status,
+    )
+    response.set_cookie(
+        web_sessions.SIGNIN_COOKIE,
+        token,
+        max_age=SIGNIN_TTL,
+        path=SIGNIN_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=_https(request),
+    )
+    return response
+
+
+@router.post(SIGNIN_PATH)
+def signin(
+    request: Request,
+    key: Annotated[str, Form(max_length=MAX_KEY_CHARS)] = "",
+    signin: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Check the key; on success a new session cookie and a redirect to the work page."""
+    next_url = safe_next(next)
+    if not web_sessions.same_token(request.cookies.get(web_sessions.SIGNIN_COOKIE, ""), signin):
+        record_denied(request, actor=ANONYMOUS, reason="sign-in form token missing or wrong")
+        return _form(request, next_url, "Biểu mẫu đã hết hạn: hãy nhập lại khóa.", 400)
+    secret = key.strip()
+    with runtime().session() as s:
+        found = apikeys.check_key(s, secret) if secret else None
+        verdict = found.verdict if found else "missing"
+        key_row = found.key if found else None
+        allowed = verdict == "ok" and key_row is not None and key_row.role != "system"
+        if allowed and key_row is not None:
+            session, token = web_sessions.create_session(s, key_row)
+            role, key_id = key_row.role, key_row.id
+            repo.record_audit(
+                s,
+                actor=f"key:{key_id}",
+                action="session.start",
+                object_type="web_session",
+                object_id=session.id,
+                detail={"role": role},
+            )
+            apikeys.touch(s, key_row)
+        else:
+            # As the API does: a wrong secret for an existing id names the key it guessed at.
+            key_id = key_row.id if key_row is not None else None
+    if not allowed:
+        return _refused(request, verdict, key_id, next_url)
+    response = RedirectResponse(next_url or landing(role), status_code=303)
+    response.set_cookie(
+        web_sessions.COOKIE,
+        token,
+        max_age=int(web_sessions.LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=_https(request),
+    )
+    response.delete_cookie(web_sessions.SIGNIN_COOKIE, path=SIGNIN_PATH)
+    return response
+
+
+def _refused(
+    request: Request, verdict: str, key_id: str | None, next_url: str | None
+) -> HTMLResponse:
+    if verdict == "ok":  # a valid system key: programs only
+        record_denied(
+            request,
+            actor=f"key:{key_id}",
+            reason="role has no web pages",
+            key_id=key_id,
+            role="system",
+        )
+        return _form(request, next_url, "Khóa hệ thống chỉ dùng qua API, không đăng nhập web.", 403)
+    reason = {"missing": "missing key", "unknown": "unknown key", "revoked": "revoked"}[verdict]
+    actor = f"key:{key_id}" if verdict == "revoked" else ANONYMOUS
+    record_denied(request, actor=actor, reason=reason, key_id=key_id, via="sign-in")
+    message = "Khóa đã bị thu hồi." if verdict == "revoked" else "Khóa truy cập không đúng."
+    return _form(request, next_url, message, 401)
+
+
+@router.post("/dang-xuat")
+def signout(request: Request) -> Response:
+    """End the session (its row is deleted) and forget the cookie.
+
+    A valid session must post its CSRF token (``viewer`` checks it), so no
+    other site can sign a clerk out; a cookie that no longer works is simply
+    cleared.
+    """
+    token = request.cookies.get(web_sessions.COOKIE)
+    auth: SessionAuth | None = None
+    if token:
+        try:
+            auth = viewer(request)
+        except SignInRequired:  # expired or revoked already: only the cookie is left
+            auth = None
+    if auth is not None and token:
+        with runtime().session() as s:
+            ended = web_sessions.end_session(s, token)
+            if ended is not None:
+                repo.record_audit(
+                    s,
+                    actor=auth.principal.actor,
+                    action="session.end",
+                    object_type="web_session",
+                    object_id=ended.id,
+                )
+    response = RedirectResponse(SIGNIN_PATH, status_code=303)
+    response.delete_cookie(web_sessions.COOKIE, path="/")
+    return response
+
+
+def _https(request: Request) -> bool:
+    return request.url.scheme == "https"

@@ -1,0 +1,253 @@
+/* The officer's page: POST /api/v1/compare, then show the pages, the overlay and the word
+   diff, changed digits (ID numbers, dates) marked so they cannot be missed. */
+(() => {
+  "use strict";
+  const { api, errorText, localTime, el } = window.Sohoa;
+
+  const VERDICTS = {
+    identical: "Giống bản chính",
+    differences: "Có khác biệt",
+    manual_check: "Cần kiểm tra thủ công",
+  };
+  const COMPARE_ERRORS = {
+    document_not_ready: "Tài liệu chưa xử lý xong; hãy đợi rồi đối chiếu lại.",
+    document_not_found: "Không tìm thấy tài liệu với mã này trong các đơn vị của bạn.",
+    page_not_found: "Tài liệu không có trang này.",
+    page_count_mismatch: "Số trang hai bên khác nhau: hãy chọn một trang mỗi bên.",
+    page_not_comparable: "Trang này không có ảnh quét để đối chiếu.",
+  };
+  const CRITICAL = "Số/ngày bị thay đổi";
+
+  const form = document.getElementById("form-doi-chieu");
+  const stateLine = document.getElementById("trang-thai-doi-chieu");
+  const button = document.getElementById("nut-doi-chieu");
+  const area = document.getElementById("vung-ket-qua");
+  const pagesArea = document.getElementById("cac-trang-doi-chieu");
+  const pageTemplate = document.getElementById("mau-trang-doi-chieu");
+  const recent = document.getElementById("ds-doi-chieu");
+
+  // A document picked from the dossier fills its id field and bounds the page number.
+  form.querySelectorAll("select[data-target]").forEach((select) => {
+    select.addEventListener("change", () => {
+      const input = document.getElementById(select.dataset.target);
+      input.value = select.value;
+      const option = select.selectedOptions[0];
+      const page = document.getElementById(select.dataset.target.replace("-id", "-trang"));
+      if (option && option.dataset.pages) page.max = option.dataset.pages;
+    });
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const side = (name) => ({
+      document_id: form.elements[name].value.trim(),
+      page: Number(form.elements[`${name}_page`].value) || 1,
+    });
+    button.disabled = true;
+    stateLine.className = "form-state";
+    stateLine.textContent = "Đang đối chiếu…";
+    const answer = await api("POST", "/api/v1/compare", {
+      original: side("original"),
+      copy: side("copy"),
+    });
+    button.disabled = false;
+    if (!answer.ok) {
+      const code = answer.data && answer.data.error && answer.data.error.code;
+      stateLine.className = "form-state notice error";
+      stateLine.textContent = COMPARE_ERRORS[code] || errorText(answer.status, answer.data);
+      return;
+    }
+    stateLine.textContent = "";
+    showResult(answer.data);
+    loadRecent();
+  });
+
+  // ------------------------------------------------------------ the result
+
+  function words(value) {
+    if (typeof value === "string") return value;
+    return (value || []).map((w) => (typeof w === "string" ? w : w.text)).join(" ");
+  }
+
+  function sideText(op, name) {
+    return op[`${name}_text`] !== undefined ? op[`${name}_text`] : words(op[name]);
+  }
+
+  /** A side of a replaced word pair, the changed characters in bold when the engine gave them. */
+  function sideNode(tag, op, name) {
+    const node = el(tag);
+    if (Array.isArray(op.chars) && op.chars.length) {
+      op.chars.forEach((span) => {
+        const text = span[name];
+        if (!text) return;
+        node.appendChild(span.op === "equal" ? document.createTextNode(text) : el("strong", "", text));
+      });
+    } else {
+      node.textContent = sideText(op, name);
+    }
+    return node;
+  }
+
+  function criticalNode(op) {
+    const mark = el("mark", "critical");
+    mark.setAttribute("role", "note");
+    mark.dataset.original = sideText(op, "original");
+    mark.dataset.copy = sideText(op, "copy");
+    mark.appendChild(el("span", "label", `${CRITICAL}:`));
+    if (sideText(op, "original")) mark.appendChild(sideNode("del", op, "original"));
+    mark.appendChild(document.createTextNode(" → "));
+    if (sideText(op, "copy")) mark.appendChild(sideNode("ins", op, "copy"));
+    return mark;
+  }
+
+  /** The word diff of one page: equal words plain, line by line; changes marked. */
+  function wordDiff(target, ops) {
+    let line = null;
+    let current = el("span", "line");
+    target.appendChild(current);
+    const breakAt = (wordLine) => {
+      if (wordLine === undefined || wordLine === null) return;
+      if (line !== null && wordLine !== line) {
+        current = el("span", "line");
+        target.appendChild(current);
+      }
+      line = wordLine;
+    };
+    const add = (node) => {
+      current.appendChild(node);
+      current.appendChild(document.createTextNode(" "));
+    };
+    (ops || []).forEach((op) => {
+      const first = Array.isArray(op.original) && op.original.length ? op.original[0] : null;
+      if (op.op === "equal" || op.status === "same") {
+        if (Array.isArray(op.original)) {
+          op.original.forEach((w) => {
+            breakAt(w.line);
+            add(document.createTextNode(typeof w === "string" ? w : w.text));
+          });
+        } else {
+          add(document.createTextNode(sideText(op, "original")));
+        }
+        return;
+      }
+      if (first) breakAt(first.line);
+      if (op.critical && op.status !== "ocr_uncertain") {
+        add(criticalNode(op));
+        return;
+      }
+      const group = el("span", op.status === "ocr_uncertain" ? "uncertain" : "change");
+      if (op.status === "ocr_uncertain") {
+        group.title = "OCR đọc hai bên khác nhau nhưng ảnh giống nhau: không tính là khác biệt";
+      }
+      if (sideText(op, "original")) group.appendChild(sideNode("del", op, "original"));
+      if (sideText(op, "original") && sideText(op, "copy")) group.appendChild(document.createTextNode(" "));
+      if (sideText(op, "copy")) group.appendChild(sideNode("ins", op, "copy"));
+      add(group);
+    });
+  }
+
+  function imageUrl(documentId, page) {
+    return `/api/v1/documents/${encodeURIComponent(documentId)}/pages/${page}/image?size=full`;
+  }
+
+  function showResult(result) {
+    area.hidden = false;
+    const verdict = document.getElementById("ket-luan");
+    verdict.className = `verdict ${result.verdict}`;
+    const line = result.verdict_text || `${result.difference_count} chỗ khác nhau`;
+    verdict.textContent = `${VERDICTS[result.verdict] || result.verdict}: ${line}`;
+    const report = document.getElementById("bao-cao");
+    report.href = result.links.report_pdf;
+
+    const criticalList = document.getElementById("thay-doi-quan-trong");
+    criticalList.replaceChildren();
+    pagesArea.replaceChildren();
+    const original = (result.original && result.original.document_id) || "";
+    const copy = (result.copy && result.copy.document_id) || "";
+    (result.pages || []).forEach((page, index) => {
+      const number = page.page || index + 1;
+      const originalPage = page.original_page || number;
+      const copyPage = page.copy_page || number;
+      (page.text_ops || [])
+        .filter((op) => op.critical && op.status !== "ocr_uncertain" && op.op !== "equal")
+        .forEach((op) => {
+          const item = el("li");
+          item.appendChild(criticalNode(op));
+          item.appendChild(el("span", "muted", ` trang ${originalPage}`));
+          criticalList.appendChild(item);
+        });
+      (page.regions || [])
+        .filter((r) => r.critical && (r.text_op === null || r.text_op === undefined))
+        .forEach((region) => {
+          const item = el("li");
+          const mark = el("mark", "critical");
+          mark.appendChild(el("span", "label", `${CRITICAL}:`));
+          mark.appendChild(document.createTextNode(` vùng chữ số ở trang ${originalPage} (xem ảnh chồng)`));
+          item.appendChild(mark);
+          criticalList.appendChild(item);
+        });
+
+      const block = pageTemplate.content.firstElementChild.cloneNode(true);
+      block.querySelector(".cp-title").textContent =
+        `Trang ${originalPage} của bản chính – trang ${copyPage} của bản sao`;
+      block.querySelector(".cp-verdict").textContent = page.verdict_line || "";
+      const setImage = (selector, src, alt) => {
+        const img = block.querySelector(selector);
+        img.src = src;
+        img.alt = alt;
+      };
+      if (original) setImage(".cp-original", imageUrl(original, originalPage), `Bản chính, trang ${originalPage}`);
+      if (copy) setImage(".cp-copy", imageUrl(copy, copyPage), `Bản sao, trang ${copyPage}`);
+      const overlay = (result.links.overlays && result.links.overlays[index]) ||
+        String(result.links.overlay || "").replace("{n}", number);
+      setImage(".cp-overlay", overlay, `Chỗ khác nhau, trang ${originalPage}`);
+      wordDiff(block.querySelector(".word-diff"), page.text_ops);
+      pagesArea.appendChild(block);
+    });
+    const heading = document.getElementById("ket-qua");
+    heading.scrollIntoView({ block: "start" });
+    heading.focus({ preventScroll: true });
+  }
+
+  // ------------------------------------------------------------ recent comparisons
+
+  async function open(url) {
+    const answer = await api("GET", url);
+    if (answer.ok) showResult(answer.data);
+    else {
+      stateLine.className = "form-state notice error";
+      stateLine.textContent = errorText(answer.status, answer.data);
+    }
+  }
+
+  async function loadRecent() {
+    const answer = await api("GET", "/api/v1/comparisons?limit=10");
+    recent.replaceChildren();
+    if (!answer.ok) {
+      recent.appendChild(el("li", "muted", errorText(answer.status, answer.data)));
+      return;
+    }
+    const items = Array.isArray(answer.data) ? answer.data : answer.data.items || [];
+    if (items.length === 0) {
+      recent.appendChild(el("li", "muted", "Chưa có lần đối chiếu nào."));
+      return;
+    }
+    items.forEach((item) => {
+      const li = el("li");
+      li.appendChild(el("span", `badge verdict-${item.verdict}`, VERDICTS[item.verdict] || item.verdict));
+      const link = el("a", "", item.verdict_text || item.id);
+      link.href = `/doi-chieu?id=${encodeURIComponent(item.id)}`;
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        open(item.links.self);
+      });
+      li.appendChild(link);
+      li.appendChild(el("span", "muted", ` · ${localTime(item.created_at)}`));
+      recent.appendChild(li);
+    });
+  }
+
+  const shown = new URLSearchParams(window.location.search).get("id");
+  if (shown) open(`/api/v1/comparisons/${encodeURIComponent(shown)}`);
+  loadRecent();
+})();
