@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
@@ -112,38 +112,16 @@ def list_dossiers(
 ) -> DossierList:
     """The key's dossiers, newest first; ``from``/``to`` filter on the received date."""
     check_filter_unit(principal, unit)
-    units = visible_units(principal, unit)
-    filters = []
-    if units is not None:
-        filters.append(Dossier.unit_code.in_(units))
-    if q:
-        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern += "%"
-        filters.append(
-            or_(
-                func.lower(Dossier.code).like(pattern, escape="\\"),
-                func.lower(Dossier.procedure_code).like(pattern, escape="\\"),
-            )
-        )
-    if date_from is not None:
-        filters.append(Dossier.received_date >= date_from)
-    if date_to is not None:
-        filters.append(Dossier.received_date <= date_to)
     with runtime().session() as s:
-        total = s.scalar(select(func.count(Dossier.id)).where(*filters)) or 0
-        counts = (
-            select(Document.dossier_id, func.count(Document.id).label("n"))
-            .group_by(Document.dossier_id)
-            .subquery()
+        total, rows = repo.list_dossiers(
+            s,
+            units=visible_units(principal, unit),
+            code_part=q,
+            received_from=date_from,
+            received_to=date_to,
+            limit=limit,
+            offset=offset,
         )
-        rows = s.execute(
-            select(Dossier, func.coalesce(counts.c.n, 0))
-            .outerjoin(counts, counts.c.dossier_id == Dossier.id)
-            .where(*filters)
-            .order_by(Dossier.created_at.desc(), Dossier.id.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()
         items = [dossier_out(dossier, n) for dossier, n in rows]
     return DossierList(total=total, limit=limit, offset=offset, items=items)
 

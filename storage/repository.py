@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -442,3 +442,52 @@ def _reason(reason: str | None) -> str | None:
         return None
     reason = nfc(reason)
     return reason if len(reason) <= MAX_REASON_LENGTH else reason[: MAX_REASON_LENGTH - 1] + "…"
+
+
+def list_dossiers(
+    s: Session,
+    *,
+    units: list[str] | None,
+    code_part: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[tuple[Dossier, int]]]:
+    """Dossiers of ``units`` (None: all), newest first, with their document counts.
+
+    ``code_part`` matches inside the dossier code or the procedure code,
+    case-insensitively and literally (``%`` and ``_`` are not wildcards).
+    Returns the total matching and one page of ``(dossier, documents)``.
+    """
+    filters = []
+    if units is not None:
+        filters.append(Dossier.unit_code.in_(units))
+    if code_part:
+        escaped = code_part.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        filters.append(
+            or_(
+                func.lower(Dossier.code).like(pattern, escape="\\"),
+                func.lower(Dossier.procedure_code).like(pattern, escape="\\"),
+            )
+        )
+    if received_from is not None:
+        filters.append(Dossier.received_date >= received_from)
+    if received_to is not None:
+        filters.append(Dossier.received_date <= received_to)
+    total = s.scalar(select(func.count(Dossier.id)).where(*filters)) or 0
+    counts = (
+        select(Document.dossier_id, func.count(Document.id).label("n"))
+        .group_by(Document.dossier_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(Dossier, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.dossier_id == Dossier.id)
+        .where(*filters)
+        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, [(dossier, int(n)) for dossier, n in rows]

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from api.errors import ApiError
@@ -70,30 +70,7 @@ def _units(s: Session, auth: SessionAuth) -> list[str]:
 
 def _dossier_rows(s: Session, units: list[str] | None, q: str | None) -> list[dict[str, Any]]:
     """Dossiers of ``units`` (all for None), newest first; with ``q``, those whose code has it."""
-    filters = []
-    if units is not None:
-        filters.append(Dossier.unit_code.in_(units))
-    if q:
-        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        filters.append(
-            or_(
-                func.lower(Dossier.code).like(pattern, escape="\\"),
-                func.lower(Dossier.procedure_code).like(pattern, escape="\\"),
-            )
-        )
-    counts = (
-        select(Document.dossier_id, func.count(Document.id).label("n"))
-        .group_by(Document.dossier_id)
-        .subquery()
-    )
-    rows = s.execute(
-        select(Dossier, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.dossier_id == Dossier.id)
-        .where(*filters)
-        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
-        .limit(RECENT)
-    ).all()
+    _, rows = repo.list_dossiers(s, units=units, code_part=q, limit=RECENT)
     return [
         {**dossier_out(d, n).model_dump(), "href": dossier_path(d.code, d.unit_code)}
         for d, n in rows
