@@ -1137,3 +1137,16 @@ def test_a_registry_number_without_digits_is_not_returned() -> None:
     text = "GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT\nSố vào sổ cấp GCN: CHÍ"
     fields = extract_fields("land_use_certificate", [PageText(1, text)])
     assert "registry_number" not in fields and "document_number" not in fields
+
+
+def test_a_place_name_wrapped_onto_the_next_line_is_joined() -> None:
+    text = (
+        "GIẤY KHAI SINH\nHọ, chữ đệm, tên: LÊ VĂN TÁM\n"
+        "Nơi sinh: Trạm Y tế xã Quế Sơn, huyện Yên Sơn, tỉnh Thanh\nHóa\nGiới tính: Nam"
+    )
+    fields = extract_fields("birth_certificate", [PageText(1, text)])
+    assert fields["place_of_birth"].value.endswith("tỉnh Thanh Hóa")
+    whole = "GIẤY KHAI SINH\nNơi sinh: Bệnh viện Đa khoa tỉnh Thanh Hóa\nHai dòng nữa ở đây"
+    assert extract_fields("birth_certificate", [PageText(1, whole)])["place_of_birth"].value == (
+        "Bệnh viện Đa khoa tỉnh Thanh Hóa"
+    )

@@ -125,6 +125,13 @@ _ADDRESS_CONTINUATION = re.compile(
 )
 
 
+_CUT_PLACE_NAME = re.compile(
+    r"\b(?:xa|phuong|thi\s*tran|thi\s*xa|huyen|quan|tinh|thanh\s*pho)\s+\w+\W*$"
+)
+"""A value ending in an administrative unit and one syllable (``… tỉnh Thanh``): place
+names have two or more, so the rest (``Hóa``) is on the next line."""
+
+
 def _stop_at(line: Line, start: int, stops: re.Pattern[str] | None) -> int:
     if stops is None:
         return len(line.text)
@@ -166,7 +173,9 @@ def _continuations(
             return
         dangling = span.line.text[span.end :].lstrip().startswith((",", "-", "–"))
         lower = line.text.lstrip()[:1].islower()
-        if not (dangling or lower or _ADDRESS_CONTINUATION.match(line.key)):
+        cut = _CUT_PLACE_NAME.search(span.line.key[span.start : span.end])
+        short = len(line.text.split()) <= 2 and ":" not in line.text
+        if not (dangling or lower or _ADDRESS_CONTINUATION.match(line.key) or (cut and short)):
             return
         nxt = _segment(line, 0, _stop_at(line, 0, stops))
         if nxt is None:
