@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import unicodedata
@@ -422,7 +421,6 @@ def test_corpus_refuses_evaluation_seeds() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract")
 def test_tesseract_reads_the_title_of_a_rendered_page() -> None:
     doc = compose("marital_status", 1)
     page = render(doc, dpi=300)[0]
