@@ -1150,3 +1150,8 @@ def test_a_place_name_wrapped_onto_the_next_line_is_joined() -> None:
     assert extract_fields("birth_certificate", [PageText(1, whole)])["place_of_birth"].value == (
         "Bệnh viện Đa khoa tỉnh Thanh Hóa"
     )
+
+
+def test_ocr_debris_is_no_nationality() -> None:
+    text = "CĂN CƯỚC CÔNG DÂN\nQuốc tịch / Nationality: ⁄_e\\ »\nHọ và tên: NGUYỄN VĂN A"
+    assert "nationality" not in extract_fields("citizen_id", [PageText(1, text)])

@@ -109,7 +109,10 @@ def canonical_nationality(value: str) -> str:
 def read_nationality(
     doc: Document, label: Pattern, stops: Pattern | None, *, start: int = 0, stop: int | None = None
 ) -> Field | None:
-    found = find_labelled(doc.lines, label, stops, start=start, stop=stop)
+    """A nationality, ``Việt Nam`` spelled one way; OCR debris (no word in it) is skipped."""
+    found = find_labelled(
+        doc.lines, label, stops, start=start, stop=stop, accept=lambda v: name_case(v) is not None
+    )
     if found is None:
         return None
     return doc.found(canonical_nationality(found.value), found)
@@ -118,12 +121,8 @@ def read_nationality(
 def read_ethnicity(
     doc: Document, label: Pattern, stops: Pattern | None, *, start: int = 0, stop: int | None = None
 ) -> Field | None:
-    found = find_labelled(
-        doc.lines, label, stops, start=start, stop=stop, accept=lambda v: name_case(v) is not None
-    )
-    if found is None:
-        return None
-    return doc.found(name_case(found.value) or "", found)
+    """An ethnic group (``Kinh``, ``Ê Đê``): read like a name, in Title Case."""
+    return read_name(doc, label, stops, start=start, stop=stop)
 
 
 def _id_after(
