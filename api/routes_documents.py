@@ -54,6 +54,7 @@ from api.scope import (
 )
 from api.security import Principal, audit_read, authenticate, require
 from api.uploads import ReceivedFile, receive_files
+from classifiers.fields.corrections import InvalidCorrection, validate_field_corrections
 from ingest.errors import InputError
 from pipeline import service
 from pipeline.runtime import Runtime, runtime
@@ -299,10 +300,11 @@ def correct_document(
     with scoped(principal, "document", document_id), runtime().session() as s:
         document = lock_document(s, principal, document_id)
         before = _classification(document)
+        fields = _checked_fields(body.document_type or document.document_type, body.fields)
         if body.document_type is not None:
             document.document_type = body.document_type
-        if body.fields is not None:
-            document.fields = _merge_fields(document.fields, body.fields)
+        if fields is not None:
+            document.fields = _merge_fields(document.fields, fields)
         if body.is_certified_copy is not None:
             document.is_certified_copy = body.is_certified_copy
         after = _classification(document)
@@ -332,7 +334,25 @@ def _classification(document: Document) -> dict[str, Any]:
     }
 
 
-def _merge_fields(stored: dict[str, Any] | None, patch: dict[str, Any]) -> dict[str, Any] | None:
+def _checked_fields(
+    document_type: str | None, patch: dict[str, Any] | None
+) -> dict[str, str | None] | None:
+    """The patch's fields validated for the document's (new) type, or a 422 naming one.
+
+    Checked before anything changes: a value stored unchecked (a lone surrogate)
+    once made every later read of the document fail.
+    """
+    if patch is None:
+        return None
+    try:
+        return validate_field_corrections(document_type, patch)
+    except InvalidCorrection as err:
+        raise ApiError(422, err.code, str(err)) from None
+
+
+def _merge_fields(
+    stored: dict[str, Any] | None, patch: dict[str, str | None]
+) -> dict[str, Any] | None:
     """RFC 7396 at the top level: null removes a key, a value replaces it.
 
     A person's value is certain: it is stored with confidence 1 and marked
@@ -343,8 +363,6 @@ def _merge_fields(stored: dict[str, Any] | None, patch: dict[str, Any]) -> dict[
     for name, value in patch.items():
         if value is None:
             merged.pop(name, None)
-        elif isinstance(value, dict) and "value" in value:
-            merged[name] = {**value, "confidence": 1.0, "corrected": True}
         else:
             merged[name] = {"value": value, "confidence": 1.0, "corrected": True}
     return merged or None

@@ -515,6 +515,58 @@ def test_mixed_upload_and_path_traversal_name(server, worker, keys, rt, one_page
     wait_done(clerk, document_id)
 
 
+def test_bad_correction_is_refused_and_the_document_stays_readable(
+    server, worker, keys, rt, one_page_pdf
+):
+    """A lone surrogate in a corrected field once answered 500, was stored, and made
+    every later read of the document a 500 (issue 17, item 7): now a 422, nothing kept."""
+    clerk = server.client(keys["clerk"])
+    code = "000.A0.01.H26-261122-0310"
+    assert put_dossier(clerk, code).status_code == 201
+    answer = upload(clerk, code, [("to-khai.pdf", one_page_pdf)])
+    document_id = answer.json()["files"][0]["document"]["id"]
+    before = wait_done(clerk, document_id)
+    path = f"/api/v1/documents/{document_id}"
+    json_headers = {"Content-Type": "application/json"}
+    bad_bodies = {
+        # Sent as raw JSON text: httpx cannot encode a lone surrogate itself.
+        '{"fields": {"document_number": "\\ud800"}}': "invalid_field_value",
+        '{"fields": {"document_number": {"value": "12\\udfff"}}}': "invalid_field_value",
+        '{"fields": {"document_number": "s\\u0007"}}': "invalid_field_value",
+        '{"fields": {"document_number": ["a", "b"]}}': "invalid_field_value",
+        '{"fields": {"issue_date": "31/02/2025"}}': "invalid_field_value",
+        '{"fields": {"ghi_chu": "x"}}': "unknown_field",
+        '{"fields": {"\\ud800": "x"}}': "unknown_field",
+    }
+    for body, code_expected in bad_bodies.items():
+        refused = clerk.patch(path, content=body.encode(), headers=json_headers)
+        assert refused.status_code == 422, (body, refused.text)
+        assert error_code(refused) == code_expected, body
+    shown = clerk.get(path)
+    assert shown.status_code == 200 and shown.json()["fields"] == before["fields"]
+    page = clerk.get(f"/tai-lieu/{document_id}")
+    assert page.status_code in (200, 303)  # the page renders (or asks an API client to sign in)
+    with rt.session() as s:
+        kept = s.scalars(
+            select(DocumentCorrection).where(DocumentCorrection.document_id == document_id)
+        ).all()
+    assert kept == []
+
+    # A good correction in the pages' own forms is stored in the extracted shape.
+    good = clerk.patch(
+        path,
+        json={
+            "document_type": "birth_certificate",
+            "fields": {"date_of_birth": "05/09/2019", "sex": "Nữ", "full_name": " Lò  Thị A "},
+        },
+    )
+    assert good.status_code == 200, good.text
+    fields = good.json()["fields"]
+    assert fields["date_of_birth"]["value"] == "2019-09-05"
+    assert fields["sex"]["value"] == "female"
+    assert fields["full_name"] == {"value": "Lò Thị A", "confidence": 1.0, "corrected": True}
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):

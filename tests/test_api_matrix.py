@@ -195,7 +195,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("PATCH", "/api/v1/documents/{document_id}"): Operation(
         "write|verify",
         lambda c, t, w: c.patch(
-            f"/api/v1/documents/{t.document_id}", json={"fields": {"ghi_chu": "đã kiểm tra"}}
+            f"/api/v1/documents/{t.document_id}", json={"fields": {"document_number": "12/2025"}}
         ),
         (200,),
     ),
