@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sohoa.settings import Settings, get_settings
 from storage.db import make_engine, migrate, session_factory
 from storage.objects import ObjectStore, object_store_from_settings
+from storage.private import private_dir
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Runtime:
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
         url = settings.resolved_database_url
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         migrate(url)
         return cls(
             settings=settings,

@@ -13,6 +13,7 @@ from ocr.tesseract import TesseractError
 from pipeline.document import OutputNotWritable, PageFailed, digitise_file
 from sohoa.settings import get_settings
 
+from storage.private import keep_private, private_dir
 # Exit codes beyond the input errors' own (3–8, see ingest.errors).
 EXIT_PAGE_FAILED = 9
 EXIT_OCR_ENGINE = 10
@@ -22,10 +23,18 @@ EXIT_NOT_FOUND = 13
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Commands whose files are the user's own outputs, made under the user's umask;
+# every other command is the service and keeps what it creates private.
+_USER_OUTPUT_COMMANDS = frozenset({"ocr", "classify"})
+
+
 @click.version_option(package_name="sohoa")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """sohoa: số hóa hồ sơ — digitise commune dossiers into searchable Vietnamese PDF/A."""
 
+    if ctx.invoked_subcommand not in _USER_OUTPUT_COMMANDS:
+        keep_private()
 
 @main.command()
 @click.argument(
@@ -210,7 +219,7 @@ def migrate() -> None:
     from storage.db import migrate as run_migrate
 
     settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     run_migrate(settings.resolved_database_url)
     click.echo("database is up to date")
 

@@ -46,6 +46,8 @@ import urllib3
 from minio import Minio
 from minio.error import InvalidResponseError, S3Error, ServerError
 
+from storage.private import PRIVATE_DIR, PRIVATE_FILE
+
 if TYPE_CHECKING:
     from sohoa.settings import Settings
 
@@ -284,7 +286,7 @@ def _write_verified(dest: Path, key: str, chunks: Iterable[bytes], expected: str
             os.fsync(out.fileno())
         if digest != expected:
             raise _corrupt(key, expected, digest)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, PRIVATE_FILE)
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -360,7 +362,7 @@ class LocalObjectStore(ObjectStore):
         return self.root.joinpath(self.META_DIR, *parts[:-1], parts[-1] + ".json")
 
     def _makedirs(self, folder: Path) -> None:
-        """Create ``folder`` and its missing parents with mode 0755, whatever the umask."""
+        """Create ``folder`` and its missing parents private to this user, whatever the umask."""
         missing = []
         while not folder.is_dir():
             missing.append(folder)
@@ -372,7 +374,7 @@ class LocalObjectStore(ObjectStore):
                 if not path.is_dir():
                     raise
                 continue  # another process made it
-            os.chmod(path, 0o755)
+            os.chmod(path, PRIVATE_DIR)
 
     # writes
 
@@ -416,7 +418,7 @@ class LocalObjectStore(ObjectStore):
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
-                os.fchmod(out.fileno(), 0o644)
+                os.fchmod(out.fileno(), PRIVATE_FILE)
                 sha256 = _copy_hashing(chunks, out)
                 out.flush()
                 os.fsync(out.fileno())
@@ -447,7 +449,7 @@ class LocalObjectStore(ObjectStore):
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                os.fchmod(out.fileno(), 0o644)
+                os.fchmod(out.fileno(), PRIVATE_FILE)
                 json.dump(meta, out)
                 out.flush()
                 os.fsync(out.fileno())

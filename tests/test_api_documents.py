@@ -567,6 +567,25 @@ def test_bad_correction_is_refused_and_the_document_stays_readable(
     assert fields["full_name"] == {"value": "Lò Thị A", "confidence": 1.0, "corrected": True}
 
 
+def test_the_service_keeps_citizens_data_private(server, worker, keys, settings, one_page_pdf):
+    """Database, broker, objects and scratch files are the service user's alone (issue 17)."""
+    clerk = server.client(keys["clerk"])
+    code = "000.A0.01.H26-261122-0320"
+    assert put_dossier(clerk, code).status_code == 201
+    answer = upload(clerk, code, [("cccd.pdf", one_page_pdf)])
+    wait_done(clerk, answer.json()["files"][0]["document"]["id"])
+    data_dir = Path(settings["SOHOA_DATA_DIR"])
+    made = [data_dir, *data_dir.rglob("*")]
+    assert len(made) > 10 and any(p.name == "original.pdf" for p in made)
+    logs = {"serve.log", "worker.log"}  # the test's own redirections of stdout
+    open_to_others = [
+        f"{p.relative_to(data_dir)} {oct(p.stat().st_mode & 0o777)}"
+        for p in made
+        if p.name not in logs and not p.is_symlink() and p.stat().st_mode & 0o077
+    ]
+    assert open_to_others == []
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):

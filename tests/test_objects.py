@@ -372,10 +372,13 @@ def test_local_key_that_is_also_a_folder_conflicts(local_store: LocalObjectStore
     assert local_store.list("") == ["a/b"]
 
 
-def test_local_modes_ignore_umask(local_store: LocalObjectStore, tmp_path: Path) -> None:
+def test_local_objects_are_private_whatever_the_umask(
+    local_store: LocalObjectStore, tmp_path: Path
+) -> None:
+    """Citizens' papers are readable by the service user only, even under umask 022."""
     source = tmp_path / "in.pdf"
     source.write_bytes(b"%PDF")
-    old = os.umask(0o077)
+    old = os.umask(0o022)
     try:
         local_store.put_bytes("p/q/bytes.txt", b"x", "text/plain")
         local_store.put_file("p/q/file.pdf", source, "application/pdf")
@@ -385,10 +388,10 @@ def test_local_modes_ignore_umask(local_store: LocalObjectStore, tmp_path: Path)
         os.umask(old)
     root = local_store.root
     for name in ("p/q/bytes.txt", "p/q/file.pdf", "p/r/original.pdf"):
-        assert (root / name).stat().st_mode & 0o777 == 0o644, name
+        assert (root / name).stat().st_mode & 0o777 == 0o600, name
     for folder in ("p", "p/q", "p/r"):
-        assert (root / folder).stat().st_mode & 0o777 == 0o755, folder
-    assert (tmp_path / "dl" / "file.pdf").stat().st_mode & 0o777 == 0o644
+        assert (root / folder).stat().st_mode & 0o777 == 0o700, folder
+    assert (tmp_path / "dl" / "file.pdf").stat().st_mode & 0o777 == 0o600
     assert not [p for p in (root / "p" / "q").iterdir() if p.name.startswith(".tmp-")]
 
 
