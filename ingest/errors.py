@@ -106,9 +106,17 @@ class Limits:
     min_dpi: float = 200
     max_dpi: float = 400
     default_dpi: float = 300
+    #: Drawing instructions one page may inflate to (content streams plus each form
+    #: it draws, counted every time it is drawn). A dense born-digital text page is
+    #: about 0.1 MiB and a detailed vector map a few MiB; reading instructions costs
+    #: a few seconds per 32 MiB, while a 1.5 MB file can inflate to 1 GiB.
+    max_page_content_bytes: int = 32 * MIB
 
     def __post_init__(self) -> None:
-        if min(self.max_file_bytes, self.max_pages, self.max_pixels) <= 0:
+        if (
+            min(self.max_file_bytes, self.max_pages, self.max_pixels, self.max_page_content_bytes)
+            <= 0
+        ):
             raise ValueError("limits must be positive")
         if not 0 < self.min_dpi <= self.default_dpi <= self.max_dpi:
             raise ValueError("need 0 < min_dpi <= default_dpi <= max_dpi")

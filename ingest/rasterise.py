@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from ingest.errors import DEFAULT_LIMITS, CorruptFile, Limits, TooLarge
-from ingest.poppler import PopplerError, pdftoppm_page
+from ingest.poppler import PopplerError, PopplerOverLimit, pdftoppm_page
 from ingest.scan import (
     PageSource,
     check_frame_pixels,
@@ -58,7 +58,9 @@ def rasterise(page: PageSource, limits: Limits = DEFAULT_LIMITS) -> RasterPage:
 def _render_pdf_page(page: PageSource) -> Image.Image:
     number = page.index + 1
     try:
-        ppm = pdftoppm_page(page.path, number, page.dpi)
+        ppm = pdftoppm_page(page.path, number, page.dpi, pixels=page.width_px * page.height_px)
+    except PopplerOverLimit as err:
+        raise TooLarge(page.path, f"page {number} is too costly to render: {err}") from err
     except PopplerError as err:
         raise CorruptFile(page.path, f"page {number} could not be rendered: {err}") from err
     if not ppm:

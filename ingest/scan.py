@@ -50,12 +50,13 @@ import math
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pikepdf
 from PIL import ExifTags, Image
 
+from ingest.content import UnreadableStream, decoded_length
 from ingest.errors import (
     DEFAULT_LIMITS,
     CorruptFile,
@@ -342,10 +343,11 @@ def _pdf_pages(path: Path, limits: Limits) -> tuple[PageSource, ...]:
             raise TooLarge(
                 path, f"the PDF has {page_count} pages, more than the limit of {limits.max_pages}"
             )
+        # Every page's drawing instructions are measured before Poppler reads any.
+        pages = [_pdf_page(path, pdf, index, limits=limits) for index in range(page_count)]
         texts = _page_texts(path, page_count)
         return tuple(
-            _pdf_page(path, pdf, index, has_text=_has_text(texts[index]), limits=limits)
-            for index in range(page_count)
+            replace(page, has_text=_has_text(text)) for page, text in zip(pages, texts, strict=True)
         )
 
 
@@ -380,16 +382,15 @@ def _has_text(text: str) -> bool:
     return sum(ch.isalnum() for ch in text) >= MIN_TEXT_CHARS
 
 
-def _pdf_page(
-    path: Path, pdf: pikepdf.Pdf, index: int, *, has_text: bool, limits: Limits
-) -> PageSource:
+def _pdf_page(path: Path, pdf: pikepdf.Pdf, index: int, *, limits: Limits) -> PageSource:
+    """The page's render geometry; ``has_text`` is filled in once Poppler has read the text."""
     try:
         page = pdf.pages[index]
         width_pt, height_pt = _visible_size_pt(page)
     except _PIKEPDF_ERRORS as err:
         raise CorruptFile(path, f"page {index + 1} is damaged ({_first_line(err)})") from err
     try:
-        image_dpi = largest_image_dpi(page)
+        image_dpi = largest_image_dpi(page, limits, path=path, index=index)
     except _PIKEPDF_ERRORS:
         image_dpi = None  # a damaged drawing only costs the resolution guess
     if width_pt < 1 or height_pt < 1:
@@ -401,7 +402,7 @@ def _pdf_page(
         path=path,
         kind="pdf",
         index=index,
-        has_text=has_text,
+        has_text=False,
         dpi=dpi,
         width_px=width_px,
         height_px=height_px,
@@ -467,68 +468,107 @@ def _fit_dpi(
 
 _MAX_FORM_DEPTH = 4
 
+#: The only operators the walk needs; pikepdf drops every other instruction while
+#: parsing, so a page of millions of path operators yields a handful of objects.
+_WALKED_OPERATORS = "q Q cm Do BI ID EI"
 
-def largest_image_dpi(page: pikepdf.Page) -> float | None:
+
+class _ContentBudget:
+    """Bytes of drawing instructions a reader may interpret for one page.
+
+    Every content stream and every drawing of a form XObject is charged its
+    inflated size before it is parsed (a form drawn 1000 times costs 1000 times,
+    as it does a renderer), so a page over the limit is refused before anything
+    large is decoded, and the walk's time is bounded by the same number.
+    """
+
+    def __init__(self, path: Path, index: int, limit: int) -> None:
+        self.path, self.index, self.limit = path, index, limit
+        self.remaining = limit
+        self._lengths: dict[tuple[int, int], int] = {}
+        self._parsed: dict[tuple[int, int], list] = {}
+
+    def charge(self, stream: pikepdf.Object) -> None:
+        if not isinstance(stream, pikepdf.Stream):
+            return
+        key = stream.objgen
+        length = self._lengths.get(key)
+        if length is None:
+            try:
+                length = decoded_length(stream, self.remaining)
+            except UnreadableStream as err:
+                raise CorruptFile(
+                    self.path, f"page {self.index + 1}: {err}, which cannot be drawn"
+                ) from err
+            self._lengths[key] = length
+        if length > self.remaining:
+            raise TooLarge(
+                self.path,
+                f"page {self.index + 1}: its drawing instructions inflate to more than "
+                f"the limit of {_mib(self.limit)}",
+            )
+        self.remaining -= length
+
+    def instructions(self, stream: pikepdf.Object) -> list:
+        """The walked operators of a charged form XObject, parsed once however often drawn."""
+        key = stream.objgen
+        if key not in self._parsed:
+            self._parsed[key] = _instructions(stream)
+        return self._parsed[key]
+
+
+def _content_streams(page: pikepdf.Object) -> list[pikepdf.Object]:
+    contents = page.get("/Contents")
+    if isinstance(contents, pikepdf.Array):
+        return list(contents)
+    return [contents] if contents is not None else []
+
+
+def largest_image_dpi(
+    page: pikepdf.Page, limits: Limits = DEFAULT_LIMITS, *, path: Path = Path(), index: int = 0
+) -> float | None:
     """Resolution of the image drawn over the largest area of the page, if any.
 
     Walks the content stream keeping the current transformation matrix, into form
     XObjects, because scanner software often wraps the page image in one. Inline
-    images are rare in scans and only looked for when nothing else is drawn.
+    images count only when no image XObject is drawn: they are rare in scans.
     (``pikepdf.get_objects_with_ctm`` is not used: it concatenates ``cm`` matrices
-    in the wrong order, which swaps axes on rotated pages.)
+    in the wrong order, which swaps axes on rotated pages.) Raises ``TooLarge`` when
+    the instructions walked inflate past ``limits.max_page_content_bytes``.
     """
+    budget = _ContentBudget(path, index, limits.max_page_content_bytes)
+    for stream in _content_streams(page.obj):
+        budget.charge(stream)
     found: list[tuple[float, float]] = []  # (drawn area in pt², dpi)
-    _walk(page.obj, page.obj.get("/Resources"), pikepdf.Matrix(), found, 0, set())
-    if not found:
-        _walk_inline(page.obj, found)
+    inline: list[tuple[float, float]] = []
+    page_instructions = _instructions(page.obj)
+    _walk(
+        page_instructions,
+        page.obj.get("/Resources"),
+        pikepdf.Matrix(),
+        (found, inline),
+        0,
+        frozenset(),
+        budget,
+    )
+    found = found or inline
     if not found:
         return None
     return max(found)[1]
 
 
 def _walk(
-    stream: pikepdf.Object,
+    instructions: list,
     resources: pikepdf.Object | None,
     ctm: pikepdf.Matrix,
-    found: list[tuple[float, float]],
+    found: tuple[list[tuple[float, float]], list[tuple[float, float]]],
     depth: int,
-    seen: set[tuple[int, int]],
+    seen: frozenset[tuple[int, int]],
+    budget: _ContentBudget,
 ) -> None:
     xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
     stack: list[pikepdf.Matrix] = []
-    for instruction in _instructions(stream, "q Q cm Do"):
-        op = str(instruction.operator)
-        if op == "q":
-            stack.append(ctm)
-        elif op == "Q":
-            ctm = stack.pop() if stack else ctm
-        elif op == "cm" and len(instruction.operands) == 6:
-            ctm = _matrix(instruction.operands) @ ctm
-        elif op == "Do" and isinstance(xobjects, pikepdf.Dictionary):
-            xobject = xobjects.get(str(instruction.operands[0]))
-            if not isinstance(xobject, pikepdf.Stream):
-                continue
-            subtype = xobject.get("/Subtype")
-            if subtype == pikepdf.Name.Image:
-                _record(xobject.get("/Width"), xobject.get("/Height"), ctm, found)
-            elif subtype == pikepdf.Name.Form and depth < _MAX_FORM_DEPTH:
-                key = xobject.objgen
-                if key in seen:
-                    continue
-                matrix = xobject.get("/Matrix")
-                form_ctm = _matrix(matrix) @ ctm if matrix is not None else ctm
-                form_resources = xobject.get("/Resources", resources)
-                _walk(xobject, form_resources, form_ctm, found, depth + 1, seen | {key})
-
-
-def _matrix(values: object) -> pikepdf.Matrix:
-    return pikepdf.Matrix(*(float(v) for v in values))
-
-
-def _walk_inline(page: pikepdf.Object, found: list[tuple[float, float]]) -> None:
-    ctm = pikepdf.Matrix()
-    stack: list[pikepdf.Matrix] = []
-    for instruction in _instructions(page, ""):
+    for instruction in instructions:
         op = str(instruction.operator)
         if op == "q":
             stack.append(ctm)
@@ -538,12 +578,34 @@ def _walk_inline(page: pikepdf.Object, found: list[tuple[float, float]]) -> None
             ctm = _matrix(instruction.operands) @ ctm
         elif op == "INLINE IMAGE":
             image = instruction.iimage
-            _record(image.width, image.height, ctm, found)
+            _record(image.width, image.height, ctm, found[1])
+        elif op == "Do" and isinstance(xobjects, pikepdf.Dictionary):
+            xobject = xobjects.get(str(instruction.operands[0]))
+            if not isinstance(xobject, pikepdf.Stream):
+                continue
+            subtype = xobject.get("/Subtype")
+            if subtype == pikepdf.Name.Image:
+                _record(xobject.get("/Width"), xobject.get("/Height"), ctm, found[0])
+            elif subtype == pikepdf.Name.Form and depth < _MAX_FORM_DEPTH:
+                key = xobject.objgen
+                if key in seen:
+                    continue
+                budget.charge(xobject)
+                matrix = xobject.get("/Matrix")
+                form_ctm = _matrix(matrix) @ ctm if matrix is not None else ctm
+                form_resources = xobject.get("/Resources", resources)
+                form = budget.instructions(xobject)
+                _walk(form, form_resources, form_ctm, found, depth + 1, seen | {key}, budget)
 
 
-def _instructions(stream: pikepdf.Object, operators: str) -> list:
+def _matrix(values: object) -> pikepdf.Matrix:
+    return pikepdf.Matrix(*(float(v) for v in values))
+
+
+def _instructions(stream: pikepdf.Object) -> list:
+    """The walked operators of a page or stream whose size was charged; [] if unparsable."""
     try:
-        return pikepdf.parse_content_stream(stream, operators)
+        return pikepdf.parse_content_stream(stream, _WALKED_OPERATORS)
     except pikepdf.PdfError:
         return []
 

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     max_file_mb: int = Field(512, ge=1, description="Largest accepted scan file, MiB.")
     max_pages: int = Field(2000, ge=1, description="Most pages accepted in one file.")
     max_pixels: int = Field(150_000_000, ge=1_000_000, description="Most pixels in one page.")
+    max_page_content_mb: int = Field(
+        32, ge=1, description="Most MiB of drawing instructions one PDF page may inflate to."
+    )
 
     # Storage: the embedded default needs no server (a folder and SQLite);
     # production points these at MinIO and PostgreSQL.
@@ -97,6 +100,7 @@ class Settings(BaseSettings):
             max_file_bytes=self.max_file_mb * 1024 * 1024,
             max_pages=self.max_pages,
             max_pixels=self.max_pixels,
+            max_page_content_bytes=self.max_page_content_mb * 1024 * 1024,
         )
 
     def ocr_options(self, **overrides: object) -> OcrOptions:
