@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any, Literal, cast, get_args
 
 import anyio.from_thread
@@ -39,6 +40,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
+from api.throttle import AttemptThrottle, attempt_subjects
 from api.web import sessions as web_sessions
 from pipeline.runtime import Runtime, runtime
 from storage import apikeys
@@ -56,6 +58,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 DENIED = "access.denied"
+THROTTLED = "access.throttled"
 ANONYMOUS = "anonymous"
 
 # Column sizes of audit_events: a long path or a made-up unit must not make the
@@ -127,6 +130,9 @@ def authenticate(
     secret = presented_key(request)
     if secret is None and (token := request.cookies.get(web_sessions.COOKIE)):
         return authenticate_session(request, token).principal
+    subjects = attempt_subjects(client_address(request), apikeys.parse_key_id(secret or ""))
+    if secret is not None:
+        refuse_if_throttled(subjects)
     with runtime().session() as s:
         found = apikeys.check_key(s, secret) if secret else None
         if found is not None and found.verdict == "ok" and found.key is not None:
@@ -137,7 +143,50 @@ def authenticate(
         # Only a key whose secret matched speaks for its id; a wrong secret is a stranger.
         actor = f"key:{key_id}" if found and found.verdict == "revoked" else ANONYMOUS
         _record_denied(s, request, actor=actor, reason=reason, key_id=key_id)
+        if secret is not None:
+            record_failed_attempt(s, request, subjects)
     raise ApiError(401, "unauthorized", _UNAUTHORIZED[reason])
+
+
+@cache
+def attempt_throttle() -> AttemptThrottle:
+    """This process's counter of wrong keys (``api.throttle``)."""
+    settings = runtime().settings
+    return AttemptThrottle(settings.auth_max_failures, settings.auth_failure_window)
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client is not None else None
+
+
+def refuse_if_throttled(subjects: list[str]) -> None:
+    """429 ``too_many_attempts`` while the sender or the key id is blocked."""
+    wait = attempt_throttle().retry_after(subjects)
+    if wait is not None:
+        raise ApiError(
+            429,
+            "too_many_attempts",
+            f"too many wrong keys: try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def record_failed_attempt(s: Session, request: Request, subjects: list[str]) -> None:
+    """Count a wrong key; a block it starts is audited once, as ``access.throttled``."""
+    for block in attempt_throttle().failed(subjects):
+        repo.record_audit(
+            s,
+            actor=ANONYMOUS,
+            action=THROTTLED,
+            object_type="request",
+            object_id=block.subject[:MAX_OBJECT_ID],
+            detail={
+                "failures": block.failures,
+                "blocked_seconds": block.seconds,
+                "refused_in_last_block": block.refused_in_last_block,
+                "path": request.url.path[:MAX_PATH],
+            },
+        )
 
 
 _SESSION_REASONS = {

@@ -75,6 +75,18 @@ class Settings(BaseSettings):
         le=1,
         description="Below this confidence a document is classified 'other' rather than guessed.",
     )
+    webhook_allow: str = Field(
+        "",
+        description="Internal webhook receivers allowed (on-premises): comma-separated host "
+        "names, IP addresses or CIDR networks, each name or address optionally with :port. "
+        "Every other loopback, private, link-local or reserved address is refused.",
+    )
+    auth_max_failures: int = Field(
+        10, ge=1, description="Wrong keys from one address (or for one key id) before a block."
+    )
+    auth_failure_window: int = Field(
+        600, ge=1, description="Seconds over which wrong keys are counted toward a block."
+    )
 
     @property
     def resolved_database_url(self) -> str:

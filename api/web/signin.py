@@ -14,7 +14,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.security import ANONYMOUS, SessionAuth, record_denied
+from api.security import (
+    ANONYMOUS,
+    SessionAuth,
+    attempt_throttle,
+    client_address,
+    record_denied,
+    record_failed_attempt,
+)
+from api.throttle import attempt_subjects
 from api.web import sessions as web_sessions
 from api.web.auth import SIGNIN_PATH, PageRoute, SignInRequired, safe_next, viewer
 from api.web.render import render
@@ -81,6 +89,13 @@ def signin(
         record_denied(request, actor=ANONYMOUS, reason="sign-in form token missing or wrong")
         return _form(request, next_url, "Biểu mẫu đã hết hạn: hãy nhập lại khóa.", 400)
     secret = key.strip()
+    subjects = attempt_subjects(client_address(request), apikeys.parse_key_id(secret))
+    if secret and (wait := attempt_throttle().retry_after(subjects)) is not None:
+        minutes = max(1, round(wait / 60))
+        message = f"Đã nhập sai khóa quá nhiều lần: hãy thử lại sau {minutes} phút."
+        throttled = _form(request, next_url, message, 429)
+        throttled.headers["Retry-After"] = str(wait)
+        return throttled
     with runtime().session() as s:
         found = apikeys.check_key(s, secret) if secret else None
         verdict = found.verdict if found else "missing"
@@ -102,6 +117,9 @@ def signin(
             # As the API does: a wrong secret for an existing id names the key it guessed at.
             key_id = key_row.id if key_row is not None else None
     if not allowed:
+        if secret and verdict != "ok":
+            with runtime().session() as s:
+                record_failed_attempt(s, request, subjects)
         return _refused(request, verdict, key_id, next_url)
     response = RedirectResponse(next_url or landing(role), status_code=303)
     response.set_cookie(
