@@ -25,6 +25,7 @@ from PIL import Image
 
 from ocr.model import Word
 from ocr.pdfa import PDF_VERSION, add_srgb_output_intent, set_pdfa_metadata
+from ocr.sanitise import make_inert
 from ocr.textlayer import FONT_RESOURCE, add_glyphless_font, clean_text, text_layer
 
 _IMAGE_RESOURCE = Name("/Im0")
@@ -90,11 +91,13 @@ class OcrPage:
 
 @dataclass(frozen=True)
 class KeptPage:
-    """A page of an input PDF that already has real text: copied as is, never OCRed twice.
+    """A page of an input PDF that already has real text: copied, never OCRed twice.
 
-    Its content is the sender's, not ours, so it may break PDF/A (unembedded fonts,
+    Its drawing is the sender's, not ours, so it may break PDF/A (unembedded fonts,
     transparency, ...); it is kept anyway, because losing content is worse than
-    losing the conformance claim of one page.
+    losing the conformance claim of one page. What is not drawing (scripts, links,
+    attachments, form fields) is not kept: :func:`ocr.sanitise.make_inert` flattens
+    or removes it.
     """
 
     source: Path
@@ -283,9 +286,11 @@ def assemble_searchable_pdf(
     """Write ``pages`` in order to ``output`` as one PDF/A-2b file.
 
     OCR pages become image + invisible text; kept pages are copied from their
-    source PDFs unchanged. The file is written in place (the caller renames it
-    atomically). Apart from the dates and the /ID derived from them, equal input
-    gives equal bytes. ``title`` goes to dc:title and /Title when given.
+    source PDFs with their content unchanged, annotations flattened and every
+    active part removed (:func:`ocr.sanitise.make_inert`). The file is written
+    in place (the caller renames it atomically). Apart from the dates and the /ID
+    derived from them, equal input gives equal bytes. ``title`` goes to dc:title
+    and /Title when given.
     """
     if not pages:
         raise ValueError("a PDF needs at least one page")
@@ -305,6 +310,9 @@ def assemble_searchable_pdf(
                 font = add_glyphless_font(pdf, characters)
             page_font = font if _has_text(page) else None
             pdf.pages.append(pikepdf.Page(_ocr_page(pdf, page, page_font)))
+        # Every path to an output PDF (the CLI, the pipeline's assemble task)
+        # comes through here, so no path can skip this.
+        make_inert(pdf)
         pdf.Root.Lang = pikepdf.String(lang)
         add_srgb_output_intent(pdf)
         set_pdfa_metadata(pdf, title=title, lang=lang)
