@@ -466,6 +466,10 @@ def test_refused_uploads_store_nothing(server, keys, rt, tmp_path):
         headers={"Content-Type": "multipart/form-data; boundary=xyz"},
     )
     assert cut.status_code == 400 and error_code(cut) == "malformed_multipart"
+    # A file name far past any real one says so (it answered "Maximum header size exceeded").
+    endless = upload(clerk, code, [("Giấy tờ " * 5000 + ".pdf", b"%PDF-1.7")])
+    assert endless.status_code == 400 and error_code(endless) == "part_header_too_large"
+    assert "file name" in endless.json()["error"]["message"]
     assert stored_state(rt) == before
     uploads = Path(rt.settings.work_dir) / "uploads"
     assert not any(uploads.iterdir())  # no temporary file left behind
@@ -498,6 +502,12 @@ def test_mixed_upload_and_path_traversal_name(server, worker, keys, rt, one_page
         assert document.idempotency_key == "batch-7:1"  # file 1 of the request
         assert document.original_key == f"{UNIT}/{code}/{document_id}/original.pdf"
     assert not Path("/etc/passwd.pdf").exists()
+    # A long name (5,000 letters, 15 KB of UTF-8) is taken, cut to 255 characters.
+    long_name = ("Bản sao giấy khai sinh Nguyễn Thị Ánh " * 200)[:5000] + ".pdf"
+    taken_long = upload(clerk, code, [(long_name, one_page_pdf)])
+    assert taken_long.status_code == 202, taken_long.text
+    kept_name = taken_long.json()["files"][0]["filename"]
+    assert len(kept_name) == 255 and long_name.startswith(kept_name)
     objects = rt.store.root  # type: ignore[attr-defined]
     assert all(p.resolve().is_relative_to(objects.resolve()) for p in objects.rglob("*"))
     # The same request again: the same document, found by its derived key.
