@@ -24,6 +24,8 @@ from api.scope import (
     scoped,
     visible_units,
 )
+from api.security import Principal, audit_read
+from pipeline import egress
 from pipeline.runtime import runtime
 from storage import repository as repo
 from storage.models import Document, Dossier
@@ -45,6 +47,10 @@ def put_dossier(code: str, body: DossierIn, principal: Writer, response: Respons
     when the code is in several of the key's units. 201 when created, 200 otherwise.
     """
     rt = runtime()
+    if body.callback_url is not None:
+        _check_callback_url(
+            principal, code, body.unit, body.callback_url, rt.settings.webhook_allow
+        )
     with scoped(principal, "dossier", code), rt.session() as s:
         try:
             dossier = resolve_dossier(s, principal, code, body.unit)
@@ -70,6 +76,32 @@ def put_dossier(code: str, body: DossierIn, principal: Writer, response: Respons
     audit(principal, "dossier.create" if created else "dossier.update", dossier)
     response.status_code = 201 if created else 200
     return out
+
+
+def _check_callback_url(
+    principal: Principal, code: str, unit: str | None, url: str, allow: str
+) -> None:
+    """Refuse, before anything is stored, a callback URL the worker must never contact.
+
+    The worker checks again at each delivery (a name may resolve elsewhere by
+    then); checking here tells the clerk now. A name that does not resolve yet
+    is accepted: it reaches nothing, and it is judged again when it does. A
+    refusal is audited: it is what probing the internal network looks like.
+    """
+    try:
+        egress.check_url(url, egress.AllowList.parse(allow))
+    except egress.EgressRefused as exc:
+        audit_read(
+            principal,
+            action="dossier.callback_refused",
+            object_type="dossier",
+            object_id=code,
+            unit_code=unit,
+            detail={"callback_url": url, "reason": exc.reason},
+        )
+        raise ApiError(422, exc.code, f"callback_url: {exc.reason}") from None
+    except egress.HostUnresolvable:
+        pass
 
 
 def _create_dossier(s: Session, unit: str, code: str) -> Dossier:

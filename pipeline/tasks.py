@@ -35,7 +35,7 @@ from ingest.scan import Scan, open_scan
 from ocr.pdf import EncodedImage, KeptPage, OcrPage, assemble_searchable_pdf
 from ocr.tesseract import TesseractError
 from ocr.vietnamese import nfc
-from pipeline import webhooks
+from pipeline import egress, webhooks
 from pipeline.celery_app import app
 from pipeline.classification import classify_stored_document
 from pipeline.context import PageJob, PageResult, words_from_report
@@ -240,34 +240,53 @@ class WebhookRejected(RuntimeError):
 @app.task(
     bind=True,
     name="sohoa.deliver_webhook",
-    autoretry_for=(httpx.HTTPError, WebhookRejected),
+    autoretry_for=(httpx.HTTPError, WebhookRejected, egress.HostUnresolvable),
     retry_backoff=5,
     retry_backoff_max=600,
     retry_jitter=True,
     max_retries=12,
 )
 def deliver_webhook(self: Task, url: str, event: str, event_id: str, body: str) -> None:
-    """POST one signed event; the same body on every retry, a fresh signature each time."""
+    """POST one signed event; the same body on every retry, a fresh signature each time.
+
+    The URL is judged again here, on the addresses its host has now, and the
+    request goes to those very addresses (``pipeline.egress``): a name that
+    passed when the dossier was saved may point inside the network today. A
+    refused URL is not retried (it would be refused again); the refusal is
+    logged and audited as ``webhook.refused``.
+    """
     rt = runtime()
     data = body.encode("utf-8")
+    document_id = event_id.split(":", 1)[0]
+    try:
+        target = egress.check_url(url, egress.AllowList.parse(rt.settings.webhook_allow))
+    except egress.EgressRefused as exc:
+        log.warning("webhook for document %s not sent: %s", document_id, exc)
+        _audit_webhook(rt, "webhook.refused", document_id, event, url, reason=exc.reason)
+        return
     secret = webhooks.webhook_secret(rt.settings)
-    response = httpx.post(
-        url,
-        content=data,
-        headers=webhooks.headers(secret, event, event_id, data),
+    response = egress.post(
+        target,
+        data,
+        webhooks.headers(secret, event, event_id, data),
         timeout=rt.settings.webhook_timeout,
-        follow_redirects=False,
     )
     if not 200 <= response.status_code < 300:
         raise WebhookRejected(f"{url} answered {response.status_code}")
+    _audit_webhook(rt, "webhook.delivered", document_id, event, url)
+
+
+def _audit_webhook(
+    rt: Runtime, action: str, document_id: str, event: str, url: str, **detail: str
+) -> None:
     with rt.session() as s:
         repo.record_audit(
             s,
             actor="worker",
-            action="webhook.delivered",
+            action=action,
             object_type="document",
-            object_id=event_id.split(":", 1)[0],
-            detail={"event": event, "url": url},
+            object_id=document_id,
+            detail={"event": event, "url": url, **detail},
         )
 
 

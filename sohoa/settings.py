@@ -10,11 +10,12 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.errors import Limits
 from pipeline.context import OcrOptions, default_jobs
+from pipeline.egress import AllowList
 
 
 class Settings(BaseSettings):
@@ -63,6 +64,12 @@ class Settings(BaseSettings):
         "", description="HMAC key for webhook signatures; default: generated in the data dir"
     )
     webhook_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a webhook.")
+    webhook_allow: str = Field(
+        "",
+        description="Internal webhook receivers allowed (on-premises): comma-separated host "
+        "names, IP addresses or CIDR networks, each name or address optionally with :port. "
+        "Every other loopback, private, link-local or reserved address is refused.",
+    )
     default_unit: str = Field("000.00.00.H00", description="Unit code used when none is given.")
     cache_dir: Path = Field(
         Path.home() / ".cache" / "sohoa",
@@ -87,6 +94,12 @@ class Settings(BaseSettings):
     auth_failure_window: int = Field(
         600, ge=1, description="Seconds over which wrong keys are counted toward a block."
     )
+
+    @field_validator("webhook_allow")
+    @classmethod
+    def _webhook_allow_parses(cls, value: str) -> str:
+        AllowList.parse(value)  # a typo fails at start-up, not at each delivery
+        return value
 
     @property
     def resolved_database_url(self) -> str:

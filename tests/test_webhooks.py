@@ -65,6 +65,8 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        # An on-premises receiver: loopback is refused unless the admin allows it.
+        self.allow = f"127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def accepted(self) -> list[tuple[int, dict[str, str], bytes]]:
@@ -99,7 +101,7 @@ def _ingest(env: dict, tmp_path: Path, dossier: str) -> str:
 def test_document_events_are_signed_and_retried(outcome, receiver, tmp_path):
     dossier = f"000.A0.01.H26-251122-{outcome}"
     extra = {"SOHOA_LANG": "xyz"} if outcome == "failed" else {}
-    env, rt = _setup(tmp_path, dossier, receiver.url)
+    env, rt = _setup(tmp_path, dossier, receiver.url, SOHOA_WEBHOOK_ALLOW=receiver.allow)
     document_id = _ingest(env, tmp_path, dossier)
     worker = Worker(env | extra, tmp_path / "worker.log").start()
     try:
