@@ -4,8 +4,8 @@ A page that already carries text is kept from the sender's PDF (``KeptPage``),
 and a sender's PDF can carry far more than what its pages show: JavaScript that
 runs when a page opens, links that launch programs, attached files, form fields
 with scripts behind every keystroke. None of it belongs in the state's digitised
-copy of a citizen's paper, and PDF/A-2b (ISO 19005-2, 6.5–6.6, 6.8–6.10) forbids
-it too. The rule here is therefore "keep what draws the page, drop the rest":
+copy of a citizen's paper, and PDF/A-2b (ISO 19005-2) forbids it too. The rule
+here is therefore "keep what draws the page, drop the rest":
 
 1. Every annotation that would print (filled form fields, stamps, the icon of an
    attachment) is flattened into the page content, so the copy looks like the
@@ -17,8 +17,8 @@ it too. The rule here is therefore "keep what draws the page, drop the rest":
 3. Everything still in the file is then walked, object by object, because a page
    can point anywhere, even at the sender's catalog with its open action and name
    trees: scripts, launch and form actions, additional actions, embedded files,
-   name-tree scripts and attachments, interactive forms and XFA are removed
-   wherever they are.
+   name-tree scripts and attachments, interactive forms, XFA and stream data
+   fetched from outside the file are removed wherever they are.
 
 Links are dropped rather than kept although PDF/A-2 allows GoTo and URI: a
 GoTo aims at a page or a named destination of the sender's file, which the
@@ -61,7 +61,7 @@ _PAGE_KEYS = frozenset(
 #: additional actions (catalog, page, field, widget), script source, the name
 #: trees of document scripts and attached files, a file specification's embedded
 #: streams, the interactive form and its XFA, presentation steps (their nodes
-#: carry actions) and alternate presentations (both forbidden by PDF/A-2, 6.10).
+#: carry actions) and alternate presentations (PDF/A-2 forbids both).
 _ACTIVE_KEYS = frozenset(
     {
         "/AA",
@@ -85,7 +85,7 @@ _EXTERNAL_STREAM_KEYS = frozenset({"/F", "/FFilter", "/FDecodeParms"})
 _ACTION_KEYS = ("/A", "/OpenAction", "/PA", "/Next")
 
 #: Action types that run code, open or send files, or change the document:
-#: PDF/A-2 forbids all but SubmitForm, GoToR and GoToE (6.6.1), and those three
+#: PDF/A-2 forbids all but SubmitForm, GoToR and GoToE, and those three
 #: send data out or open other files. Their dictionaries are emptied wherever found.
 _FORBIDDEN_ACTIONS = frozenset(
     {
@@ -107,7 +107,7 @@ _FORBIDDEN_ACTIONS = frozenset(
     }
 )
 
-#: Named actions PDF/A-2 allows (6.6.1); anything else (Print, SaveAs, ...) is dropped.
+#: Named actions PDF/A-2 allows; anything else (Print, SaveAs, ...) is dropped.
 _HARMLESS_NAMED = frozenset({"/NextPage", "/PrevPage", "/FirstPage", "/LastPage"})
 
 #: Annotation kinds that carry media or files; emptied if anything still points at one.
@@ -125,7 +125,7 @@ def make_inert(pdf: pikepdf.Pdf) -> Counter[str]:
     annotations = sum(_count(page.obj.get("/Annots")) for page in pdf.pages)
     if annotations:
         # "print": the copy shows what a printout of the sender's file shows; an
-        # annotation hidden, invisible or not printed has no place in it (PDF/A 6.3.2).
+        # annotation hidden, invisible or not printed has no place in it (nor in PDF/A).
         pdf.flatten_annotations(mode="print")
         removed["annotations flattened or dropped"] += annotations
     for page in pdf.pages:
@@ -148,7 +148,7 @@ def _keep_stream_inside(stream: pikepdf.Stream, removed: Counter[str]) -> None:
 
     /F, /FFilter and /FDecodeParms take a stream's data from an external file or
     URL, and a form XObject's /Ref draws a page of another file: a viewer that
-    honours them fetches from elsewhere (PDF/A-2 forbids both, 6.1.7.1, 6.2.9).
+    honours them fetches from elsewhere (PDF/A-2 forbids both).
     """
     for key in _EXTERNAL_STREAM_KEYS.intersection(stream.stream_dict.keys()):
         removed[f"stream {key}"] += 1

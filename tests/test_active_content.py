@@ -25,6 +25,7 @@ import pytest
 from pikepdf import Array, Dictionary, Name, String
 
 from ocr.pdf import KeptPage, assemble_searchable_pdf
+from ocr.sanitise import make_inert
 from pipeline.runtime import Runtime
 from sohoa.settings import Settings
 from storage import repository as repo
@@ -349,6 +350,22 @@ def test_assembled_copy_of_hostile_pages_is_inert(hostile_pdf: Path, tmp_path: P
     output = tmp_path / "out.pdf"
     assemble_searchable_pdf([KeptPage(hostile_pdf, 0), KeptPage(hostile_pdf, 1)], output)
     assert_inert_archive_copy(output)
+
+
+def test_a_clean_page_loses_nothing(tmp_path: Path) -> None:
+    """Only active parts go: a plain text page keeps every entry and every object."""
+    source = tmp_path / "plain.pdf"
+    with pikepdf.new() as pdf:
+        font = Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
+        page = _text_page(pdf, font, KEPT_TEXT)
+        page.obj.CropBox = Array([0, 0, 600, 780])
+        page.obj.Rotate = 90
+        pdf.save(source)
+    with pikepdf.open(source) as original, pikepdf.new() as copy:
+        copy.pages.append(original.pages[0])
+        before = repr(copy.pages[0].obj)
+        assert make_inert(copy) == {}
+        assert repr(copy.pages[0].obj) == before
 
 
 def test_sohoa_ocr_writes_an_inert_copy(
