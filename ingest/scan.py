@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import math
 import warnings
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -121,11 +122,16 @@ class Scan:
     pages: tuple[PageSource, ...]
 
 
-def open_scan(path: Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
+def open_scan(path: Path, limits: Limits = DEFAULT_LIMITS, *, decode: bool = True) -> Scan:
     """Validate a scan file and describe its pages; raise an ``InputError`` if unfit.
 
     Images are decoded in full (a truncated upload must be caught now, not halfway
-    through a batch); PDFs are parsed but not rendered. ``OSError`` (missing or
+    through a batch); PDFs are parsed but not rendered. With ``decode=False`` (the
+    API at upload time, where several uploads run at once) images are checked from
+    their headers and a bounded decode instead: a PNG's compressed data is inflated
+    in chunks and must fill every row, JPEGs decode at 1/8 scale as always, TIFF
+    strips and tiles must lie inside the file; the worker's full decode reports
+    whatever damage is left. ``OSError`` (missing or
     unreadable path) is not an ``InputError`` and propagates: it is the caller's or
     the system's fault, not the content's.
     """
@@ -139,7 +145,10 @@ def open_scan(path: Path, limits: Limits = DEFAULT_LIMITS) -> Scan:
             f"the file is {_mib(size)}, more than the limit of {_mib(limits.max_file_bytes)}",
         )
     kind = sniff(path)
-    pages = _pdf_pages(path, limits) if kind == "pdf" else _image_pages(path, kind, limits)
+    if kind == "pdf":
+        pages = _pdf_pages(path, limits)
+    else:
+        pages = _image_pages(path, kind, limits, decode=decode)
     return Scan(path=path, kind=kind, page_count=len(pages), pages=pages)
 
 
@@ -251,7 +260,9 @@ def output_geometry(
     return target, round(width * scale[0]), round(height * scale[1]), scale
 
 
-def _image_pages(path: Path, kind: Kind, limits: Limits) -> tuple[PageSource, ...]:
+def _image_pages(
+    path: Path, kind: Kind, limits: Limits, *, decode: bool = True
+) -> tuple[PageSource, ...]:
     pages: list[PageSource] = []
     with pillow_guard(path), open_image(path, kind) as image:
         orientation = exif_orientation(image) if kind == "jpeg" else 1
@@ -263,8 +274,15 @@ def _image_pages(path: Path, kind: Kind, limits: Limits) -> tuple[PageSource, ..
                 raise TooLarge(
                     path, f"page {index + 1}: squaring the pixels would exceed the pixel limit"
                 )
+            if kind == "jpeg":
+                _check_jpeg_data(path, image)
             with pillow_guard(path, index):
-                _decode_fully(image, kind)  # may shrink the frame: sizes are taken before
+                if decode or kind == "jpeg":
+                    _decode_fully(image, kind)  # may shrink the frame: sizes are taken before
+                elif kind == "png":
+                    _check_png_data(path)
+                else:
+                    _check_tiff_data(path, image, index)
             pages.append(
                 PageSource(
                     path=path,
@@ -312,6 +330,133 @@ def _decode_fully(image: Image.Image, kind: Kind) -> None:
     image.load()
 
 
+#: Every 8×8 block of a Huffman-coded JPEG (baseline or progressive) costs at least
+#: one bit for its DC coefficient in the full-resolution component: 15,625 blocks,
+#: about 1.9 KB, per megapixel. Less data cannot fill the declared size; libjpeg would
+#: pad the rest with grey, so a 634-byte file "decodes" to a 144-megapixel blank page.
+#: (Arithmetic-coded JPEGs, almost never written, could go below; they are held
+#: to the same floor.)
+JPEG_MIN_BYTES_PER_MEGAPIXEL = 1_900
+
+
+def _check_jpeg_data(path: Path, image: Image.Image) -> None:
+    """Refuse a JPEG whose file is too small to hold the pixels its header declares."""
+    megapixels = image.width * image.height / 1e6
+    size = path.stat().st_size
+    if size < JPEG_MIN_BYTES_PER_MEGAPIXEL * megapixels:
+        raise CorruptFile(
+            path,
+            f"the JPEG declares {image.width}×{image.height} pixels but holds only {size} "
+            f"bytes, less than the {JPEG_MIN_BYTES_PER_MEGAPIXEL} bytes per megapixel any "
+            "complete JPEG needs; most of the picture is missing",
+        )
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+#: Adam7 passes: (first column, first row, column step, row step).
+_ADAM7 = (
+    (0, 0, 8, 8),
+    (4, 0, 8, 8),
+    (0, 4, 4, 8),
+    (2, 0, 4, 4),
+    (0, 2, 2, 4),
+    (1, 0, 2, 2),
+    (0, 1, 1, 2),
+)
+
+
+def _png_raw_size(width: int, height: int, depth: int, colour: int, interlaced: bool) -> int:
+    """Bytes a PNG's image data inflates to: each row is a filter byte plus its samples."""
+    bits = depth * _PNG_CHANNELS.get(colour, 4)
+
+    def rows(w: int, h: int) -> int:
+        return 0 if w == 0 or h == 0 else h * (1 + (w * bits + 7) // 8)
+
+    if not interlaced:
+        return rows(width, height)
+    return sum(
+        rows(
+            (width - x + dx - 1) // dx if width > x else 0,
+            (height - y + dy - 1) // dy if height > y else 0,
+        )
+        for x, y, dx, dy in _ADAM7
+    )
+
+
+def _check_png_data(path: Path) -> None:
+    """Inflate a PNG's image data in chunks and check it fills every row, in constant memory.
+
+    A PNG's compressed data carries its own checksum (zlib's Adler-32), so inflating
+    it to the end catches truncation and damage as a full decode would, without ever
+    holding more than a chunk of pixels.
+    """
+    with open(path, "rb") as handle:
+        if handle.read(8) != _PNG_SIGNATURE:
+            raise CorruptFile(path, "the PNG signature is damaged")
+        inflater = zlib.decompressobj()
+        expected = inflated = 0
+        while True:
+            head = handle.read(8)
+            if len(head) < 8:
+                raise CorruptFile(path, "the PNG is truncated (its end marker is missing)")
+            length, kind = int.from_bytes(head[:4], "big"), head[4:]
+            if kind == b"IHDR":
+                header = handle.read(length)
+                width, height = (
+                    int.from_bytes(header[:4], "big"),
+                    int.from_bytes(header[4:8], "big"),
+                )
+                expected = _png_raw_size(width, height, header[8], header[9], header[12] == 1)
+                handle.seek(4, 1)
+                continue
+            if kind == b"IEND":
+                break
+            if kind != b"IDAT":
+                handle.seek(length + 4, 1)
+                continue
+            remaining = length
+            while remaining:
+                data = handle.read(min(remaining, 1 << 20))
+                if not data:
+                    raise CorruptFile(path, "the PNG is truncated inside its image data")
+                remaining -= len(data)
+                try:
+                    while data:
+                        inflated += len(inflater.decompress(data, 1 << 20))
+                        data = inflater.unconsumed_tail
+                except zlib.error as err:
+                    raise CorruptFile(path, f"the PNG image data is damaged ({err})") from err
+                if inflated > expected:
+                    raise CorruptFile(path, "the PNG image data is longer than its rows")
+            handle.seek(4, 1)
+    while not inflater.eof and inflated <= expected:
+        out = inflater.decompress(b"", 1 << 20)
+        if not out:
+            break
+        inflated += len(out)
+    if not inflater.eof or inflated != expected:
+        raise CorruptFile(
+            path,
+            f"the PNG image data fills {inflated} of the {expected} bytes its rows need: "
+            "it is truncated or damaged",
+        )
+
+
+def _check_tiff_data(path: Path, image: Image.Image, index: int) -> None:
+    """Every strip or tile of a TIFF frame must lie inside the file (truncation check)."""
+    tags = getattr(image, "tag_v2", {})
+    offsets = tags.get(273) or tags.get(324) or ()
+    counts = tags.get(279) or tags.get(325) or ()
+    size = path.stat().st_size
+    if not offsets or len(offsets) != len(counts):
+        raise CorruptFile(path, f"page {index + 1}: the TIFF frame lists no image data")
+    if any(offset + count > size for offset, count in zip(offsets, counts, strict=True)):
+        raise CorruptFile(
+            path, f"page {index + 1}: the TIFF image data runs past the end of the file (truncated)"
+        )
+
+
 # --- PDFs --------------------------------------------------------------------------
 
 
@@ -337,6 +482,7 @@ def _pdf_pages(path: Path, limits: Limits) -> tuple[PageSource, ...]:
             page_count = len(pdf.pages)
         except _PIKEPDF_ERRORS as err:
             raise CorruptFile(path, f"the PDF page list is damaged ({_first_line(err)})") from err
+        _check_page_tree(path, pdf, page_count)
         if page_count == 0:
             raise EmptyFile(path, "the PDF has no pages")
         if page_count > limits.max_pages:
@@ -349,6 +495,25 @@ def _pdf_pages(path: Path, limits: Limits) -> tuple[PageSource, ...]:
         return tuple(
             replace(page, has_text=_has_text(text)) for page, text in zip(pages, texts, strict=True)
         )
+
+
+#: What qpdf says when it drops a node of the page tree it could not read: the page
+#: would silently go missing from the archive copy (or the file look empty).
+_LOST_PAGE_WARNINGS = ("pages tree includes non-dictionary", "excessively deeply nested")
+
+
+def _check_page_tree(path: Path, pdf: pikepdf.Pdf, page_count: int) -> None:
+    """Refuse a PDF whose page tree qpdf had to prune while counting its pages.
+
+    qpdf repairs what it cannot parse by ignoring it, so a page object nested
+    100,000 arrays deep becomes "no pages" (or one page fewer): damage, not an empty
+    file, and the clerk must know a page is unreadable rather than lose it.
+    """
+    warnings_seen = [str(w) for w in pdf.get_warnings()]
+    lost = [w for w in warnings_seen if any(m in w.lower() for m in _LOST_PAGE_WARNINGS)]
+    if lost or (page_count == 0 and warnings_seen):
+        detail = (lost or warnings_seen)[0].replace(str(path), "").lstrip(" (:")
+        raise CorruptFile(path, f"the PDF page list is damaged ({_first_line(detail)})")
 
 
 def _check_pdf_end(path: Path) -> None:

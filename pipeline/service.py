@@ -60,7 +60,9 @@ def ingest_file(
     Raises ``ingest.errors.InputError`` for a file that is not a usable scan,
     before anything is stored.
     """
-    scan = open_scan(path, rt.settings.limits())
+    # Headers and a bounded decode only: the API runs several uploads at once, and
+    # the worker decodes every page in full anyway (and reports damage left).
+    scan = open_scan(path, rt.settings.limits(), decode=False)
     sha256 = file_sha256(path)
     name = nfc(filename or path.name)
     with rt.session() as s:

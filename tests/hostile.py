@@ -136,13 +136,13 @@ def jpeg_claiming(path: Path, width: int, height: int) -> Path:
 
 
 def png_of_size(path: Path, width: int, height: int) -> Path:
-    """A blank grey PNG of the given size, written row by row to keep this process small.
+    """A blank white RGB PNG of the given size, written row by row to keep this process small.
 
-    Constant rows compress about 1000:1, so a 150-megapixel page is a few hundred KB
-    that a full decode turns into 150 MB.
+    Constant rows compress about 1000:1, so a 149-megapixel page is under half a
+    megabyte that a full decode turns into 450 MB of pixels.
     """
     compressor = zlib.compressobj(9)
-    row = b"\x00" + b"\xff" * width
+    row = b"\x00" + b"\xff" * (3 * width)
     idat = bytearray()
     for _ in range(height):
         idat += compressor.compress(row)
@@ -152,11 +152,9 @@ def png_of_size(path: Path, width: int, height: int) -> Path:
         crc = zlib.crc32(kind + body) & 0xFFFFFFFF
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    signature = b"\x89PNG\r\n\x1a\n"
     path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", bytes(idat))
-        + chunk(b"IEND", b"")
+        signature + chunk(b"IHDR", header) + chunk(b"IDAT", bytes(idat)) + chunk(b"IEND", b"")
     )
     return path

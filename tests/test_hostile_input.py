@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.errors import TooLarge
+from ingest.errors import CorruptFile, TooLarge
 from ingest.scan import open_scan
 from tests import hostile
 from tests.api_harness import ApiServer, clean_env, embedded_settings
@@ -109,8 +109,13 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
     server.stop()
 
 
+def reset_peak(pid: int) -> None:
+    """Start a new ``VmHWM`` measurement (``clear_refs`` 5 resets the peak to now)."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
 def peak_resident_bytes(pid: int) -> int:
-    """``VmHWM`` of a live process: the most it has ever been resident."""
+    """``VmHWM`` of a live process: the most it has been resident since the last reset."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) * 1024
@@ -125,6 +130,7 @@ def test_content_bomb_upload_is_refused_with_the_api_memory_bounded(
     clerk = api.client(api.create_key("clerk", UNIT))
     code = urllib.parse.quote(DOSSIER, safe="")
     assert clerk.put(f"/api/v1/dossiers/{code}", json={"unit": UNIT}).status_code in (200, 201)
+    reset_peak(api.process.pid)
     before = peak_resident_bytes(api.process.pid)
 
     answer = clerk.post(
@@ -139,3 +145,50 @@ def test_content_bomb_upload_is_refused_with_the_api_memory_bounded(
     growth = peak_resident_bytes(api.process.pid) - before
     assert growth <= API_GROWTH_BYTES, f"the API grew by {growth / MIB:.0f} MiB"
     assert httpx.get(f"{api.base_url}/healthz", timeout=5).status_code == 200
+
+
+# --- Pages that cost more than they hold ---------------------------------------------
+
+
+def test_a_jpeg_too_small_for_its_declared_size_is_refused(tmp_path: Path) -> None:
+    """A few hundred bytes claiming 12000×12000: libjpeg would pad 144 MP of grey."""
+    bomb = hostile.jpeg_claiming(tmp_path / "blank.jpg", 12_000, 12_000)
+    assert bomb.stat().st_size < 1000
+    with pytest.raises(CorruptFile, match="declares 12000×12000 pixels but holds only"):
+        open_scan(bomb)
+    with pytest.raises(CorruptFile, match="most of the picture is missing"):
+        open_scan(bomb, decode=False)
+
+
+def test_a_page_nested_too_deep_is_corrupt_not_empty(tmp_path: Path) -> None:
+    path = hostile.nested_arrays_pdf(tmp_path / "nested.pdf", 100_000)
+    with pytest.raises(CorruptFile, match=r"page list is damaged .*nested"):
+        open_scan(path)
+
+
+def test_upload_validation_checks_a_big_png_without_decoding_it(
+    api: ApiServer, tmp_path: Path
+) -> None:
+    """12200×12200 RGB is 450 MB decoded; the API checks it in a few MB and stores it."""
+    png = hostile.png_of_size(tmp_path / "a0.png", 12_200, 12_200).read_bytes()
+    truncated = png[: len(png) // 2]
+    assert api.process is not None
+    clerk = api.client(api.create_key("clerk", UNIT))
+    code = urllib.parse.quote(DOSSIER, safe="")
+    assert clerk.put(f"/api/v1/dossiers/{code}", json={"unit": UNIT}).status_code in (200, 201)
+    reset_peak(api.process.pid)
+    before = peak_resident_bytes(api.process.pid)
+
+    def send(name: str, data: bytes) -> httpx.Response:
+        return clerk.post(
+            f"/api/v1/dossiers/{code}/documents", files=[("files", (name, data, "image/png"))]
+        )
+
+    accepted = send("a0.png", png)
+    refused = send("cut.png", truncated)
+
+    assert accepted.status_code == 202, accepted.text
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["code"] == "corrupt_file"
+    growth = peak_resident_bytes(api.process.pid) - before
+    assert growth <= API_GROWTH_BYTES, f"the API grew by {growth / MIB:.0f} MiB"
