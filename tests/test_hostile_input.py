@@ -122,6 +122,36 @@ def peak_resident_bytes(pid: int) -> int:
     raise AssertionError(f"no VmHWM for process {pid}")
 
 
+# Runs before the bomb upload: a server whose heap once grew keeps those pages
+# resident, and a later decode reusing them would not raise the peak.
+def test_upload_validation_checks_a_big_png_without_decoding_it(
+    api: ApiServer, tmp_path: Path
+) -> None:
+    """12200×12200 RGB is 450 MB decoded; the API checks it in a few MB and stores it."""
+    png = hostile.png_of_size(tmp_path / "a0.png", 12_200, 12_200).read_bytes()
+    truncated = png[: len(png) // 2]
+    assert api.process is not None
+    clerk = api.client(api.create_key("clerk", UNIT))
+    code = urllib.parse.quote(DOSSIER, safe="")
+    assert clerk.put(f"/api/v1/dossiers/{code}", json={"unit": UNIT}).status_code in (200, 201)
+    reset_peak(api.process.pid)
+    before = peak_resident_bytes(api.process.pid)
+
+    def send(name: str, data: bytes) -> httpx.Response:
+        return clerk.post(
+            f"/api/v1/dossiers/{code}/documents", files=[("files", (name, data, "image/png"))]
+        )
+
+    accepted = send("a0.png", png)
+    refused = send("cut.png", truncated)
+
+    assert accepted.status_code == 202, accepted.text
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["code"] == "corrupt_file"
+    growth = peak_resident_bytes(api.process.pid) - before
+    assert growth <= API_GROWTH_BYTES, f"the API grew by {growth / MIB:.0f} MiB"
+
+
 def test_content_bomb_upload_is_refused_with_the_api_memory_bounded(
     api: ApiServer, tmp_path: Path
 ) -> None:
@@ -164,31 +194,3 @@ def test_a_page_nested_too_deep_is_corrupt_not_empty(tmp_path: Path) -> None:
     path = hostile.nested_arrays_pdf(tmp_path / "nested.pdf", 100_000)
     with pytest.raises(CorruptFile, match=r"page list is damaged .*nested"):
         open_scan(path)
-
-
-def test_upload_validation_checks_a_big_png_without_decoding_it(
-    api: ApiServer, tmp_path: Path
-) -> None:
-    """12200×12200 RGB is 450 MB decoded; the API checks it in a few MB and stores it."""
-    png = hostile.png_of_size(tmp_path / "a0.png", 12_200, 12_200).read_bytes()
-    truncated = png[: len(png) // 2]
-    assert api.process is not None
-    clerk = api.client(api.create_key("clerk", UNIT))
-    code = urllib.parse.quote(DOSSIER, safe="")
-    assert clerk.put(f"/api/v1/dossiers/{code}", json={"unit": UNIT}).status_code in (200, 201)
-    reset_peak(api.process.pid)
-    before = peak_resident_bytes(api.process.pid)
-
-    def send(name: str, data: bytes) -> httpx.Response:
-        return clerk.post(
-            f"/api/v1/dossiers/{code}/documents", files=[("files", (name, data, "image/png"))]
-        )
-
-    accepted = send("a0.png", png)
-    refused = send("cut.png", truncated)
-
-    assert accepted.status_code == 202, accepted.text
-    assert refused.status_code == 422, refused.text
-    assert refused.json()["error"]["code"] == "corrupt_file"
-    growth = peak_resident_bytes(api.process.pid) - before
-    assert growth <= API_GROWTH_BYTES, f"the API grew by {growth / MIB:.0f} MiB"
