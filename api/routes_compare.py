@@ -2,9 +2,16 @@
 
 Officers (``verify``) and admins compare; both documents must be in the key's
 units (another unit's answers 404, as everywhere) and digitised. The
-comparison is stored with the officer and the time and audited on both
-documents; it can be read again, its overlays shown and its PDF report
-downloaded, by keys that may verify in its unit.
+comparison is stored with the officer, the time and both documents' units, and
+audited on both documents.
+
+A comparison shows both documents (the citizen's words, the report naming both
+dossiers and file hashes, the overlay of the original page), so it can be read
+again, its overlays shown and its report downloaded only by a key that may
+verify in *both* units: an officer of one side alone gets the 404 of a missing
+comparison, recorded as ``access.denied``, and never sees it listed. Every read
+is audited (``comparison.read``, ``comparison.download``) with the comparison's
+id and both document ids.
 """
 
 from __future__ import annotations
@@ -15,17 +22,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import func, or_, select
 
 from api import downloads
 from api.downloads import Blob
 from api.errors import ApiError
 from api.schemas import MAX_OFFSET, PREFIX
 from api.scope import audit, check_unit, load_document, scoped, visible_units
-from api.security import Principal, require
+from api.security import Principal, audit_read, require
 from pipeline.comparison import NotComparable, Side, overlay_png, pages_to_compare, report_pdf
 from pipeline.comparison import run_comparison as run
 from pipeline.runtime import runtime
+from storage import repository as repo
 from storage.models import Comparison
 
 router = APIRouter(prefix=PREFIX, tags=["compare"])
@@ -116,6 +123,7 @@ def compare(body: CompareIn, principal: Verifier) -> ComparisonOut:
     refs = {"original": body.original, "copy": body.copy_}
     sides = {}
     for role, ref in refs.items():
+        # Comparing reads both documents: each must be in the key's units.
         with scoped(principal, "document", ref.document_id), rt.session() as s:
             document = load_document(s, principal, ref.document_id)
             try:
@@ -123,9 +131,8 @@ def compare(body: CompareIn, principal: Verifier) -> ComparisonOut:
             except NotComparable as exc:
                 status = 409 if exc.code == "document_not_ready" else 422
                 raise ApiError(status, exc.code, str(exc)) from None
-            unit = document.dossier.unit_code
     try:
-        comparison_id = run(rt, sides["original"], sides["copy"], actor=principal.actor, unit=unit)
+        comparison_id = run(rt, sides["original"], sides["copy"], actor=principal.actor)
     except NotComparable as exc:
         raise ApiError(422, exc.code, str(exc)) from None
     with rt.session() as s:
@@ -147,14 +154,44 @@ def compare(body: CompareIn, principal: Verifier) -> ComparisonOut:
     return out
 
 
-def _load(principal: Principal, comparison_id: str) -> Comparison:
+def load_comparison(principal: Principal, comparison_id: str) -> Comparison:
+    """The comparison if the key sees both its documents' units; else the 404 of a missing one.
+
+    A refusal is recorded (``access.denied``, with the first unit the key
+    lacks) by ``scoped``; the answer is the same as for an id that never
+    existed, so a key learns nothing about another unit's comparisons.
+    """
     with scoped(principal, "comparison", comparison_id), runtime().session() as s:
         comparison = s.get(Comparison, comparison_id) if len(comparison_id) <= 36 else None
         if comparison is None:
             raise ApiError(404, "comparison_not_found", f"no comparison {comparison_id}")
-        check_unit(principal, comparison.unit_code)
+        for unit in comparison.units:
+            check_unit(principal, unit)
         s.expunge(comparison)
         return comparison
+
+
+def audit_comparison(
+    principal: Principal, action: str, comparison: Comparison, **detail: Any
+) -> None:
+    """Record one read of a comparison, naming it and both documents (and their units).
+
+    One row per read, filed under the copy's unit like the comparison; the
+    original's unit is in the detail, so either unit's reads can be found.
+    """
+    audit_read(
+        principal,
+        action=action,
+        object_type="comparison",
+        object_id=comparison.id,
+        unit_code=comparison.unit_code,
+        detail={
+            "original_document_id": comparison.original_document_id,
+            "copy_document_id": comparison.copy_document_id,
+            "original_unit": comparison.original_unit_code,
+            **detail,
+        },
+    )
 
 
 @router.get("/comparisons", response_model=ComparisonList, response_model_by_alias=True)
@@ -164,22 +201,19 @@ def list_comparisons(
     limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ComparisonList:
-    """Comparisons in the key's units, newest first (without their page details)."""
-    units = visible_units(principal, None)
-    query = select(Comparison)
-    if units is not None:
-        query = query.where(Comparison.unit_code.in_(units))
-    if document:
-        query = query.where(
-            or_(
-                Comparison.original_document_id == document, Comparison.copy_document_id == document
-            )
-        )
+    """Comparisons whose both documents are in the key's units, newest first.
+
+    Without their page details (no citizen's words): like the dossier list,
+    the listing itself is not audited; opening one is.
+    """
     with runtime().session() as s:
-        rows = list(
-            s.scalars(query.order_by(Comparison.created_at.desc()).limit(limit).offset(offset))
+        total, rows = repo.list_comparisons(
+            s,
+            units=visible_units(principal, None),
+            document_id=document,
+            limit=limit,
+            offset=offset,
         )
-        total = s.scalar(query.with_only_columns(func.count(Comparison.id))) or 0
         items = [comparison_out(c, with_pages=False) for c in rows]
     return ComparisonList(total=total, items=items)
 
@@ -188,7 +222,10 @@ def list_comparisons(
     "/comparisons/{comparison_id}", response_model=ComparisonOut, response_model_by_alias=True
 )
 def get_comparison(comparison_id: str, principal: Verifier) -> ComparisonOut:
-    return comparison_out(_load(principal, comparison_id))
+    comparison = load_comparison(principal, comparison_id)
+    out = comparison_out(comparison)
+    audit_comparison(principal, "comparison.read", comparison)
+    return out
 
 
 @router.get(
@@ -198,7 +235,7 @@ def get_comparison(comparison_id: str, principal: Verifier) -> ComparisonOut:
 )
 def comparison_report(comparison_id: str, principal: Verifier) -> Response:
     """The comparison as a PDF report (Vietnamese), to file with the certification."""
-    comparison = _load(principal, comparison_id)
+    comparison = load_comparison(principal, comparison_id)
     data = report_pdf(runtime(), comparison.id)
     blob = Blob(
         f"comparisons/{comparison.id}",
@@ -206,6 +243,7 @@ def comparison_report(comparison_id: str, principal: Verifier) -> Response:
         "application/pdf",
         f"doi-chieu-{comparison.id[:8]}.pdf",
     )
+    audit_comparison(principal, "comparison.download", comparison, part="report")
     return downloads.bytes_response(data, blob, downloads.etag(blob.sha256))
 
 
@@ -221,13 +259,18 @@ def comparison_overlay(
     principal: Verifier,
 ) -> Response:
     """The original page with removed (red) and added (blue) marks and changed words boxed."""
-    comparison = _load(principal, comparison_id)
+    comparison = load_comparison(principal, comparison_id)
     data = overlay_png(runtime(), comparison, number)
     if data is None:
         raise ApiError(404, "page_not_found", f"comparison {comparison_id} has no page {number}")
     sha = hashlib.sha256(data).hexdigest()
     tag = downloads.etag(sha)
-    if downloads.matches_etag(request, tag):
+    fresh = downloads.matches_etag(request, tag)
+    # Like a document's page image: a revalidation is a read too (the browser shows it again).
+    audit_comparison(
+        principal, "comparison.download", comparison, part=f"overlay-{number}", not_modified=fresh
+    )
+    if fresh:
         return downloads.not_modified(tag)
     blob = Blob(
         f"comparisons/{comparison.id}/{number}",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from PIL import Image
+from sqlalchemy.orm import Session
 
 from ocr.compare import PageView, compare_documents
 from ocr.comparison_report import SideInfo, comparison_pdf
@@ -79,8 +80,13 @@ def page_view(rt: Runtime, document_id: str, number: int) -> PageView:
     return PageView.from_encoded(encoded, tuple(words_from_report(report)), report["dpi"])
 
 
-def run_comparison(rt: Runtime, original: Side, copy: Side, *, actor: str, unit: str) -> str:
-    """Compare, store the overlays and the result; returns the comparison's id."""
+def run_comparison(rt: Runtime, original: Side, copy: Side, *, actor: str) -> str:
+    """Compare, store the overlays and the result; returns the comparison's id.
+
+    The record keeps both documents' units, read here from the documents
+    themselves: whoever reads it later must see both (a comparison shows both
+    documents' words), so a caller cannot file it under one unit only.
+    """
     pairs = pair_pages(original, copy)
     views = [
         (page_view(rt, original.document_id, a), page_view(rt, copy.document_id, b))
@@ -99,11 +105,13 @@ def run_comparison(rt: Runtime, original: Side, copy: Side, *, actor: str, unit:
     for entry, (a, b) in zip(body["pages"], pairs, strict=True):
         entry["original_page"], entry["copy_page"] = a, b
     with rt.session() as s:
+        original_unit, copy_unit = (_unit_of(s, side.document_id) for side in (original, copy))
         s.add(
             Comparison(
                 id=comparison_id,
                 actor=actor,
-                unit_code=unit,
+                unit_code=copy_unit,
+                original_unit_code=original_unit,
                 original_document_id=original.document_id,
                 original_pages=[a for a, _ in pairs],
                 copy_document_id=copy.document_id,
@@ -115,6 +123,13 @@ def run_comparison(rt: Runtime, original: Side, copy: Side, *, actor: str, unit:
             )
         )
     return comparison_id
+
+
+def _unit_of(s: Session, document_id: str) -> str:
+    document = s.get(Document, document_id)
+    if document is None:
+        raise NotComparable("document_not_found", f"no document {document_id}")
+    return document.dossier.unit_code
 
 
 def overlay_key(comparison_id: str, page: int) -> str:

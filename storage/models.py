@@ -340,11 +340,17 @@ class Comparison(Base):
     image regions, verdict per page); ``overlays`` lists the stored overlay
     images (``{page, key, sha256}``). Rows are only ever added: the record of a
     certification check must not change after the fact.
+
+    ``unit_code`` is the copy's unit (where the comparison is filed) and
+    ``original_unit_code`` the original's: a comparison shows both documents,
+    so only a key that sees both units may read it (``storage.repository.list_comparisons``
+    filters on both; ``units`` is what a single read checks).
     """
 
     __tablename__ = "comparisons"
     __table_args__ = (
         Index(None, "unit_code", "created_at"),
+        Index(None, "original_unit_code", "created_at"),
         Index(None, "original_document_id"),
         Index(None, "copy_document_id"),
     )
@@ -353,6 +359,7 @@ class Comparison(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     actor: Mapped[str] = mapped_column(String(128))
     unit_code: Mapped[str] = mapped_column(String(64))
+    original_unit_code: Mapped[str] = mapped_column(String(64))
     original_document_id: Mapped[str] = mapped_column(String(36))
     original_pages: Mapped[list[int]] = mapped_column(JsonType)
     copy_document_id: Mapped[str] = mapped_column(String(36))
@@ -361,6 +368,11 @@ class Comparison(Base):
     difference_count: Mapped[int]
     result: Mapped[dict[str, Any]]
     overlays: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)
+
+    @property
+    def units(self) -> tuple[str, str]:
+        """The original's unit and the copy's: a reader must see both."""
+        return (self.original_unit_code, self.unit_code)
 
 
 class WebSession(Base):

@@ -6,6 +6,12 @@ to ``POST /api/v1/compare`` and shows the answer: both pages side by side,
 the overlay of what differs, the word-level changes with changed digits
 (ID numbers, dates) marked loudly, the verdict line and the PDF report. The
 officer's recent comparisons come from ``GET /api/v1/comparisons``.
+
+A saved comparison is opened as ``/doi-chieu?id=…`` (the recent list links
+there): the page loads it with the API's rule (a key that sees both
+documents' units, else the 404 page and an ``access.denied`` row), records
+the read once (``comparison.read``, ``via=web``) and hands the comparison to
+the script in a JSON data block, so showing it is not a second, separate read.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from api.routes_compare import audit_comparison, comparison_out, load_comparison
 from api.scope import audit, resolve_dossier, scoped
 from api.web.auth import PageRoute, Verifier
 from api.web.render import render
@@ -34,9 +41,18 @@ def compare_page(
     unit: Annotated[str | None, Query(max_length=64)] = None,
     goc: Annotated[str | None, Query(max_length=36)] = None,
     ban_sao: Annotated[str | None, Query(max_length=36)] = None,
+    comparison_id: Annotated[str | None, Query(alias="id", max_length=36)] = None,
 ) -> HTMLResponse:
-    """The comparison form; with ``ho_so`` its documents are offered to pick from."""
+    """The comparison form; with ``ho_so`` its documents are offered to pick from.
+
+    With ``id``, a saved comparison is shown below the form (see module doc).
+    """
     principal = auth.principal
+    shown = None
+    if comparison_id:
+        comparison = load_comparison(principal, comparison_id)
+        shown = comparison_out(comparison).model_dump(mode="json", by_alias=True)
+        audit_comparison(principal, "comparison.read", comparison, via="web")
     dossier_info = None
     documents: list[dict[str, object]] = []
     code = (ho_so or "").strip()
@@ -75,6 +91,7 @@ def compare_page(
             "ho_so": code,
             "original": original,
             "copy": copy,
+            "shown": shown,
         },
         auth=auth,
     )

@@ -247,7 +247,8 @@
     });
   }
 
-  const shown = new URLSearchParams(window.location.search).get("id");
-  if (shown) open(`/api/v1/comparisons/${encodeURIComponent(shown)}`);
+  // A saved comparison opened as /doi-chieu?id=…: the page already read it (and recorded the read).
+  const saved = document.getElementById("doi-chieu-da-luu");
+  if (saved) showResult(JSON.parse(saved.textContent || "{}"));
   loadRecent();
 })();
