@@ -12,8 +12,8 @@ from ingest.errors import InputError
 from ocr.tesseract import TesseractError
 from pipeline.document import OutputNotWritable, PageFailed, digitise_file
 from sohoa.settings import get_settings
-
 from storage.private import keep_private, private_dir
+
 # Exit codes beyond the input errors' own (3–8, see ingest.errors).
 EXIT_PAGE_FAILED = 9
 EXIT_OCR_ENGINE = 10
@@ -22,19 +22,19 @@ EXIT_REFUSED = 12  # `ingest`: at least one file was refused (the others were ta
 EXIT_NOT_FOUND = 13
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 # Commands whose files are the user's own outputs, made under the user's umask;
 # every other command is the service and keeps what it creates private.
 _USER_OUTPUT_COMMANDS = frozenset({"ocr", "classify"})
 
 
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sohoa")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """sohoa: số hóa hồ sơ — digitise commune dossiers into searchable Vietnamese PDF/A."""
-
     if ctx.invoked_subcommand not in _USER_OUTPUT_COMMANDS:
         keep_private()
+
 
 @main.command()
 @click.argument(
