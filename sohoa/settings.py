@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         "names, IP addresses or CIDR networks, each name or address optionally with :port. "
         "Every other loopback, private, link-local or reserved address is refused.",
     )
+    auth_max_failures: int = Field(
+        10, ge=1, description="Wrong keys from one address (or for one key id) before a block."
+    )
+    auth_failure_window: int = Field(
+        600, ge=1, description="Seconds over which wrong keys are counted toward a block."
+    )
     default_unit: str = Field("000.00.00.H00", description="Unit code used when none is given.")
     cache_dir: Path = Field(
         Path.home() / ".cache" / "sohoa",
@@ -81,18 +87,6 @@ class Settings(BaseSettings):
         ge=0,
         le=1,
         description="Below this confidence a document is classified 'other' rather than guessed.",
-    )
-    webhook_allow: str = Field(
-        "",
-        description="Internal webhook receivers allowed (on-premises): comma-separated host "
-        "names, IP addresses or CIDR networks, each name or address optionally with :port. "
-        "Every other loopback, private, link-local or reserved address is refused.",
-    )
-    auth_max_failures: int = Field(
-        10, ge=1, description="Wrong keys from one address (or for one key id) before a block."
-    )
-    auth_failure_window: int = Field(
-        600, ge=1, description="Seconds over which wrong keys are counted toward a block."
     )
 
     @field_validator("webhook_allow")
