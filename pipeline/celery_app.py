@@ -17,6 +17,13 @@ from pipeline import broker  # noqa: F401 - registers the embedded broker's sche
 from sohoa.settings import Settings, get_settings
 
 QUEUE = "sohoa"
+# ``SOHOA_PAGE_TIME_LIMIT`` is the soft limit: it raises in the task, which
+# fails the page (or document step) with its reason and kills the programs it
+# started (``pipeline.tasks``). This much later the hard limit kills a worker
+# child that could not be interrupted (stuck in C code, stopped, swapping); the
+# main process then records the same failure. Seconds: the soft path needs only
+# a few database writes, and a page must not hold a worker slot much longer.
+HARD_LIMIT_GRACE = 15
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -26,8 +33,8 @@ def make_celery(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_ignore_result=True,
-        task_time_limit=settings.page_time_limit,
-        task_soft_time_limit=max(5, settings.page_time_limit - 30),
+        task_soft_time_limit=settings.page_time_limit,
+        task_time_limit=settings.page_time_limit + HARD_LIMIT_GRACE,
         worker_prefetch_multiplier=1,
         worker_concurrency=settings.worker_concurrency,
         worker_hijack_root_logger=False,

@@ -25,8 +25,10 @@ from typing import Any
 
 import httpx
 from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.signals import worker_ready
 from PIL import Image
+from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.errors import InputError
@@ -39,10 +41,13 @@ from pipeline import egress, webhooks
 from pipeline.celery_app import app
 from pipeline.classification import classify_stored_document
 from pipeline.context import PageJob, PageResult, words_from_report
+from pipeline.originals import release_all, trim, use_original
 from pipeline.page import process_page, thumbnail_png
+from pipeline.programs import kill_marked, marked
 from pipeline.runtime import Runtime, runtime
 from storage import keys
 from storage import repository as repo
+from storage.models import Page
 from storage.objects import ObjectCorrupt, ObjectMissing, StoreUnavailable
 from storage.search import index_document
 
@@ -64,9 +69,59 @@ PAGE_FAILURES = (InputError, TesseractError)
 STORAGE_FAILURES = (ObjectCorrupt, ObjectMissing)
 # Pages kept with their own text are rendered this coarsely for their thumbnail.
 KEPT_THUMB_DPI = 30
+# A task over SOHOA_PAGE_TIME_LIMIT: the soft limit's exception in the worker
+# child, or the hard limit's report in the main process after it killed the child.
+TIME_LIMITS = (SoftTimeLimitExceeded, TimeLimitExceeded)
+# Reason codes: a page over its time limit, and a document step (start,
+# assemble, classify, index) over it.
+PAGE_TIME_LIMIT = "page_time_limit"
+STEP_TIME_LIMIT = "time_limit"
+# What a document does once no page is queued any more and none failed.
+ASSEMBLE = "assemble"
 
 
-@app.task(bind=True, name="sohoa.start_document", **RETRY)
+class DocumentTask(Task):
+    """A step of a document's journey (first argument: the document id).
+
+    A step must end its document visibly whatever happens to it; the time
+    limit is what Celery alone cannot turn into a reason. The programs a step
+    starts carry its task id (``pipeline.programs``), so they die with it; the
+    originals it uses are locked in the cache until it ends (``pipeline.originals``).
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with marked(self.request.id or ""):
+            try:
+                return super().__call__(*args, **kwargs)
+            finally:
+                release_all()
+                _trim_originals(runtime())
+
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        """Record a time limit as the page's or document's failure.
+
+        Celery calls this in the worker child when the soft limit's exception
+        escaped the step, and in the worker's main process when the hard limit
+        killed the child (then the child's programs, orphaned, are killed here).
+        """
+        if not isinstance(exc, TIME_LIMITS):
+            return
+        try:
+            kill_marked(task_id)
+            call = dict(zip(("document_id", "number"), args, strict=False)) | dict(kwargs)
+            rt = runtime()
+            if self.name == ocr_page.name:
+                _page_over_time_limit(rt, call["document_id"], call["number"])
+            else:
+                limit = rt.settings.page_time_limit
+                reason = f"{STEP_TIME_LIMIT}: {self.name} took over {limit} s"
+                log.warning("document %s: %s", call["document_id"], reason)
+                _fail_document(rt, call["document_id"], f"{reason} (SOHOA_PAGE_TIME_LIMIT)")
+        except Exception:  # the main process must go on; a restart re-queues the document
+            log.exception("could not record the time limit of %s[%s]", self.name, task_id)
+
+
+@app.task(bind=True, base=DocumentTask, name="sohoa.start_document", **RETRY)
 def start_document(self: Task, document_id: str) -> None:
     rt = runtime()
     with rt.session() as s:
@@ -86,22 +141,35 @@ def start_document(self: Task, document_id: str) -> None:
         document = repo.get_document(s, document_id)
         repo.ensure_pages(s, document, scan.page_count)
         repo.set_document_status(s, document, "processing")
-        waiting = [p.number for p in document.pages if p.status != "done"]
-    if not waiting:
-        finish_document(document_id)
+        waiting = [p.number for p in document.pages if p.status == "queued"]
+        outcome = None if waiting else _outcome(s, document_id)
+    _follow(rt, document_id, outcome)
     for number in waiting:
         ocr_page.delay(document_id, number)
 
 
-@app.task(bind=True, name="sohoa.ocr_page", **RETRY)
+@app.task(bind=True, base=DocumentTask, name="sohoa.ocr_page", **RETRY)
 def ocr_page(self: Task, document_id: str, number: int) -> None:
+    """OCR one page; a page that fails (bad data, OCR engine, time limit) fails alone.
+
+    The other pages go on; once none is queued, the document is assembled, or
+    failed with its failed pages' reasons (``sohoa reprocess`` runs those again).
+    """
     rt = runtime()
+    try:
+        _ocr_page(rt, document_id, number)
+    except SoftTimeLimitExceeded:
+        kill_marked(self.request.id)
+        _page_over_time_limit(rt, document_id, number)
+
+
+def _ocr_page(rt: Runtime, document_id: str, number: int) -> None:
     with rt.session() as s:
         document = _active_document(s, document_id)
         if document is None:
             return
         page = next((p for p in document.pages if p.number == number), None)
-        if page is None or page.status == "done":
+        if page is None or page.status != "queued":  # done, or failed until reprocessed
             return
         original_key, sha256 = document.original_key, document.sha256
         prefix = _prefix(document)
@@ -115,15 +183,13 @@ def ocr_page(self: Task, document_id: str, number: int) -> None:
         result = process_page(PageJob(source=scan.pages[number - 1], options=options))
     except PAGE_FAILURES as exc:
         reason = f"page {number}: {exc.reason if isinstance(exc, InputError) else exc}"
-        with rt.session() as s:
-            repo.mark_page_failed(s, document_id, number, reason)
-        _fail_document(rt, document_id, reason)
+        _page_failed(rt, document_id, number, reason)
         return
     if result.kept:
         result = _with_existing_text(scan, result)
     image_obj, words_obj, thumb_obj = _store_page(rt, prefix, result)
     with rt.session() as s:
-        remaining = repo.mark_page_done(
+        repo.mark_page_done(
             s,
             document_id,
             number,
@@ -138,15 +204,15 @@ def ocr_page(self: Task, document_id: str, number: int) -> None:
             thumbnail_key=thumb_obj.key,
             thumbnail_sha256=thumb_obj.sha256,
         )
-    if remaining == 0:
-        finish_document(document_id)
+        outcome = _outcome(s, document_id)
+    _follow(rt, document_id, outcome)
 
 
 def finish_document(document_id: str) -> None:
     (assemble.si(document_id) | classify.si(document_id) | index.si(document_id)).delay()
 
 
-@app.task(bind=True, name="sohoa.assemble", **RETRY)
+@app.task(bind=True, base=DocumentTask, name="sohoa.assemble", **RETRY)
 def assemble(self: Task, document_id: str) -> None:
     rt = runtime()
     with rt.session() as s:
@@ -194,7 +260,7 @@ def assemble(self: Task, document_id: str) -> None:
         repo.set_outputs(s, document_id, pdf=pdf, text=text, pages=report_obj)
 
 
-@app.task(bind=True, name="sohoa.classify", **RETRY)
+@app.task(bind=True, base=DocumentTask, name="sohoa.classify", **RETRY)
 def classify(self: Task, document_id: str) -> None:
     """Document type, fields and image cues (``pipeline.classification``).
 
@@ -221,7 +287,7 @@ def classify(self: Task, document_id: str) -> None:
                 document.document_type = "unclassified"
 
 
-@app.task(bind=True, name="sohoa.index", **RETRY)
+@app.task(bind=True, base=DocumentTask, name="sohoa.index", **RETRY)
 def index(self: Task, document_id: str) -> None:
     rt = runtime()
     with rt.session() as s:
@@ -328,12 +394,26 @@ def _active_document(s: Any, document_id: str) -> Any:
 
 
 def local_scan(rt: Runtime, key: str, sha256: str) -> Scan:
-    """The original on this worker's disk (fetched once, verified) and its validated pages."""
-    path = rt.settings.work_dir / "originals" / sha256
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        rt.store.download(key, path, sha256)
+    """The original on this worker's disk and its validated pages.
+
+    From the bounded cache of originals (``SOHOA_WORK_CACHE_MB``), fetched and
+    verified again when evicted; the file stays locked until the task ends, so
+    no process evicts it while this task's pages read it.
+    """
+    path = use_original(
+        rt.settings.work_dir / "originals",
+        sha256,
+        rt.settings.work_cache_mb * 1024 * 1024,
+        lambda dest: rt.store.download(key, dest, sha256),
+    )
     return _open_scan_cached(path, rt.settings.limits())
+
+
+def _trim_originals(rt: Runtime) -> None:
+    """Bring the cache back under its bound once this task's originals are free to go."""
+    folder = rt.settings.work_dir / "originals"
+    if folder.is_dir():
+        trim(folder, rt.settings.work_cache_mb * 1024 * 1024)
 
 
 @lru_cache(maxsize=16)
@@ -390,6 +470,62 @@ def _store_page(rt: Runtime, prefix: str, result: PageResult) -> tuple[Any, Any,
 
 def _public(report: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in report.items() if k != "image"}
+
+
+def _page_failed(rt: Runtime, document_id: str, number: int, reason: str) -> None:
+    """Fail one page for good; the document ends once no other page is queued."""
+    with rt.session() as s:
+        document = _active_document(s, document_id)
+        if document is None:
+            return
+        page = next((p for p in document.pages if p.number == number), None)
+        if page is None:
+            return
+        if page.status != "done":  # a time limit may strike just after the page was recorded
+            repo.mark_page_failed(s, document_id, number, reason)
+        outcome = _outcome(s, document_id)
+    _follow(rt, document_id, outcome)
+
+
+def _page_over_time_limit(rt: Runtime, document_id: str, number: int) -> None:
+    limit = rt.settings.page_time_limit
+    reason = f"page {number}: {PAGE_TIME_LIMIT}: took over {limit} s (SOHOA_PAGE_TIME_LIMIT)"
+    log.warning("document %s: %s", document_id, reason)
+    _page_failed(rt, document_id, number, reason)
+
+
+def _outcome(s: Any, document_id: str) -> str | None:
+    """What the document does next, asked after one of its pages settled.
+
+    ``None`` while pages are still queued; :data:`ASSEMBLE` when all are done;
+    otherwise the failure reason naming the failed pages. Asked in the
+    transaction that recorded the page, which holds the document's lock, so of
+    two pages settling at once exactly the later one sees the document settled.
+    """
+    of_document = Page.document_id == document_id
+    queued = s.scalar(
+        select(func.count()).select_from(Page).where(of_document, Page.status == "queued")
+    )
+    if queued:
+        return None
+    failed = s.execute(
+        select(Page.number, Page.failure_reason)
+        .where(of_document, Page.status == "failed")
+        .order_by(Page.number)
+    ).all()
+    if not failed:
+        return ASSEMBLE
+    reasons = [reason or f"page {number}: failed" for number, reason in failed]
+    if len(reasons) == 1:
+        return reasons[0]
+    return f"{len(reasons)} pages failed: " + "; ".join(reasons)
+
+
+def _follow(rt: Runtime, document_id: str, outcome: str | None) -> None:
+    if outcome == ASSEMBLE:
+        finish_document(document_id)
+    elif outcome:
+        _fail_document(rt, document_id, outcome)
 
 
 def _fail_document(rt: Runtime, document_id: str, reason: str) -> None:

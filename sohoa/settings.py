@@ -56,7 +56,18 @@ class Settings(BaseSettings):
     # Redis redelivers a task whose worker died without acknowledging it after
     # this many seconds. Longer than the slowest task, or a live task is doubled.
     visibility_timeout: int = Field(900, ge=5, description="Seconds before redelivery.")
-    page_time_limit: int = Field(600, ge=10, description="Hard time limit of one page task.")
+    page_time_limit: int = Field(
+        600,
+        ge=10,
+        description="Seconds one page (or document step) may take; over it the page "
+        "fails with page_time_limit (a stuck worker child is killed 15 s later).",
+    )
+    work_cache_mb: int = Field(
+        2048,
+        ge=1,
+        description="Most MiB of originals a worker keeps on its disk (least recently "
+        "used evicted first; a file in use is never evicted).",
+    )
     worker_concurrency: int = Field(
         default_factory=default_jobs, ge=1, description="Tasks one worker runs at once."
     )
