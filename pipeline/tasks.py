@@ -78,6 +78,13 @@ PAGE_TIME_LIMIT = "page_time_limit"
 STEP_TIME_LIMIT = "time_limit"
 # What a document does once no page is queued any more and none failed.
 ASSEMBLE = "assemble"
+# Fair turns between documents: Redis serves its priority lists in order, 0
+# (and every message without a priority) first, then kombu's steps 3, 6, 9. The
+# pages of a short document thus go before those of long ones queued earlier: a
+# one-page certificate does not wait behind a 1000-page register (it did, for
+# minutes). (most pages, priority) in order; longer documents get the last step.
+PAGE_PRIORITIES = ((10, 0), (100, 3), (1000, 6))
+LONGEST_PRIORITY = 9
 
 
 class DocumentTask(Task):
@@ -144,8 +151,14 @@ def start_document(self: Task, document_id: str) -> None:
         waiting = [p.number for p in document.pages if p.status == "queued"]
         outcome = None if waiting else _outcome(s, document_id)
     _follow(rt, document_id, outcome)
+    priority = page_priority(scan.page_count)
     for number in waiting:
-        ocr_page.delay(document_id, number)
+        ocr_page.apply_async((document_id, number), priority=priority)
+
+
+def page_priority(page_count: int) -> int:
+    """The broker priority of a document's page tasks (0 first); see PAGE_PRIORITIES."""
+    return next((p for most, p in PAGE_PRIORITIES if page_count <= most), LONGEST_PRIORITY)
 
 
 @app.task(bind=True, base=DocumentTask, name="sohoa.ocr_page", **RETRY)

@@ -286,3 +286,33 @@ def test_originals_cache_stays_under_its_bound(tmp_path):
     finally:
         worker.stop()
     assert sum(p.stat().st_size for p in cache.iterdir()) <= 1024 * 1024
+
+
+# ------------------------------------------------------------------ fair turns
+
+
+def test_one_page_document_does_not_wait_behind_a_long_one(deployment, tmp_path):
+    """One worker slot, a 12-page document running: a one-page document uploaded now
+    is done after a page or two of the long one, not after all of them."""
+    rt = _runtime(deployment)
+    env = _env(deployment)
+    long_pages = [pagegen.render_page(1000 + i, n_lines=4).image for i in range(12)]
+    long_source = pagegen.save_pdf(long_pages, tmp_path / "so dang ky.pdf", 300)
+    short_source = pagegen.save_pdf(
+        [pagegen.render_page(1100, n_lines=4).image], tmp_path / "giay khai sinh.pdf", 300
+    )
+    worker = Worker(env, tmp_path / "fair.log", concurrency=1).start()
+    try:
+        long_id = _ingest(env, long_source, "000.A0.01.H26-260101-0003")
+        wait_for(lambda: _pages_done(rt, long_id) >= 1, SETTLE_TIMEOUT, "the long document to run")
+        short_id = _ingest(env, short_source, "000.A0.01.H26-260101-0004")
+        assert _settled(rt, short_id)["status"] == "done"
+        assert _pages_done(rt, long_id) <= 4, "the short document waited behind the long one"
+        assert _settled(rt, long_id)["status"] == "done"
+    finally:
+        worker.stop()
+
+
+def _pages_done(rt: Runtime, document_id: str) -> int:
+    with rt.session() as s:
+        return repo.get_document(s, document_id).pages_done
