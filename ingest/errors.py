@@ -122,4 +122,17 @@ class Limits:
             raise ValueError("need 0 < min_dpi <= default_dpi <= max_dpi")
 
 
+WORKING_BYTES_PER_PIXEL = 32
+"""Peak memory of processing one page, per pixel of its raster: a 150-megapixel
+page took ~3.8 GB in a worker (issue 17's measurement, 25 bytes a pixel), and a
+20 MP page 586 MiB in the largest process of `sohoa ocr` (29 bytes a pixel with
+the interpreter): the decoded image, its grey and cleaned copies, the OCR image
+and Tesseract's own buffers. Rounded up so that the budget is a ceiling."""
+
+
+def pixels_within(memory_bytes: int) -> int:
+    """The most pixels one page may have for its processing to fit ``memory_bytes``."""
+    return memory_bytes // WORKING_BYTES_PER_PIXEL
+
+
 DEFAULT_LIMITS = Limits()

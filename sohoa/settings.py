@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ingest.errors import Limits
+from ingest.errors import Limits, pixels_within
 from pipeline.context import OcrOptions, default_jobs
 from pipeline.egress import AllowList
 
@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     max_file_mb: int = Field(512, ge=1, description="Largest accepted scan file, MiB.")
     max_pages: int = Field(2000, ge=1, description="Most pages accepted in one file.")
     max_pixels: int = Field(150_000_000, ge=1_000_000, description="Most pixels in one page.")
+    page_memory_mb: int = Field(
+        2560,
+        ge=128,
+        description="Memory one page may take while it is processed (32 bytes per pixel "
+        "of its raster; 2560 fits an A0 sheet at 200 dpi): a bigger PDF page is rendered "
+        "at a lower dpi down to 200, past that it is refused as too_large. A worker "
+        "needs about concurrency × this.",
+    )
     max_page_content_mb: int = Field(
         32, ge=1, description="Most MiB of drawing instructions one PDF page may inflate to."
     )
@@ -129,7 +137,9 @@ class Settings(BaseSettings):
         return Limits(
             max_file_bytes=self.max_file_mb * 1024 * 1024,
             max_pages=self.max_pages,
-            max_pixels=self.max_pixels,
+            # The pixel guard is the per-page memory budget too: a 150 MP page allowed
+            # by max_pixels alone took 3.8 GB, two at once in one worker 7.4 GB.
+            max_pixels=min(self.max_pixels, pixels_within(self.page_memory_mb * 1024 * 1024)),
             max_page_content_bytes=self.max_page_content_mb * 1024 * 1024,
         )
 

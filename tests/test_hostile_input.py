@@ -104,7 +104,9 @@ def test_a_form_drawn_many_times_counts_every_time(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
     data = tmp_path_factory.mktemp("hostile-api")
-    server = ApiServer(embedded_settings(data), data / "serve.log").start()
+    # A deployment with memory for a 150 MP page (the 12200² PNG below: 149 MP).
+    settings = embedded_settings(data, SOHOA_PAGE_MEMORY_MB="6144")
+    server = ApiServer(settings, data / "serve.log").start()
     yield server
     server.stop()
 
@@ -194,3 +196,46 @@ def test_a_page_nested_too_deep_is_corrupt_not_empty(tmp_path: Path) -> None:
     path = hostile.nested_arrays_pdf(tmp_path / "nested.pdf", 100_000)
     with pytest.raises(CorruptFile, match=r"page list is damaged .*nested"):
         open_scan(path)
+
+
+# --- Pages too big for the memory of one page -----------------------------------------
+
+
+def test_a_page_over_the_memory_budget_is_refused_at_once(tmp_path: Path) -> None:
+    """A 416-byte PDF with a 60-inch page took 3.8 GB and a minute for a blank page."""
+    huge = hostile.huge_page_pdf(tmp_path / "poster.pdf", 60)
+    assert huge.stat().st_size < 1024
+    env = clean_env({"SOHOA_DATA_DIR": str(tmp_path)})
+    rc, stderr, peak = run_measured(SOHOA, "ocr", huge, tmp_path / "out.pdf", env=env)
+    assert rc == 8 and "megapixels" in stderr, stderr
+    assert peak < 300 * MIB
+    assert not (tmp_path / "out.pdf").exists()
+
+
+def test_a_page_within_the_budget_is_processed_within_it(tmp_path: Path) -> None:
+    """The budget is a promise: a page just under it is digitised in no more memory.
+
+    A 15-inch square page renders at 300 dpi to 20 MP; a 700 MiB budget allows
+    23 MP. The largest process (page worker, Tesseract) must stay under 700 MiB.
+    """
+    budget_mb = 700
+    page = hostile.huge_page_pdf(tmp_path / "plan.pdf", 15)
+    env = clean_env({"SOHOA_DATA_DIR": str(tmp_path), "SOHOA_PAGE_MEMORY_MB": str(budget_mb)})
+    out = tmp_path / "plan-ocr.pdf"
+    rc, stderr, peak = run_measured(SOHOA, "ocr", "--jobs", "1", page, out, env=env)
+    assert rc == 0, stderr
+    assert out.exists()
+    assert peak <= budget_mb * MIB, f"peak {peak / MIB:.0f} MiB over the {budget_mb} MiB budget"
+    # 400 MiB: 13 MP, so the page is rendered at ~240 dpi instead of 300, still archival.
+    report = tmp_path / "report.json"
+    smaller = clean_env({"SOHOA_DATA_DIR": str(tmp_path), "SOHOA_PAGE_MEMORY_MB": "400"})
+    rc, stderr, _ = run_measured(
+        SOHOA, "ocr", page, tmp_path / "lower.pdf", "--json", report, env=smaller
+    )
+    assert rc == 0, stderr
+    dpi = json.loads(report.read_text())["pages"][0]["dpi"]
+    assert 200 <= dpi < 300, dpi
+    # 200 MiB: under 200 dpi, the floor of the digitisation rules: refused.
+    smallest = clean_env({"SOHOA_DATA_DIR": str(tmp_path), "SOHOA_PAGE_MEMORY_MB": "200"})
+    rc, stderr, _ = run_measured(SOHOA, "ocr", page, tmp_path / "refused.pdf", env=smallest)
+    assert rc == 8 and "megapixels" in stderr, stderr
