@@ -62,7 +62,7 @@ class Target:
 class World:
     server: ApiServer
     keys: dict[str, str]  # role -> key of UNIT (admin: all units)
-    targets: dict[str, Target]  # "own" / "other"
+    targets: dict[str, Target]  # "own" / "other" / "cross" (other's original, own's copy)
     settings: dict[str, str]
 
     def client(self, role: str | None) -> httpx.Client:
@@ -127,6 +127,24 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             compared = admin.post("/api/v1/compare", json={"original": side, "copy": side})
             assert compared.status_code == 201, compared.text
             targets[name] = dataclasses.replace(target, comparison_id=compared.json()["id"])
+        # The other unit's original (the same scan, so the pages register and an overlay
+        # exists) compared by the admin with the own unit's document as the copy: filed
+        # under the own unit, yet readable only by keys that see the other unit too.
+        presented = admin.post(
+            f"/api/v1/dossiers/{quote(DOSSIER)}/documents",
+            params={"unit": OTHER},
+            files=[("files", ("bản chính.png", targets["own"].scan, "image/png"))],
+        )
+        assert presented.status_code == 202, presented.text
+        original_id = presented.json()["files"][0]["document"]["id"]
+        wait_done(admin, original_id)
+        sides = {
+            "original": {"document_id": original_id, "page": 1},
+            "copy": {"document_id": targets["own"].document_id, "page": 1},
+        }
+        compared = admin.post("/api/v1/compare", json=sides)
+        assert compared.status_code == 201, compared.text
+        targets["cross"] = dataclasses.replace(targets["own"], comparison_id=compared.json()["id"])
         yield World(server, keys, targets, settings)
     finally:
         worker.stop()
@@ -144,12 +162,16 @@ class Operation:
 
     ``scoped`` operations touch one unit's dossier or document and answer 404
     outside the key's units; the others (admin routes) have no unit.
+    ``cross_unit`` operations read a comparison, which spans two units: they
+    are also called on a comparison of the own unit's document with the other
+    unit's, and answer 404 to any key that does not see both units.
     """
 
     permission: str  # read / write / verify / admin; "write|verify" for either; "" public
     call: Call
     success: tuple[int, ...]
     scoped: bool = True
+    cross_unit: bool = False
 
 
 def _doc(path: str = "") -> Call:
@@ -230,17 +252,22 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "verify", lambda c, t, w: c.get("/api/v1/comparisons"), (200,), scoped=False
     ),
     ("GET", "/api/v1/comparisons/{comparison_id}"): Operation(
-        "verify", lambda c, t, w: c.get(f"/api/v1/comparisons/{t.comparison_id}"), (200,)
+        "verify",
+        lambda c, t, w: c.get(f"/api/v1/comparisons/{t.comparison_id}"),
+        (200,),
+        cross_unit=True,
     ),
     ("GET", "/api/v1/comparisons/{comparison_id}/report.pdf"): Operation(
         "verify",
         lambda c, t, w: c.get(f"/api/v1/comparisons/{t.comparison_id}/report.pdf"),
         (200,),
+        cross_unit=True,
     ),
     ("GET", "/api/v1/comparisons/{comparison_id}/pages/{number}/overlay.png"): Operation(
         "verify",
         lambda c, t, w: c.get(f"/api/v1/comparisons/{t.comparison_id}/pages/1/overlay.png"),
         (200,),
+        cross_unit=True,
     ),
     ("GET", "/api/v1/audit"): Operation(
         "admin", lambda c, t, w: c.get("/api/v1/audit"), (200,), scoped=False
@@ -271,7 +298,7 @@ def expected_status(op: Operation, role: str | None, place: str) -> tuple[int, .
         return (401,)
     if not allowed(role, op.permission):
         return (403,)
-    if op.scoped and place == "other" and role != "admin":
+    if op.scoped and place in ("other", "cross") and role != "admin":
         return (404,)
     return op.success
 
@@ -280,7 +307,9 @@ CELLS = [
     (method, path, role, place)
     for (method, path), op in OPERATIONS.items()
     for role in (None, *ROLES)
-    for place in (("own", "other") if op.scoped else ("own",))
+    for place in (
+        ("own", "other", "cross") if op.cross_unit else ("own", "other") if op.scoped else ("own",)
+    )
 ]
 
 

@@ -1,7 +1,9 @@
 """A comparison is read only by a key that may read both its documents, and every read is audited.
 
 One live ``sohoa serve`` and a real worker on the embedded default. Unit A
-holds two digitised scans, unit B one. An admin and an officer of both units
+holds a scanned paper and a second, noisier scan of it; unit B holds the first
+scan again (the copy presented there), so every comparison has its pages
+registered and an overlay to read. An admin and an officer of both units
 each compare A's document (the original) with B's (the copy); an officer of A
 compares A's two documents. Then every way of reading a comparison (the API's
 record, its PDF report, its overlay image, the listing, the counter page
@@ -29,17 +31,18 @@ from sqlalchemy import func, select, text
 from pipeline.runtime import Runtime
 from storage.db import alembic_config, make_engine, migrate
 from storage.models import AuditEvent
+from tests import pagegen
 from tests.api_harness import ApiServer, clean_env, embedded_settings
 from tests.database import BACKENDS, fresh_postgres_url
 from tests.pipeline_harness import Worker
 from tests.test_api_documents import runtime_for
-from tests.test_api_matrix import quote, scan_bytes, wait_done
+from tests.test_api_matrix import quote, wait_done
 
 UNIT_A = "000.00.00.H26"
 UNIT_B = "000.00.00.H27"
 DOSSIER_A = "000.A0.01.H26-261208-0017"
 DOSSIER_B = "000.A0.01.H27-261208-0017"
-SEEDS = {"a1": 7301, "a2": 7302, "b1": 7303}
+SEED = 7301
 MISSING = "00000000-0000-0000-0000-000000000000"
 
 
@@ -112,12 +115,20 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         for unit, dossier in ((UNIT_A, DOSSIER_A), (UNIT_B, DOSSIER_B)):
             made = admin.put(f"/api/v1/dossiers/{quote(dossier)}", json={"unit": unit})
             assert made.status_code == 201, made.text
-        for name, seed in SEEDS.items():
+        page = pagegen.render_page(SEED, dpi=150, n_lines=4).image
+        scans = {
+            "a1": pagegen.save_png(page, data / "a1.png", 150).read_bytes(),
+            "a2": pagegen.save_png(
+                pagegen.salt_and_pepper(page, 0.005, SEED), data / "a2.png", 150
+            ).read_bytes(),
+        }
+        scans["b1"] = scans["a1"]
+        for name, scan in scans.items():
             unit, dossier = (UNIT_A, DOSSIER_A) if name.startswith("a") else (UNIT_B, DOSSIER_B)
             up = admin.post(
                 f"/api/v1/dossiers/{quote(dossier)}/documents",
                 params={"unit": unit},
-                files=[("files", (f"giấy tờ {name}.png", scan_bytes(seed, data), "image/png"))],
+                files=[("files", (f"giấy tờ {name}.png", scan, "image/png"))],
             )
             assert up.status_code == 202, up.text
             documents[name] = up.json()["files"][0]["document"]["id"]
