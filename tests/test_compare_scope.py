@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 import pytest
 from alembic import command
+from playwright.sync_api import Browser
 from sqlalchemy import func, select, text
 
 from pipeline.runtime import Runtime
@@ -37,6 +38,7 @@ from tests.database import BACKENDS, fresh_postgres_url
 from tests.pipeline_harness import Worker
 from tests.test_api_documents import runtime_for
 from tests.test_api_matrix import quote, wait_done
+from tests.test_browser import Watched, chromium, sign_in  # noqa: F401  (chromium: a fixture)
 
 UNIT_A = "000.00.00.H26"
 UNIT_B = "000.00.00.H27"
@@ -308,6 +310,38 @@ def test_the_listing_shows_a_key_of_both_units_everything(world: World, who: str
         world.comparisons["cross_admin"],
         world.comparisons["cross_officer"],
     }
+
+
+def test_the_saved_comparison_page_shows_it_with_one_read(
+    world: World,
+    chromium: Browser,  # noqa: F811  (the fixture imported above)
+) -> None:
+    """In Chromium: ``/doi-chieu?id=`` shows the comparison the page read, not a second fetch."""
+    cid = world.comparisons["cross_officer"]
+    watched = Watched(chromium, world.server.base_url)
+    page = watched.page
+    try:
+        sign_in(watched, world.keys["officer_ab"])
+        before = world.last_audit_id()
+        page.goto(f"/doi-chieu?id={cid}")
+        page.locator("#vung-ket-qua").wait_for(state="visible")
+        overlay = page.locator(".cp-overlay").first
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=overlay.element_handle()
+        )
+        assert (page.locator("#bao-cao").get_attribute("href") or "").endswith(
+            f"/comparisons/{cid}/report.pdf"
+        )
+        page.locator("#ds-doi-chieu li a").first.wait_for()
+        assert watched.errors == []
+    finally:
+        watched.close()
+    reads = [
+        (r.action, (r.detail or {}).get("part"), (r.detail or {}).get("via"))
+        for r in world.audit_rows(before)
+        if r.object_type == "comparison"
+    ]
+    assert reads == [("comparison.read", None, "web"), ("comparison.download", "overlay-1", None)]
 
 
 # ------------------------------------------------------------------ one unit's own comparison
