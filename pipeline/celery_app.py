@@ -14,16 +14,15 @@ from __future__ import annotations
 from celery import Celery
 
 from pipeline import broker  # noqa: F401 - registers the embedded broker's scheme
-from sohoa.settings import Settings, get_settings
+from sohoa.settings import HARD_LIMIT_GRACE_S, Settings, get_settings
 
 QUEUE = "sohoa"
 # ``SOHOA_PAGE_TIME_LIMIT`` is the soft limit: it raises in the task, which
 # fails the page (or document step) with its reason and kills the programs it
-# started (``pipeline.tasks``). This much later the hard limit kills a worker
-# child that could not be interrupted (stuck in C code, stopped, swapping); the
-# main process then records the same failure. Seconds: the soft path needs only
-# a few database writes, and a page must not hold a worker slot much longer.
-HARD_LIMIT_GRACE = 15
+# started (``pipeline.tasks``). ``HARD_LIMIT_GRACE_S`` later the hard limit kills
+# a worker child that could not be interrupted (stuck in C code, stopped,
+# swapping); the main process then records the same failure.
+HARD_LIMIT_GRACE = HARD_LIMIT_GRACE_S
 
 
 def make_celery(settings: Settings) -> Celery:

@@ -10,12 +10,17 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.errors import Limits, pixels_within
 from pipeline.context import OcrOptions, default_jobs
 from pipeline.egress import AllowList
+
+HARD_LIMIT_GRACE_S = 15
+"""Seconds between a task's soft time limit (``SOHOA_PAGE_TIME_LIMIT``: the page
+fails with its reason) and the hard one that kills a worker child that could not
+be interrupted. The soft path needs only a few database writes."""
 
 
 class Settings(BaseSettings):
@@ -107,6 +112,18 @@ class Settings(BaseSettings):
         le=1,
         description="Below this confidence a document is classified 'other' rather than guessed.",
     )
+
+    @model_validator(mode="after")
+    def _redelivery_after_the_hard_limit(self) -> Settings:
+        # Redis hands an unacknowledged task to another worker after the visibility
+        # timeout: shorter than a page's hard limit, a live page would run twice.
+        hard_limit = self.page_time_limit + HARD_LIMIT_GRACE_S
+        if self.visibility_timeout <= hard_limit:
+            raise ValueError(
+                f"SOHOA_VISIBILITY_TIMEOUT ({self.visibility_timeout} s) must be longer than "
+                f"SOHOA_PAGE_TIME_LIMIT + {HARD_LIMIT_GRACE_S} s ({hard_limit} s)"
+            )
+        return self
 
     @field_validator("webhook_allow")
     @classmethod

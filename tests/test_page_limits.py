@@ -25,7 +25,8 @@ from pipeline.runtime import Runtime
 from sohoa.settings import Settings
 from storage import repository as repo
 from tests import pagegen
-from tests.api_harness import ApiServer
+from tests.api_harness import ApiServer, clean_env
+from tests.conftest import SOHOA
 from tests.pipeline_harness import PrivateRedis, Worker, fresh_postgres, run_cli, wait_for
 
 UNIT = "000.00.00.H26"
@@ -316,3 +317,19 @@ def test_one_page_document_does_not_wait_behind_a_long_one(deployment, tmp_path)
 def _pages_done(rt: Runtime, document_id: str) -> int:
     with rt.session() as s:
         return repo.get_document(s, document_id).pages_done
+
+
+def test_redelivery_shorter_than_a_page_is_refused_at_start(tmp_path: Path) -> None:
+    """A visibility timeout under the hard limit would hand a live page to a second worker."""
+    env = clean_env(
+        {
+            "SOHOA_DATA_DIR": str(tmp_path),
+            "SOHOA_PAGE_TIME_LIMIT": "60",
+            "SOHOA_VISIBILITY_TIMEOUT": "70",
+        }
+    )
+    done = subprocess.run(
+        [str(SOHOA), "worker"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0
+    assert "SOHOA_VISIBILITY_TIMEOUT (70 s) must be longer than" in done.stderr

@@ -106,7 +106,10 @@ def production(s3_server: SeaweedS3, tmp_path_factory) -> Iterator[dict[str, str
             "SOHOA_DATABASE_URL": database_url,
             "SOHOA_BROKER_URL": broker_url,
             **s3_settings(s3_server, "sohoa-pipeline"),
-            "SOHOA_VISIBILITY_TIMEOUT": "15",
+            # Short, so that lost work comes back within a test; longer than a page's
+            # hard limit (120 + 15 s), or Redis would hand a live page to a second worker.
+            "SOHOA_PAGE_TIME_LIMIT": "120",
+            "SOHOA_VISIBILITY_TIMEOUT": "150",
         }
 
 
