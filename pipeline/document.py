@@ -4,17 +4,26 @@ The order is: validate → pages in parallel (``pipeline.page``) → assemble th
 searchable PDF → write the text and the JSON report. Outputs appear all at once
 or not at all: each is written to a temporary file beside its destination and
 renamed only when every page has succeeded, so a failure never leaves a partial
-PDF that a clerk could mistake for the digitised copy.
+PDF that a clerk could mistake for the digitised copy. The same holds when the
+run is stopped (Ctrl-C, SIGTERM, even SIGKILL while pages run): no page worker,
+no Tesseract, no partial output and no temporary file outlives it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import json
+import multiprocessing
 import os
+import shutil
+import signal
+import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -73,7 +82,8 @@ def digitise_file(
     # Outputs are claimed first, so an unwritable destination fails in a second,
     # not after minutes of OCR.
     with atomic_outputs([output, sidecar, report]) as (pdf_tmp, text_tmp, json_tmp):
-        results = with_kept_text(scan, run_pages(scan, options))
+        partials = [tmp for tmp in (pdf_tmp, text_tmp, json_tmp) if tmp is not None]
+        results = with_kept_text(scan, run_pages(scan, options, leftovers=partials))
         document = DocumentResult(source=source, pages=results)
         assemble_searchable_pdf(_pdf_pages(scan, results), pdf_tmp, title=nfc(source.stem))
         if text_tmp:
@@ -85,28 +95,181 @@ def digitise_file(
     return document
 
 
-def run_pages(scan: Scan, options: OcrOptions) -> list[PageResult]:
-    """Pages in parallel, one single-threaded Tesseract per job; the first failure stops all."""
+def run_pages(
+    scan: Scan, options: OcrOptions, *, leftovers: Sequence[Path] = ()
+) -> list[PageResult]:
+    """Pages in parallel, one single-threaded Tesseract per job; the first failure stops all.
+
+    Pages always run in worker processes, even one at a time: a page in a
+    worker can be stopped at once and completely (the worker, its Tesseract,
+    its files), whereas a Tesseract started by this process itself would
+    outlive a SIGTERM and leave its files. Whatever ends the run early (a
+    failed page, Ctrl-C, SIGTERM) stops the workers and their programs and
+    removes the run's scratch folder before it propagates. ``leftovers`` are
+    files only worth keeping if this process lives on: should it die without
+    a word (SIGKILL), the workers remove them.
+    """
     jobs = [PageJob(source=page, options=options) for page in scan.pages]
-    if options.jobs <= 1 or len(jobs) == 1:
-        return [_run_one(scan, job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=min(options.jobs, len(jobs))) as pool:
-        futures = [pool.submit(process_page, job) for job in jobs]
-        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-        for future, job in zip(futures, jobs, strict=True):
-            if future in done and future.exception() is not None:
-                for other in pending:
-                    other.cancel()
-                _raise_page_failure(scan, job, future.exception())
-        return [f.result() for f in futures]
+    with _run_scratch() as scratch:
+        pool = ProcessPoolExecutor(
+            max_workers=max(1, min(options.jobs, len(jobs))),
+            mp_context=_WORKER_START,
+            initializer=_start_worker,
+            initargs=(os.getpid(), scratch, tuple(leftovers)),
+        )
+        try:
+            futures = [pool.submit(process_page, job) for job in jobs]
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            for future, job in zip(futures, jobs, strict=True):
+                if future in done and future.exception() is not None:
+                    _raise_page_failure(scan, job, future.exception())
+            results = [f.result() for f in futures]
+            pool.shutdown()
+        except BaseException:
+            _stop_pool(pool)
+            raise
+    return results
 
 
-def _run_one(scan: Scan, job: PageJob) -> PageResult:
+# Workers are forked, not spawned: they must be direct children of this process
+# so that their parent-death signal is tied to it, and forking also spares each
+# worker re-importing OpenCV and the OCR stack.
+_WORKER_START = multiprocessing.get_context("fork")
+# prctl(2) option: the signal a process gets when its parent dies (Linux only).
+_PR_SET_PDEATHSIG = 1
+# The worker's death signal: a signal of its own, so that it is never confused
+# with the pool's SIGTERM. SIGHUP is what it means: "your controlling process
+# has gone"; workers sit in process groups of their own, so no terminal sends it.
+_PARENT_DIED = signal.SIGHUP
+# How long a stop waits for killed programs to be gone before removing their
+# files anyway. SIGKILL takes effect in milliseconds; this only bounds the case
+# of a process stuck in the kernel (e.g. on a dead network mount).
+_STOP_WAIT_SECONDS = 5.0
+
+
+@contextmanager
+def _run_scratch() -> Iterator[str]:
+    """A private temporary folder for the workers of one run, removed with the run.
+
+    Tesseract (through pytesseract) and the page stages write their temporary
+    files in the default temporary folder; pointing that at a folder of the
+    run's own means one removal cleans up after every program, even ones
+    killed half-way through a file.
+    """
+    scratch = tempfile.mkdtemp(prefix="sohoa-run-")
     try:
-        return process_page(job)
-    except Exception as exc:
-        _raise_page_failure(scan, job, exc)
-        raise  # unreachable; keeps type checkers calm
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _start_worker(parent: int, scratch: str, leftovers: tuple[Path, ...]) -> None:
+    """Set up a pool worker so that the parent alone decides when it stops.
+
+    - Ctrl-C is ignored: the parent gets it too and stops everything in order.
+    - The worker leads its own process group, which its Tesseract and Poppler
+      programs join: the parent kills one group and nothing is left running.
+    - Temporary files go to the run's scratch folder (``TMPDIR`` for programs).
+    - SIGTERM (the pool ending a broken run) stops the worker's programs too.
+    - If the parent dies, even by SIGKILL, the kernel sends the worker
+      ``_PARENT_DIED``; the worker then stops its programs and removes the
+      run's files, since nobody else will.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.setpgid(0, 0)
+    tempfile.tempdir = scratch
+    os.environ["TMPDIR"] = scratch
+    signal.signal(signal.SIGTERM, _stop_worker)
+    orphaned = functools.partial(_stop_orphaned_worker, scratch, leftovers)
+    signal.signal(_PARENT_DIED, orphaned)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, _PARENT_DIED, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above
+        orphaned(_PARENT_DIED, None)
+
+
+def _stop_worker(signum: int, frame: object) -> None:
+    """End this worker and the programs it runs (its process group), then exit."""
+    _end_own_programs()
+    os._exit(128 + signum)
+
+
+def _stop_orphaned_worker(
+    scratch: str, leftovers: tuple[Path, ...], signum: int, frame: object
+) -> None:
+    """The parent is dying: end the programs, remove the run's files, exit.
+
+    The kernel sends the death signal when the parent's forking (main) thread
+    exits, which for the CLI means the whole process is ending, possibly
+    before it is reparented: so no check of ``getppid`` here. Several workers
+    may remove the same files; removal tolerates that.
+    """
+    _end_own_programs()
+    shutil.rmtree(scratch, ignore_errors=True)
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    os._exit(128 + signum)
+
+
+def _end_own_programs() -> None:
+    """SIGTERM to this worker's process group (not to itself) and wait for them."""
+    for signum in (signal.SIGTERM, _PARENT_DIED):
+        signal.signal(signum, signal.SIG_IGN)
+    # A program that will not die must not keep this worker alive for ever.
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(int(_STOP_WAIT_SECONDS))
+    os.killpg(0, signal.SIGTERM)
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill the workers and everything they run, then wait until they are gone.
+
+    Each worker is killed first and its group second: a worker that has not
+    yet made its group has started nothing, and one that has cannot start
+    anything once killed, so no program escapes between the two.
+    """
+    # The pool keeps its worker processes in a private attribute; there is no
+    # public way to reach them, and they must be killed, not asked to finish.
+    workers = list((getattr(pool, "_processes", None) or {}).keys())
+    for pid in workers:
+        for kill in (os.kill, os.killpg):
+            with suppress(ProcessLookupError, PermissionError):
+                kill(pid, signal.SIGKILL)
+    pool.shutdown(wait=True, cancel_futures=True)
+    _wait_until_gone(set(workers))
+
+
+def _wait_until_gone(groups: set[int]) -> None:
+    """Until no live process is left in ``groups``: only then can its files be removed."""
+    deadline = time.monotonic() + _STOP_WAIT_SECONDS
+    while groups and time.monotonic() < deadline:
+        if not any(g in groups for g in _live_process_groups()):
+            return
+        time.sleep(0.02)
+
+
+def _live_process_groups() -> Iterator[int]:
+    """Process groups of all running (not zombie) processes, from ``/proc`` (Linux)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # Fields after the command name (which may hold spaces): state, ppid, pgrp, …
+        state, _ppid, pgrp = stat[stat.rindex(")") + 2 :].split()[:3]
+        if state not in ("Z", "X"):
+            yield int(pgrp)
 
 
 def _raise_page_failure(scan: Scan, job: PageJob, exc: BaseException | None) -> None:

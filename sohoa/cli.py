@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -65,9 +66,12 @@ def ocr(
     force_ocr: bool,
 ) -> None:
     """Digitise INPUT_FILE (PDF, TIFF, JPEG, PNG) into a searchable PDF/A OUTPUT_PDF."""
-    options = get_settings().ocr_options(jobs=jobs, lang=lang, force_ocr=force_ocr or None)
+    _stop_on_signals()
     try:
+        options = get_settings().ocr_options(jobs=jobs, lang=lang, force_ocr=force_ocr or None)
         result = digitise_file(input_file, output_pdf, options, sidecar=sidecar, report=report)
+    except Interrupted as exc:
+        _fail_interrupted(exc.signum)
     except InputError as exc:
         _fail(str(exc), exc.exit_code)
     except PageFailed as exc:
@@ -282,6 +286,38 @@ def _plain(snippet: str) -> str:
     import html
 
     return html.unescape(snippet.replace("<mark>", "[").replace("</mark>", "]"))
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM as an exception: SIGTERM then runs every clean-up Ctrl-C runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop_on_signals() -> None:
+    """Make SIGINT and SIGTERM stop the command the same way: by unwinding, cleaning up.
+
+    Python's default SIGTERM kills the process on the spot, leaving its page
+    workers, their Tesseract and every partial file behind. Once a stop has
+    begun, further signals are ignored: a second Ctrl-C would only cut the
+    clean-up short, and the stop itself takes a moment.
+    """
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _fail_interrupted(signum: int) -> None:
+    # The shell's convention for a process ended by a signal: 128 + its number.
+    click.echo("sohoa: interrupted", err=True)
+    sys.exit(128 + signum)
 
 
 def _fail(message: str, code: int) -> None:
