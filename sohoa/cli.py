@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 from ingest.errors import InputError
 from ocr.tesseract import TesseractError
@@ -21,6 +22,7 @@ EXIT_OCR_ENGINE = 10
 EXIT_OUTPUT = 11
 EXIT_REFUSED = 12  # `ingest`: at least one file was refused (the others were taken)
 EXIT_NOT_FOUND = 13
+EXIT_USAGE = 2  # as click's own usage errors: the command or its settings are wrong
 
 
 # Commands whose files are the user's own outputs, made under the user's umask;
@@ -35,6 +37,11 @@ def main(ctx: click.Context) -> None:
     """sohoa: số hóa hồ sơ — digitise commune dossiers into searchable Vietnamese PDF/A."""
     if ctx.invoked_subcommand not in _USER_OUTPUT_COMMANDS:
         keep_private()
+    try:
+        get_settings()
+    except ValidationError as exc:  # a wrong SOHOA_* value: say which, no traceback
+        problems = "; ".join(str(e["msg"]) for e in exc.errors())
+        _fail(f"configuration: {problems}", EXIT_USAGE)
 
 
 @main.command()

@@ -343,8 +343,8 @@ def test_clerk_uploads_watches_searches_and_corrects(
         with deployment.api(deployment.clerk) as api:
             corrected = api.get(f"/api/v1/documents/{birth['id']}").json()
         assert corrected["document_type"] == "birth_extract"
-        assert corrected["fields"]["date_of_birth"] == {
-            "value": "25/10/1978", "confidence": 1.0, "corrected": True,
+        assert corrected["fields"]["date_of_birth"] == {  # stored as every date is: ISO
+            "value": "1978-10-25", "confidence": 1.0, "corrected": True,
         }  # fmt: skip
         assert page.locator("#tin-cay-date_of_birth").inner_text() == "Đã hiệu chỉnh"
 
