@@ -17,6 +17,12 @@ from pipeline import broker  # noqa: F401 - registers the embedded broker's sche
 from sohoa.settings import HARD_LIMIT_GRACE_S, Settings, get_settings
 
 QUEUE = "sohoa"
+PAGE_QUEUE = "sohoa.pages"
+"""Page tasks have a queue of their own. A worker takes from both in turn, so a
+document's short steps (start, assemble, classify, index) wait behind at most one
+page, not behind every page queued before them, on any broker (the embedded one
+has no priorities)."""
+QUEUES = (QUEUE, PAGE_QUEUE)
 # ``SOHOA_PAGE_TIME_LIMIT`` is the soft limit: it raises in the task, which
 # fails the page (or document step) with its reason and kills the programs it
 # started (``pipeline.tasks``). ``HARD_LIMIT_GRACE_S`` later the hard limit kills
@@ -29,6 +35,7 @@ def make_celery(settings: Settings) -> Celery:
     app = Celery("sohoa", broker=settings.resolved_broker_url, include=["pipeline.tasks"])
     app.conf.update(
         task_default_queue=QUEUE,
+        task_routes={"sohoa.ocr_page": {"queue": PAGE_QUEUE}},
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_ignore_result=True,

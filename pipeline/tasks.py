@@ -14,6 +14,7 @@ assembly rewrites identical results).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -84,6 +85,12 @@ ASSEMBLE = "assemble"
 # one-page certificate does not wait behind a 1000-page register (it did, for
 # minutes). (most pages, priority) in order; longer documents get the last step.
 PAGE_PRIORITIES = ((10, 0), (100, 3), (1000, 6))
+# The embedded broker (SQLite) has no priorities, and a priority alone lets a
+# long document's whole backlog sit in the queue. So a document's pages are
+# queued in lanes (``SOHOA_PAGE_LANES`` of them): each lane queues its next page
+# only when its current one has ended. A document thus has at most that many
+# pages waiting in the queue at any time, and a document arriving later waits
+# behind a few pages of each document in progress, not behind all of them.
 LONGEST_PRIORITY = 9
 
 
@@ -105,20 +112,26 @@ class DocumentTask(Task):
                 _trim_originals(runtime())
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        """Record a time limit as the page's or document's failure.
+        """Record a time limit as the page's or document's failure; keep a lane going.
 
         Celery calls this in the worker child when the soft limit's exception
-        escaped the step, and in the worker's main process when the hard limit
-        killed the child (then the child's programs, orphaned, are killed here).
+        escaped the step (or a page's retries ran out), and in the worker's main
+        process when the hard limit killed the child (then the child's programs,
+        orphaned, are killed here). A page task that ends here never queued the
+        rest of its lane: it is queued now, or those pages would wait forever.
         """
+        names = ("document_id", "number", "lane")
+        call = dict(zip(names, args, strict=False)) | dict(kwargs)
+        if self.name == ocr_page.name and not isinstance(exc, TIME_LIMITS):
+            queue_page(call["document_id"], list(call.get("lane") or ()), None)
         if not isinstance(exc, TIME_LIMITS):
             return
         try:
             kill_marked(task_id)
-            call = dict(zip(("document_id", "number"), args, strict=False)) | dict(kwargs)
             rt = runtime()
             if self.name == ocr_page.name:
                 _page_over_time_limit(rt, call["document_id"], call["number"])
+                queue_page(call["document_id"], list(call.get("lane") or ()), None)
             else:
                 limit = rt.settings.page_time_limit
                 reason = f"{STEP_TIME_LIMIT}: {self.name} took over {limit} s"
@@ -152,8 +165,8 @@ def start_document(self: Task, document_id: str) -> None:
         outcome = None if waiting else _outcome(s, document_id)
     _follow(rt, document_id, outcome)
     priority = page_priority(scan.page_count)
-    for number in waiting:
-        ocr_page.apply_async((document_id, number), priority=priority)
+    for lane in page_lanes(waiting, rt.settings.page_lanes):
+        queue_page(document_id, lane, priority)
 
 
 def page_priority(page_count: int) -> int:
@@ -161,12 +174,25 @@ def page_priority(page_count: int) -> int:
     return next((p for most, p in PAGE_PRIORITIES if page_count <= most), LONGEST_PRIORITY)
 
 
+def page_lanes(numbers: list[int], lanes: int) -> list[list[int]]:
+    """Pages split into ``lanes`` lanes, each in page order: [1, 5, 9], [2, 6, 10], …"""
+    ordered = sorted(numbers)
+    return [ordered[i::lanes] for i in range(min(lanes, len(ordered)))]
+
+
+def queue_page(document_id: str, lane: list[int], priority: int | None) -> None:
+    """Queue the first page of ``lane``; the rest follow it one by one (``ocr_page``)."""
+    if lane:
+        ocr_page.apply_async((document_id, lane[0], lane[1:]), priority=priority)
+
+
 @app.task(bind=True, base=DocumentTask, name="sohoa.ocr_page", **RETRY)
-def ocr_page(self: Task, document_id: str, number: int) -> None:
+def ocr_page(self: Task, document_id: str, number: int, lane: list[int] | None = None) -> None:
     """OCR one page; a page that fails (bad data, OCR engine, time limit) fails alone.
 
     The other pages go on; once none is queued, the document is assembled, or
     failed with its failed pages' reasons (``sohoa reprocess`` runs those again).
+    Whatever happened to this page, the next page of its lane is queued after it.
     """
     rt = runtime()
     try:
@@ -174,6 +200,8 @@ def ocr_page(self: Task, document_id: str, number: int) -> None:
     except SoftTimeLimitExceeded:
         kill_marked(self.request.id)
         _page_over_time_limit(rt, document_id, number)
+    priority = (self.request.delivery_info or {}).get("priority")
+    queue_page(document_id, list(lane or ()), priority)
 
 
 def _ocr_page(rt: Runtime, document_id: str, number: int) -> None:
@@ -466,11 +494,14 @@ def _store_page(rt: Runtime, prefix: str, result: PageResult) -> tuple[Any, Any,
             "decode_parms": image.decode_parms,
         }
         image_obj = rt.store.put_bytes(
-            keys.page_image(prefix, result.number), image.data, "application/octet-stream"
+            keys.page_image(prefix, result.number, hashlib.sha256(image.data).hexdigest()),
+            image.data,
+            "application/octet-stream",
         )
+    words = json.dumps(report, ensure_ascii=False).encode("utf-8")
     words_obj = rt.store.put_bytes(
-        keys.page_words(prefix, result.number),
-        json.dumps(report, ensure_ascii=False).encode("utf-8"),
+        keys.page_words(prefix, result.number, hashlib.sha256(words).hexdigest()),
+        words,
         "application/json",
     )
     if result.thumbnail is None:

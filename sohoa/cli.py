@@ -211,11 +211,11 @@ def reprocess(document_id: str) -> None:
 @click.option("--name", help="Node name, e.g. worker1@%h (default celery@hostname).")
 def worker(concurrency: int | None, loglevel: str, name: str | None) -> None:
     """Run a pipeline worker (Celery) on the configured broker."""
-    from pipeline.celery_app import app
+    from pipeline.celery_app import QUEUES, app
     from pipeline.runtime import runtime
 
     runtime()  # migrate and connect before taking tasks
-    args = ["worker", f"--loglevel={loglevel}", "--queues=sohoa"]
+    args = ["worker", f"--loglevel={loglevel}", f"--queues={','.join(QUEUES)}"]
     if concurrency:
         args.append(f"--concurrency={concurrency}")
     if name:

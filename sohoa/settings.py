@@ -81,6 +81,13 @@ class Settings(BaseSettings):
         description="Most MiB of originals a worker keeps on its disk (least recently "
         "used evicted first; a file in use is never evicted).",
     )
+    page_lanes: int = Field(
+        4,
+        ge=1,
+        description="Pages of one document waiting in the queue at once (at most that many "
+        "worker slots on one document; a document arriving later waits behind about this "
+        "many pages of each document in progress).",
+    )
     worker_concurrency: int = Field(
         default_factory=default_jobs, ge=1, description="Tasks one worker runs at once."
     )

@@ -36,10 +36,18 @@ def thumbnail(prefix: str, number: int) -> str:
     return f"{prefix}/thumb-{number}.png"
 
 
-def page_image(prefix: str, number: int) -> str:
-    """The encoded page image a page task made, waiting to be assembled."""
-    return f"{prefix}/pages/{number}.img"
+def page_image(prefix: str, number: int, sha256: str) -> str:
+    """The encoded page image a page task made, waiting to be assembled; named by
+    content for the reason :func:`page_words` gives."""
+    return f"{prefix}/pages/{number}-{sha256[:16]}.img"
 
 
-def page_words(prefix: str, number: int) -> str:
-    return f"{prefix}/pages/{number}.json"
+def page_words(prefix: str, number: int, sha256: str) -> str:
+    """A page task's report (text, words, timings), named by its content.
+
+    Two deliveries of one page task write reports that differ in their timings;
+    under one name the later overwrote the earlier while the row kept the other
+    checksum, and assembling failed a good document. Named by content, each row
+    points at the very bytes it recorded, whichever delivery wrote it last.
+    """
+    return f"{prefix}/pages/{number}-{sha256[:16]}.json"
