@@ -255,14 +255,15 @@ def problems(baseline: ToolScore, runs: list[RunResult]) -> list[str]:
 
 def render(
     pageset: PageSet,
-    baseline: ToolScore,
+    baseline: tuple[ToolScore, dict[str, float]] | None,
     runs: list[RunResult],
     meta: dict[str, Any],
     projection: list[str],
-    baseline_cpu: dict[str, float],
+    fairness: list[str],
 ) -> str:
+    """The whole report; without a baseline (``--only fairness``) only its header and
+    the fair-turns section, which comes last either way."""
     m, v = meta["machine"], meta["versions"]
-    found = problems(baseline, runs)
     lines = [
         "# Pipeline benchmark: the distributed path vs `sohoa ocr` alone",
         "",
@@ -272,6 +273,24 @@ def render(
         f"Redis {v.get('redis', DASH)}; PostgreSQL {v.get('postgresql', DASH)}; "
         f"SeaweedFS {v.get('seaweedfs', DASH)}",
         f"- Pages: {describe_pageset(pageset)}; page set `{pageset.key}`",
+    ]
+    if baseline is not None:
+        lines += _throughput(baseline, runs, meta, projection)
+    if fairness:
+        lines += ["", *fairness]
+    return "\n".join(lines) + "\n"
+
+
+def _throughput(
+    baseline_pair: tuple[ToolScore, dict[str, float]],
+    runs: list[RunResult],
+    meta: dict[str, Any],
+    projection: list[str],
+) -> list[str]:
+    baseline, baseline_cpu = baseline_pair
+    m = meta["machine"]
+    found = problems(baseline, runs)
+    return [
         f"- Ingest: one `sohoa ingest` call per dossier of {meta['per_dossier']} files, one "
         "after another, workers already running; the clock runs from the first ingest to "
         "the last `done_at` in the database.",
@@ -299,7 +318,6 @@ def render(
         "",
         *projection,
     ]
-    return "\n".join(lines) + "\n"
 
 
 def _paragraph(lines: list[str]) -> list[str]:
@@ -349,17 +367,22 @@ def run_json(run: RunResult, base: float | None) -> dict[str, Any]:
 
 def to_json(
     pageset: PageSet,
-    baseline: ToolScore,
+    baseline_pair: tuple[ToolScore, dict[str, float]] | None,
     runs: list[RunResult],
     meta: dict[str, Any],
     projection: Projection | None,
     load: Load,
-    baseline_cpu: dict[str, float],
 ) -> dict[str, Any]:
-    base = baseline.pages_per_minute
-    return {
+    facts = {
         **meta,
         "pageset": {"key": pageset.key, "root": str(pageset.root), "pages": len(pageset.pages)},
+    }
+    if baseline_pair is None:
+        return {**facts, "baseline": None, "runs": {}, "projection": None}
+    baseline, baseline_cpu = baseline_pair
+    base = baseline.pages_per_minute
+    return {
+        **facts,
         "baseline": {
             "command": baseline.run.command,
             "given": baseline.run.given,
