@@ -36,6 +36,7 @@ from ocr.tesseract import check_languages
 from ocr.vietnamese import nfc
 from pipeline.context import OcrOptions, PageJob, PageResult
 from pipeline.page import process_page
+from pipeline.programs import processes
 
 
 class PageFailed(RuntimeError):
@@ -249,27 +250,9 @@ def _wait_until_gone(groups: set[int]) -> None:
     """Until no live process is left in ``groups``: only then can its files be removed."""
     deadline = time.monotonic() + _STOP_WAIT_SECONDS
     while groups and time.monotonic() < deadline:
-        if not any(g in groups for g in _live_process_groups()):
+        if not any(p.pgrp in groups for p in processes() if p.alive):
             return
         time.sleep(0.02)
-
-
-def _live_process_groups() -> Iterator[int]:
-    """Process groups of all running (not zombie) processes, from ``/proc`` (Linux)."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # Fields after the command name (which may hold spaces): state, ppid, pgrp, …
-        state, _ppid, pgrp = stat[stat.rindex(")") + 2 :].split()[:3]
-        if state not in ("Z", "X"):
-            yield int(pgrp)
 
 
 def _raise_page_failure(scan: Scan, job: PageJob, exc: BaseException | None) -> None:

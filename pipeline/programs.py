@@ -21,10 +21,45 @@ import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 TASK_MARK = "SOHOA_TASK_ID"
 _PROC = Path("/proc")
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    """One line of ``/proc/<pid>/stat``, the fields this code needs."""
+
+    pid: int
+    name: str
+    state: str
+    ppid: int
+    pgrp: int
+    session: int
+
+    @property
+    def alive(self) -> bool:
+        """Running or sleeping: a zombie (Z) or dead (X) process holds nothing any more."""
+        return self.state not in ("Z", "X")
+
+
+def processes() -> Iterator[Process]:
+    """Every process this user may see, read from ``/proc`` (Linux; nothing elsewhere)."""
+    if not _PROC.is_dir():
+        return
+    for entry in _PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        # "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses.
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        state, ppid, pgrp, session = stat[stat.rindex(")") + 2 :].split()[:4]
+        yield Process(int(entry.name), name, state, int(ppid), int(pgrp), int(session))
 
 
 @contextmanager
@@ -50,24 +85,21 @@ def kill_marked(task_id: str) -> list[int]:
     entry = f"{TASK_MARK}={task_id}".encode()
     me = os.getpid()
     killed = []
-    for proc in _PROC.iterdir():
-        if not proc.name.isdigit() or int(proc.name) == me:
+    for proc in processes():
+        if proc.pid == me:
             continue
         try:
-            environ = (proc / "environ").read_bytes()
-            stat = (proc / "stat").read_text()
+            environ = (_PROC / str(proc.pid) / "environ").read_bytes()
         except OSError:  # gone, or another user's
             continue
         if entry not in environ.split(b"\0"):
             continue
-        pid = int(proc.name)
         try:
-            os.kill(pid, signal.SIGKILL)
+            os.kill(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             continue
-        killed.append(pid)
-        # /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces.
-        if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+        killed.append(proc.pid)
+        if proc.ppid == me:
             with contextlib.suppress(ChildProcessError):  # already reaped by subprocess
-                os.waitpid(pid, 0)
+                os.waitpid(proc.pid, 0)
     return killed

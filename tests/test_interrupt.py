@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.programs import Process, processes
 from tests import pagegen
 from tests.conftest import SOHOA
 
@@ -33,13 +34,6 @@ PAGES = 40
 STOP_SECONDS = 10.0
 # Opening the TIFF and starting the workers, before the first page's Tesseract.
 START_SECONDS = 120.0
-
-
-@dataclass(frozen=True)
-class Proc:
-    pid: int
-    ppid: int
-    name: str
 
 
 @pytest.fixture(scope="module")
@@ -110,21 +104,9 @@ def start_ocr(long_tiff: Path, tmp_path: Path) -> Iterator[Callable[[int], Run]]
         run.process.wait()
 
 
-def live_processes_of_session(session: int) -> list[Proc]:
+def live_processes_of_session(session: int) -> list[Process]:
     """Running processes whose session is ``session``; zombies are dead and not counted."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        state, ppid, _pgrp, sid = stat[stat.rindex(")") + 2 :].split()[:4]
-        if int(sid) == session and state not in ("Z", "X"):
-            found.append(Proc(int(entry.name), int(ppid), name))
-    return found
+    return [p for p in processes() if p.session == session and p.alive]
 
 
 def wait_for_page_ocr(run: Run) -> None:

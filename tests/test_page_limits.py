@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.programs import processes
 from pipeline.runtime import Runtime
 from sohoa.settings import Settings
 from storage import repository as repo
@@ -129,19 +130,11 @@ def _settled(rt: Runtime, document_id: str) -> dict:
 def _live_programs(worker: Worker) -> list[str]:
     """Tesseract (or the injected sleep) still running in the worker's process group."""
     assert worker.process is not None
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            stat = (proc / "stat").read_text()
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
-        if int(pgrp) == worker.process.pid and state != "Z" and comm in ("tesseract", "sleep"):
-            found.append(f"{proc.name} {comm} {state}")
-    return found
+    return [
+        f"{p.pid} {p.name} {p.state}"
+        for p in processes()
+        if p.pgrp == worker.process.pid and p.alive and p.name in ("tesseract", "sleep")
+    ]
 
 
 def _one_page_over_the_limit(rt: Runtime, document_id: str) -> int:
