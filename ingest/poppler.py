@@ -113,6 +113,14 @@ def pdftotext_pages(path: Path, page_count: int) -> list[str]:
     return pages + [""] * (page_count - len(pages))
 
 
+def pdftotext_page(path: Path, page_number: int) -> str:
+    """Text of one page (1-based): a page task reads its own page, not the whole file."""
+    number = str(page_number)
+    args = ["pdftotext", "-enc", "UTF-8", "-cropbox", "-f", number, "-l", number, _arg(path), "-"]
+    out = _run(args, 60.0, TEXT_MEMORY_BYTES)
+    return out.decode("utf-8", "replace").split("\f")[0]
+
+
 def pdftoppm_page(
     path: Path, page_number: int, dpi: float, *, pixels: int = DEFAULT_RENDER_PIXELS
 ) -> bytes:

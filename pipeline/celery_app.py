@@ -1,12 +1,12 @@
 """The Celery application: one per process, configured from the settings.
 
-Crash safety rests on three things: tasks are acknowledged only after they
+Crash safety rests on four things: tasks are acknowledged only after they
 finish (``acks_late``), a task whose worker died is put back
-(``reject_on_worker_lost``), and every task is idempotent, so running one twice
-changes nothing. The database, not the broker, is the record of what is done:
-no result backend is used, and a worker starting up re-enqueues unfinished
-documents (see ``pipeline.tasks.resume_unfinished``), which also covers the
-embedded broker that cannot redeliver a message lost with a killed worker.
+(``reject_on_worker_lost``), a page is run only by the task that claimed it in
+the database, and one sweeper queues again the work of documents that stalled
+(``pipeline.tasks.sweep``), which also covers the embedded broker that cannot
+redeliver a message lost with a killed worker. The database, not the broker,
+is the record of what is done: no result backend is used.
 """
 
 from __future__ import annotations

@@ -4,12 +4,20 @@
                     ├─ ocr_page(2) ─┼─ (last page done) → assemble → classify → index
                     └─ ocr_page(n) ─┘
 
-Every task is idempotent and keyed by the document id (and page number): a task
-delivered twice, after a worker was killed or a broker restarted, finds its work
-done in the database and stops, or redoes it and overwrites the same objects
-with the same bytes. Pages of one document run in parallel across workers; the
-page task that completes the count starts assembly (if two do, the second
-assembly rewrites identical results).
+Every task is keyed by the document id (and page number) and delivered at
+least once. A page is run only by the task that claims it in the database
+(``repository.claim_page``: an atomic compare-and-set with a lease): a second
+delivery finds it taken or done and returns without running anything, and a
+page whose worker died is taken over once its lease expires, or at once by
+the same task redelivered. What a page stores is a function of the page alone
+(timings go to its row), so a run that was cut short and done again writes the
+same bytes under the same names. Pages of one document run in parallel across
+workers; the page task that completes the count starts assembly.
+
+Lost work (a message gone with a killed worker or broker) is found by one
+sweeper (``sweep``), run by whichever worker holds its lease: documents on
+which nothing happened for ``SOHOA_STALL_AFTER`` seconds and no page is held
+are queued again. A worker's start does not re-queue anything by itself.
 """
 
 from __future__ import annotations
@@ -18,8 +26,12 @@ import hashlib
 import io
 import json
 import logging
+import os
 import shutil
+import socket
+import threading
 from dataclasses import replace
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,13 +39,13 @@ from typing import Any
 import httpx
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
-from celery.signals import worker_ready
+from celery.signals import worker_ready, worker_shutdown
 from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.errors import InputError
-from ingest.poppler import pdftoppm_page, pdftotext_pages
+from ingest.poppler import pdftoppm_page, pdftotext_page
 from ingest.scan import Scan, open_scan
 from ocr.pdf import EncodedImage, KeptPage, OcrPage, assemble_searchable_pdf
 from ocr.tesseract import TesseractError
@@ -48,7 +60,7 @@ from pipeline.programs import kill_marked, marked
 from pipeline.runtime import Runtime, runtime
 from storage import keys
 from storage import repository as repo
-from storage.models import Page
+from storage.models import Page, utcnow
 from storage.objects import ObjectCorrupt, ObjectMissing, StoreUnavailable
 from storage.search import index_document
 
@@ -193,39 +205,43 @@ def ocr_page(self: Task, document_id: str, number: int, lane: list[int] | None =
     The other pages go on; once none is queued, the document is assembled, or
     failed with its failed pages' reasons (``sohoa reprocess`` runs those again).
     Whatever happened to this page, the next page of its lane is queued after it.
+    A delivery that finds its page taken by another task, done or failed
+    returns at once and queues nothing: the claimant keeps the lane going.
     """
     rt = runtime()
     try:
-        _ocr_page(rt, document_id, number)
+        ran = _ocr_page(rt, document_id, number, owner=self.request.id or "")
     except SoftTimeLimitExceeded:
         kill_marked(self.request.id)
         _page_over_time_limit(rt, document_id, number)
-    priority = (self.request.delivery_info or {}).get("priority")
-    queue_page(document_id, list(lane or ()), priority)
+        ran = True
+    if ran:
+        priority = (self.request.delivery_info or {}).get("priority")
+        queue_page(document_id, list(lane or ()), priority)
 
 
-def _ocr_page(rt: Runtime, document_id: str, number: int) -> None:
+def _ocr_page(rt: Runtime, document_id: str, number: int, *, owner: str) -> bool:
+    """Claim page ``number`` and run it; False when it was not this task's to run."""
     with rt.session() as s:
         document = _active_document(s, document_id)
         if document is None:
-            return
-        page = next((p for p in document.pages if p.number == number), None)
-        if page is None or page.status != "queued":  # done, or failed until reprocessed
-            return
+            return False
+        if not repo.claim_page(s, document_id, number, owner, rt.settings.page_lease):
+            return False  # taken by a live task, done, or failed until reprocessed
         original_key, sha256 = document.original_key, document.sha256
         prefix = _prefix(document)
     try:
         scan = local_scan(rt, original_key, sha256)
     except STORAGE_FAILURES as exc:
         _fail_document(rt, document_id, f"stored original unusable: {exc}")
-        return
+        return True
     options = rt.settings.ocr_options(jobs=1)
     try:
         result = process_page(PageJob(source=scan.pages[number - 1], options=options))
     except PAGE_FAILURES as exc:
         reason = f"page {number}: {exc.reason if isinstance(exc, InputError) else exc}"
         _page_failed(rt, document_id, number, reason)
-        return
+        return True
     if result.kept:
         result = _with_existing_text(scan, result)
     image_obj, words_obj, thumb_obj = _store_page(rt, prefix, result)
@@ -244,9 +260,11 @@ def _ocr_page(rt: Runtime, document_id: str, number: int) -> None:
             words_sha256=words_obj.sha256,
             thumbnail_key=thumb_obj.key,
             thumbnail_sha256=thumb_obj.sha256,
+            timings={k: round(v, 4) for k, v in result.timings.items()},
         )
         outcome = _outcome(s, document_id)
     _follow(rt, document_id, outcome)
+    return True
 
 
 def finish_document(document_id: str) -> None:
@@ -409,16 +427,59 @@ def notify(rt: Runtime, document_id: str, event: str) -> None:
     deliver_webhook.delay(url, event, event_id, body.decode("utf-8"))
 
 
-@worker_ready.connect
-def resume_unfinished(**_: Any) -> None:
-    """Re-queue documents left queued or half done: the broker may have lost them."""
-    rt = runtime()
+SWEEPER_LEASE = "sweeper"
+
+
+def sweep(rt: Runtime, owner: str) -> list[str]:
+    """Queue the remaining work of stalled documents again; the ids queued.
+
+    Only the holder of the sweeper's lease sweeps, so N workers do not send N
+    copies. A document is stalled when nothing happened to it or its pages for
+    ``stall_after`` seconds and no page of it is held under a live lease: its
+    messages were lost, or are waiting behind a long queue (then the copy sent
+    here finds its pages claimed or done and returns). A document queued again
+    counts as touched, so it is sent at most once per ``stall_after``.
+    """
+    settings = rt.settings
     with rt.session() as s:
-        ids = repo.unfinished_documents(s)
+        if not repo.take_lease(s, SWEEPER_LEASE, owner, max(1, settings.sweep_interval - 1)):
+            return []
+        now = utcnow()
+        ids = repo.stalled_documents(s, quiet_since=now - timedelta(seconds=settings.stall_after))
+        for document_id in ids:
+            document = repo.get_document(s, document_id)
+            if document is not None:
+                document.updated_at = now
     for document_id in ids:
         start_document.delay(document_id)
     if ids:
-        log.info("re-queued %d unfinished document(s)", len(ids))
+        log.info("sweeper: queued %d stalled document(s) again", len(ids))
+    return ids
+
+
+_sweeping = threading.Event()
+
+
+@worker_ready.connect
+def start_sweeping(**_: Any) -> None:
+    """Sweep in the worker's main process every ``SOHOA_SWEEP_INTERVAL`` seconds."""
+    rt = runtime()
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+
+    def loop() -> None:
+        while not _sweeping.is_set():
+            try:
+                sweep(rt, owner)
+            except Exception:  # a database outage must not end the loop
+                log.exception("sweep failed; trying again in %d s", rt.settings.sweep_interval)
+            _sweeping.wait(rt.settings.sweep_interval)
+
+    threading.Thread(target=loop, name="sohoa-sweeper", daemon=True).start()
+
+
+@worker_shutdown.connect
+def stop_sweeping(**_: Any) -> None:
+    _sweeping.set()
 
 
 # ---------------------------------------------------------------- helpers
@@ -475,7 +536,7 @@ def _scratch(rt: Runtime, document_id: str) -> Path:
 
 def _with_existing_text(scan: Scan, result: PageResult) -> PageResult:
     """A page kept as it is: its own text, and a thumbnail rendered from it."""
-    text = pdftotext_pages(scan.path, scan.page_count)[result.number - 1]
+    text = pdftotext_page(scan.path, result.number)
     rendered = Image.open(io.BytesIO(pdftoppm_page(scan.path, result.number, KEPT_THUMB_DPI)))
     return replace(result, text=nfc(text).strip(), thumbnail=thumbnail_png(rendered))
 
@@ -483,6 +544,7 @@ def _with_existing_text(scan: Scan, result: PageResult) -> PageResult:
 def _store_page(rt: Runtime, prefix: str, result: PageResult) -> tuple[Any, Any, Any]:
     report = result.report()
     report["text"] = result.text
+    del report["timings"]  # not part of the page's content: its file is named by its bytes
     image_obj = None
     if result.image is not None:
         image = result.image
@@ -522,7 +584,7 @@ def _page_failed(rt: Runtime, document_id: str, number: int, reason: str) -> Non
         document = _active_document(s, document_id)
         if document is None:
             return
-        page = next((p for p in document.pages if p.number == number), None)
+        page = repo.get_page(s, document_id, number)
         if page is None:
             return
         if page.status != "done":  # a time limit may strike just after the page was recorded

@@ -88,6 +88,15 @@ class Settings(BaseSettings):
         "worker slots on one document; a document arriving later waits behind about this "
         "many pages of each document in progress).",
     )
+    stall_after: int = Field(
+        900,
+        ge=5,
+        description="Seconds without progress (and no page held by a live worker) after "
+        "which the sweeper queues a document's remaining work again.",
+    )
+    sweep_interval: int = Field(
+        60, ge=1, description="Seconds between two sweeps for lost work (one worker sweeps)."
+    )
     worker_concurrency: int = Field(
         default_factory=default_jobs, ge=1, description="Tasks one worker runs at once."
     )
@@ -131,6 +140,12 @@ class Settings(BaseSettings):
                 f"SOHOA_PAGE_TIME_LIMIT + {HARD_LIMIT_GRACE_S} s ({hard_limit} s)"
             )
         return self
+
+    @property
+    def page_lease(self) -> int:
+        """Seconds a page is held by the worker that took it: past its hard time
+        limit, so a live worker never loses its page, and no longer."""
+        return self.page_time_limit + HARD_LIMIT_GRACE_S + 5
 
     @field_validator("webhook_allow")
     @classmethod

@@ -43,11 +43,11 @@ def page_image(prefix: str, number: int, sha256: str) -> str:
 
 
 def page_words(prefix: str, number: int, sha256: str) -> str:
-    """A page task's report (text, words, timings), named by its content.
+    """A page task's stored result (text, words, image facts), named by its content.
 
-    Two deliveries of one page task write reports that differ in their timings;
-    under one name the later overwrote the earlier while the row kept the other
-    checksum, and assembling failed a good document. Named by content, each row
-    points at the very bytes it recorded, whichever delivery wrote it last.
+    Its bytes are a function of the page alone (timings live in the page row),
+    and a page is run by one claimant at a time (``repository.claim_page``).
+    Named by content as well, a row always points at the very bytes it
+    recorded, even should two runs of a page ever disagree.
     """
     return f"{prefix}/pages/{number}-{sha256[:16]}.json"

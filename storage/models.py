@@ -220,8 +220,24 @@ class Page(Timestamps, Base):
     words_sha256: Mapped[str | None] = mapped_column(String(64))
     thumbnail_key: Mapped[str | None] = mapped_column(String(1024))
     thumbnail_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Who is working on the page, until when (``repository.claim_page``).
+    lease_owner: Mapped[str | None] = mapped_column(String(255))
+    lease_until: Mapped[datetime | None]
+    # Seconds per stage of the last run: kept here, not in the page's result
+    # file, which is named by its content and must be the same on every run.
+    timings: Mapped[dict[str, Any] | None]
 
     document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class Lease(Base):
+    """A named lease: work only one process at a time should do (the sweeper)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(255))
+    until: Mapped[datetime | None]
 
 
 class AuditEvent(Base):

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from storage.models import (
     Comparison,
     Document,
     Dossier,
+    Lease,
     Page,
     Unit,
     utcnow,
@@ -258,13 +259,28 @@ def set_outputs(
     return document
 
 
-def unfinished_documents(s: Session) -> list[str]:
-    """Ids of documents queued or processing, oldest first: a worker re-queues them on start."""
+def stalled_documents(s: Session, *, quiet_since: Any, limit: int = 100) -> list[str]:
+    """Documents still to finish on which nothing has happened since ``quiet_since``.
+
+    No page of theirs is held under a live lease and neither they nor their
+    pages changed since then: their work was lost (a message gone with a
+    killed worker or a broker, a lane whose next page was never queued) or is
+    waiting in a long queue. Oldest first, at most ``limit``: the sweeper's
+    cost is bounded by what it sends, not by the archive.
+    """
+    now = utcnow()
+    of_document = Page.document_id == Document.id
+    busy = exists().where(of_document, or_(Page.lease_until > now, Page.updated_at > quiet_since))
     return list(
         s.scalars(
             select(Document.id)
-            .where(Document.status.in_(("queued", "processing")))
-            .order_by(Document.created_at, Document.id)
+            .where(
+                Document.status.in_(("queued", "processing")),
+                Document.updated_at <= quiet_since,
+                ~busy,
+            )
+            .order_by(Document.updated_at, Document.id)
+            .limit(limit)
         )
     )
 
@@ -283,7 +299,13 @@ def reset_for_reprocess(s: Session, document: Document) -> None:
     s.execute(
         update(Page)
         .where(which)
-        .values(status="queued", failure_reason=None, updated_at=utcnow())
+        .values(
+            status="queued",
+            failure_reason=None,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=utcnow(),
+        )
         .execution_options(synchronize_session=False)
     )
     s.expire(document, ["pages"])
@@ -311,6 +333,73 @@ def ensure_pages(s: Session, document: Document, count: int) -> list[Page]:
     return list(document.pages)
 
 
+def claim_page(s: Session, document_id: str, number: int, owner: str, seconds: float) -> bool:
+    """Take page ``number`` for ``owner`` for ``seconds``; False if it is not to be taken.
+
+    One atomic compare-and-set: the page must still be queued and free, its
+    lease expired (its worker died), or already ``owner``'s (the same task
+    retried or redelivered after its worker died). Of two deliveries of one
+    page, exactly one gets True; the other returns without running anything.
+    """
+    now = utcnow()
+    taken = s.execute(
+        update(Page)
+        .where(
+            Page.document_id == document_id,
+            Page.number == number,
+            Page.status == "queued",
+            or_(Page.lease_owner.is_(None), Page.lease_until <= now, Page.lease_owner == owner),
+        )
+        .values(
+            lease_owner=owner,
+            lease_until=now + timedelta(seconds=seconds),
+            attempts=Page.attempts + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
+
+
+def release_page(s: Session, document_id: str, number: int, owner: str) -> None:
+    """Give a claimed page back unfinished (a retry will take it again)."""
+    s.execute(
+        update(Page)
+        .where(Page.document_id == document_id, Page.number == number, Page.lease_owner == owner)
+        .values(lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def take_lease(s: Session, name: str, owner: str, seconds: float) -> bool:
+    """Hold the named lease for ``seconds`` if it is free or expired; True if taken."""
+    now = utcnow()
+    values = {"owner": owner, "until": now + timedelta(seconds=seconds)}
+    taken = s.execute(
+        update(Lease)
+        .where(Lease.name == name, or_(Lease.until.is_(None), Lease.until <= now))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount == 1:
+        return True
+    if s.get(Lease, name) is not None:
+        return False
+    try:
+        with s.begin_nested():
+            s.add(Lease(name=name, **values))
+    except IntegrityError:  # another process made it first, and holds it
+        return False
+    return True
+
+
+def get_page(s: Session, document_id: str, number: int) -> Page | None:
+    """One page by its key, without loading the document's other pages."""
+    return s.scalars(
+        select(Page).where(Page.document_id == document_id, Page.number == number)
+    ).one_or_none()
+
+
 def mark_page_done(
     s: Session,
     document_id: str,
@@ -326,19 +415,23 @@ def mark_page_done(
     words_sha256: str | None,
     thumbnail_key: str | None = None,
     thumbnail_sha256: str | None = None,
+    timings: dict[str, float] | None = None,
 ) -> int:
     """Record page ``number``'s result; returns how many pages are still not done.
 
     Idempotent: marking a done page again overwrites it with the same result and
-    the count stays right, because ``pages_done`` is recounted, not incremented.
-    The return value counts pages the document should have (``page_count``) that
-    are not done yet, so 0 means the whole document is ready to assemble.
+    the count stays right: ``pages_done`` grows only when a page becomes done,
+    decided under the document's lock, so it costs one row, not a recount of
+    the document's pages. The return value counts pages the document should
+    have (``page_count``) that are not done yet. The page's lease ends here.
     """
     document = lock_document(s, document_id)
     page = _page(s, document_id, number)
     if page.status != "done":
-        page.attempts += 1
+        document.pages_done += 1
     page.status = "done"
+    page.lease_owner = page.lease_until = None
+    page.timings = timings
     page.failure_reason = None
     page.rotation, page.skew, page.confidence = rotation, skew, confidence
     # NUL can come out of a PDF's own text layer; PostgreSQL refuses it in text.
@@ -347,18 +440,17 @@ def mark_page_done(
     page.words_key, page.words_sha256 = words_key, words_sha256
     page.thumbnail_key, page.thumbnail_sha256 = thumbnail_key, thumbnail_sha256
     s.flush()
-    done = _count_done(s, document_id)
-    rows = s.scalar(select(func.count()).select_from(Page).where(Page.document_id == document_id))
-    document.pages_done = done
-    return max(document.page_count, rows) - done
+    return document.page_count - document.pages_done
 
 
 def mark_page_failed(s: Session, document_id: str, number: int, reason: str) -> None:
     """Record that page ``number`` failed for good, and why (shown to the clerk)."""
     document = lock_document(s, document_id)
     page = _page(s, document_id, number)
-    page.attempts += 1
+    if page.lease_owner is None:  # not counted by a claim: failed before it ran
+        page.attempts += 1
     page.status = "failed"
+    page.lease_owner = page.lease_until = None
     page.failure_reason = _reason(reason)
     s.flush()
     document.pages_done = _count_done(s, document_id)

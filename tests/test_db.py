@@ -7,7 +7,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -328,11 +328,15 @@ def test_statuses_outputs_and_sweep(db: Db) -> None:
         key: str
         sha256: str
 
+    later = datetime.now(UTC) + timedelta(seconds=1)
     with db.session() as s:
         document = repo.get_document(s, document_id)
-        assert repo.unfinished_documents(s) == [document_id]
+        assert repo.stalled_documents(s, quiet_since=later) == [document_id]
         repo.set_document_status(s, document, "processing")
-        assert repo.unfinished_documents(s) == [document_id]
+        s.flush()
+        assert repo.stalled_documents(s, quiet_since=later) == [document_id]
+        earlier = datetime.now(UTC) - timedelta(seconds=60)
+        assert repo.stalled_documents(s, quiet_since=earlier) == [], "touched just now"
         repo.set_outputs(
             s,
             document_id,
@@ -342,7 +346,8 @@ def test_statuses_outputs_and_sweep(db: Db) -> None:
         )
         repo.set_document_status(s, document, "done", "ignored unless failed")
         assert document.done_at is not None and document.failure_reason is None
-        assert repo.unfinished_documents(s) == []
+        s.flush()
+        assert repo.stalled_documents(s, quiet_since=later) == []
         assert (document.pdf_key, document.text_sha256, document.pages_key) == ("p", "2" * 64, "j")
         repo.set_document_status(s, document, "failed", "page 2: ảnh hỏng " + "x" * 5000)
         assert document.done_at is None
@@ -370,6 +375,8 @@ def test_ensure_pages_never_duplicates(db: Db) -> None:
 def test_mark_page_done_is_idempotent(db: Db) -> None:
     document_id = new_document(db, pages=3)
     with db.session() as s:
+        assert repo.claim_page(s, document_id, 2, "task-a", 60)
+    with db.session() as s:
         assert done(s, document_id, 2) == 2
     with db.session() as s:
         assert done(s, document_id, 2) == 2  # redelivered task
@@ -387,6 +394,62 @@ def test_mark_page_done_is_idempotent(db: Db) -> None:
             done(s, "no-such-document", 1)
 
 
+def test_a_page_is_claimed_by_one_task_at_a_time(db: Db) -> None:
+    """Duplicate deliveries race for a page: exactly one runs it; a dead one's is taken over."""
+    document_id = new_document(db, pages=2)
+    winners: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def deliver(owner: str) -> None:
+        barrier.wait()
+        with db.session() as s:
+            if repo.claim_page(s, document_id, 1, owner, 60):
+                winners.append(owner)
+
+    threads = [threading.Thread(target=deliver, args=(f"task-{i}",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(winners) == 1
+    with db.session() as s:
+        assert not repo.claim_page(s, document_id, 1, "late-duplicate", 60)
+        assert repo.claim_page(s, document_id, 1, winners[0], 60), "its own retry takes it again"
+        page = repo.get_page(s, document_id, 1)
+        assert page.lease_owner == winners[0] and page.attempts == 2
+        # the worker died: its lease ran out, another task takes the page over
+        page.lease_until = datetime.now(UTC) - timedelta(seconds=1)
+    with db.session() as s:
+        assert repo.claim_page(s, document_id, 1, "rescuer", 60)
+        repo.release_page(s, document_id, 1, "someone-else")
+        assert repo.get_page(s, document_id, 1).lease_owner == "rescuer", "only its owner releases"
+        done(s, document_id, 1)
+    with db.session() as s:
+        page = repo.get_page(s, document_id, 1)
+        assert (page.status, page.lease_owner, page.lease_until) == ("done", None, None)
+        assert not repo.claim_page(s, document_id, 1, "another", 60), "a done page is not run again"
+        assert repo.get_page(s, document_id, 3) is None
+
+
+def test_one_holder_of_a_named_lease(db: Db) -> None:
+    with db.session() as s:
+        assert repo.take_lease(s, "sweeper", "worker-a", 30)
+    with db.session() as s:
+        assert not repo.take_lease(s, "sweeper", "worker-b", 30)
+        assert repo.take_lease(s, "other", "worker-b", 30)
+    with db.session() as s:
+        s.execute(
+            text("UPDATE leases SET until = :t WHERE name = 'sweeper'"),
+            {
+                "t": datetime(2000, 1, 1, tzinfo=UTC).replace(tzinfo=None)
+                if db.engine.dialect.name == "sqlite"
+                else datetime(2000, 1, 1, tzinfo=UTC)
+            },
+        )
+    with db.session() as s:
+        assert repo.take_lease(s, "sweeper", "worker-b", 30), "an expired lease is taken over"
+
+
 def test_remaining_counts_pages_not_created_yet(db: Db) -> None:
     document_id = new_document(db, pages=1)
     with db.session() as s:
@@ -398,6 +461,7 @@ def test_remaining_counts_pages_not_created_yet(db: Db) -> None:
 def test_failure_and_reprocess(db: Db) -> None:
     document_id = new_document(db, pages=3)
     with db.session() as s:
+        assert repo.claim_page(s, document_id, 1, "task-a", 60)  # a try is counted when taken
         done(s, document_id, 1)
         repo.mark_page_failed(s, document_id, 2, "page 2: Tesseract crashed")
         repo.mark_page_failed(s, document_id, 2, "page 2: Tesseract crashed again")
