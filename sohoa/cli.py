@@ -6,6 +6,7 @@ import signal
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import ValidationError
@@ -268,18 +269,51 @@ def run(host: str, port: int, concurrency: int | None) -> None:
     command = [sys.executable, "-m", "sohoa", "worker", "--loglevel", "WARNING"]
     if concurrency:
         command += ["--concurrency", str(concurrency)]
-    worker_process = subprocess.Popen(command)
+    # uvicorn, once it has shut down on SIGTERM/SIGINT, raises the signal again
+    # for the handler it found installed: with Python's default for SIGTERM the
+    # process died on the spot and its worker ran on. Ours unwinds instead, so
+    # the worker is stopped below; and should this process be killed outright,
+    # the kernel tells the worker (its parent-death signal) to stop too.
+    _stop_on_signals()
+    worker_process = subprocess.Popen(command, preexec_fn=_die_with_parent)
     click.echo(
         f"sohoa: API on http://{host}:{port}/docs, worker pid {worker_process.pid}", err=True
     )
     try:
         uvicorn.run(create_app(), host=host, port=port)
+    except Interrupted as exc:
+        _stop_worker(worker_process)
+        _fail_interrupted(exc.signum)
     finally:
-        worker_process.terminate()
-        try:
-            worker_process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker_process.kill()
+        _stop_worker(worker_process)
+
+
+# Seconds a worker has to finish its current tasks (a warm shutdown) before it is
+# killed; a killed worker's tasks are not lost: they are not acknowledged, and
+# their pages' leases run out (see pipeline.tasks).
+WORKER_STOP_SECONDS = 60
+
+
+def _stop_worker(process: Any) -> None:
+    """SIGTERM (Celery's warm shutdown), then SIGKILL if it does not end in time."""
+    import subprocess
+
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _die_with_parent() -> None:
+    """In the worker before it starts: SIGTERM when ``sohoa run`` dies (Linux prctl)."""
+    import ctypes
+
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 def _announce_admin_key(key: str | None) -> None:

@@ -4,6 +4,7 @@ servers at all, and a first start hands out an admin key exactly once."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 from pathlib import Path
@@ -31,6 +32,8 @@ def _start(data: Path, port: int, out: Path) -> subprocess.Popen[bytes]:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
     os.killpg(process.pid, signal.SIGINT)
     try:
         process.wait(timeout=60)
@@ -88,6 +91,40 @@ def test_sohoa_run_serves_and_digitises_with_no_servers(tmp_path):
     finally:
         _stop(again)
     assert "sohoa_" not in (tmp_path / "again.out").read_text()
+
+
+def test_sigterm_to_sohoa_run_stops_its_worker(tmp_path):
+    """What a service manager does: SIGTERM to the main process alone, not its group."""
+    data, port, out = tmp_path / "data", free_port(), tmp_path / "run.out"
+    process = _start(data, port, out)
+    try:
+        line = wait_for(
+            lambda: re.search(rb"worker pid (\d+)", _seen(process)), 60, "the worker's pid"
+        )
+        worker = int(line.group(1))
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}"), 90, "sohoa run to answer")
+        os.kill(process.pid, signal.SIGTERM)
+        # uvicorn's own graceful shutdown (0), or the stop unwinding through ours (143)
+        assert process.wait(timeout=90) in (0, 128 + signal.SIGTERM)
+        wait_for(lambda: not _alive(worker), 30, "the worker to stop")
+    finally:
+        _stop(process)
+
+
+_output: dict[int, bytes] = {}
+
+
+def _seen(process: subprocess.Popen[bytes]) -> bytes:
+    _output[process.pid] = _output.get(process.pid, b"") + _stderr_so_far(process)
+    return _output[process.pid]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
 
 
 def _answers(base: str) -> bool:
