@@ -88,6 +88,8 @@ def recognise_words(image: Image.Image, *, lang: str, dpi: int, psm: int = 3) ->
             )
         except pytesseract.TesseractError as exc:
             raise TesseractError(f"tesseract failed: {exc.message.strip()}") from exc
+        except UnicodeDecodeError as exc:  # a broken engine or language pack: not retryable
+            raise TesseractError(f"tesseract output is not UTF-8 text: {exc.reason}") from exc
     return _words_from_tsv(data)
 
 

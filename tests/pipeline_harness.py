@@ -169,3 +169,36 @@ class PrivateRedis:
             return bool(redis.Redis(port=self.port, socket_connect_timeout=0.5).ping())
         except redis.exceptions.ConnectionError:
             return False
+
+
+# A stand-in for the OCR engine, put first on the PATH of the processes under test:
+# failures are injected where the engine itself would fail, not through settings.
+# Each behaviour passes questions about the engine (version, languages) to the real
+# program and does its thing on a recognition run (pytesseract asks for a TSV).
+ENGINE_BEHAVIOURS = {
+    # count recognition runs in $TEST_OCR_RUNS, then read for real
+    "count": 'echo run >> "$TEST_OCR_RUNS"; exec {real} "$@"',
+    # the engine crashes: a segmentation fault, with its message on stderr
+    "crash": 'echo "Segmentation fault (core dumped)" >&2; kill -SEGV $$',
+    # the kernel's OOM killer ends it: SIGKILL, no word said
+    "oom": "kill -KILL $$",
+    # it answers, but its output is not UTF-8 text
+    # (pytesseract runs ``tesseract <image> <output base> …`` and reads <base>.tsv)
+    "garbage": 'printf "\\377\\376 not text \\377" > "$2.tsv"; exit 0',
+}
+
+
+def engine_shim(directory: Path, behaviour: str) -> str:
+    """Write a ``tesseract`` that behaves as told; returns the PATH to run it with."""
+    import shutil
+
+    real = shutil.which("tesseract")
+    assert real, "tesseract is not installed"
+    directory.mkdir(parents=True, exist_ok=True)
+    script = directory / "tesseract"
+    action = ENGINE_BEHAVIOURS[behaviour].format(real=real)
+    script.write_text(
+        f'#!/bin/sh\ncase "$*" in *tessedit_create_tsv*) {action} ;; esac\nexec {real} "$@"\n'
+    )
+    script.chmod(0o755)
+    return f"{directory}:{os.environ['PATH']}"

@@ -29,6 +29,7 @@ from tests import pagegen
 from tests.pipeline_harness import (
     PrivateRedis,
     Worker,
+    engine_shim,
     fresh_postgres,
     fresh_redis,
     run_cli,
@@ -271,13 +272,15 @@ def test_failing_pages_fail_visibly_and_reprocess_fixes_them(production, tmp_pat
     env = _env(production)
     source = _scan_pdf(_pages(1, 500), tmp_path / "one.pdf")
     rt = _runtime(production)
-    broken = Worker(_env({**production, "SOHOA_LANG": "xyz"}), tmp_path / "bad.log").start()
+    # The OCR engine crashes on every page (a stand-in on the worker's PATH).
+    broken_env = {**_env(production), "PATH": engine_shim(tmp_path / "engine", "crash")}
+    broken = Worker(broken_env, tmp_path / "bad.log").start()
     try:
         document_id = _ingest(env, source, "000.A0.01.H26-251122-0006")
         doc = _wait_status(rt, document_id, "failed")
     finally:
         broken.stop()
-    assert "page 1" in doc["reason"]
+    assert "page 1" in doc["reason"] and "Segmentation fault" in doc["reason"]
     assert doc["pages"] == [(1, "failed")]
     assert rt.store.exists(doc["original_key"]), "the original is kept when processing fails"
     status = run_cli(env, "status", document_id)
