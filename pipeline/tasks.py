@@ -104,6 +104,10 @@ PAGE_PRIORITIES = ((10, 0), (100, 3), (1000, 6))
 # pages waiting in the queue at any time, and a document arriving later waits
 # behind a few pages of each document in progress, not behind all of them.
 LONGEST_PRIORITY = 9
+# A page taken by this many tasks that all ended without recording a result (an
+# unexpected error, a worker killed every time) fails with that reason, instead
+# of being queued again by the sweeper for ever. Retries of one task are one try.
+MAX_PAGE_TRIES = 5
 
 
 class DocumentTask(Task):
@@ -228,8 +232,14 @@ def _ocr_page(rt: Runtime, document_id: str, number: int, *, owner: str) -> bool
             return False
         if not repo.claim_page(s, document_id, number, owner, rt.settings.page_lease):
             return False  # taken by a live task, done, or failed until reprocessed
+        tries = repo.get_page(s, document_id, number).tries
         original_key, sha256 = document.original_key, document.sha256
         prefix = _prefix(document)
+    if tries > MAX_PAGE_TRIES:
+        reason = f"page {number}: gave up after {MAX_PAGE_TRIES} tries that ended without a result"
+        log.error("document %s: %s (see earlier errors in the worker logs)", document_id, reason)
+        _page_failed(rt, document_id, number, reason)
+        return True
     try:
         scan = local_scan(rt, original_key, sha256)
     except STORAGE_FAILURES as exc:

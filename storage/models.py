@@ -223,6 +223,8 @@ class Page(Timestamps, Base):
     # Who is working on the page, until when (``repository.claim_page``).
     lease_owner: Mapped[str | None] = mapped_column(String(255))
     lease_until: Mapped[datetime | None]
+    # Tasks that took the page since it was last queued (``attempts``: ever).
+    tries: Mapped[int] = mapped_column(default=0, server_default="0")
     # Seconds per stage of the last run: kept here, not in the page's result
     # file, which is named by its content and must be the same on every run.
     timings: Mapped[dict[str, Any] | None]

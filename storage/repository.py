@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -304,6 +304,7 @@ def reset_for_reprocess(s: Session, document: Document) -> None:
             failure_reason=None,
             lease_owner=None,
             lease_until=None,
+            tries=0,
             updated_at=utcnow(),
         )
         .execution_options(synchronize_session=False)
@@ -340,6 +341,7 @@ def claim_page(s: Session, document_id: str, number: int, owner: str, seconds: f
     lease expired (its worker died), or already ``owner``'s (the same task
     retried or redelivered after its worker died). Of two deliveries of one
     page, exactly one gets True; the other returns without running anything.
+    ``attempts`` counts the tasks that took the page.
     """
     now = utcnow()
     taken = s.execute(
@@ -353,7 +355,9 @@ def claim_page(s: Session, document_id: str, number: int, owner: str, seconds: f
         .values(
             lease_owner=owner,
             lease_until=now + timedelta(seconds=seconds),
-            attempts=Page.attempts + 1,
+            # A try is a new task taking the page; its own retries are one try.
+            attempts=case((Page.lease_owner == owner, Page.attempts), else_=Page.attempts + 1),
+            tries=case((Page.lease_owner == owner, Page.tries), else_=Page.tries + 1),
             updated_at=now,
         )
         .execution_options(synchronize_session=False)

@@ -6,6 +6,10 @@ and raced to record different result files. Now a page is taken with an atomic
 compare-and-set on ``lease_owner``/``lease_until``: a second delivery finds it
 taken and returns; a lease past its expiry (its worker died) may be taken over.
 
+``tries`` counts the tasks that took a page since it was last queued (a
+reprocess starts again from 0), so a page no task can finish is failed after a
+few tries instead of being queued again for ever.
+
 ``timings`` moves a page's stage timings out of its stored result file: that
 file is named and checked by its content, which must be the same on every run.
 
@@ -32,6 +36,7 @@ def upgrade() -> None:
     with op.batch_alter_table("pages") as batch:
         batch.add_column(sa.Column("lease_owner", sa.String(255), nullable=True))
         batch.add_column(sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("tries", sa.Integer, nullable=False, server_default="0"))
         batch.add_column(
             sa.Column(
                 "timings",
@@ -51,5 +56,6 @@ def downgrade() -> None:
     op.drop_table("leases")
     with op.batch_alter_table("pages") as batch:
         batch.drop_column("timings")
+        batch.drop_column("tries")
         batch.drop_column("lease_until")
         batch.drop_column("lease_owner")
