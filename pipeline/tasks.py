@@ -153,7 +153,7 @@ class DocumentTask(Task):
                 reason = f"{STEP_TIME_LIMIT}: {self.name} took over {limit} s"
                 log.warning("document %s: %s", call["document_id"], reason)
                 _fail_document(rt, call["document_id"], f"{reason} (SOHOA_PAGE_TIME_LIMIT)")
-        except Exception:  # the main process must go on; a restart re-queues the document
+        except Exception:  # the main process must go on; the sweeper finds the document stalled
             log.exception("could not record the time limit of %s[%s]", self.name, task_id)
 
 
