@@ -22,7 +22,6 @@ key check and the audit trail.
 from __future__ import annotations
 
 import io
-import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from PIL import Image
 
 from api.errors import ApiError
+from pipeline.stored_page import StoredPage, StoredPageCorrupt
 from storage.objects import (
     ObjectCorrupt,
     ObjectMissing,
@@ -221,8 +221,11 @@ def encoded_to_png(data: bytes, meta: dict[str, object]) -> bytes:
 
 
 def page_image_meta(report: bytes) -> dict[str, object]:
-    """The ``image`` entry of a stored page report (``pages/<n>.json``)."""
-    meta = json.loads(report).get("image")
-    if not isinstance(meta, dict) or "filter" not in meta:
+    """How a stored page's image is encoded (``pipeline.stored_page``)."""
+    try:
+        image = StoredPage.from_bytes(report).image
+    except StoredPageCorrupt:
+        image = None
+    if image is None:
         raise ApiError(500, "object_corrupt", "the page report does not describe its image")
-    return meta
+    return image.as_dict()

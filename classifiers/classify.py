@@ -1,6 +1,6 @@
 """Decide what a document is: rules and model combined, a calibrated confidence, fields.
 
-    pages (OCR text, words, page images)
+    pages (OCR text, words, image marks: QR, seals, photos, MRZ re-read)
       → lines folded, attestation block found and cut out   (classifiers.text)
       → title/phrase rules  ─┐
       → n-gram model        ─┼─ combined: softmax(log p_model / T + α · rules)
@@ -19,19 +19,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image
 
 from classifiers import rules
-from classifiers.cues import PageCues, page_cues
+from classifiers.cues import PageCues
 from classifiers.doctypes import OTHER
 from classifiers.fields import extract_fields
 from classifiers.fields.model import Field, PageText
-from classifiers.fields.mrz import best_td1, is_mrz_line
+from classifiers.fields.mrz import is_mrz_line
 from classifiers.fields.qr import parse_id_qr
+from classifiers.marks import PageMarks
 from classifiers.model import TextModel
 from classifiers.text import PageLines, classification_text, is_certified_copy, split_page
 from ocr.model import Word
-from ocr.mrz import reread_mrz
 
 DEFAULT_THRESHOLD = 0.5
 PHOTO_WEIGHT = 0.4
@@ -46,12 +45,15 @@ MIN_TEXT_CHARS = 20
 
 @dataclass(frozen=True)
 class ClassifierPage:
-    """One page as the classifier takes it: OCR text and words, and the page image if any."""
+    """One page as the classifier takes it: OCR text and words, and what its image showed.
+
+    ``marks`` is None for a page without a scan image (one kept with its own text).
+    """
 
     number: int
     text: str
     words: tuple[Word, ...] = ()
-    image: Image.Image | None = None
+    marks: PageMarks | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,11 @@ class Classifier:
     ) -> Classification:
         lines = [split_page(p.number, p.text) for p in pages]
         certified = is_certified_copy(lines)
-        cues = tuple(page_cues(p.number, p.image) for p in pages if p.image is not None)
+        cues = tuple(p.marks.cues for p in pages if p.marks is not None)
+        qr_payloads = [
+            *qr_payloads,
+            *(q for p in pages if p.marks is not None for q in p.marks.qr_payloads),
+        ]
         text = classification_text(lines)
         id_qr = any(parse_id_qr(payload) for payload in qr_payloads)
         if id_qr:
@@ -263,15 +269,12 @@ def prepared_rules(lines: Sequence[PageLines]) -> tuple[dict[str, float], list[r
 
 
 def with_mrz_reread(page: ClassifierPage, lines: PageLines) -> PageLines:
-    """The page's lines with its MRZ replaced by a second, MRZ-only reading when that one
-    passes the ICAO check digits (see ``ocr.mrz``); unchanged otherwise."""
-    if page.image is None or not any("<<" in line for line in lines.lines):
-        return lines
-    found = best_td1(reread_mrz(page.image, page.words))
-    if found is None:
+    """The page's lines with its MRZ replaced by the page stage's second, MRZ-only reading
+    when that one passed the ICAO check digits (``classifiers.marks``); unchanged otherwise."""
+    if page.marks is None or page.marks.mrz_lines is None:
         return lines
     kept = [line for line in lines.content_lines if "<<" not in line and not is_mrz_line(line)]
-    return split_page(lines.number, "\n".join([*kept, *found.lines]))
+    return split_page(lines.number, "\n".join([*kept, *page.marks.mrz_lines]))
 
 
 def _page_text(page: ClassifierPage, lines: PageLines) -> PageText:

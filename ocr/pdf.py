@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -282,15 +283,16 @@ def assemble_searchable_pdf(
     *,
     title: str | None = None,
     lang: str = "vi",
+    when: datetime | None = None,
 ) -> None:
     """Write ``pages`` in order to ``output`` as one PDF/A-2b file.
 
     OCR pages become image + invisible text; kept pages are copied from their
     source PDFs with their content unchanged, annotations flattened and every
     active part removed (:func:`ocr.sanitise.make_inert`). The file is written
-    in place (the caller renames it atomically). Apart from the dates and the /ID
-    derived from them, equal input gives equal bytes. ``title`` goes to dc:title
-    and /Title when given.
+    in place (the caller renames it atomically). Equal input gives equal bytes,
+    apart from the dates (now, unless ``when`` is given) and the /ID derived from
+    them. ``title`` goes to dc:title and /Title when given.
     """
     if not pages:
         raise ValueError("a PDF needs at least one page")
@@ -315,7 +317,7 @@ def assemble_searchable_pdf(
         make_inert(pdf)
         pdf.Root.Lang = pikepdf.String(lang)
         add_srgb_output_intent(pdf)
-        set_pdfa_metadata(pdf, title=title, lang=lang)
+        set_pdfa_metadata(pdf, title=title, lang=lang, when=when)
         pdf.save(
             output,
             force_version=PDF_VERSION,

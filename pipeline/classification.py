@@ -1,4 +1,4 @@
-"""The classifier in a deployment: which model workers use, retraining, and one document's run.
+"""The classifier in a deployment: which model workers use, retraining, and ``sohoa classify``.
 
 Models live in the object store (``models/classifier/<sha256>.npz``) and the
 database says which one is active, so every worker on every machine uses the
@@ -15,19 +15,17 @@ recorded first.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, object_session
 
-from classifiers.classify import Classification, Classifier, ClassifierPage
-from classifiers.qr import read_qr_payloads
+from classifiers.classify import Classification, Classifier
 from classifiers.training import (
     Example,
     Scores,
@@ -38,11 +36,10 @@ from classifiers.training import (
     held_out_examples,
     train_classifier,
 )
-from ingest.scan import open_scan
-from ocr.pdf import EncodedImage, decode_image
 from ocr.tesseract import check_languages
-from pipeline.context import OcrOptions, words_from_report
-from pipeline.document import run_pages, with_kept_text
+from pipeline import journey
+from pipeline.context import OcrOptions
+from pipeline.document import run_pages
 from pipeline.runtime import Runtime
 from storage.models import ClassifierModel, Document, DocumentCorrection
 
@@ -216,46 +213,11 @@ def retrain(rt: Runtime, *, actor: str, seed: int = 0, force: bool = False) -> R
 
 
 def classify_file(rt: Runtime, source: Path, options: OcrOptions) -> Classification:
-    """OCR a file in this process (as ``sohoa ocr`` does) and classify it; nothing is stored."""
-    scan = open_scan(source, options.limits)
+    """``sohoa classify``: the journey up to classification, in this process; nothing is stored."""
+    scan = journey.open_original(source, options.limits)
     check_languages(options.lang)
-    results = with_kept_text(scan, run_pages(scan, options))
-    pages, payloads = [], []
-    for result in results:
-        image = decode_image(result.image) if result.image is not None else None
-        if image is not None:
-            payloads.extend(read_qr_payloads(image))
-        pages.append(ClassifierPage(result.number, result.text, result.words, image))
-    return active_classifier(rt).classify(pages, payloads)
-
-
-def classify_stored_document(rt: Runtime, document_id: str) -> Classification | None:
-    """Classify a digitised document from its stored page reports and images; store the result."""
-    with rt.session() as s:
-        document = s.get(Document, document_id)
-        if document is None:
-            return None
-        pages = [
-            (p.number, p.words_key, p.words_sha256, p.image_key, p.image_sha256)
-            for p in sorted(document.pages, key=lambda p: p.number)
-        ]
-    classifier_pages, payloads = [], []
-    for number, words_key, words_sha, image_key, image_sha in pages:
-        report = json.loads(rt.store.get_bytes(words_key, words_sha))
-        image = None
-        if image_key and image_sha and report.get("image"):
-            encoded = EncodedImage(data=rt.store.get_bytes(image_key, image_sha), **report["image"])
-            image = decode_image(encoded)
-            payloads.extend(read_qr_payloads(image))
-        classifier_pages.append(
-            ClassifierPage(number, report["text"], tuple(words_from_report(report)), image)
-        )
-    result = active_classifier(rt).classify(classifier_pages, payloads)
-    with rt.session() as s:
-        document = s.get(Document, document_id)
-        if document is not None:
-            store_classification(document, result)
-    return result
+    results = run_pages(scan, replace(options, read_marks=True))
+    return journey.classify(active_classifier(rt), results)
 
 
 def store_classification(document: Document, result: Classification) -> None:

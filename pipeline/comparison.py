@@ -10,7 +10,6 @@ officer's decision can be shown, exported and audited later exactly as it was.
 from __future__ import annotations
 
 import io
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,9 +20,8 @@ from sqlalchemy.orm import Session
 
 from ocr.compare import PageView, compare_documents
 from ocr.comparison_report import SideInfo, comparison_pdf
-from ocr.pdf import EncodedImage
-from pipeline.context import words_from_report
 from pipeline.runtime import Runtime
+from pipeline.stored_page import StoredPage
 from storage.models import Comparison, Document, Page
 
 PREFIX = "comparisons"
@@ -75,9 +73,11 @@ def page_view(rt: Runtime, document_id: str, number: int) -> PageView:
             )
         keys = (page.image_key, page.image_sha256, page.words_key, page.words_sha256)
     image_key, image_sha, words_key, words_sha = keys
-    report = json.loads(rt.store.get_bytes(words_key, words_sha))
-    encoded = EncodedImage(data=rt.store.get_bytes(image_key, image_sha), **report["image"])
-    return PageView.from_encoded(encoded, tuple(words_from_report(report)), report["dpi"])
+    stored = StoredPage.from_bytes(rt.store.get_bytes(words_key, words_sha))
+    if stored.image is None:
+        raise NotComparable("page_not_comparable", f"page {number} has no stored scan image")
+    encoded = stored.image.with_data(rt.store.get_bytes(image_key, image_sha))
+    return PageView.from_encoded(encoded, stored.words, stored.result.dpi)
 
 
 def run_comparison(rt: Runtime, original: Side, copy: Side, *, actor: str) -> str:

@@ -7,18 +7,15 @@ cross that boundary.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from classifiers.marks import PageMarks
 from ingest.errors import Limits
 from ingest.scan import PageSource
-from ocr.model import Box, Word
+from ocr.model import Word
 from ocr.pdf import EncodedImage
-
-
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)))
+from sohoa.settings import Settings, default_jobs
 
 
 @dataclass(frozen=True)
@@ -43,6 +40,9 @@ class OcrOptions:
     # clean upright pages score 15–25, a blank page ~0).
     orientation_min_confidence: float = 2.0
     limits: Limits = field(default_factory=Limits)
+    # Read the page image's marks (QR, seals, photos, MRZ) for classification
+    # while it is decoded (``classifiers.marks``); plain OCR has no use for them.
+    read_marks: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class PageResult:
     timings: dict[str, float] = field(default_factory=dict)
     image: EncodedImage | None = None
     thumbnail: bytes | None = None  # PNG, THUMBNAIL_WIDTH pixels wide
+    marks: PageMarks | None = None  # when OcrOptions.read_marks and the page has an image
 
     def report(self) -> dict[str, Any]:
         """The ``--json`` view of a page: everything but the image bytes."""
@@ -97,9 +98,13 @@ class PageJob:
     options: OcrOptions
 
 
-def words_from_report(report: dict[str, Any]) -> list[Word]:
-    """The words of a stored page report (``PageResult.report()``), as ``Word`` objects again."""
-    return [
-        Word(text=w["text"], confidence=w["confidence"], box=Box(*w["box"]), line=w["line"])
-        for w in report.get("words", [])
-    ]
+def ocr_options(settings: Settings, **overrides: object) -> OcrOptions:
+    """The options the settings give, with ``overrides`` (None: keep the setting)."""
+    values = {
+        "lang": settings.lang,
+        "jobs": settings.jobs,
+        "jpeg_quality": settings.jpeg_quality,
+        "limits": settings.limits(),
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return OcrOptions(**values)  # type: ignore[arg-type]

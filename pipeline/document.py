@@ -1,7 +1,8 @@
-"""A whole scan file, start to finish, on one machine.
+"""``sohoa ocr``: the journey (``pipeline.journey``) run for one file on one machine.
 
-The order is: validate → pages in parallel (``pipeline.page``) → assemble the
-searchable PDF → write the text and the JSON report. Outputs appear all at once
+Validate → pages in parallel → assemble the searchable PDF → write the text and
+the JSON report; the stages are the journey's, this runner adds the process
+pool and the files. Outputs appear all at once
 or not at all: each is written to a temporary file beside its destination and
 renamed only when every page has succeeded, so a failure never leaves a partial
 PDF that a clerk could mistake for the digitised copy. The same holds when the
@@ -24,18 +25,16 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ingest.errors import InputError
-from ingest.poppler import pdftotext_pages
-from ingest.scan import Scan, open_scan
-from ocr.pdf import KeptPage, OcrPage, assemble_searchable_pdf
+from ingest.scan import Scan
 from ocr.tesseract import check_languages
 from ocr.vietnamese import nfc
+from pipeline import journey
 from pipeline.context import OcrOptions, PageJob, PageResult
-from pipeline.page import process_page
 from pipeline.programs import processes
 
 
@@ -59,8 +58,7 @@ class DocumentResult:
 
     @property
     def text(self) -> str:
-        """Pages separated by form feeds, as OCRmyPDF's sidecar does."""
-        return "\f".join(p.text for p in self.pages)
+        return journey.document_text(self.pages)
 
     def report(self) -> dict[str, Any]:
         return {
@@ -78,15 +76,15 @@ def digitise_file(
     sidecar: Path | None = None,
     report: Path | None = None,
 ) -> DocumentResult:
-    scan = open_scan(source, options.limits)
+    scan = journey.open_original(source, options.limits)
     check_languages(options.lang)
     # Outputs are claimed first, so an unwritable destination fails in a second,
     # not after minutes of OCR.
     with atomic_outputs([output, sidecar, report]) as (pdf_tmp, text_tmp, json_tmp):
         partials = [tmp for tmp in (pdf_tmp, text_tmp, json_tmp) if tmp is not None]
-        results = with_kept_text(scan, run_pages(scan, options, leftovers=partials))
+        results = tuple(run_pages(scan, options, leftovers=partials))
         document = DocumentResult(source=source, pages=results)
-        assemble_searchable_pdf(_pdf_pages(scan, results), pdf_tmp, title=nfc(source.stem))
+        journey.assemble(scan.path, results, pdf_tmp, title=source.stem)
         if text_tmp:
             text_tmp.write_text(document.text, encoding="utf-8")
         if json_tmp:
@@ -119,7 +117,7 @@ def run_pages(
             initargs=(os.getpid(), scratch, tuple(leftovers)),
         )
         try:
-            futures = [pool.submit(process_page, job) for job in jobs]
+            futures = [pool.submit(journey.run_page, job) for job in jobs]
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
             for future, job in zip(futures, jobs, strict=True):
                 if future in done and future.exception() is not None:
@@ -260,26 +258,6 @@ def _raise_page_failure(scan: Scan, job: PageJob, exc: BaseException | None) -> 
         raise exc
     reason = str(exc) or type(exc).__name__
     raise PageFailed(scan.path, job.source.index + 1, reason) from exc
-
-
-def with_kept_text(scan: Scan, results: Sequence[PageResult]) -> tuple[PageResult, ...]:
-    """Kept pages contribute their existing text to the sidecar, read in one pass."""
-    if not any(r.kept for r in results):
-        return tuple(results)
-    texts = pdftotext_pages(scan.path, scan.page_count)
-    return tuple(
-        replace(r, text=nfc(texts[r.number - 1]).strip()) if r.kept else r for r in results
-    )
-
-
-def _pdf_pages(scan: Scan, results: Sequence[PageResult]) -> list[OcrPage | KeptPage]:
-    pages: list[OcrPage | KeptPage] = []
-    for result in results:
-        if result.kept or result.image is None:
-            pages.append(KeptPage(source=scan.path, index=result.number - 1))
-        else:
-            pages.append(OcrPage(image=result.image, dpi=result.dpi, words=result.words))
-    return pages
 
 
 def _umask() -> int:

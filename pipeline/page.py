@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from classifiers.marks import read_marks
 from ingest.rasterise import rasterise
 from ocr import clean
 from ocr.model import Box, Word
@@ -110,6 +111,10 @@ def process_page(job: PageJob) -> PageResult:
         colour = page_image.mode == "RGB"
         encoded = encode_page_image(page_image, jpeg_quality=options.jpeg_quality)
         thumbnail = thumbnail_png(page_image)
+    marks = None
+    if options.read_marks:
+        with watch.stage("marks"):
+            marks = read_marks(number, page_image, words)
 
     return PageResult(
         number=number,
@@ -127,6 +132,7 @@ def process_page(job: PageJob) -> PageResult:
         timings=watch.timings,
         image=encoded,
         thumbnail=thumbnail,
+        marks=marks,
     )
 
 

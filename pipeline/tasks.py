@@ -1,36 +1,39 @@
-"""The document's journey as Celery tasks; the only place that knows its order.
+"""The journey (``pipeline.journey``) as Celery tasks: one task per stage, each run once in effect.
 
     start_document ─┬─ ocr_page(1) ─┐
-                    ├─ ocr_page(2) ─┼─ (last page done) → assemble → classify → index
+                    ├─ ocr_page(2) ─┼─ (last page settled) → assemble → classify → index
                     └─ ocr_page(n) ─┘
 
 Every task is keyed by the document id (and page number) and delivered at
-least once. A page is run only by the task that claims it in the database
-(``repository.claim_page``: an atomic compare-and-set with a lease): a second
-delivery finds it taken or done and returns without running anything, and a
-page whose worker died is taken over once its lease expires, or at once by
-the same task redelivered. What a page stores is a function of the page alone
-(timings go to its row), so a run that was cut short and done again writes the
-same bytes under the same names. Pages of one document run in parallel across
-workers; the page task that completes the count starts assembly.
+least once. Work is run only by the task that claims it in the database (an
+atomic compare-and-set with a lease: ``repository.claim_page`` for a page,
+``repository.claim_step`` for a document step): a second delivery finds it
+taken or done and returns without running anything, and work whose worker died
+is taken over once its lease expires, or at once by the same task redelivered.
+A step records its result and moves the document to the next step in one
+transaction, and only while it holds the step; then it sends the next step.
+
+What a stage stores is a function of its input alone (timings go to the page's
+row; the PDF carries the document's date, not the clock), so work cut short
+and done again writes the same bytes under the same names.
 
 Lost work (a message gone with a killed worker or broker) is found by one
 sweeper (``sweep``), run by whichever worker holds its lease: documents on
-which nothing happened for ``SOHOA_STALL_AFTER`` seconds and no page is held
-are queued again. A worker's start does not re-queue anything by itself.
+which nothing happened for ``SOHOA_STALL_AFTER`` seconds and nothing is held
+are sent to ``start_document`` again, which resumes them at their step. A
+worker's start does not re-queue anything by itself.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import os
 import shutil
 import socket
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -40,27 +43,22 @@ import httpx
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.signals import worker_ready, worker_shutdown
-from PIL import Image
-from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.errors import InputError
-from ingest.poppler import pdftoppm_page, pdftotext_page
-from ingest.scan import Scan, open_scan
-from ocr.pdf import EncodedImage, KeptPage, OcrPage, assemble_searchable_pdf
+from ingest.scan import Scan
 from ocr.tesseract import TesseractError
-from ocr.vietnamese import nfc
-from pipeline import egress, webhooks
+from pipeline import egress, journey, webhooks
 from pipeline.celery_app import app
-from pipeline.classification import classify_stored_document
-from pipeline.context import PageJob, PageResult, words_from_report
+from pipeline.classification import active_classifier, store_classification
+from pipeline.context import PageJob, PageResult, ocr_options
 from pipeline.originals import release_all, trim, use_original
-from pipeline.page import process_page, thumbnail_png
 from pipeline.programs import kill_marked, marked
 from pipeline.runtime import Runtime, runtime
+from pipeline.stored_page import StoredPage, StoredPageCorrupt
 from storage import keys
 from storage import repository as repo
-from storage.models import Page, utcnow
+from storage.models import utcnow
 from storage.objects import ObjectCorrupt, ObjectMissing, StoreUnavailable
 from storage.search import index_document
 
@@ -79,9 +77,7 @@ RETRY = {
 PAGE_FAILURES = (InputError, TesseractError)
 # A stored file that is gone or no longer matches its checksum: retrying cannot
 # help, and the document must say so instead of waiting forever.
-STORAGE_FAILURES = (ObjectCorrupt, ObjectMissing)
-# Pages kept with their own text are rendered this coarsely for their thumbnail.
-KEPT_THUMB_DPI = 30
+STORAGE_FAILURES = (ObjectCorrupt, ObjectMissing, StoredPageCorrupt)
 # A task over SOHOA_PAGE_TIME_LIMIT: the soft limit's exception in the worker
 # child, or the hard limit's report in the main process after it killed the child.
 TIME_LIMITS = (SoftTimeLimitExceeded, TimeLimitExceeded)
@@ -89,8 +85,8 @@ TIME_LIMITS = (SoftTimeLimitExceeded, TimeLimitExceeded)
 # assemble, classify, index) over it.
 PAGE_TIME_LIMIT = "page_time_limit"
 STEP_TIME_LIMIT = "time_limit"
-# What a document does once no page is queued any more and none failed.
-ASSEMBLE = "assemble"
+# What ``_settle`` returns when the document failed in its transaction.
+FAILED = "failed"
 # Fair turns between documents: Redis serves its priority lists in order, 0
 # (and every message without a priority) first, then kombu's steps 3, 6, 9. The
 # pages of a short document thus go before those of long ones queued earlier: a
@@ -128,10 +124,13 @@ class DocumentTask(Task):
                 _trim_originals(runtime())
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        """Record a time limit as the page's or document's failure; keep a lane going.
+        """Record a time limit or an error as the page's or document's failure; keep a lane going.
 
-        Celery calls this in the worker child when the soft limit's exception
-        escaped the step (or a page's retries ran out), and in the worker's main
+        A page's unexpected error leaves the page to the sweeper (its tries are
+        counted); a document step's fails the document with the error, visibly,
+        to be reprocessed. Celery calls this in the worker child when an error
+        or the soft limit's exception escaped the step (or its retries ran
+        out), and in the worker's main
         process when the hard limit killed the child (then the child's programs,
         orphaned, are killed here). A page task that ends here never queued the
         rest of its lane: it is queued now, or those pages would wait forever.
@@ -141,6 +140,9 @@ class DocumentTask(Task):
         if self.name == ocr_page.name and not isinstance(exc, TIME_LIMITS):
             queue_page(call["document_id"], list(call.get("lane") or ()), None)
         if not isinstance(exc, TIME_LIMITS):
+            if self.name != ocr_page.name:  # a step that cannot finish fails its document
+                reason = f"{self.name.removeprefix('sohoa.')} failed: {type(exc).__name__}: {exc}"
+                _fail_document(runtime(), call["document_id"], reason)
             return
         try:
             kill_marked(task_id)
@@ -159,12 +161,21 @@ class DocumentTask(Task):
 
 @app.task(bind=True, base=DocumentTask, name="sohoa.start_document", **RETRY)
 def start_document(self: Task, document_id: str) -> None:
+    """Open the original, make the page rows, queue the pages; or resume where it stopped.
+
+    Sent once at ingest and again by the sweeper for a stalled document: a
+    document past its pages gets its current step sent again, one at its pages
+    gets its queued pages (those taken or done are skipped by their claims).
+    """
     rt = runtime()
     with rt.session() as s:
-        document = repo.get_document(s, document_id)
-        if document is None or document.status == "done":
+        document = _active_document(s, document_id)
+        if document is None:
             return
-        original_key, sha256 = document.original_key, document.sha256
+        step, original_key, sha256 = document.step, document.original_key, document.sha256
+    if step in STEP_TASKS:
+        STEP_TASKS[step].delay(document_id)
+        return
     try:
         scan = local_scan(rt, original_key, sha256)
     except InputError as exc:
@@ -177,8 +188,10 @@ def start_document(self: Task, document_id: str) -> None:
         document = repo.get_document(s, document_id)
         repo.ensure_pages(s, document, scan.page_count)
         repo.set_document_status(s, document, "processing")
+        if document.step is None:
+            repo.set_step(s, document, journey.PAGES)
         waiting = [p.number for p in document.pages if p.status == "queued"]
-        outcome = None if waiting else _outcome(s, document_id)
+        outcome = None if waiting else _settle(s, document_id)
     _follow(rt, document_id, outcome)
     priority = page_priority(scan.page_count)
     for lane in page_lanes(waiting, rt.settings.page_lanes):
@@ -204,9 +217,9 @@ def queue_page(document_id: str, lane: list[int], priority: int | None) -> None:
 
 @app.task(bind=True, base=DocumentTask, name="sohoa.ocr_page", **RETRY)
 def ocr_page(self: Task, document_id: str, number: int, lane: list[int] | None = None) -> None:
-    """OCR one page; a page that fails (bad data, OCR engine, time limit) fails alone.
+    """The page stage (``journey.run_page``) for one page; a page that fails fails alone.
 
-    The other pages go on; once none is queued, the document is assembled, or
+    The other pages go on; once all are settled, the document is assembled, or
     failed with its failed pages' reasons (``sohoa reprocess`` runs those again).
     Whatever happened to this page, the next page of its lane is queued after it.
     A delivery that finds its page taken by another task, done or failed
@@ -245,15 +258,13 @@ def _ocr_page(rt: Runtime, document_id: str, number: int, *, owner: str) -> bool
     except STORAGE_FAILURES as exc:
         _fail_document(rt, document_id, f"stored original unusable: {exc}")
         return True
-    options = rt.settings.ocr_options(jobs=1)
+    options = ocr_options(rt.settings, jobs=1, read_marks=True)
     try:
-        result = process_page(PageJob(source=scan.pages[number - 1], options=options))
+        result = journey.run_page(PageJob(source=scan.pages[number - 1], options=options))
     except PAGE_FAILURES as exc:
         reason = f"page {number}: {exc.reason if isinstance(exc, InputError) else exc}"
         _page_failed(rt, document_id, number, reason)
         return True
-    if result.kept:
-        result = _with_existing_text(scan, result)
     image_obj, words_obj, thumb_obj = _store_page(rt, prefix, result)
     with rt.session() as s:
         repo.mark_page_done(
@@ -272,100 +283,125 @@ def _ocr_page(rt: Runtime, document_id: str, number: int, *, owner: str) -> bool
             thumbnail_sha256=thumb_obj.sha256,
             timings={k: round(v, 4) for k, v in result.timings.items()},
         )
-        outcome = _outcome(s, document_id)
+        outcome = _settle(s, document_id)
     _follow(rt, document_id, outcome)
     return True
 
 
-def finish_document(document_id: str) -> None:
-    (assemble.si(document_id) | classify.si(document_id) | index.si(document_id)).delay()
+# ---------------------------------------------------------------- document steps
+
+
+def _claim_step(rt: Runtime, document_id: str, step: str, owner: str) -> bool:
+    """Take ``step`` of the document for this task; False: a duplicate, or not its turn."""
+    with rt.session() as s:
+        return repo.claim_step(s, document_id, step, owner, rt.settings.page_lease)
+
+
+def _send_next(document_id: str, step: str) -> None:
+    after = journey.next_step(step)
+    if after in STEP_TASKS:
+        STEP_TASKS[after].delay(document_id)
 
 
 @app.task(bind=True, base=DocumentTask, name="sohoa.assemble", **RETRY)
 def assemble(self: Task, document_id: str) -> None:
-    rt = runtime()
+    """The searchable PDF, the text and the pages report, from the stored pages.
+
+    The PDF carries the document's own date, so assembling twice writes the
+    same bytes under the same names; the outputs are recorded only by the
+    holder of the step, with the move to the next step.
+    """
+    rt, owner = runtime(), self.request.id or ""
+    if not _claim_step(rt, document_id, journey.ASSEMBLE, owner):
+        return
     with rt.session() as s:
-        document = _active_document(s, document_id)
-        if document is None:
-            return
-        prefix = _prefix(document)
+        document = repo.get_document(s, document_id)
+        prefix, created = _prefix(document), document.created_at
         original_key, sha256, title = document.original_key, document.sha256, document.filename
-        pages = [
-            (p.number, p.words_key, p.words_sha256, p.image_key, p.image_sha256)
-            for p in sorted(document.pages, key=lambda p: p.number)
-        ]
     try:
         scan = local_scan(rt, original_key, sha256)
-        reports, pdf_pages, texts = [], [], []
-        for number, words_key, words_sha, image_key, image_sha in pages:
-            report = json.loads(rt.store.get_bytes(words_key, words_sha))
-            reports.append(report)
-            texts.append(report["text"])
-            if report["kept_existing_text"]:
-                pdf_pages.append(KeptPage(source=scan.path, index=number - 1))
-            else:
-                data = rt.store.get_bytes(image_key, image_sha)
-                image = EncodedImage(data=data, **report["image"])
-                pdf_pages.append(
-                    OcrPage(image=image, dpi=report["dpi"], words=words_from_report(report))
-                )
+        pages = _stored_pages(rt, document_id, with_images=True)
     except STORAGE_FAILURES as exc:
         _fail_document(rt, document_id, f"stored page results unusable: {exc}")
         return
     work = _scratch(rt, document_id)
     pdf_path = work / "searchable.pdf"
-    assemble_searchable_pdf(pdf_pages, pdf_path, title=Path(title).stem)
-    pdf = rt.store.put_file(keys.searchable_pdf(prefix), pdf_path, "application/pdf")
-    text = rt.store.put_bytes(
-        keys.text(prefix), "\f".join(texts).encode("utf-8"), "text/plain; charset=utf-8"
+    text = journey.assemble(
+        scan.path, [p.result for p in pages], pdf_path, title=Path(title).stem, created=created
     )
+    pdf = rt.store.put_file(keys.searchable_pdf(prefix), pdf_path, "application/pdf")
+    text_obj = rt.store.put_bytes(
+        keys.text(prefix), text.encode("utf-8"), "text/plain; charset=utf-8"
+    )
+    report = {"pages": [p.stored.public() for p in pages]}
     report_obj = rt.store.put_bytes(
         keys.pages_report(prefix),
-        json.dumps({"pages": [_public(r) for r in reports]}, ensure_ascii=False).encode("utf-8"),
+        json.dumps(report, ensure_ascii=False).encode("utf-8"),
         "application/json",
     )
     shutil.rmtree(work, ignore_errors=True)
     with rt.session() as s:
-        repo.set_outputs(s, document_id, pdf=pdf, text=text, pages=report_obj)
+        if not repo.advance_step(s, document_id, journey.ASSEMBLE, owner, journey.CLASSIFY):
+            return  # taken over after this task's lease ran out: the new holder records
+        repo.set_outputs(s, document_id, pdf=pdf, text=text_obj, pages=report_obj)
+    _send_next(document_id, journey.ASSEMBLE)
 
 
 @app.task(bind=True, base=DocumentTask, name="sohoa.classify", **RETRY)
 def classify(self: Task, document_id: str) -> None:
-    """Document type, fields and image cues (``pipeline.classification``).
+    """Document type, fields and image cues, from the stored pages (``journey.classify``).
 
-    Idempotent: the result is a function of the stored pages and the active
-    model, written over whatever an earlier delivery wrote. A classifier that
-    cannot run must not hold the document back: the failure is logged and the
-    document is indexed as ``unclassified``, to be classified again on reprocess.
+    The result is a function of the stored pages and the active model. A
+    classifier that cannot run must not hold the document back: the failure is
+    logged and the document is indexed as ``unclassified``, to be classified
+    again on reprocess.
     """
-    rt = runtime()
-    with rt.session() as s:
-        if _active_document(s, document_id) is None:
-            return
+    rt, owner = runtime(), self.request.id or ""
+    if not _claim_step(rt, document_id, journey.CLASSIFY, owner):
+        return
+    result = None
     try:
-        classify_stored_document(rt, document_id)
+        pages = _stored_pages(rt, document_id, with_images=False)
+        result = journey.classify(active_classifier(rt), [p.result for p in pages])
     except RETRYABLE:
         raise
     except STORAGE_FAILURES as exc:
         _fail_document(rt, document_id, f"stored page results unusable: {exc}")
+        return
     except Exception:
         log.exception("classification of %s failed; recorded as unclassified", document_id)
-        with rt.session() as s:
-            document = _active_document(s, document_id)
-            if document is not None and document.document_type is None:
-                document.document_type = "unclassified"
+    with rt.session() as s:
+        if not repo.advance_step(s, document_id, journey.CLASSIFY, owner, journey.INDEX):
+            return
+        document = repo.get_document(s, document_id)
+        if result is not None:
+            store_classification(document, result)
+        elif document.document_type is None:
+            document.document_type = "unclassified"
+    _send_next(document_id, journey.CLASSIFY)
 
 
 @app.task(bind=True, base=DocumentTask, name="sohoa.index", **RETRY)
 def index(self: Task, document_id: str) -> None:
-    rt = runtime()
+    """Search entries for the document, and ``done``: one transaction, so both or neither."""
+    rt, owner = runtime(), self.request.id or ""
+    if not _claim_step(rt, document_id, journey.INDEX, owner):
+        return
     with rt.session() as s:
-        document = _active_document(s, document_id)
-        if document is None:
+        if not repo.advance_step(s, document_id, journey.INDEX, owner, journey.DONE):
             return
+        document = repo.get_document(s, document_id)
         index_document(s, document_id)
         repo.set_document_status(s, document, "done")
     notify(rt, document_id, "document.done")
+
+
+# The task that runs each document step after the pages, by step name.
+STEP_TASKS: dict[str, Task] = {
+    journey.ASSEMBLE: assemble,
+    journey.CLASSIFY: classify,
+    journey.INDEX: index,
+}
 
 
 class WebhookRejected(RuntimeError):
@@ -530,7 +566,8 @@ def _trim_originals(rt: Runtime) -> None:
 
 @lru_cache(maxsize=16)
 def _open_scan_cached(path: Path, limits: Any) -> Scan:
-    return open_scan(path, limits)
+    """Each worker process opens and validates an original once, not once per page."""
+    return journey.open_original(path, limits)
 
 
 def _prefix(document: Any) -> str:
@@ -544,36 +581,20 @@ def _scratch(rt: Runtime, document_id: str) -> Path:
     return path
 
 
-def _with_existing_text(scan: Scan, result: PageResult) -> PageResult:
-    """A page kept as it is: its own text, and a thumbnail rendered from it."""
-    text = pdftotext_page(scan.path, result.number)
-    rendered = Image.open(io.BytesIO(pdftoppm_page(scan.path, result.number, KEPT_THUMB_DPI)))
-    return replace(result, text=nfc(text).strip(), thumbnail=thumbnail_png(rendered))
-
-
 def _store_page(rt: Runtime, prefix: str, result: PageResult) -> tuple[Any, Any, Any]:
-    report = result.report()
-    report["text"] = result.text
-    del report["timings"]  # not part of the page's content: its file is named by its bytes
+    """The page's image, stored page and thumbnail in the store, each named by its content."""
     image_obj = None
     if result.image is not None:
-        image = result.image
-        report["image"] = {
-            "width": image.width,
-            "height": image.height,
-            "colorspace": image.colorspace,
-            "filter": image.filter,
-            "decode_parms": image.decode_parms,
-        }
+        data = result.image.data
         image_obj = rt.store.put_bytes(
-            keys.page_image(prefix, result.number, hashlib.sha256(image.data).hexdigest()),
-            image.data,
+            keys.page_image(prefix, result.number, hashlib.sha256(data).hexdigest()),
+            data,
             "application/octet-stream",
         )
-    words = json.dumps(report, ensure_ascii=False).encode("utf-8")
+    stored = StoredPage.of(result).to_bytes()
     words_obj = rt.store.put_bytes(
-        keys.page_words(prefix, result.number, hashlib.sha256(words).hexdigest()),
-        words,
+        keys.page_words(prefix, result.number, hashlib.sha256(stored).hexdigest()),
+        stored,
         "application/json",
     )
     if result.thumbnail is None:
@@ -584,12 +605,30 @@ def _store_page(rt: Runtime, prefix: str, result: PageResult) -> tuple[Any, Any,
     return image_obj, words_obj, thumb_obj
 
 
-def _public(report: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in report.items() if k != "image"}
+@dataclass(frozen=True)
+class _LoadedPage:
+    stored: StoredPage
+    result: PageResult  # with its image bytes when they were fetched
+
+
+def _stored_pages(rt: Runtime, document_id: str, *, with_images: bool) -> list[_LoadedPage]:
+    """The document's stored pages in order; images fetched if asked (or marks are missing)."""
+    with rt.session() as s:
+        rows = repo.page_objects(s, document_id)
+    pages = []
+    for row in rows:
+        stored = StoredPage.from_bytes(rt.store.get_bytes(row.words_key, row.words_sha256))
+        result = stored.result
+        wanted = with_images or stored.marks is None
+        if wanted and stored.image is not None and row.image_key and row.image_sha256:
+            data = rt.store.get_bytes(row.image_key, row.image_sha256)
+            result = replace(result, image=stored.image.with_data(data))
+        pages.append(_LoadedPage(stored, result))
+    return pages
 
 
 def _page_failed(rt: Runtime, document_id: str, number: int, reason: str) -> None:
-    """Fail one page for good; the document ends once no other page is queued."""
+    """Fail one page for good; the document ends once every page is settled."""
     with rt.session() as s:
         document = _active_document(s, document_id)
         if document is None:
@@ -599,7 +638,7 @@ def _page_failed(rt: Runtime, document_id: str, number: int, reason: str) -> Non
             return
         if page.status != "done":  # a time limit may strike just after the page was recorded
             repo.mark_page_failed(s, document_id, number, reason)
-        outcome = _outcome(s, document_id)
+        outcome = _settle(s, document_id)
     _follow(rt, document_id, outcome)
 
 
@@ -610,51 +649,62 @@ def _page_over_time_limit(rt: Runtime, document_id: str, number: int) -> None:
     _page_failed(rt, document_id, number, reason)
 
 
-def _outcome(s: Any, document_id: str) -> str | None:
-    """What the document does next, asked after one of its pages settled.
+def _settle(s: Any, document_id: str) -> str | None:
+    """Move the document on once its last page settled; what the caller must send.
 
-    ``None`` while pages are still queued; :data:`ASSEMBLE` when all are done;
-    otherwise the failure reason naming the failed pages. Asked in the
-    transaction that recorded the page, which holds the document's lock, so of
-    two pages settling at once exactly the later one sees the document settled.
+    Asked in the transaction that recorded a page, under the document's lock,
+    and decided from its counters (one row, whatever its page count). Of two
+    pages settling at once exactly the later one finds every page settled, and
+    only a document still at its pages moves: to ``assemble`` when all pages
+    are done (:data:`journey.ASSEMBLE` returned), to ``failed`` naming its
+    failed pages otherwise (:data:`FAILED` returned). ``None``: nothing to send.
     """
-    of_document = Page.document_id == document_id
-    queued = s.scalar(
-        select(func.count()).select_from(Page).where(of_document, Page.status == "queued")
-    )
-    if queued:
+    document = repo.lock_document(s, document_id)
+    active = document.status in ("queued", "processing")
+    at_pages = document.step in (None, journey.PAGES)  # None: started before steps were kept
+    if not (active and at_pages and repo.pages_settled(document)):
         return None
-    failed = s.execute(
-        select(Page.number, Page.failure_reason)
-        .where(of_document, Page.status == "failed")
-        .order_by(Page.number)
-    ).all()
-    if not failed:
-        return ASSEMBLE
+    if not document.pages_failed:
+        repo.set_step(s, document, journey.ASSEMBLE)
+        return journey.ASSEMBLE
+    failed = repo.failed_pages(s, document_id)
     reasons = [reason or f"page {number}: failed" for number, reason in failed]
-    if len(reasons) == 1:
-        return reasons[0]
-    return f"{len(reasons)} pages failed: " + "; ".join(reasons)
+    reason = reasons[0]
+    if len(reasons) > 1:
+        reason = f"{len(reasons)} pages failed: " + "; ".join(reasons)
+    _fail_in(s, document, reason)
+    return FAILED
 
 
 def _follow(rt: Runtime, document_id: str, outcome: str | None) -> None:
-    if outcome == ASSEMBLE:
-        finish_document(document_id)
-    elif outcome:
-        _fail_document(rt, document_id, outcome)
+    """Send what ``_settle`` decided, once its transaction is committed."""
+    if outcome == journey.ASSEMBLE:
+        assemble.delay(document_id)
+    elif outcome == FAILED:
+        notify(rt, document_id, "document.failed")
 
 
 def _fail_document(rt: Runtime, document_id: str, reason: str) -> None:
+    """Fail the document with ``reason``, once: a duplicate finds it failed and says nothing."""
     with rt.session() as s:
         document = repo.get_document(s, document_id)
-        if document is not None:
-            repo.set_document_status(s, document, "failed", reason)
-            repo.record_audit(
-                s,
-                actor="worker",
-                action="document.failed",
-                object_type="document",
-                object_id=document_id,
-                detail={"reason": reason},
-            )
+        if document is None or document.status in ("done", "failed"):
+            return
+        document = repo.lock_document(s, document_id)
+        if document.status in ("done", "failed"):
+            return
+        _fail_in(s, document, reason)
     notify(rt, document_id, "document.failed")
+
+
+def _fail_in(s: Any, document: Any, reason: str) -> None:
+    repo.set_document_status(s, document, "failed", reason)
+    document.step_owner = document.step_until = None
+    repo.record_audit(
+        s,
+        actor="worker",
+        action="document.failed",
+        object_type="document",
+        object_id=document.id,
+        detail={"reason": reason},
+    )

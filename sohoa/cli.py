@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from ingest.errors import InputError
 from ocr.tesseract import TesseractError
+from pipeline.context import ocr_options
 from pipeline.document import OutputNotWritable, PageFailed, digitise_file
 from sohoa.settings import get_settings
 from storage.private import keep_private, private_dir
@@ -76,7 +77,7 @@ def ocr(
     """Digitise INPUT_FILE (PDF, TIFF, JPEG, PNG) into a searchable PDF/A OUTPUT_PDF."""
     _stop_on_signals()
     try:
-        options = get_settings().ocr_options(jobs=jobs, lang=lang, force_ocr=force_ocr or None)
+        options = ocr_options(get_settings(), jobs=jobs, lang=lang, force_ocr=force_ocr or None)
         result = digitise_file(input_file, output_pdf, options, sidecar=sidecar, report=report)
     except Interrupted as exc:
         _fail_interrupted(exc.signum)

@@ -27,12 +27,13 @@ def classify(input_file: Path, as_json: bool, jobs: int | None) -> None:
     from ingest.errors import InputError
     from ocr.tesseract import TesseractError
     from pipeline.classification import classify_file
+    from pipeline.context import ocr_options
     from pipeline.document import PageFailed
     from pipeline.runtime import runtime
 
     rt = runtime()
     try:
-        result = classify_file(rt, input_file, rt.settings.ocr_options(jobs=jobs))
+        result = classify_file(rt, input_file, ocr_options(rt.settings, jobs=jobs))
     except InputError as exc:
         _fail(str(exc), exc.exit_code)
     except PageFailed as exc:

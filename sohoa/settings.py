@@ -6,6 +6,7 @@ immutable options built from it and never reads the environment itself.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -14,13 +15,17 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.errors import Limits, pixels_within
-from pipeline.context import OcrOptions, default_jobs
-from pipeline.egress import AllowList
+from sohoa.hosts import AllowList
 
 HARD_LIMIT_GRACE_S = 15
 """Seconds between a task's soft time limit (``SOHOA_PAGE_TIME_LIMIT``: the page
 fails with its reason) and the hard one that kills a worker child that could not
 be interrupted. The soft path needs only a few database writes."""
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use: one Tesseract each (``OMP_THREAD_LIMIT=1``)."""
+    return max(1, len(os.sched_getaffinity(0)))
 
 
 class Settings(BaseSettings):
@@ -181,16 +186,6 @@ class Settings(BaseSettings):
             max_pixels=min(self.max_pixels, pixels_within(self.page_memory_mb * 1024 * 1024)),
             max_page_content_bytes=self.max_page_content_mb * 1024 * 1024,
         )
-
-    def ocr_options(self, **overrides: object) -> OcrOptions:
-        values = {
-            "lang": self.lang,
-            "jobs": self.jobs,
-            "jpeg_quality": self.jpeg_quality,
-            "limits": self.limits(),
-        }
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return OcrOptions(**values)  # type: ignore[arg-type]
 
 
 @cache

@@ -167,7 +167,13 @@ class Document(Timestamps, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     page_count: Mapped[int] = mapped_column(default=0, server_default="0")
     pages_done: Mapped[int] = mapped_column(default=0, server_default="0")
+    pages_failed: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
+    # The step of the journey the document is at (pipeline.journey.STEPS), and
+    # who holds it until when: a step is run only by the task that claimed it.
+    step: Mapped[str | None] = mapped_column(String(16))
+    step_owner: Mapped[str | None] = mapped_column(String(255))
+    step_until: Mapped[datetime | None]
     failure_reason: Mapped[str | None] = mapped_column(Text)
     document_type: Mapped[str | None] = mapped_column(String(64))
     type_confidence: Mapped[float | None] = mapped_column(Float)

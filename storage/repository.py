@@ -262,7 +262,7 @@ def set_outputs(
 def stalled_documents(s: Session, *, quiet_since: Any, limit: int = 100) -> list[str]:
     """Documents still to finish on which nothing has happened since ``quiet_since``.
 
-    No page of theirs is held under a live lease and neither they nor their
+    Neither they nor a page of theirs is held under a live lease, neither they nor their
     pages changed since then: their work was lost (a message gone with a
     killed worker or a broker, a lane whose next page was never queued) or is
     waiting in a long queue. Oldest first, at most ``limit``: the sweeper's
@@ -277,6 +277,7 @@ def stalled_documents(s: Session, *, quiet_since: Any, limit: int = 100) -> list
             .where(
                 Document.status.in_(("queued", "processing")),
                 Document.updated_at <= quiet_since,
+                or_(Document.step_until.is_(None), Document.step_until <= now),
                 ~busy,
             )
             .order_by(Document.updated_at, Document.id)
@@ -312,6 +313,9 @@ def reset_for_reprocess(s: Session, document: Document) -> None:
     s.expire(document, ["pages"])
     set_document_status(s, document, "queued")
     document.pages_done = _count_done(s, document.id)
+    document.pages_failed = 0
+    document.step = None  # the start step puts it at its pages again
+    document.step_owner = document.step_until = None
 
 
 # ------------------------------------------------------------------ pages
@@ -404,6 +408,19 @@ def get_page(s: Session, document_id: str, number: int) -> Page | None:
     ).one_or_none()
 
 
+def page_objects(s: Session, document_id: str) -> list[Any]:
+    """Where each page's stored results are, in page order: one query, no page text loaded."""
+    return list(
+        s.execute(
+            select(
+                Page.number, Page.words_key, Page.words_sha256, Page.image_key, Page.image_sha256
+            )
+            .where(Page.document_id == document_id)
+            .order_by(Page.number)
+        )
+    )
+
+
 def mark_page_done(
     s: Session,
     document_id: str,
@@ -433,6 +450,8 @@ def mark_page_done(
     page = _page(s, document_id, number)
     if page.status != "done":
         document.pages_done += 1
+    if page.status == "failed":
+        document.pages_failed -= 1
     page.status = "done"
     page.lease_owner = page.lease_until = None
     page.timings = timings
@@ -453,11 +472,90 @@ def mark_page_failed(s: Session, document_id: str, number: int, reason: str) -> 
     page = _page(s, document_id, number)
     if page.lease_owner is None:  # not counted by a claim: failed before it ran
         page.attempts += 1
+    if page.status == "done":
+        document.pages_done -= 1
+    if page.status != "failed":
+        document.pages_failed += 1
     page.status = "failed"
     page.lease_owner = page.lease_until = None
     page.failure_reason = _reason(reason)
     s.flush()
-    document.pages_done = _count_done(s, document_id)
+
+
+def pages_settled(document: Document) -> bool:
+    """Every page of ``document`` done or failed, read from its counters (its row locked)."""
+    return document.pages_done + document.pages_failed >= document.page_count
+
+
+def failed_pages(s: Session, document_id: str) -> list[tuple[int, str | None]]:
+    """(number, reason) of the document's failed pages, in page order."""
+    rows = s.execute(
+        select(Page.number, Page.failure_reason)
+        .where(Page.document_id == document_id, Page.status == "failed")
+        .order_by(Page.number)
+    )
+    return [(number, reason) for number, reason in rows]
+
+
+# ------------------------------------------------------------------ document steps
+
+
+def set_step(s: Session, document: Document, step: str) -> None:
+    """Put the document at ``step``, held by nobody (its row locked by the caller)."""
+    document.step = step
+    document.step_owner = document.step_until = None
+    document.updated_at = utcnow()
+
+
+def claim_step(s: Session, document_id: str, step: str, owner: str, seconds: float) -> bool:
+    """Take the document's ``step`` for ``owner`` for ``seconds``; False if not to be taken.
+
+    As ``claim_page``: one atomic compare-and-set. The document must be at
+    ``step``, still in progress, and the step free, its lease expired, or
+    ``owner``'s already (the same task retried or redelivered).
+    """
+    now = utcnow()
+    taken = s.execute(
+        update(Document)
+        .where(
+            Document.id == document_id,
+            Document.step == step,
+            Document.status.in_(("queued", "processing")),
+            or_(
+                Document.step_owner.is_(None),
+                Document.step_until <= now,
+                Document.step_owner == owner,
+            ),
+        )
+        .values(step_owner=owner, step_until=now + timedelta(seconds=seconds), updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
+
+
+def advance_step(s: Session, document_id: str, step: str, owner: str, to: str) -> bool:
+    """Move the document from ``step`` to ``to`` if ``owner`` still holds ``step``.
+
+    Called in the transaction that records the step's result, so the result
+    and the move are one: a holder whose lease was taken over records nothing.
+    """
+    moved = s.execute(
+        update(Document)
+        .where(Document.id == document_id, Document.step == step, Document.step_owner == owner)
+        .values(step=to, step_owner=None, step_until=None, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return moved.rowcount == 1
+
+
+def release_step(s: Session, document_id: str, step: str, owner: str) -> None:
+    """Give a claimed step back unfinished (a retry or the sweeper will take it again)."""
+    s.execute(
+        update(Document)
+        .where(Document.id == document_id, Document.step == step, Document.step_owner == owner)
+        .values(step_owner=None, step_until=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # ------------------------------------------------------------------ audit

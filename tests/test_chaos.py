@@ -78,11 +78,17 @@ def _ingest_all(env: dict[str, str], tmp_path: Path) -> list[str]:
 
 
 def _send_duplicates(settings: Settings, ids: list[str]) -> None:
-    """Every document's start and every page task, sent again on purpose."""
+    """Every document's start, page and step tasks, sent again on purpose.
+
+    A step sent before its document reaches it is refused by its claim; the
+    copies the pipeline itself sends are refused the same way once done.
+    """
     app = make_celery(settings)
     for document_id, pages in zip(ids, DOCUMENTS, strict=True):
         for _ in range(DELIVERIES - 1):
             app.send_task("sohoa.start_document", (document_id,), queue=QUEUE)
+            for step in ("assemble", "classify", "index"):
+                app.send_task(f"sohoa.{step}", (document_id,), queue=QUEUE)
             for number in range(1, pages + 1):
                 app.send_task("sohoa.ocr_page", (document_id, number, []), queue=PAGE_QUEUE)
 
@@ -154,6 +160,7 @@ def test_duplicates_kills_and_a_broker_restart_change_nothing(database_url, tmp_
                 (n, "done") for n in range(1, pages + 1)
             ]
             assert all(p.lease_owner is None for p in document.pages)
+            assert (document.step, document.step_owner) == ("done", None)
             prefix = keys.document_prefix(UNIT, document.dossier.code, document.id)
             recorded = {
                 document.original_key: document.sha256,

@@ -18,6 +18,7 @@ import pytest
 
 from classifiers.classify import Classification
 from pipeline.classification import classify_file
+from pipeline.context import ocr_options
 from pipeline.runtime import Runtime
 from sohoa.settings import Settings
 from tests import docgen, pagegen
@@ -44,7 +45,7 @@ def scan_file(
 
 
 def classify(rt: Runtime, path: Path) -> Classification:
-    return classify_file(rt, path, rt.settings.ocr_options(jobs=2))
+    return classify_file(rt, path, ocr_options(rt.settings, jobs=2))
 
 
 @pytest.mark.parametrize(

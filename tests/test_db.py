@@ -432,6 +432,67 @@ def test_a_page_is_claimed_by_one_task_at_a_time(db: Db) -> None:
         assert repo.get_page(s, document_id, 3) is None
 
 
+def test_a_document_step_is_run_by_one_task_and_moves_on_once(db: Db) -> None:
+    """Duplicate deliveries of a step race: one holds it; only the holder moves the document on."""
+    document_id = new_document(db, pages=1)
+    with db.session() as s:
+        assert not repo.claim_step(s, document_id, "assemble", "early", 60), "not at that step yet"
+        document = repo.lock_document(s, document_id)
+        repo.set_step(s, document, "assemble")
+    winners: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def deliver(owner: str) -> None:
+        barrier.wait()
+        with db.session() as s:
+            if repo.claim_step(s, document_id, "assemble", owner, 60):
+                winners.append(owner)
+
+    threads = [threading.Thread(target=deliver, args=(f"task-{i}",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(winners) == 1
+    with db.session() as s:
+        assert repo.claim_step(s, document_id, "assemble", winners[0], 60), "its own retry"
+        assert not repo.advance_step(s, document_id, "assemble", "task-x", "classify")
+        # its worker died: the lease runs out and another task takes the step over
+        repo.get_document(s, document_id).step_until = datetime.now(UTC) - timedelta(seconds=1)
+    with db.session() as s:
+        assert repo.claim_step(s, document_id, "assemble", "rescuer", 60)
+    with db.session() as s:
+        assert not repo.advance_step(s, document_id, "assemble", winners[0], "classify"), (
+            "the holder whose lease was taken over records nothing"
+        )
+        assert repo.advance_step(s, document_id, "assemble", "rescuer", "classify")
+        assert not repo.advance_step(s, document_id, "assemble", "rescuer", "classify"), "once"
+    with db.session() as s:
+        document = repo.get_document(s, document_id)
+        assert (document.step, document.step_owner, document.step_until) == ("classify", None, None)
+        assert not repo.claim_step(s, document_id, "assemble", "late-duplicate", 60)
+        repo.set_document_status(s, document, "failed", "x")
+    with db.session() as s:
+        assert not repo.claim_step(s, document_id, "classify", "t", 60), "a failed document rests"
+
+
+def test_page_counters_follow_done_and_failed_pages(db: Db) -> None:
+    document_id = new_document(db, pages=3)
+    with db.session() as s:
+        done(s, document_id, 1)
+        repo.mark_page_failed(s, document_id, 2, "page 2: x")
+        repo.mark_page_failed(s, document_id, 2, "page 2: x again")
+        document = repo.lock_document(s, document_id)
+        assert (document.pages_done, document.pages_failed) == (1, 1)
+        assert not repo.pages_settled(document)
+        done(s, document_id, 3)
+        document = repo.lock_document(s, document_id)
+        assert repo.pages_settled(document)
+        assert repo.failed_pages(s, document_id) == [(2, "page 2: x again")]
+        repo.reset_for_reprocess(s, document)
+        assert (document.pages_done, document.pages_failed, document.step) == (2, 0, None)
+
+
 def test_one_holder_of_a_named_lease(db: Db) -> None:
     with db.session() as s:
         assert repo.take_lease(s, "sweeper", "worker-a", 30)
