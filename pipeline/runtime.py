@@ -46,3 +46,19 @@ class Runtime:
 @cache
 def runtime() -> Runtime:
     return Runtime.from_settings(get_settings())
+
+
+def runtime_after_fork() -> Runtime:
+    """The runtime of a process just forked from one that may have had one: built anew.
+
+    A Celery worker child is forked from the worker's main process, which may
+    have built its runtime already (the sweeper does). Database connections
+    and the store's HTTP connections must not cross a fork: two processes
+    writing on one socket corrupt both conversations. The inherited pool is
+    dropped without closing the parent's connections (``dispose(close=False)``,
+    SQLAlchemy's recipe for forks) and the child builds its own runtime.
+    """
+    if runtime.cache_info().currsize:
+        runtime().sessions.kw["bind"].dispose(close=False)
+        runtime.cache_clear()
+    return runtime()

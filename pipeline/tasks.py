@@ -42,7 +42,7 @@ from typing import Any
 import httpx
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.errors import InputError
@@ -54,7 +54,7 @@ from pipeline.classification import active_classifier, store_classification
 from pipeline.context import PageJob, PageResult, ocr_options
 from pipeline.originals import release_all, trim, use_original
 from pipeline.programs import kill_marked, marked
-from pipeline.runtime import Runtime, runtime
+from pipeline.runtime import Runtime, runtime, runtime_after_fork
 from pipeline.stored_page import StoredPage, StoredPageCorrupt
 from storage import keys
 from storage import repository as repo
@@ -501,6 +501,16 @@ def sweep(rt: Runtime, owner: str) -> list[str]:
     if ids:
         log.info("sweeper: queued %d stalled document(s) again", len(ids))
     return ids
+
+
+@worker_process_init.connect
+def open_runtime(**_: Any) -> None:
+    """Hand each worker child its own runtime as it starts (``runtime_after_fork``).
+
+    Built here rather than on a task's first need, so that a child that cannot
+    reach the database or the store says so when it starts, not mid-task.
+    """
+    runtime_after_fork()
 
 
 _sweeping = threading.Event()
