@@ -548,16 +548,6 @@ def advance_step(s: Session, document_id: str, step: str, owner: str, to: str) -
     return moved.rowcount == 1
 
 
-def release_step(s: Session, document_id: str, step: str, owner: str) -> None:
-    """Give a claimed step back unfinished (a retry or the sweeper will take it again)."""
-    s.execute(
-        update(Document)
-        .where(Document.id == document_id, Document.step == step, Document.step_owner == owner)
-        .values(step_owner=None, step_until=None)
-        .execution_options(synchronize_session=False)
-    )
-
-
 # ------------------------------------------------------------------ audit
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -394,23 +395,29 @@ def test_mark_page_done_is_idempotent(db: Db) -> None:
             done(s, "no-such-document", 1)
 
 
-def test_a_page_is_claimed_by_one_task_at_a_time(db: Db) -> None:
-    """Duplicate deliveries race for a page: exactly one runs it; a dead one's is taken over."""
-    document_id = new_document(db, pages=2)
+def race(db: Db, claim: Callable[[Any, str], bool], deliveries: int = 6) -> list[str]:
+    """``deliveries`` tasks try ``claim`` at the same moment; the owners that got True."""
     winners: list[str] = []
-    barrier = threading.Barrier(6)
+    barrier = threading.Barrier(deliveries)
 
     def deliver(owner: str) -> None:
         barrier.wait()
         with db.session() as s:
-            if repo.claim_page(s, document_id, 1, owner, 60):
+            if claim(s, owner):
                 winners.append(owner)
 
-    threads = [threading.Thread(target=deliver, args=(f"task-{i}",)) for i in range(6)]
+    threads = [threading.Thread(target=deliver, args=(f"task-{i}",)) for i in range(deliveries)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return winners
+
+
+def test_a_page_is_claimed_by_one_task_at_a_time(db: Db) -> None:
+    """Duplicate deliveries race for a page: exactly one runs it; a dead one's is taken over."""
+    document_id = new_document(db, pages=2)
+    winners = race(db, lambda s, owner: repo.claim_page(s, document_id, 1, owner, 60))
     assert len(winners) == 1
     with db.session() as s:
         assert not repo.claim_page(s, document_id, 1, "late-duplicate", 60)
@@ -439,20 +446,7 @@ def test_a_document_step_is_run_by_one_task_and_moves_on_once(db: Db) -> None:
         assert not repo.claim_step(s, document_id, "assemble", "early", 60), "not at that step yet"
         document = repo.lock_document(s, document_id)
         repo.set_step(s, document, "assemble")
-    winners: list[str] = []
-    barrier = threading.Barrier(6)
-
-    def deliver(owner: str) -> None:
-        barrier.wait()
-        with db.session() as s:
-            if repo.claim_step(s, document_id, "assemble", owner, 60):
-                winners.append(owner)
-
-    threads = [threading.Thread(target=deliver, args=(f"task-{i}",)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    winners = race(db, lambda s, owner: repo.claim_step(s, document_id, "assemble", owner, 60))
     assert len(winners) == 1
     with db.session() as s:
         assert repo.claim_step(s, document_id, "assemble", winners[0], 60), "its own retry"
