@@ -12,12 +12,18 @@ from sqlalchemy import text
 
 from api import routes_admin, routes_compare, routes_documents
 from api.errors import ERROR_RESPONSES, ApiError, install_error_handlers
+from api.runtime import RuntimeDep
 from api.web.site import install_web
 from pipeline.celery_app import app as celery_app
-from pipeline.runtime import runtime
+from pipeline.runtime import Runtime, runtime
 
 
-def create_app() -> FastAPI:
+def create_app(rt: Runtime | None = None) -> FastAPI:
+    """The API over ``rt`` (default: this process's runtime, built from the settings).
+
+    Routes get the runtime from the app (``api.runtime.RuntimeDep``), never
+    from a process-wide lookup of their own.
+    """
     api = FastAPI(
         title="sohoa",
         version="0.1.0",
@@ -25,6 +31,7 @@ def create_app() -> FastAPI:
         responses=ERROR_RESPONSES,
         dependencies=[Depends(refuse_nul)],
     )
+    api.state.runtime = rt if rt is not None else runtime()
     install_error_handlers(api)
 
     @api.get("/healthz")
@@ -32,8 +39,12 @@ def create_app() -> FastAPI:
         return {"status": "ok"}
 
     @api.get("/readyz", responses={503: {"description": "not ready: see checks"}})
-    def readyz() -> JSONResponse:
-        checks = {"database": _database, "broker": _broker, "object_store": _object_store}
+    def readyz(rt: RuntimeDep) -> JSONResponse:
+        checks = {
+            "database": lambda: _database(rt),
+            "broker": _broker,
+            "object_store": lambda: _object_store(rt),
+        }
         results = {}
         for name, check in checks.items():
             try:
@@ -64,8 +75,8 @@ def refuse_nul(request: Request) -> None:
         raise ApiError(422, "invalid_request", "the path or the query contains a NUL character")
 
 
-def _database() -> None:
-    with runtime().session() as s:
+def _database(rt: Runtime) -> None:
+    with rt.session() as s:
         s.execute(text("SELECT 1"))
 
 
@@ -74,5 +85,5 @@ def _broker() -> None:
         connection.ensure_connection(max_retries=1, timeout=3)
 
 
-def _object_store() -> None:
-    runtime().store.check()
+def _object_store(rt: Runtime) -> None:
+    rt.store.check()

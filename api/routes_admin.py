@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
 
 from api.errors import ApiError
+from api.runtime import RuntimeDep
 from api.schemas import MAX_OFFSET
 from api.security import Principal, Role, require
-from pipeline.runtime import runtime
 from storage import apikeys
 from storage.models import ApiKey, AuditEvent
 
@@ -95,6 +95,7 @@ class AuditPage(BaseModel):
 
 @router.get("/audit", response_model=AuditPage)
 def list_audit(
+    rt: RuntimeDep,
     principal: Admin,
     actor: str | None = None,
     action: str | None = None,
@@ -126,7 +127,7 @@ def list_audit(
         query = query.where(AuditEvent.at >= _instant(since, "from"))
     if until is not None:
         query = _until(query, until)
-    with runtime().session() as s:
+    with rt.session() as s:
         total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = s.scalars(
             query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit).offset(offset)
@@ -181,17 +182,17 @@ def _until(query: Select[Any], value: str) -> Select[Any]:
 
 
 @router.get("/keys", response_model=KeyList)
-def list_keys(principal: Admin) -> KeyList:
+def list_keys(rt: RuntimeDep, principal: Admin) -> KeyList:
     """Every key with its role, units and use; never a secret or its hash."""
-    with runtime().session() as s:
+    with rt.session() as s:
         return KeyList(items=[KeyOut.of(k) for k in apikeys.list_keys(s)])
 
 
 @router.post("/keys", response_model=NewKeyOut, status_code=201)
-def create_key(body: KeyIn, principal: Admin) -> NewKeyOut:
+def create_key(rt: RuntimeDep, body: KeyIn, principal: Admin) -> NewKeyOut:
     """A new key. Clerk, officer and system keys need at least one unit; admin keys none."""
     try:
-        with runtime().session() as s:
+        with rt.session() as s:
             key, secret = apikeys.create_key(
                 s, role=body.role, units=body.units, name=body.name, actor=principal.actor
             )
@@ -202,9 +203,9 @@ def create_key(body: KeyIn, principal: Admin) -> NewKeyOut:
 
 
 @router.delete("/keys/{key_id}", response_model=KeyOut)
-def revoke_key(key_id: str, principal: Admin) -> KeyOut:
+def revoke_key(rt: RuntimeDep, key_id: str, principal: Admin) -> KeyOut:
     """Revoke a key (at once, for good). The last active admin key cannot be revoked here."""
-    with runtime().session() as s:
+    with rt.session() as s:
         key = apikeys.get_key(s, key_id)
         if key is None:
             raise ApiError(404, "key_not_found", f"no key {key_id}")

@@ -26,12 +26,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api import downloads
 from api.downloads import Blob
 from api.errors import ApiError
+from api.runtime import RuntimeDep
 from api.schemas import MAX_OFFSET, PREFIX
 from api.scope import audit, check_unit, load_document, scoped, visible_units
 from api.security import Principal, audit_read, require
 from pipeline.comparison import NotComparable, Side, overlay_png, pages_to_compare, report_pdf
 from pipeline.comparison import run_comparison as run
-from pipeline.runtime import runtime
+from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Comparison
 
@@ -113,18 +114,17 @@ def comparison_out(comparison: Comparison, *, with_pages: bool = True) -> Compar
 @router.post(
     "/compare", status_code=201, response_model=ComparisonOut, response_model_by_alias=True
 )
-def compare(body: CompareIn, principal: Verifier) -> ComparisonOut:
+def compare(rt: RuntimeDep, body: CompareIn, principal: Verifier) -> ComparisonOut:
     """Compare the copy with the original; the result is saved (officer, time) and audited.
 
     409 ``document_not_ready`` until both are digitised; 422 ``page_not_found``,
     ``page_count_mismatch`` or ``page_not_comparable``.
     """
-    rt = runtime()
     refs = {"original": body.original, "copy": body.copy_}
     sides = {}
     for role, ref in refs.items():
         # Comparing reads both documents: each must be in the key's units.
-        with scoped(principal, "document", ref.document_id), rt.session() as s:
+        with scoped(rt, principal, "document", ref.document_id), rt.session() as s:
             document = load_document(s, principal, ref.document_id)
             try:
                 sides[role] = Side(document.id, pages_to_compare(document, ref.page))
@@ -144,6 +144,7 @@ def compare(body: CompareIn, principal: Verifier) -> ComparisonOut:
         ]
     for role, document in zip(("original", "copy"), documents, strict=True):
         audit(
+            rt,
             principal,
             "document.compare",
             document,
@@ -154,14 +155,14 @@ def compare(body: CompareIn, principal: Verifier) -> ComparisonOut:
     return out
 
 
-def load_comparison(principal: Principal, comparison_id: str) -> Comparison:
+def load_comparison(rt: Runtime, principal: Principal, comparison_id: str) -> Comparison:
     """The comparison if the key sees both its documents' units; else the 404 of a missing one.
 
     A refusal is recorded (``access.denied``, with the first unit the key
     lacks) by ``scoped``; the answer is the same as for an id that never
     existed, so a key learns nothing about another unit's comparisons.
     """
-    with scoped(principal, "comparison", comparison_id), runtime().session() as s:
+    with scoped(rt, principal, "comparison", comparison_id), rt.session() as s:
         comparison = s.get(Comparison, comparison_id) if len(comparison_id) <= 36 else None
         if comparison is None:
             raise ApiError(404, "comparison_not_found", f"no comparison {comparison_id}")
@@ -172,7 +173,7 @@ def load_comparison(principal: Principal, comparison_id: str) -> Comparison:
 
 
 def audit_comparison(
-    principal: Principal, action: str, comparison: Comparison, **detail: Any
+    rt: Runtime, principal: Principal, action: str, comparison: Comparison, **detail: Any
 ) -> None:
     """Record one read of a comparison, naming it and both documents (and their units).
 
@@ -180,6 +181,7 @@ def audit_comparison(
     original's unit is in the detail, so either unit's reads can be found.
     """
     audit_read(
+        rt,
         principal,
         action=action,
         object_type="comparison",
@@ -196,6 +198,7 @@ def audit_comparison(
 
 @router.get("/comparisons", response_model=ComparisonList, response_model_by_alias=True)
 def list_comparisons(
+    rt: RuntimeDep,
     principal: Verifier,
     document: Annotated[str | None, Query(max_length=36, description="Either side.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 20,
@@ -206,7 +209,7 @@ def list_comparisons(
     Without their page details (no citizen's words): like the dossier list,
     the listing itself is not audited; opening one is.
     """
-    with runtime().session() as s:
+    with rt.session() as s:
         total, rows = repo.list_comparisons(
             s,
             units=visible_units(principal, None),
@@ -221,10 +224,10 @@ def list_comparisons(
 @router.get(
     "/comparisons/{comparison_id}", response_model=ComparisonOut, response_model_by_alias=True
 )
-def get_comparison(comparison_id: str, principal: Verifier) -> ComparisonOut:
-    comparison = load_comparison(principal, comparison_id)
+def get_comparison(rt: RuntimeDep, comparison_id: str, principal: Verifier) -> ComparisonOut:
+    comparison = load_comparison(rt, principal, comparison_id)
     out = comparison_out(comparison)
-    audit_comparison(principal, "comparison.read", comparison)
+    audit_comparison(rt, principal, "comparison.read", comparison)
     return out
 
 
@@ -233,17 +236,17 @@ def get_comparison(comparison_id: str, principal: Verifier) -> ComparisonOut:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def comparison_report(comparison_id: str, principal: Verifier) -> Response:
+def comparison_report(rt: RuntimeDep, comparison_id: str, principal: Verifier) -> Response:
     """The comparison as a PDF report (Vietnamese), to file with the certification."""
-    comparison = load_comparison(principal, comparison_id)
-    data = report_pdf(runtime(), comparison.id)
+    comparison = load_comparison(rt, principal, comparison_id)
+    data = report_pdf(rt, comparison.id)
     blob = Blob(
         f"comparisons/{comparison.id}",
         hashlib.sha256(data).hexdigest(),
         "application/pdf",
         f"doi-chieu-{comparison.id[:8]}.pdf",
     )
-    audit_comparison(principal, "comparison.download", comparison, part="report")
+    audit_comparison(rt, principal, "comparison.download", comparison, part="report")
     return downloads.bytes_response(data, blob, downloads.etag(blob.sha256))
 
 
@@ -253,14 +256,15 @@ def comparison_report(comparison_id: str, principal: Verifier) -> Response:
     responses={200: {"content": {"image/png": {}}}},
 )
 def comparison_overlay(
+    rt: RuntimeDep,
     comparison_id: str,
     number: Annotated[int, Path(ge=1, le=100000)],
     request: Request,
     principal: Verifier,
 ) -> Response:
     """The original page with removed (red) and added (blue) marks and changed words boxed."""
-    comparison = load_comparison(principal, comparison_id)
-    data = overlay_png(runtime(), comparison, number)
+    comparison = load_comparison(rt, principal, comparison_id)
+    data = overlay_png(rt, comparison, number)
     if data is None:
         raise ApiError(404, "page_not_found", f"comparison {comparison_id} has no page {number}")
     sha = hashlib.sha256(data).hexdigest()
@@ -268,7 +272,12 @@ def comparison_overlay(
     fresh = downloads.matches_etag(request, tag)
     # Like a document's page image: a revalidation is a read too (the browser shows it again).
     audit_comparison(
-        principal, "comparison.download", comparison, part=f"overlay-{number}", not_modified=fresh
+        rt,
+        principal,
+        "comparison.download",
+        comparison,
+        part=f"overlay-{number}",
+        not_modified=fresh,
     )
     if fresh:
         return downloads.not_modified(tag)

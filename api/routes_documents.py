@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse
 from api import routes_dossiers, routes_files
 from api.errors import ApiError, ErrorOut, error_body
 from api.routes_dossiers import MAX_LIST
+from api.runtime import RuntimeDep
 from api.schemas import (
     MAX_OFFSET,
     DocumentOut,
@@ -57,7 +58,7 @@ from api.uploads import ReceivedFile, receive_files
 from classifiers.fields.corrections import InvalidCorrection, validate_field_corrections
 from ingest.errors import InputError
 from pipeline import service
-from pipeline.runtime import Runtime, runtime
+from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Document, DocumentCorrection
 from storage.objects import ObjectStoreError, StoreUnavailable
@@ -117,6 +118,7 @@ _UPLOAD_BODY = {
     },
 )
 async def upload_documents(
+    rt: RuntimeDep,
     code: str,
     request: Request,
     principal: Writer,
@@ -141,7 +143,6 @@ async def upload_documents(
       the key ``<key>:<n>``, so send the same files in the same order when
       retrying. A key reused for different bytes: 409 ``idempotency_key_reused``.
     """
-    rt = runtime()
     key = _idempotency_key(idempotency_key)
     unit_code, dossier_code = await run_in_threadpool(_upload_target, rt, principal, code, unit)
     uploads = rt.settings.work_dir / "uploads"
@@ -177,7 +178,7 @@ def _idempotency_key(value: str | None) -> str | None:
 def _upload_target(
     rt: Runtime, principal: Principal, code: str, unit: str | None
 ) -> tuple[str, str]:
-    with scoped(principal, "dossier", code), rt.session() as s:
+    with scoped(rt, principal, "dossier", code), rt.session() as s:
         dossier = resolve_dossier(s, principal, code, unit)
         return dossier.unit_code, dossier.code
 
@@ -239,7 +240,7 @@ def _ingest_one(
         }
         return result
     if not done.created:
-        audit(principal, "document.upload_existing", document, filename=received.filename)
+        audit(rt, principal, "document.upload_existing", document, filename=received.filename)
     result.document = UploadedDocument(
         id=done.document_id,
         status=done.status,
@@ -267,24 +268,25 @@ def _upload_answer(out: UploadOut) -> Response:
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut)
-def get_document(document_id: str, principal: Reader) -> DocumentOut:
+def get_document(rt: RuntimeDep, document_id: str, principal: Reader) -> DocumentOut:
     """Status, progress, pages, type and fields of a document, with links to its files."""
-    with scoped(principal, "document", document_id), runtime().session() as s:
+    with scoped(rt, principal, "document", document_id), rt.session() as s:
         document = load_document(s, principal, document_id)
         out = document_out(document)
-    audit(principal, "document.read", document)
+    audit(rt, principal, "document.read", document)
     return out
 
 
-def _corrector(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+def _corrector(rt: RuntimeDep, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
     """Clerks (write), officers (verify) and admins may correct a document."""
     if principal.can("write") or principal.can("verify"):
         return principal
-    return require("verify")(principal)  # records the refusal and raises 403
+    return require("verify")(rt, principal)  # records the refusal and raises 403
 
 
 @router.patch("/documents/{document_id}", response_model=DocumentOut)
 def correct_document(
+    rt: RuntimeDep,
     document_id: str,
     body: DocumentPatch,
     principal: Annotated[Principal, Depends(_corrector)],
@@ -297,7 +299,7 @@ def correct_document(
     """
     if body.document_type is None and body.fields is None and body.is_certified_copy is None:
         raise ApiError(422, "empty_correction", "give document_type, fields or is_certified_copy")
-    with scoped(principal, "document", document_id), runtime().session() as s:
+    with scoped(rt, principal, "document", document_id), rt.session() as s:
         document = lock_document(s, principal, document_id)
         before = _classification(document)
         fields = _checked_fields(body.document_type or document.document_type, body.fields)
@@ -322,7 +324,7 @@ def correct_document(
         s.flush()
         out = document_out(document)
     if changed:
-        audit(principal, "document.correct", document, before=before, after=after)
+        audit(rt, principal, "document.correct", document, before=before, after=after)
     return out
 
 
@@ -369,13 +371,12 @@ def _merge_fields(
 
 
 @router.post("/documents/{document_id}/reprocess", status_code=202, response_model=ReprocessOut)
-def reprocess_document(document_id: str, principal: Writer) -> ReprocessOut:
+def reprocess_document(rt: RuntimeDep, document_id: str, principal: Writer) -> ReprocessOut:
     """Run a document again: its failed pages, or all of them if none failed.
 
     409 ``document_busy`` while it is queued or processing.
     """
-    rt = runtime()
-    with scoped(principal, "document", document_id), rt.session() as s:
+    with scoped(rt, principal, "document", document_id), rt.session() as s:
         document = load_document(s, principal, document_id)
         if document.status in ("queued", "processing"):
             raise ApiError(409, "document_busy", f"document {document_id} is {document.status}")
@@ -393,6 +394,7 @@ def reprocess_document(document_id: str, principal: Writer) -> ReprocessOut:
 
 @router.get("/search", response_model=SearchOut)
 def search(
+    rt: RuntimeDep,
     principal: Reader,
     q: Annotated[str, Query(min_length=1, max_length=1000, description='Words, "phrase", pre*')],
     unit: str | None = None,
@@ -409,8 +411,8 @@ def search(
     ``from``/``to`` are days (Vietnam time) of the upload, or of the dossier's
     received date with ``date=received``.
     """
-    check_filter_unit(principal, unit)
-    with runtime().session() as s:
+    check_filter_unit(rt, principal, unit)
+    with rt.session() as s:
         found = run_search(
             s,
             q,
@@ -439,6 +441,7 @@ def search(
         for h in found.hits
     ]
     audit_read(
+        rt,
         principal,
         action="document.search",
         object_type="search",

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
+from api.runtime import RuntimeDep
 from api.schemas import MAX_OFFSET, DossierIn, DossierList, DossierOut, dossier_out
 from api.scope import (
     Reader,
@@ -26,7 +27,7 @@ from api.scope import (
 )
 from api.security import Principal, audit_read
 from pipeline import egress
-from pipeline.runtime import runtime
+from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Document, Dossier
 
@@ -40,18 +41,19 @@ MAX_LIST = 200
     response_model=DossierOut,
     responses={201: {"model": DossierOut, "description": "created"}},
 )
-def put_dossier(code: str, body: DossierIn, principal: Writer, response: Response) -> DossierOut:
+def put_dossier(
+    rt: RuntimeDep, code: str, body: DossierIn, principal: Writer, response: Response
+) -> DossierOut:
     """Create a dossier, or update the fields given of an existing one.
 
     ``unit`` is required to create; for an existing dossier it picks which one
     when the code is in several of the key's units. 201 when created, 200 otherwise.
     """
-    rt = runtime()
     if body.callback_url is not None:
         _check_callback_url(
-            principal, code, body.unit, body.callback_url, rt.settings.webhook_allow
+            rt, principal, code, body.unit, body.callback_url, rt.settings.webhook_allow
         )
-    with scoped(principal, "dossier", code), rt.session() as s:
+    with scoped(rt, principal, "dossier", code), rt.session() as s:
         try:
             dossier = resolve_dossier(s, principal, code, body.unit)
             created = False
@@ -73,13 +75,13 @@ def put_dossier(code: str, body: DossierIn, principal: Writer, response: Respons
         )
         s.flush()
         out = dossier_out(dossier, _document_count(s, dossier))
-    audit(principal, "dossier.create" if created else "dossier.update", dossier)
+    audit(rt, principal, "dossier.create" if created else "dossier.update", dossier)
     response.status_code = 201 if created else 200
     return out
 
 
 def _check_callback_url(
-    principal: Principal, code: str, unit: str | None, url: str, allow: str
+    rt: Runtime, principal: Principal, code: str, unit: str | None, url: str, allow: str
 ) -> None:
     """Refuse, before anything is stored, a callback URL the worker must never contact.
 
@@ -92,6 +94,7 @@ def _check_callback_url(
         egress.check_url(url, egress.AllowList.parse(allow))
     except egress.EgressRefused as exc:
         audit_read(
+            rt,
             principal,
             action="dossier.callback_refused",
             object_type="dossier",
@@ -114,11 +117,10 @@ def _create_dossier(s: Session, unit: str, code: str) -> Dossier:
 
 @router.get("/dossiers/{code}", response_model=DossierOut)
 def get_dossier(
-    code: str, principal: Reader, unit: Annotated[str | None, Query()] = None
+    rt: RuntimeDep, code: str, principal: Reader, unit: Annotated[str | None, Query()] = None
 ) -> DossierOut:
     """A dossier by code; ``unit`` is needed only when the code is in several of the key's units."""
-    rt = runtime()
-    with scoped(principal, "dossier", code), rt.session() as s:
+    with scoped(rt, principal, "dossier", code), rt.session() as s:
         dossier = resolve_dossier(s, principal, code, unit)
         documents = list(
             s.scalars(
@@ -128,12 +130,13 @@ def get_dossier(
             )
         )
         out = dossier_out(dossier, len(documents), documents)
-    audit(principal, "dossier.read", dossier)
+    audit(rt, principal, "dossier.read", dossier)
     return out
 
 
 @router.get("/dossiers", response_model=DossierList)
 def list_dossiers(
+    rt: RuntimeDep,
     principal: Reader,
     q: Annotated[str | None, Query(max_length=64, description="Part of the code")] = None,
     unit: str | None = None,
@@ -143,8 +146,8 @@ def list_dossiers(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DossierList:
     """The key's dossiers, newest first; ``from``/``to`` filter on the received date."""
-    check_filter_unit(principal, unit)
-    with runtime().session() as s:
+    check_filter_unit(rt, principal, unit)
+    with rt.session() as s:
         total, rows = repo.list_dossiers(
             s,
             units=visible_units(principal, unit),

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Query, Request, Response
 from api import downloads
 from api.downloads import Blob
 from api.errors import ApiError, ErrorOut
+from api.runtime import RuntimeDep, current_runtime
 from api.scope import Reader, audit, load_document, scoped
 from api.security import Principal
-from pipeline.runtime import runtime
 from storage.models import Document
 from storage.objects import ObjectStoreError
 
@@ -44,12 +44,13 @@ def _serve(
     redirect: bool = False,
 ) -> Response:
     """Audit, then 304, a presigned redirect, or the verified bytes."""
+    rt = current_runtime(request)
     tag = downloads.etag(blob.sha256)
     fresh = downloads.matches_etag(request, tag)
-    audit(principal, "document.download", document, part=part, not_modified=fresh)
+    audit(rt, principal, "document.download", document, part=part, not_modified=fresh)
     if fresh:
         return downloads.not_modified(tag)
-    store = runtime().store
+    store = rt.store
     if redirect:
         moved = downloads.presigned_redirect(store, blob)
         if moved is not None:
@@ -80,10 +81,14 @@ def _file_responses(*types: str) -> dict[int | str, dict[str, Any]]:
     responses=_file_responses("application/pdf"),
 )
 def download_pdf(
-    document_id: str, request: Request, principal: Reader, redirect: Redirect = False
+    rt: RuntimeDep,
+    document_id: str,
+    request: Request,
+    principal: Reader,
+    redirect: Redirect = False,
 ) -> Response:
     """The searchable PDF/A (409 ``not_ready`` until the document is done)."""
-    with scoped(principal, "document", document_id), runtime().session() as s:
+    with scoped(rt, principal, "document", document_id), rt.session() as s:
         document = load_document(s, principal, document_id)
         if document.status != "done" or not document.pdf_key or not document.pdf_sha256:
             raise _not_ready(document)
@@ -102,10 +107,14 @@ def download_pdf(
     responses=_file_responses("application/pdf", "image/tiff", "image/jpeg", "image/png"),
 )
 def download_original(
-    document_id: str, request: Request, principal: Reader, redirect: Redirect = False
+    rt: RuntimeDep,
+    document_id: str,
+    request: Request,
+    principal: Reader,
+    redirect: Redirect = False,
 ) -> Response:
     """The file as it was handed in, byte for byte."""
-    with scoped(principal, "document", document_id), runtime().session() as s:
+    with scoped(rt, principal, "document", document_id), rt.session() as s:
         document = load_document(s, principal, document_id)
         blob = Blob(
             document.original_key,
@@ -124,9 +133,11 @@ def download_original(
     response_class=Response,
     responses=_file_responses("text/plain"),
 )
-def download_text(document_id: str, request: Request, principal: Reader) -> Response:
+def download_text(
+    rt: RuntimeDep, document_id: str, request: Request, principal: Reader
+) -> Response:
     """The text, UTF-8 NFC, pages separated by form feeds (409 ``not_ready`` until done)."""
-    with scoped(principal, "document", document_id), runtime().session() as s:
+    with scoped(rt, principal, "document", document_id), rt.session() as s:
         document = load_document(s, principal, document_id)
         if document.status != "done" or not document.text_key or not document.text_sha256:
             raise _not_ready(document)
@@ -145,6 +156,7 @@ def download_text(document_id: str, request: Request, principal: Reader) -> Resp
     responses=_file_responses("image/jpeg", "image/png"),
 )
 def page_image(
+    rt: RuntimeDep,
     document_id: str,
     number: int,
     request: Request,
@@ -156,7 +168,7 @@ def page_image(
     409 ``not_ready`` while the page is not done; 404 ``page_image_not_found``
     for a PDF page kept with its own text (it has no scanned image: see the PDF).
     """
-    with scoped(principal, "document", document_id), runtime().session() as s:
+    with scoped(rt, principal, "document", document_id), rt.session() as s:
         document = load_document(s, principal, document_id)
         page = next((p for p in document.pages if p.number == number), None)
         if page is None:
@@ -192,12 +204,13 @@ def _full_page_image(
     number: int,
 ) -> Response:
     """The archival page image; its encoding is read from the page report first."""
+    rt = current_runtime(request)
     tag = downloads.etag(blob.sha256)
     fresh = downloads.matches_etag(request, tag)
-    audit(principal, "document.download", document, part=f"page-{number}", not_modified=fresh)
+    audit(rt, principal, "document.download", document, part=f"page-{number}", not_modified=fresh)
     if fresh:
         return downloads.not_modified(tag)
-    store = runtime().store
+    store = rt.store
     try:
         meta = downloads.page_image_meta(store.get_bytes(*report))
         data = store.get_bytes(blob.key, blob.sha256)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import ApiError
 from api.security import Principal, audit_read, deny_unit, require
+from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Document, Dossier
 
@@ -45,7 +46,7 @@ class OutOfScope(Exception):
 
 
 @contextmanager
-def scoped(principal: Principal, object_type: str, object_id: str) -> Iterator[None]:
+def scoped(rt: Runtime, principal: Principal, object_type: str, object_id: str) -> Iterator[None]:
     """Turn an ``OutOfScope`` raised in the block into ``deny_unit``'s 404, outside it.
 
     Wrap the ``with rt.session()`` block in this, so the transaction has
@@ -55,7 +56,7 @@ def scoped(principal: Principal, object_type: str, object_id: str) -> Iterator[N
         yield
     except OutOfScope as exc:
         raise deny_unit(
-            principal, exc.unit_code, object_type=object_type, object_id=object_id
+            rt, principal, exc.unit_code, object_type=object_type, object_id=object_id
         ) from None
 
 
@@ -131,14 +132,16 @@ def visible_units(principal: Principal, unit: str | None) -> list[str] | None:
     return sorted(principal.units)
 
 
-def check_filter_unit(principal: Principal, unit: str | None) -> None:
+def check_filter_unit(rt: Runtime, principal: Principal, unit: str | None) -> None:
     """A unit filter the key does not see is refused like a missing unit (and recorded)."""
     if unit is not None:
-        with scoped(principal, "unit", unit):
+        with scoped(rt, principal, "unit", unit):
             check_unit(principal, unit)
 
 
-def audit(principal: Principal, action: str, target: Document | Dossier, **detail: Any) -> None:
+def audit(
+    rt: Runtime, principal: Principal, action: str, target: Document | Dossier, **detail: Any
+) -> None:
     """Record a read or change of a document (or dossier) by this key, in its own transaction.
 
     Call it after the route's transaction has ended, with objects whose
@@ -149,6 +152,7 @@ def audit(principal: Principal, action: str, target: Document | Dossier, **detai
     else:
         object_type, object_id, unit = "dossier", target.code, target.unit_code
     audit_read(
+        rt,
         principal,
         action=action,
         object_type=object_type,

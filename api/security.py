@@ -40,9 +40,10 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
+from api.runtime import RuntimeDep, current_runtime
 from api.throttle import AttemptThrottle, attempt_subjects
 from api.web import sessions as web_sessions
-from pipeline.runtime import Runtime, runtime
+from pipeline.runtime import Runtime
 from storage import apikeys
 from storage import repository as repo
 from storage.models import ApiKey, WebSession
@@ -127,13 +128,14 @@ def authenticate(
     secret never is. The lookup, the refusal's audit event and the
     once-a-minute ``last_used_at`` share one transaction.
     """
+    rt = current_runtime(request)
     secret = presented_key(request)
     if secret is None and (token := request.cookies.get(web_sessions.COOKIE)):
         return authenticate_session(request, token).principal
     subjects = attempt_subjects(client_address(request), apikeys.parse_key_id(secret or ""))
     if secret is not None:
-        refuse_if_throttled(subjects)
-    with runtime().session() as s:
+        refuse_if_throttled(rt, subjects)
+    with rt.session() as s:
         found = apikeys.check_key(s, secret) if secret else None
         if found is not None and found.verdict == "ok" and found.key is not None:
             apikeys.touch(s, found.key)
@@ -148,20 +150,23 @@ def authenticate(
     raise ApiError(401, "unauthorized", _UNAUTHORIZED[reason])
 
 
+def attempt_throttle(rt: Runtime) -> AttemptThrottle:
+    """This process's counter of wrong keys (``api.throttle``), for ``rt``'s limits."""
+    return _throttle(rt.settings.auth_max_failures, rt.settings.auth_failure_window)
+
+
 @cache
-def attempt_throttle() -> AttemptThrottle:
-    """This process's counter of wrong keys (``api.throttle``)."""
-    settings = runtime().settings
-    return AttemptThrottle(settings.auth_max_failures, settings.auth_failure_window)
+def _throttle(max_failures: int, window: int) -> AttemptThrottle:
+    return AttemptThrottle(max_failures, window)
 
 
 def client_address(request: Request) -> str | None:
     return request.client.host if request.client is not None else None
 
 
-def refuse_if_throttled(subjects: list[str]) -> None:
+def refuse_if_throttled(rt: Runtime, subjects: list[str]) -> None:
     """429 ``too_many_attempts`` while the sender or the key id is blocked."""
-    wait = attempt_throttle().retry_after(subjects)
+    wait = attempt_throttle(rt).retry_after(subjects)
     if wait is not None:
         raise ApiError(
             429,
@@ -173,7 +178,8 @@ def refuse_if_throttled(subjects: list[str]) -> None:
 
 def record_failed_attempt(s: Session, request: Request, subjects: list[str]) -> None:
     """Count a wrong key; a block it starts is audited once, as ``access.throttled``."""
-    for block in attempt_throttle().failed(subjects):
+    rt = current_runtime(request)
+    for block in attempt_throttle(rt).failed(subjects):
         repo.record_audit(
             s,
             actor=ANONYMOUS,
@@ -225,9 +231,10 @@ def authenticate_session(request: Request, token: str | None) -> SessionAuth:
     arriving). A session whose key was revoked, that expired or was revoked
     itself is refused and recorded like a bad key.
     """
+    rt = current_runtime(request)
     auth: SessionAuth | None = None
     reason = _SESSION_REASONS["unknown"]
-    with runtime().session() as s:
+    with rt.session() as s:
         found = web_sessions.check_session(s, token) if token else web_sessions.MISSING
         key, session = found.key, found.session
         if found.verdict == "ok" and key is not None and session is not None:
@@ -245,7 +252,7 @@ def authenticate_session(request: Request, token: str | None) -> SessionAuth:
     if auth is None or key is None:
         raise ApiError(401, "unauthorized", _SESSION_UNAUTHORIZED[reason])
     csrf_ok = web_sessions.same_token(auth.csrf_token, presented_csrf(request))
-    with runtime().session() as s:
+    with rt.session() as s:
         if csrf_ok:
             apikeys.touch(s, key)
             return auth
@@ -299,7 +306,8 @@ def record_denied(
 
     The pages use it: a wrong key typed at sign-in, a page another role may not see.
     """
-    with runtime().session() as s:
+    rt = current_runtime(request)
+    with rt.session() as s:
         _record_denied(s, request, actor=actor, reason=reason, key_id=key_id, **extra)
 
 
@@ -314,12 +322,13 @@ def require(permission: Permission) -> Callable[..., Principal]:
         raise ValueError(f"unknown permission {permission!r}")
 
     def dependency(
+        rt: RuntimeDep,
         principal: Annotated[Principal, Depends(authenticate)],
         request: Request = None,  # type: ignore[assignment]  # None when called directly
     ) -> Principal:
         if principal.can(permission):
             return principal
-        with runtime().session() as s:
+        with rt.session() as s:
             _record_denied(
                 s,
                 request,
@@ -338,14 +347,14 @@ def require(permission: Permission) -> Callable[..., Principal]:
 
 
 def deny_unit(
-    principal: Principal, unit_code: str, *, object_type: str, object_id: str
+    rt: Runtime, principal: Principal, unit_code: str, *, object_type: str, object_id: str
 ) -> ApiError:
     """Record a reach into another unit and return the 404 that hides it; ``raise`` it.
 
     The message is the one a missing object gets (``no document <id>``), so
     the answer says nothing about whether the object exists.
     """
-    with runtime().session() as s:
+    with rt.session() as s:
         repo.record_audit(
             s,
             actor=principal.actor,
@@ -359,6 +368,7 @@ def deny_unit(
 
 
 def audit_read(
+    rt: Runtime,
     principal: Principal,
     *,
     action: str,
@@ -368,7 +378,7 @@ def audit_read(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Record that ``principal`` read or changed a citizen's document (its own transaction)."""
-    with runtime().session() as s:
+    with rt.session() as s:
         repo.record_audit(
             s,
             actor=principal.actor,

@@ -249,7 +249,7 @@ def serve(host: str, port: int) -> None:
     from pipeline.runtime import runtime
 
     _announce_admin_key(ensure_admin_key(runtime()))
-    uvicorn.run(create_app(), host=host, port=port)
+    uvicorn.run(create_app(runtime()), host=host, port=port)
 
 
 @main.command()
@@ -281,7 +281,7 @@ def run(host: str, port: int, concurrency: int | None) -> None:
         f"sohoa: API on http://{host}:{port}/docs, worker pid {worker_process.pid}", err=True
     )
     try:
-        uvicorn.run(create_app(), host=host, port=port)
+        uvicorn.run(create_app(runtime()), host=host, port=port)
     except Interrupted as exc:
         _stop_worker(worker_process)
         _fail_interrupted(exc.signum)

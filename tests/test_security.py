@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -23,9 +22,7 @@ from sqlalchemy import func, select, text
 
 from api.errors import ApiError
 from api.security import PERMISSIONS, Principal, audit_read, deny_unit, ensure_admin_key, require
-from pipeline import runtime as runtime_module
 from pipeline.runtime import Runtime
-from sohoa import settings as settings_module
 from sohoa.settings import Settings
 from storage import apikeys
 from storage.models import ApiKey, AuditEvent
@@ -266,33 +263,22 @@ def test_require_refuses_unknown_permission() -> None:
 
 
 @pytest.fixture(scope="module")
-def process_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    """``pipeline.runtime.runtime()`` of this process pointed at a fresh embedded database."""
-    data = tmp_path_factory.mktemp("process-runtime")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in [n for n in os.environ if n.startswith("SOHOA_")]:
-            mp.delenv(name)
-        mp.setenv("SOHOA_DATA_DIR", str(data))
-        settings_module.get_settings.cache_clear()
-        runtime_module.runtime.cache_clear()
-        try:
-            yield runtime_module.runtime()
-        finally:
-            settings_module.get_settings.cache_clear()
-            runtime_module.runtime.cache_clear()
+def given(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
+    """The runtime a request would carry (``api.runtime``): these take it as an argument."""
+    return make_runtime(tmp_path_factory.mktemp("given-runtime"))
 
 
-def test_deny_unit_is_404_and_audited(process_runtime: Runtime) -> None:
+def test_deny_unit_is_404_and_audited(given: Runtime) -> None:
     clerk = Principal("c1", "clerk", "clerk", frozenset({UNIT}))
-    before = last_audit_id(process_runtime)
-    error = deny_unit(clerk, OTHER_UNIT, object_type="document", object_id="d-42")
+    before = last_audit_id(given)
+    error = deny_unit(given, clerk, OTHER_UNIT, object_type="document", object_id="d-42")
     assert isinstance(error, ApiError)
     assert (error.status, error.code, error.message) == (
         404,
         "document_not_found",
         "no document d-42",
     )
-    [event] = audit_rows(process_runtime, before)
+    [event] = audit_rows(given, before)
     assert (event.actor, event.action, event.object_type, event.object_id, event.unit_code) == (
         "key:c1",
         "access.denied",
@@ -303,24 +289,25 @@ def test_deny_unit_is_404_and_audited(process_runtime: Runtime) -> None:
     assert event.detail["reason"] == "other unit" and event.detail["key_id"] == "c1"
 
 
-def test_require_called_directly_is_403_and_audited(process_runtime: Runtime) -> None:
-    """How a route accepting one of several permissions uses it: ``require(p)(principal)``."""
+def test_require_called_directly_is_403_and_audited(given: Runtime) -> None:
+    """How a route accepting one of several permissions uses it: ``require(p)(rt, principal)``."""
     system = Principal("s1", "portal", "system", frozenset({UNIT}))
-    assert require("read")(system) is system
-    before = last_audit_id(process_runtime)
+    assert require("read")(given, system) is system
+    before = last_audit_id(given)
     with pytest.raises(ApiError) as refused:
-        require("verify")(system)
+        require("verify")(given, system)
     assert (refused.value.status, refused.value.code) == (403, "forbidden")
-    [event] = audit_rows(process_runtime, before)
+    [event] = audit_rows(given, before)
     assert event.action == "access.denied" and event.actor == "key:s1"
     assert event.detail["reason"] == "role lacks permission"
     assert event.detail["permission"] == "verify"
 
 
-def test_audit_read_writes_one_event(process_runtime: Runtime) -> None:
+def test_audit_read_writes_one_event(given: Runtime) -> None:
     officer = Principal("o1", "officer", "officer", frozenset({UNIT}))
-    before = last_audit_id(process_runtime)
+    before = last_audit_id(given)
     audit_read(
+        given,
         officer,
         action="document.read",
         object_type="document",
@@ -328,7 +315,7 @@ def test_audit_read_writes_one_event(process_runtime: Runtime) -> None:
         unit_code=UNIT,
         detail={"part": "pdf"},
     )
-    [event] = audit_rows(process_runtime, before)
+    [event] = audit_rows(given, before)
     assert (event.actor, event.action, event.object_id, event.unit_code, event.detail) == (
         "key:o1",
         "document.read",

@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from api.routes_compare import audit_comparison, comparison_out, load_comparison
+from api.runtime import RuntimeDep
 from api.scope import audit, resolve_dossier, scoped
 from api.web.auth import PageRoute, Verifier
 from api.web.render import render
-from pipeline.runtime import runtime
 from storage.models import Document
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -35,6 +35,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 @router.get("/doi-chieu")
 def compare_page(
+    rt: RuntimeDep,
     request: Request,
     auth: Verifier,
     ho_so: Annotated[str | None, Query(max_length=64)] = None,
@@ -50,14 +51,14 @@ def compare_page(
     principal = auth.principal
     shown = None
     if comparison_id:
-        comparison = load_comparison(principal, comparison_id)
+        comparison = load_comparison(rt, principal, comparison_id)
         shown = comparison_out(comparison).model_dump(mode="json", by_alias=True)
-        audit_comparison(principal, "comparison.read", comparison, via="web")
+        audit_comparison(rt, principal, "comparison.read", comparison, via="web")
     dossier_info = None
     documents: list[dict[str, object]] = []
     code = (ho_so or "").strip()
     if code:
-        with scoped(principal, "dossier", code), runtime().session() as s:
+        with scoped(rt, principal, "dossier", code), rt.session() as s:
             dossier = resolve_dossier(s, principal, code, unit or None)
             rows = s.scalars(
                 select(Document)
@@ -76,7 +77,7 @@ def compare_page(
                 for d in rows
             ]
             dossier_info = {"code": dossier.code, "unit": dossier.unit_code}
-        audit(principal, "dossier.read", dossier, via="web")
+        audit(rt, principal, "dossier.read", dossier, via="web")
     done = [d for d in documents if d["status"] == "done"]
     original = goc or (str(done[0]["id"]) if done else "")
     copy = ban_sao or (str(done[1]["id"]) if len(done) > 1 else "")

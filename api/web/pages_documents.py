@@ -14,12 +14,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from api.runtime import RuntimeDep
 from api.scope import audit, load_document, scoped
 from api.web.auth import PageRoute, Reader
 from api.web.labels import LOW_CONFIDENCE, field_label, type_options
 from api.web.pages_dossiers import dossier_path
 from api.web.render import render
-from pipeline.runtime import runtime
 from storage.models import Document
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -94,10 +94,10 @@ def page_views(document: Document) -> list[PageView]:
 
 
 @router.get("/tai-lieu/{document_id}")
-def document_page(request: Request, document_id: str, auth: Reader) -> HTMLResponse:
+def document_page(rt: RuntimeDep, request: Request, document_id: str, auth: Reader) -> HTMLResponse:
     """A document's pages, text, type, fields and cues, with the correction form."""
     principal = auth.principal
-    with scoped(principal, "document", document_id), runtime().session() as s:
+    with scoped(rt, principal, "document", document_id), rt.session() as s:
         document = load_document(s, principal, document_id)
         dossier = document.dossier
         info = {
@@ -121,7 +121,7 @@ def document_page(request: Request, document_id: str, auth: Reader) -> HTMLRespo
         classification = document.classification or {}
         fields = field_rows(document.fields)
         pages = page_views(document)
-    audit(principal, "document.read", document, via="web")
+    audit(rt, principal, "document.read", document, via="web")
     return render(
         request,
         "document.html",

@@ -24,12 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from api.errors import ApiError
+from api.runtime import RuntimeDep, current_runtime
 from api.schemas import dossier_out
 from api.scope import audit, check_filter_unit, resolve_dossier, scoped, visible_units
 from api.security import SessionAuth, audit_read
 from api.web.auth import PageError, PageRoute, Reader, Writer
 from api.web.render import render
-from pipeline.runtime import runtime
+from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Document, Dossier, Page, Unit
 from storage.search import search as run_search
@@ -79,13 +80,14 @@ def _dossier_rows(s: Session, units: list[str] | None, q: str | None) -> list[di
 
 @router.get("/ho-so")
 def dossiers(
+    rt: RuntimeDep,
     request: Request,
     auth: Reader,
     q: Annotated[str | None, Query(max_length=MAX_QUERY)] = None,
     unit: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTMLResponse:
     """The key's dossiers, or those matching ``q`` by code and the documents matching by text."""
-    check_filter_unit(auth.principal, unit or None)
+    check_filter_unit(rt, auth.principal, unit or None)
     return _dossiers_page(request, auth, q=(q or "").strip() or None, unit=unit or None)
 
 
@@ -101,11 +103,12 @@ def _dossiers_page(
     status: int = 200,
 ) -> HTMLResponse:
     """The list (or search results) with the new-dossier form, filled in again after an error."""
+    rt = current_runtime(request)
     principal = auth.principal
     units = visible_units(principal, unit)
     hits: list[Any] = []
     total_hits = 0
-    with runtime().session() as s:
+    with rt.session() as s:
         rows = _dossier_rows(s, units, q)
         if q:
             found = run_search(s, q, units=units, limit=HITS)
@@ -113,6 +116,7 @@ def _dossiers_page(
         unit_choices = _units(s, auth)
     if q:
         audit_read(
+            rt,
             principal,
             action="document.search",
             object_type="search",
@@ -147,6 +151,7 @@ FORM_ERRORS = {
 
 @router.post("/ho-so")
 def create_dossier(
+    rt: RuntimeDep,
     request: Request,
     auth: Writer,
     code: Annotated[str, Form(max_length=64)] = "",
@@ -162,9 +167,9 @@ def create_dossier(
         "received_date": received_date.strip(),
     }
     error = _check_form(form, auth)
-    dossier = _create(form) if error is None else None
+    dossier = _create(rt, form) if error is None else None
     if dossier is not None:
-        audit(auth.principal, "dossier.create", dossier, via="web")
+        audit(rt, auth.principal, "dossier.create", dossier, via="web")
         return RedirectResponse(dossier_path(dossier.code, dossier.unit_code), status_code=303)
     error = error or "exists"
     return _dossiers_page(
@@ -177,10 +182,10 @@ def create_dossier(
     )
 
 
-def _create(form: dict[str, str]) -> Dossier | None:
+def _create(rt: Runtime, form: dict[str, str]) -> Dossier | None:
     """The new dossier, or None when the unit already has one with this code."""
     day = date.fromisoformat(form["received_date"]) if form["received_date"] else None
-    with runtime().session() as s:
+    with rt.session() as s:
         if repo.get_dossier(s, form["unit"], form["code"]) is not None:
             return None
         repo.ensure_unit(s, form["unit"])
@@ -217,6 +222,7 @@ def _check_form(form: dict[str, str], auth: SessionAuth) -> str | None:
 
 @router.get("/ho-so/{code}")
 def dossier_page(
+    rt: RuntimeDep,
     request: Request,
     code: str,
     auth: Reader,
@@ -224,7 +230,7 @@ def dossier_page(
 ) -> HTMLResponse:
     """One dossier: its documents (thumbnails, type, status, progress) and the upload area."""
     principal = auth.principal
-    with scoped(principal, "dossier", code), runtime().session() as s:
+    with scoped(rt, principal, "dossier", code), rt.session() as s:
         try:
             dossier = resolve_dossier(s, principal, code, unit or None)
         except ApiError as exc:
@@ -235,7 +241,7 @@ def dossier_page(
         info = dossier_out(dossier, 0).model_dump()
         documents = [_row(d) for d in _documents(s, dossier)]
         info["document_count"] = len(documents)
-    audit(principal, "dossier.read", dossier, via="web")
+    audit(rt, principal, "dossier.read", dossier, via="web")
     upload_url = (
         f"/api/v1/dossiers/{urllib.parse.quote(dossier.code, safe='')}/documents?"
         + urllib.parse.urlencode({"unit": dossier.unit_code})

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api.runtime import RuntimeDep
 from api.security import (
     ANONYMOUS,
     SessionAuth,
@@ -26,7 +27,6 @@ from api.throttle import attempt_subjects
 from api.web import sessions as web_sessions
 from api.web.auth import SIGNIN_PATH, PageRoute, SignInRequired, safe_next, viewer
 from api.web.render import render
-from pipeline.runtime import runtime
 from storage import apikeys
 from storage import repository as repo
 
@@ -78,6 +78,7 @@ def _form(
 
 @router.post(SIGNIN_PATH)
 def signin(
+    rt: RuntimeDep,
     request: Request,
     key: Annotated[str, Form(max_length=MAX_KEY_CHARS)] = "",
     signin: Annotated[str, Form(max_length=100)] = "",
@@ -90,13 +91,13 @@ def signin(
         return _form(request, next_url, "Biểu mẫu đã hết hạn: hãy nhập lại khóa.", 400)
     secret = key.strip()
     subjects = attempt_subjects(client_address(request), apikeys.parse_key_id(secret))
-    if secret and (wait := attempt_throttle().retry_after(subjects)) is not None:
+    if secret and (wait := attempt_throttle(rt).retry_after(subjects)) is not None:
         minutes = max(1, round(wait / 60))
         message = f"Đã nhập sai khóa quá nhiều lần: hãy thử lại sau {minutes} phút."
         throttled = _form(request, next_url, message, 429)
         throttled.headers["Retry-After"] = str(wait)
         return throttled
-    with runtime().session() as s:
+    with rt.session() as s:
         found = apikeys.check_key(s, secret) if secret else None
         verdict = found.verdict if found else "missing"
         key_row = found.key if found else None
@@ -118,7 +119,7 @@ def signin(
             key_id = key_row.id if key_row is not None else None
     if not allowed:
         if secret and verdict != "ok":
-            with runtime().session() as s:
+            with rt.session() as s:
                 record_failed_attempt(s, request, subjects)
         return _refused(request, verdict, key_id, next_url)
     response = RedirectResponse(next_url or landing(role), status_code=303)
@@ -155,7 +156,7 @@ def _refused(
 
 
 @router.post("/dang-xuat")
-def signout(request: Request) -> Response:
+def signout(rt: RuntimeDep, request: Request) -> Response:
     """End the session (its row is deleted) and forget the cookie.
 
     A valid session must post its CSRF token (``viewer`` checks it), so no
@@ -170,7 +171,7 @@ def signout(request: Request) -> Response:
         except SignInRequired:  # expired or revoked already: only the cookie is left
             auth = None
     if auth is not None and token:
-        with runtime().session() as s:
+        with rt.session() as s:
             ended = web_sessions.end_session(s, token)
             if ended is not None:
                 repo.record_audit(
