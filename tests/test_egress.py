@@ -31,7 +31,7 @@ from storage import repository as repo
 from storage.models import AuditEvent
 from tests import pagegen
 from tests.api_harness import ApiServer, clean_env, embedded_settings
-from tests.pipeline_harness import Worker, run_cli, wait_for
+from tests.pipeline_harness import Worker, engine_shim, run_cli, wait_for
 
 UNIT = "000.00.00.H26"
 NO_ALLOW = egress.AllowList.parse("")
@@ -414,7 +414,8 @@ def test_worker_does_not_contact_an_address_refused_at_delivery(
         documents.append(done.stdout.split("\t")[0])
 
     worker_env = {k: v for k, v in env.items() if k != "SOHOA_WEBHOOK_ALLOW"}
-    worker_env["SOHOA_LANG"] = "xyz"  # pages fail at once: the event comes without OCR time
+    # the engine crashes at once: the page fails and the event comes without OCR time
+    worker_env["PATH"] = engine_shim(tmp_path / "engine", "crash")
     worker = Worker(worker_env, tmp_path / "worker.log").start()
     try:
         wait_for(

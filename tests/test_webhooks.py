@@ -17,7 +17,7 @@ from pipeline.runtime import Runtime
 from sohoa.settings import Settings
 from storage import repository as repo
 from tests import pagegen
-from tests.pipeline_harness import Worker, run_cli, wait_for
+from tests.pipeline_harness import Worker, engine_shim, run_cli, wait_for
 
 UNIT = "000.00.00.H26"
 
@@ -100,8 +100,9 @@ def _ingest(env: dict, tmp_path: Path, dossier: str) -> str:
 @pytest.mark.parametrize("outcome", ["done", "failed"])
 def test_document_events_are_signed_and_retried(outcome, receiver, tmp_path):
     dossier = f"000.A0.01.H26-251122-{outcome}"
-    extra = {"SOHOA_LANG": "xyz"} if outcome == "failed" else {}
     env, rt = _setup(tmp_path, dossier, receiver.url, SOHOA_WEBHOOK_ALLOW=receiver.allow)
+    # the failed case: the OCR engine crashes on every page (a stand-in on the PATH)
+    extra = {"PATH": engine_shim(tmp_path / "engine", "crash")} if outcome == "failed" else {}
     document_id = _ingest(env, tmp_path, dossier)
     worker = Worker(env | extra, tmp_path / "worker.log").start()
     try:
