@@ -8,6 +8,7 @@ pipeline from the first ``sohoa ingest`` to the last document ``done``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -235,13 +236,22 @@ def noise_warnings(
     columns += [(f"{r.label}, {r.workers}", r.measured_seconds, r.cpu_seconds) for r in runs]
     found = []
     for name, wall, spent in columns:
-        share = spent.get(cpu.OTHER, 0.0) / ((wall or 1.0) * nproc) if spent else 0.0
+        share = _other_share(spent, wall, nproc)
         if share > NOISY_SHARE:
             found.append(
                 f"- **Noisy:** other processes used {share * 100:.0f} % of the cores during "
                 f"{name}; rerun on a quiet machine before trusting its speed."
             )
     return found
+
+
+def _other_share(spent: dict[str, float], wall: float | None, nproc: int) -> float:
+    return spent.get(cpu.OTHER, 0.0) / ((wall or 1.0) * nproc) if spent else 0.0
+
+
+def other_share(run: RunResult, nproc: int) -> float:
+    """Share of the cores unrelated processes used during ``run``: how noisy it was."""
+    return _other_share(run.cpu_seconds, run.measured_seconds, nproc)
 
 
 def problems(baseline: ToolScore, runs: list[RunResult]) -> list[str]:
@@ -259,10 +269,10 @@ def render(
     runs: list[RunResult],
     meta: dict[str, Any],
     projection: list[str],
-    fairness: list[str],
+    sections: Sequence[Sequence[str]] = (),
 ) -> str:
-    """The whole report; without a baseline (``--only fairness``) only its header and
-    the fair-turns section, which comes last either way."""
+    """The whole report; without a baseline (``--only fairness``, ``--only chaos``) only
+    its header and the scenario sections (fair turns, chaos), which come last either way."""
     m, v = meta["machine"], meta["versions"]
     lines = [
         "# Pipeline benchmark: the distributed path vs `sohoa ocr` alone",
@@ -276,8 +286,8 @@ def render(
     ]
     if baseline is not None:
         lines += _throughput(baseline, runs, meta, projection)
-    if fairness:
-        lines += ["", *fairness]
+    for section in sections:
+        lines += ["", *section]
     return "\n".join(lines) + "\n"
 
 
@@ -323,6 +333,68 @@ def _throughput(
 def _paragraph(lines: list[str]) -> list[str]:
     """``lines`` followed by a blank line, or nothing at all when there are none."""
     return [*lines, ""] if lines else []
+
+
+# --------------------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------------------
+
+
+def verdict(passed: bool | None) -> str:
+    """PASS or FAIL against a target; a dash when there was nothing to judge."""
+    return DASH if passed is None else ("PASS" if passed else "FAIL")
+
+
+def distributed_ratios(
+    baseline: ToolScore | None, runs: Sequence[RunResult], meta: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Issue 3's ratio (distributed ÷ `sohoa ocr` alone) of this run's rows, if it has any."""
+    base = baseline.pages_per_minute if baseline else None
+    rows = [
+        {"key": r.key, "label": r.label, "workers": r.workers, "ratio": r.pages_per_minute / base}
+        for r in runs
+        if r.pages_per_minute and base
+    ]
+    if not rows:
+        return None
+    pages = max(r.pages for r in runs)  # a row that failed before any ingest has none
+    return {"source": "this run", "date": meta["date"], "pages": pages, "rows": rows}
+
+
+def previous_distributed(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The same ratios from an earlier ``pipeline.json``, so a scenario run alone (which
+    rewrites the file) still shows the last measured ones, with their date."""
+    runs = document.get("runs") or {}
+    rows = [
+        {"key": k, "label": r["label"], "workers": r["workers"], "ratio": r["ratio_to_sohoa_ocr"]}
+        for k, r in runs.items()
+        if r.get("ratio_to_sohoa_ocr")
+    ]
+    if rows:
+        pages = (document.get("pageset") or {}).get("pages")
+        return {
+            "source": "an earlier run",
+            "date": document.get("date"),
+            "pages": pages,
+            "rows": rows,
+        }
+    carried = (document.get("chaos") or {}).get("distributed")  # a chaos-only report's
+    return {**carried, "source": "an earlier run"} if carried else None
+
+
+def distributed_rows(found: dict[str, Any] | None) -> list[str]:
+    """Rows of a target table: each distributed configuration against issue 3's target."""
+    if not found:
+        return [
+            f"| Distributed ÷ `sohoa ocr` alone | {DASH} | ≥ {TARGET_RATIO} | not measured: "
+            "run `bench/pipeline` with `prod-1w` or `prod-nw` |"
+        ]
+    when = f"{found['source']}, {found['date']}, {found['pages']} pages"
+    return [
+        f"| Distributed ÷ `sohoa ocr` alone: {r['label']}, {r['workers']} ({when}) "
+        f"| {r['ratio']:.2f} | ≥ {TARGET_RATIO} | {verdict(r['ratio'] >= TARGET_RATIO)} |"
+        for r in found["rows"]
+    ]
 
 
 # --------------------------------------------------------------------------------------
