@@ -33,6 +33,7 @@ import os
 import shutil
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
@@ -43,6 +44,7 @@ import httpx
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from kombu.exceptions import OperationalError as BrokerUnavailable
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.errors import InputError
@@ -140,6 +142,8 @@ class DocumentTask(Task):
         if self.name == ocr_page.name and not isinstance(exc, TIME_LIMITS):
             queue_page(call["document_id"], list(call.get("lane") or ()), None)
         if not isinstance(exc, TIME_LIMITS):
+            if isinstance(exc, (*RETRYABLE, BrokerUnavailable)):
+                return  # an outage outlasted the retries: the sweeper resumes the document
             if self.name != ocr_page.name:  # a step that cannot finish fails its document
                 reason = f"{self.name.removeprefix('sohoa.')} failed: {type(exc).__name__}: {exc}"
                 _fail_document(runtime(), call["document_id"], reason)
@@ -174,7 +178,7 @@ def start_document(self: Task, document_id: str) -> None:
             return
         step, original_key, sha256 = document.step, document.original_key, document.sha256
     if step in STEP_TASKS:
-        STEP_TASKS[step].delay(document_id)
+        send(document_id, lambda: STEP_TASKS[step].delay(document_id))
         return
     try:
         scan = local_scan(rt, original_key, sha256)
@@ -209,10 +213,30 @@ def page_lanes(numbers: list[int], lanes: int) -> list[list[int]]:
     return [ordered[i::lanes] for i in range(min(lanes, len(ordered)))]
 
 
+def send(document_id: str, message: Callable[[], object]) -> bool:
+    """Send a task message; when the broker is down, leave the document to the sweeper.
+
+    Whatever sent it has recorded the document's state first (its step, its
+    pages), so a message the broker could not take is not lost work: the
+    sweeper finds the document stalled and resumes it at its step. Failing
+    the step instead would fail a good document for a broker restart (the
+    chaos benchmark did: ``assemble failed: OperationalError … connecting``).
+    """
+    try:
+        message()
+    except BrokerUnavailable as exc:
+        log.warning("document %s: broker down (%s); the sweeper resumes it", document_id, exc)
+        return False
+    return True
+
+
 def queue_page(document_id: str, lane: list[int], priority: int | None) -> None:
     """Queue the first page of ``lane``; the rest follow it one by one (``ocr_page``)."""
     if lane:
-        ocr_page.apply_async((document_id, lane[0], lane[1:]), priority=priority)
+        send(
+            document_id,
+            lambda: ocr_page.apply_async((document_id, lane[0], lane[1:]), priority=priority),
+        )
 
 
 @app.task(bind=True, base=DocumentTask, name="sohoa.ocr_page", **RETRY)
@@ -300,7 +324,7 @@ def _claim_step(rt: Runtime, document_id: str, step: str, owner: str) -> bool:
 def _send_next(document_id: str, step: str) -> None:
     after = journey.next_step(step)
     if after in STEP_TASKS:
-        STEP_TASKS[after].delay(document_id)
+        send(document_id, lambda: STEP_TASKS[after].delay(document_id))
 
 
 @app.task(bind=True, base=DocumentTask, name="sohoa.assemble", **RETRY)
@@ -470,7 +494,8 @@ def notify(rt: Runtime, document_id: str, event: str) -> None:
             return
         body = webhooks.event_body(event, document)
     event_id = json.loads(body)["id"]
-    deliver_webhook.delay(url, event, event_id, body.decode("utf-8"))
+    if not send(document_id, lambda: deliver_webhook.delay(url, event, event_id, body.decode())):
+        log.error("document %s: the %s webhook was not queued (broker down)", document_id, event)
 
 
 SWEEPER_LEASE = "sweeper"
@@ -497,7 +522,7 @@ def sweep(rt: Runtime, owner: str) -> list[str]:
             if document is not None:
                 document.updated_at = now
     for document_id in ids:
-        start_document.delay(document_id)
+        send(document_id, lambda d=document_id: start_document.delay(d))
     if ids:
         log.info("sweeper: queued %d stalled document(s) again", len(ids))
     return ids
@@ -689,7 +714,7 @@ def _settle(s: Any, document_id: str) -> str | None:
 def _follow(rt: Runtime, document_id: str, outcome: str | None) -> None:
     """Send what ``_settle`` decided, once its transaction is committed."""
     if outcome == journey.ASSEMBLE:
-        assemble.delay(document_id)
+        send(document_id, lambda: assemble.delay(document_id))
     elif outcome == FAILED:
         notify(rt, document_id, "document.failed")
 
