@@ -90,8 +90,10 @@ TARGET_RATE = 0.85  # chaos pages/min ÷ clean pages/min, at least
 TARGET_OCR_RUNS = 1.25  # recognition runs per page in the chaos pass, at most
 DRAIN_TIMEOUT = 120.0  # seconds to let the workers consume the duplicates left after done
 SETTINGS = {
-    # tests/test_chaos.py's: a killed page's lease ends after 40 + 20 s, Redis hands its
-    # message back after 60 s, the sweeper looks every 3 s for documents idle for 20 s.
+    # tests/test_chaos.py's: a killed page's lease ends within 10 s (nobody renews it),
+    # Redis hands its message back after 60 s, the sweeper looks every 3 s for
+    # documents idle for 20 s.
+    "SOHOA_LEASE_SECONDS": "10",
     "SOHOA_PAGE_TIME_LIMIT": "40",
     "SOHOA_VISIBILITY_TIMEOUT": "60",
     "SOHOA_STALL_AFTER": "20",

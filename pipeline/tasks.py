@@ -54,6 +54,7 @@ from pipeline import egress, journey, webhooks
 from pipeline.celery_app import app
 from pipeline.classification import active_classifier, store_classification
 from pipeline.context import PageJob, PageResult, ocr_options
+from pipeline.leases import Heartbeat
 from pipeline.originals import release_all, trim, use_original
 from pipeline.programs import kill_marked, marked
 from pipeline.runtime import Runtime, runtime, runtime_after_fork
@@ -267,28 +268,43 @@ def _ocr_page(rt: Runtime, document_id: str, number: int, *, owner: str) -> bool
         document = _active_document(s, document_id)
         if document is None:
             return False
-        if not repo.claim_page(s, document_id, number, owner, rt.settings.page_lease):
+        if not repo.claim_page(s, document_id, number, owner, rt.settings.lease_seconds):
             return False  # taken by a live task, done, or failed until reprocessed
         tries = repo.get_page(s, document_id, number).tries
         original_key, sha256 = document.original_key, document.sha256
         prefix = _prefix(document)
+    with _page_heartbeat(rt, document_id, number, owner):
+        _run_claimed_page(rt, document_id, number, tries, original_key, sha256, prefix)
+    return True
+
+
+def _run_claimed_page(
+    rt: Runtime,
+    document_id: str,
+    number: int,
+    tries: int,
+    original_key: str,
+    sha256: str,
+    prefix: str,
+) -> None:
+    """Run page ``number``, claimed by this task, and record how it ended."""
     if tries > MAX_PAGE_TRIES:
         reason = f"page {number}: gave up after {MAX_PAGE_TRIES} tries that ended without a result"
         log.error("document %s: %s (see earlier errors in the worker logs)", document_id, reason)
         _page_failed(rt, document_id, number, reason)
-        return True
+        return
     try:
         scan = local_scan(rt, original_key, sha256)
     except STORAGE_FAILURES as exc:
         _fail_document(rt, document_id, f"stored original unusable: {exc}")
-        return True
+        return
     options = ocr_options(rt.settings, jobs=1, read_marks=True)
     try:
         result = journey.run_page(PageJob(source=scan.pages[number - 1], options=options))
     except PAGE_FAILURES as exc:
         reason = f"page {number}: {exc.reason if isinstance(exc, InputError) else exc}"
         _page_failed(rt, document_id, number, reason)
-        return True
+        return
     image_obj, words_obj, thumb_obj = _store_page(rt, prefix, result)
     with rt.session() as s:
         repo.mark_page_done(
@@ -309,7 +325,6 @@ def _ocr_page(rt: Runtime, document_id: str, number: int, *, owner: str) -> bool
         )
         outcome = _settle(s, document_id)
     _follow(rt, document_id, outcome)
-    return True
 
 
 # ---------------------------------------------------------------- document steps
@@ -318,7 +333,29 @@ def _ocr_page(rt: Runtime, document_id: str, number: int, *, owner: str) -> bool
 def _claim_step(rt: Runtime, document_id: str, step: str, owner: str) -> bool:
     """Take ``step`` of the document for this task; False: a duplicate, or not its turn."""
     with rt.session() as s:
-        return repo.claim_step(s, document_id, step, owner, rt.settings.page_lease)
+        return repo.claim_step(s, document_id, step, owner, rt.settings.lease_seconds)
+
+
+def _page_heartbeat(rt: Runtime, document_id: str, number: int, owner: str) -> Heartbeat:
+    """Renews this task's claim on the page while it runs (``pipeline.leases``)."""
+    seconds = rt.settings.lease_seconds
+
+    def renew() -> bool:
+        with rt.session() as s:
+            return repo.renew_page(s, document_id, number, owner, seconds)
+
+    return Heartbeat(renew, seconds, f"document {document_id} page {number}")
+
+
+def _step_heartbeat(rt: Runtime, document_id: str, step: str, owner: str) -> Heartbeat:
+    """Renews this task's claim on the document's step while it runs."""
+    seconds = rt.settings.lease_seconds
+
+    def renew() -> bool:
+        with rt.session() as s:
+            return repo.renew_step(s, document_id, step, owner, seconds)
+
+    return Heartbeat(renew, seconds, f"document {document_id} {step}")
 
 
 def _send_next(document_id: str, step: str) -> None:
@@ -338,37 +375,38 @@ def assemble(self: Task, document_id: str) -> None:
     rt, owner = runtime(), self.request.id or ""
     if not _claim_step(rt, document_id, journey.ASSEMBLE, owner):
         return
-    with rt.session() as s:
-        document = repo.get_document(s, document_id)
-        prefix, created = _prefix(document), document.created_at
-        original_key, sha256, title = document.original_key, document.sha256, document.filename
-    try:
-        scan = local_scan(rt, original_key, sha256)
-        pages = _stored_pages(rt, document_id, with_images=True)
-    except STORAGE_FAILURES as exc:
-        _fail_document(rt, document_id, f"stored page results unusable: {exc}")
-        return
-    work = _scratch(rt, document_id)
-    pdf_path = work / "searchable.pdf"
-    text = journey.assemble(
-        scan.path, [p.result for p in pages], pdf_path, title=Path(title).stem, created=created
-    )
-    pdf = rt.store.put_file(keys.searchable_pdf(prefix), pdf_path, "application/pdf")
-    text_obj = rt.store.put_bytes(
-        keys.text(prefix), text.encode("utf-8"), "text/plain; charset=utf-8"
-    )
-    report = {"pages": [p.stored.public() for p in pages]}
-    report_obj = rt.store.put_bytes(
-        keys.pages_report(prefix),
-        json.dumps(report, ensure_ascii=False).encode("utf-8"),
-        "application/json",
-    )
-    shutil.rmtree(work, ignore_errors=True)
-    with rt.session() as s:
-        if not repo.advance_step(s, document_id, journey.ASSEMBLE, owner, journey.CLASSIFY):
-            return  # taken over after this task's lease ran out: the new holder records
-        repo.set_outputs(s, document_id, pdf=pdf, text=text_obj, pages=report_obj)
-    _send_next(document_id, journey.ASSEMBLE)
+    with _step_heartbeat(rt, document_id, journey.ASSEMBLE, owner):
+        with rt.session() as s:
+            document = repo.get_document(s, document_id)
+            prefix, created = _prefix(document), document.created_at
+            original_key, sha256, title = document.original_key, document.sha256, document.filename
+        try:
+            scan = local_scan(rt, original_key, sha256)
+            pages = _stored_pages(rt, document_id, with_images=True)
+        except STORAGE_FAILURES as exc:
+            _fail_document(rt, document_id, f"stored page results unusable: {exc}")
+            return
+        work = _scratch(rt, document_id)
+        pdf_path = work / "searchable.pdf"
+        text = journey.assemble(
+            scan.path, [p.result for p in pages], pdf_path, title=Path(title).stem, created=created
+        )
+        pdf = rt.store.put_file(keys.searchable_pdf(prefix), pdf_path, "application/pdf")
+        text_obj = rt.store.put_bytes(
+            keys.text(prefix), text.encode("utf-8"), "text/plain; charset=utf-8"
+        )
+        report = {"pages": [p.stored.public() for p in pages]}
+        report_obj = rt.store.put_bytes(
+            keys.pages_report(prefix),
+            json.dumps(report, ensure_ascii=False).encode("utf-8"),
+            "application/json",
+        )
+        shutil.rmtree(work, ignore_errors=True)
+        with rt.session() as s:
+            if not repo.advance_step(s, document_id, journey.ASSEMBLE, owner, journey.CLASSIFY):
+                return  # taken over after this task's lease ran out: the new holder records
+            repo.set_outputs(s, document_id, pdf=pdf, text=text_obj, pages=report_obj)
+        _send_next(document_id, journey.ASSEMBLE)
 
 
 @app.task(bind=True, base=DocumentTask, name="sohoa.classify", **RETRY)
@@ -383,26 +421,27 @@ def classify(self: Task, document_id: str) -> None:
     rt, owner = runtime(), self.request.id or ""
     if not _claim_step(rt, document_id, journey.CLASSIFY, owner):
         return
-    result = None
-    try:
-        pages = _stored_pages(rt, document_id, with_images=False)
-        result = journey.classify(active_classifier(rt), [p.result for p in pages])
-    except RETRYABLE:
-        raise
-    except STORAGE_FAILURES as exc:
-        _fail_document(rt, document_id, f"stored page results unusable: {exc}")
-        return
-    except Exception:
-        log.exception("classification of %s failed; recorded as unclassified", document_id)
-    with rt.session() as s:
-        if not repo.advance_step(s, document_id, journey.CLASSIFY, owner, journey.INDEX):
+    with _step_heartbeat(rt, document_id, journey.CLASSIFY, owner):
+        result = None
+        try:
+            pages = _stored_pages(rt, document_id, with_images=False)
+            result = journey.classify(active_classifier(rt), [p.result for p in pages])
+        except RETRYABLE:
+            raise
+        except STORAGE_FAILURES as exc:
+            _fail_document(rt, document_id, f"stored page results unusable: {exc}")
             return
-        document = repo.get_document(s, document_id)
-        if result is not None:
-            store_classification(document, result)
-        elif document.document_type is None:
-            document.document_type = "unclassified"
-    _send_next(document_id, journey.CLASSIFY)
+        except Exception:
+            log.exception("classification of %s failed; recorded as unclassified", document_id)
+        with rt.session() as s:
+            if not repo.advance_step(s, document_id, journey.CLASSIFY, owner, journey.INDEX):
+                return
+            document = repo.get_document(s, document_id)
+            if result is not None:
+                store_classification(document, result)
+            elif document.document_type is None:
+                document.document_type = "unclassified"
+        _send_next(document_id, journey.CLASSIFY)
 
 
 @app.task(bind=True, base=DocumentTask, name="sohoa.index", **RETRY)
@@ -411,13 +450,14 @@ def index(self: Task, document_id: str) -> None:
     rt, owner = runtime(), self.request.id or ""
     if not _claim_step(rt, document_id, journey.INDEX, owner):
         return
-    with rt.session() as s:
-        if not repo.advance_step(s, document_id, journey.INDEX, owner, journey.DONE):
-            return
-        document = repo.get_document(s, document_id)
-        index_document(s, document_id)
-        repo.set_document_status(s, document, "done")
-    notify(rt, document_id, "document.done")
+    with _step_heartbeat(rt, document_id, journey.INDEX, owner):
+        with rt.session() as s:
+            if not repo.advance_step(s, document_id, journey.INDEX, owner, journey.DONE):
+                return
+            document = repo.get_document(s, document_id)
+            index_document(s, document_id)
+            repo.set_document_status(s, document, "done")
+        notify(rt, document_id, "document.done")
 
 
 # The task that runs each document step after the pages, by step name.

@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         description="Seconds one page (or document step) may take; over it the page "
         "fails with page_time_limit (a stuck worker child is killed 15 s later).",
     )
+    lease_seconds: int = Field(
+        30,
+        ge=3,
+        description="Seconds a worker's claim on a page or document step lasts unless "
+        "renewed; a running task renews it every third of that, so a worker killed "
+        "mid-page holds its page this long at most.",
+    )
     work_cache_mb: int = Field(
         2048,
         ge=1,
@@ -145,12 +152,6 @@ class Settings(BaseSettings):
                 f"SOHOA_PAGE_TIME_LIMIT + {HARD_LIMIT_GRACE_S} s ({hard_limit} s)"
             )
         return self
-
-    @property
-    def page_lease(self) -> int:
-        """Seconds a page is held by the worker that took it: past its hard time
-        limit, so a live worker never loses its page, and no longer."""
-        return self.page_time_limit + HARD_LIMIT_GRACE_S + 5
 
     @field_validator("webhook_allow")
     @classmethod

@@ -369,14 +369,27 @@ def claim_page(s: Session, document_id: str, number: int, owner: str, seconds: f
     return taken.rowcount == 1
 
 
-def release_page(s: Session, document_id: str, number: int, owner: str) -> None:
-    """Give a claimed page back unfinished (a retry will take it again)."""
-    s.execute(
+def renew_page(s: Session, document_id: str, number: int, owner: str, seconds: float) -> bool:
+    """Extend ``owner``'s lease on page ``number`` to ``seconds`` from now; False if it lost it.
+
+    The heartbeat of a running page: a claim lasts ``seconds`` unless renewed,
+    so the page of a worker killed with ``-9`` is free again within one lease,
+    not after the longest a page may take. Renewing is not progress: the page's
+    ``updated_at`` is left alone, so the sweeper still sees how long ago it moved.
+    """
+    renewed = s.execute(
         update(Page)
-        .where(Page.document_id == document_id, Page.number == number, Page.lease_owner == owner)
-        .values(lease_owner=None, lease_until=None)
+        .where(
+            Page.document_id == document_id,
+            Page.number == number,
+            Page.status == "queued",
+            Page.lease_owner == owner,
+        )
+        # ``updated_at`` named, or its ``onupdate`` would count the renewal as progress
+        .values(lease_until=utcnow() + timedelta(seconds=seconds), updated_at=Page.updated_at)
         .execution_options(synchronize_session=False)
     )
+    return renewed.rowcount == 1
 
 
 def take_lease(s: Session, name: str, owner: str, seconds: float) -> bool:
@@ -531,6 +544,17 @@ def claim_step(s: Session, document_id: str, step: str, owner: str, seconds: flo
         .execution_options(synchronize_session=False)
     )
     return taken.rowcount == 1
+
+
+def renew_step(s: Session, document_id: str, step: str, owner: str, seconds: float) -> bool:
+    """As ``renew_page`` for a document step: extend ``owner``'s hold on ``step``."""
+    renewed = s.execute(
+        update(Document)
+        .where(Document.id == document_id, Document.step == step, Document.step_owner == owner)
+        .values(step_until=utcnow() + timedelta(seconds=seconds), updated_at=Document.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    return renewed.rowcount == 1
 
 
 def advance_step(s: Session, document_id: str, step: str, owner: str, to: str) -> bool:

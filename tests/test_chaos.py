@@ -109,7 +109,8 @@ def test_duplicates_kills_and_a_broker_restart_change_nothing(database_url, tmp_
         "SOHOA_DATABASE_URL": database_url,
         "SOHOA_BROKER_URL": broker.url,
         # Short, so lost work comes back within the test: a killed page's lease ends
-        # after 40 + 15 + 5 s, Redis hands its message back after 60 s.
+        # within 10 s (nobody renews it), Redis hands its message back after 60 s.
+        "SOHOA_LEASE_SECONDS": "10",
         "SOHOA_PAGE_TIME_LIMIT": "40",
         "SOHOA_VISIBILITY_TIMEOUT": "60",
         "SOHOA_STALL_AFTER": "20",

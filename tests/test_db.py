@@ -18,6 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from pipeline.leases import Heartbeat
 from storage import repository as repo
 from storage.db import alembic_config, make_engine, migrate, normalize_url
 from storage.models import AuditEvent, Base, Document, Page, Unit
@@ -429,14 +430,46 @@ def test_a_page_is_claimed_by_one_task_at_a_time(db: Db) -> None:
         page.lease_until = datetime.now(UTC) - timedelta(seconds=1)
     with db.session() as s:
         assert repo.claim_page(s, document_id, 1, "rescuer", 60)
-        repo.release_page(s, document_id, 1, "someone-else")
-        assert repo.get_page(s, document_id, 1).lease_owner == "rescuer", "only its owner releases"
         done(s, document_id, 1)
     with db.session() as s:
         page = repo.get_page(s, document_id, 1)
         assert (page.status, page.lease_owner, page.lease_until) == ("done", None, None)
         assert not repo.claim_page(s, document_id, 1, "another", 60), "a done page is not run again"
         assert repo.get_page(s, document_id, 3) is None
+
+
+def test_only_the_holder_renews_a_claim_and_renewing_is_not_progress(db: Db) -> None:
+    """The heartbeat's writes: the holder extends its lease; the sweeper's clock stays put."""
+    document_id = new_document(db, pages=1)
+    with db.session() as s:
+        assert repo.claim_page(s, document_id, 1, "holder", 5)
+        document = repo.lock_document(s, document_id)
+        repo.set_step(s, document, "assemble")
+    with db.session() as s:
+        before = repo.get_page(s, document_id, 1).updated_at
+    time.sleep(0.05)
+    with db.session() as s:
+        assert not repo.renew_page(s, document_id, 1, "someone-else", 600)
+        assert repo.renew_page(s, document_id, 1, "holder", 600)
+        assert not repo.renew_step(s, document_id, "assemble", "holder", 600), "step not held"
+    with db.session() as s:
+        page = repo.get_page(s, document_id, 1)
+        assert page.lease_until > datetime.now(UTC) + timedelta(seconds=500)
+        assert page.updated_at == before, "a renewal is not progress"
+        assert not repo.claim_page(s, document_id, 1, "duplicate", 5), "held past its first lease"
+        assert repo.claim_step(s, document_id, "assemble", "step-holder", 5)
+    with db.session() as s:
+        claimed_at = repo.get_document(s, document_id).updated_at
+    time.sleep(0.05)
+    with db.session() as s:
+        assert repo.renew_step(s, document_id, "assemble", "step-holder", 600)
+    with db.session() as s:
+        document = repo.get_document(s, document_id)
+        assert document.step_until > datetime.now(UTC) + timedelta(seconds=500)
+        assert document.updated_at == claimed_at, "a renewal is not progress"
+        done(s, document_id, 1)
+    with db.session() as s:
+        assert not repo.renew_page(s, document_id, 1, "holder", 600), "a done page is not held"
 
 
 def test_a_document_step_is_run_by_one_task_and_moves_on_once(db: Db) -> None:
@@ -617,3 +650,45 @@ def test_audit_events_are_append_only(db: Db) -> None:
             connection.execute(text(statement))
     with db.sessions() as s:
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == 1
+
+
+def test_a_heartbeat_keeps_a_running_claim_and_lets_a_dead_ones_go(db: Db) -> None:
+    """A claim outlives its lease while renewed, is free one lease after renewal stops,
+    and the old holder's heartbeat stops once the claim is someone else's."""
+    document_id = new_document(db, pages=1)
+    lease = 2.4
+
+    def renew(owner: str = "alive") -> bool:
+        with db.session() as s:
+            return repo.renew_page(s, document_id, 1, owner, lease)
+
+    with db.session() as s:
+        assert repo.claim_page(s, document_id, 1, "alive", lease)
+    with Heartbeat(renew, lease, "page 1") as beat:
+        time.sleep(lease * 2.5)
+        with db.session() as s:
+            assert not repo.claim_page(s, document_id, 1, "duplicate", lease), "held while alive"
+    assert beat.beats >= 3 and not beat.lost
+    time.sleep(lease + 0.3)  # its worker died: nobody renews
+    with db.session() as s:
+        assert repo.claim_page(s, document_id, 1, "rescuer", lease), "free after one lease"
+    with Heartbeat(renew, 0.3, "page 1") as late:
+        time.sleep(0.6)
+    assert late.lost and late.beats == 1, "the old holder stops renewing at once"
+    with db.session() as s:
+        assert repo.get_page(s, document_id, 1).lease_owner == "rescuer"
+
+
+def test_a_heartbeat_survives_a_failed_renewal() -> None:
+    """A database restart while a page runs must not end the heartbeat of a live page."""
+    calls: list[str] = []
+
+    def renew() -> bool:
+        calls.append("beat")
+        if len(calls) == 1:
+            raise DBAPIError("UPDATE pages", {}, ConnectionError("server closed the connection"))
+        return True
+
+    with Heartbeat(renew, 0.15, "page 1") as beat:
+        time.sleep(0.5)
+    assert len(calls) >= 3 and beat.beats == len(calls) - 1 and not beat.lost
