@@ -178,6 +178,8 @@ class PrivateRedis:
 ENGINE_BEHAVIOURS = {
     # count recognition runs in $TEST_OCR_RUNS, then read for real
     "count": 'echo run >> "$TEST_OCR_RUNS"; exec {real} "$@"',
+    # counted, then slow: a page that runs longer than a claim's lease
+    "slow": 'echo run >> "$TEST_OCR_RUNS"; sleep "$TEST_OCR_SLEEP"; exec {real} "$@"',
     # the engine crashes: a segmentation fault, with its message on stderr
     "crash": 'echo "Segmentation fault (core dumped)" >&2; kill -SEGV $$',
     # the kernel's OOM killer ends it: SIGKILL, no word said

@@ -12,6 +12,7 @@ the real program, so a count cannot be fooled by what the code logs.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -51,10 +52,12 @@ def database_url(request, tmp_path) -> object:
         yield url
 
 
-def _env(values: dict[str, str], shim_dir: Path, runs: Path) -> dict[str, str]:
+def _env(
+    values: dict[str, str], shim_dir: Path, runs: Path, engine: str = "count"
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}
     env.update(values)
-    env["PATH"] = engine_shim(shim_dir, "count")
+    env["PATH"] = engine_shim(shim_dir, engine)
     env["TEST_OCR_RUNS"] = str(runs)
     return env
 
@@ -64,16 +67,18 @@ def _settings(values: dict[str, str]) -> Settings:
     return Settings(_env_file=None, **fields)
 
 
-def _ingest_all(env: dict[str, str], tmp_path: Path) -> list[str]:
+def _ingest_all(
+    env: dict[str, str], tmp_path: Path, documents: tuple[int, ...] = DOCUMENTS
+) -> list[str]:
     paths, seed = [], 900
-    for i, pages in enumerate(DOCUMENTS):
+    for i, pages in enumerate(documents):
         images = [pagegen.render_page(seed + p, n_lines=6).image for p in range(pages)]
         seed += pages
         paths.append(pagegen.save_pdf(images, tmp_path / f"scan-{i}.pdf", 300))
     done = run_cli(env, "ingest", *paths, "--dossier", "000.A0.01.H26-261203-0001", "--unit", UNIT)
     assert done.returncode == 0, done.stderr
     ids = [line.split("\t")[0].strip() for line in done.stdout.splitlines() if line.strip()]
-    assert len(ids) == len(DOCUMENTS), done.stdout
+    assert len(ids) == len(documents), done.stdout
     return ids
 
 
@@ -181,3 +186,51 @@ def test_duplicates_kills_and_a_broker_restart_change_nothing(database_url, tmp_
             actions = [a for (a,) in events]
             assert "document.failed" not in actions
             assert len(actions) == len(set(actions)), f"duplicated audit rows: {actions}"
+
+
+def test_a_page_running_past_its_lease_keeps_it(tmp_path):
+    """The heartbeat renews a running page's claim: a duplicate sent after the first
+    lease has run out still finds the page held, so the engine reads it once."""
+    lease, engine_seconds = 3, 14
+    broker = PrivateRedis(tmp_path / "redis").start()
+    values = {
+        "SOHOA_DATA_DIR": str(tmp_path / "data"),
+        "SOHOA_DATABASE_URL": f"sqlite:///{tmp_path / 'lease.db'}",
+        "SOHOA_BROKER_URL": broker.url,
+        "SOHOA_LEASE_SECONDS": str(lease),
+    }
+    runs = tmp_path / "ocr-runs"
+    runs.touch()
+    env = _env(values, tmp_path / "shim", runs, engine="slow")
+    env["TEST_OCR_SLEEP"] = str(engine_seconds)
+    settings = _settings(values)
+    rt = Runtime.from_settings(settings)
+    workers: list[Worker] = []
+    try:
+        workers = [Worker(env, tmp_path / f"w{i}.log", concurrency=1).start() for i in range(2)]
+        (document_id,) = _ingest_all(env, tmp_path, documents=(1,))
+
+        def page_running() -> bool:
+            with rt.session() as s:
+                page = repo.get_page(s, document_id, 1)
+                return page is not None and page.lease_owner is not None
+
+        wait_for(page_running, 120, "the page taken by a worker")
+        wait_for(lambda: runs.read_text(), 30, "the engine started")
+        time.sleep(2 * lease)  # the first lease is long over; the page still runs
+        make_celery(settings).send_task("sohoa.ocr_page", (document_id, 1, []), queue=PAGE_QUEUE)
+
+        def done() -> bool:
+            with rt.session() as s:
+                status = repo.get_document(s, document_id).status
+            assert status != "failed"
+            return status == "done"
+
+        wait_for(done, 180, "the document done")
+    finally:
+        for w in workers:
+            w.stop()
+        broker.stop()
+    assert len(runs.read_text().split()) == 1, "the duplicate read the page again"
+    with rt.session() as s:
+        assert repo.get_page(s, document_id, 1).attempts == 1
