@@ -15,6 +15,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY core core
 COPY sohoa sohoa
 COPY ingest ingest
 COPY ocr ocr

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from classifiers.doctypes import DOCUMENT_TYPES, label
-from ocr.vietnamese import nfc
+from core.vietnamese import nfc
 from storage.models import Document, Dossier, Page
 
 PREFIX = "/api/v1"

@@ -57,7 +57,7 @@ class Outcome:
 
 def _settings(data_dir: Path) -> Any:
     """Embedded-default settings that ignore any ``.env`` of the working directory."""
-    from sohoa.settings import Settings
+    from core.settings import Settings
 
     return Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import psycopg
 import redis
 
+from core.settings import Settings
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from tests.pipeline_harness import ADMIN_DSN, Worker, fresh_postgres, fresh_redis, s3_settings
 from tests.s3server import SeaweedS3
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from ocr.vietnamese import fold_accents
+from core.vietnamese import fold_accents
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
-from ingest.errors import DEFAULT_LIMITS, CorruptFile, Limits, TooLarge
+from core.limits import DEFAULT_LIMITS, Limits
+from ingest.errors import CorruptFile, TooLarge
 from ingest.poppler import PopplerError, PopplerOverLimit, pdftoppm_page
 from ingest.scan import (
     PageSource,

@@ -57,13 +57,12 @@ from pathlib import Path
 import pikepdf
 from PIL import ExifTags, Image
 
+from core.limits import DEFAULT_LIMITS, Limits
 from ingest.content import UnreadableStream, decoded_length
 from ingest.errors import (
-    DEFAULT_LIMITS,
     CorruptFile,
     EmptyFile,
     EncryptedPdf,
-    Limits,
     PasswordProtected,
     TooLarge,
 )

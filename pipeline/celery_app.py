@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from celery import Celery
 
+from core.settings import HARD_LIMIT_GRACE_S, Settings, get_settings
 from pipeline import broker  # noqa: F401 - registers the embedded broker's scheme
-from sohoa.settings import HARD_LIMIT_GRACE_S, Settings, get_settings
 
 QUEUE = "sohoa"
 PAGE_QUEUE = "sohoa.pages"

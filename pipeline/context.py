@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from classifiers.marks import PageMarks
-from ingest.errors import Limits
+from core.limits import Limits
+from core.settings import Settings, default_jobs
 from ingest.scan import PageSource
 from ocr.model import Word
 from ocr.pdf import EncodedImage
-from sohoa.settings import Settings, default_jobs
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.vietnamese import nfc
 from ingest.errors import InputError
 from ingest.scan import Scan
 from ocr.tesseract import check_languages
-from ocr.vietnamese import nfc
 from pipeline import journey
 from pipeline.context import OcrOptions, PageJob, PageResult
 from pipeline.programs import processes

@@ -38,8 +38,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from sohoa.hosts import AllowList, IPAddress
-from sohoa.hosts import ascii_name as _ascii_name
+from core.hosts import AllowList, IPAddress
+from core.hosts import ascii_name as _ascii_name
 
 Resolver = Callable[[str, int], Sequence[IPAddress]]
 

@@ -30,11 +30,11 @@ from PIL import Image
 
 from classifiers.classify import Classification, Classifier, ClassifierPage
 from classifiers.marks import read_marks
-from ingest.errors import Limits
+from core.limits import Limits
+from core.vietnamese import nfc
 from ingest.poppler import pdftoppm_page, pdftotext_page
 from ingest.scan import Scan, open_scan
 from ocr.pdf import KeptPage, OcrPage, assemble_searchable_pdf, decode_image
-from ocr.vietnamese import nfc
 from pipeline.context import PageJob, PageResult
 from pipeline.page import process_page, thumbnail_png
 

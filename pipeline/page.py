@@ -23,12 +23,12 @@ import numpy as np
 from PIL import Image
 
 from classifiers.marks import read_marks
+from core.vietnamese import clean_word
 from ingest.rasterise import rasterise
 from ocr import clean
 from ocr.model import Box, Word
 from ocr.pdf import encode_page_image
 from ocr.tesseract import detect_orientation, recognise_words
-from ocr.vietnamese import clean_word
 from pipeline.context import OcrOptions, PageJob, PageResult
 
 # Decree 30/2020 and Circular 05/2025: digitised documents at 200 dpi or more.

@@ -13,7 +13,7 @@ from functools import cache
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from sohoa.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from storage.db import make_engine, migrate, session_factory
 from storage.objects import ObjectStore, object_store_from_settings
 from storage.private import private_dir

@@ -13,8 +13,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.vietnamese import nfc
 from ingest.scan import open_scan
-from ocr.vietnamese import nfc
 from pipeline.runtime import Runtime
 from storage import keys
 from storage import repository as repo

@@ -22,7 +22,7 @@ import secrets
 import time
 from typing import Any
 
-from sohoa.settings import Settings
+from core.settings import Settings
 
 SIGNATURE_HEADER = "X-Sohoa-Signature"
 TIMESTAMP_HEADER = "X-Sohoa-Timestamp"

@@ -1,0 +1,1 @@
+"""The command line: `sohoa ocr`, `ingest`, `serve`, `worker`, `run` and the admin commands."""

@@ -11,11 +11,11 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from core.settings import get_settings
 from ingest.errors import InputError
 from ocr.tesseract import TesseractError
 from pipeline.context import ocr_options
 from pipeline.document import OutputNotWritable, PageFailed, digitise_file
-from sohoa.settings import get_settings
 from storage.private import keep_private, private_dir
 
 # Exit codes beyond the input errors' own (3–8, see ingest.errors).
@@ -228,7 +228,7 @@ def worker(concurrency: int | None, loglevel: str, name: str | None) -> None:
 @main.command()
 def migrate() -> None:
     """Create or upgrade the database schema."""
-    from sohoa.settings import get_settings
+    from core.settings import get_settings
     from storage.db import migrate as run_migrate
 
     settings = get_settings()

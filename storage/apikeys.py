@@ -25,7 +25,7 @@ from typing import Literal
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from ocr.vietnamese import nfc
+from core.vietnamese import nfc
 from storage.models import API_KEY_ROLES, ApiKey, utcnow
 from storage.repository import record_audit, validate_code
 

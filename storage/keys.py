@@ -7,7 +7,7 @@ two uploads with the same filename never collide.
 
 from __future__ import annotations
 
-from ocr.vietnamese import nfc
+from core.vietnamese import nfc
 
 EXTENSIONS = {"pdf": "pdf", "tiff": "tif", "jpeg": "jpg", "png": "png"}
 

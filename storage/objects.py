@@ -49,7 +49,7 @@ from minio.error import InvalidResponseError, S3Error, ServerError
 from storage.private import PRIVATE_DIR, PRIVATE_FILE
 
 if TYPE_CHECKING:
-    from sohoa.settings import Settings
+    from core.settings import Settings
 
 CHUNK_SIZE = 1024 * 1024
 """Bytes read or sent at a time: large enough to be fast, small enough for RAM."""

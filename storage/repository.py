@@ -23,7 +23,7 @@ from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ocr.vietnamese import nfc
+from core.vietnamese import nfc
 from storage.models import (
     DOCUMENT_STATUSES,
     AuditEvent,

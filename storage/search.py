@@ -3,7 +3,7 @@
 A clerk types ``nguyen van dang`` and expects ``Nguyễn Văn Đặng``. Both the
 indexed text and the query go through one Python function, ``fold``, so the
 two backends see the same words and ``Đ`` becomes ``D`` by this project's
-definition (``ocr.vietnamese.fold_accents``), not by whatever a database
+definition (``core.vietnamese.fold_accents``), not by whatever a database
 extension thinks. The fold keeps the text's length, character for character,
 so a match found in the folded text marks the same span of the original:
 snippets show the accented words the clerk will recognise.
@@ -45,7 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from ocr.vietnamese import fold_accents, nfc
+from core.vietnamese import fold_accents, nfc
 from storage.models import Document, Dossier, IndexedPage, Page
 from storage.repository import lock_document, validate_code
 

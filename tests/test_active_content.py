@@ -24,10 +24,10 @@ import pikepdf
 import pytest
 from pikepdf import Array, Dictionary, Name, String
 
+from core.settings import Settings
 from ocr.pdf import KeptPage, assemble_searchable_pdf
 from ocr.sanitise import make_inert
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage import repository as repo
 from tests.pipeline_harness import Worker, run_cli, wait_for
 

@@ -25,10 +25,10 @@ from sqlalchemy import select
 
 from api.downloads import encoded_to_png
 from classifiers.doctypes import DOCUMENT_TYPES
+from core.settings import Settings
+from core.vietnamese import fold_accents
 from ocr.pdf import encode_page_image, flate_encoded
-from ocr.vietnamese import fold_accents
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage.models import AuditEvent, Document, DocumentCorrection
 from tests import pagegen
 from tests.api_harness import ApiServer, clean_env, embedded_settings

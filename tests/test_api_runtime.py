@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.app import create_app
+from core.settings import Settings
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage import apikeys
 from storage import repository as repo
 from storage.models import AuditEvent

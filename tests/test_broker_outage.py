@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 
+from core.settings import Settings
 from pipeline import tasks
 from pipeline.celery_app import make_celery
-from sohoa.settings import Settings
 from tests.api_harness import free_port
 
 

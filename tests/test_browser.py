@@ -35,9 +35,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from ocr.vietnamese import fold_accents
+from core.settings import Settings
+from core.vietnamese import fold_accents
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage import repository as repo
 from tests import docgen, pagegen
 from tests.api_harness import ApiServer, clean_env, embedded_settings

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from pipeline.celery_app import PAGE_QUEUE, QUEUE, make_celery
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage import keys
 from storage import repository as repo
 from storage.models import AuditEvent

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from classifiers.training import Example, corpus_examples, is_held_out
+from core.settings import Settings
 from pipeline.classification import active_classifier
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage import repository as repo
 from storage.models import ClassifierModel, DocumentCorrection
 from tests import docgen

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.settings import Settings
 from sohoa.cli import main as cli
-from sohoa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))

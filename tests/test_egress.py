@@ -24,9 +24,9 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from core.settings import Settings
 from pipeline import egress
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage import repository as repo
 from storage.models import AuditEvent
 from tests import pagegen

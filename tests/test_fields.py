@@ -33,8 +33,8 @@ from classifiers.fields.personal_id import (
 )
 from classifiers.fields.qr import parse_id_qr
 from classifiers.fields.text import fold_key, name_case
+from core.vietnamese import fold_accents
 from ocr.model import Box, Word
-from ocr.vietnamese import fold_accents
 
 TODAY = date(2025, 7, 7)
 

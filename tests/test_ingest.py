@@ -24,12 +24,12 @@ import pytest
 from pikepdf import Dictionary, Name
 from PIL import Image, ImageDraw, ImageFont
 
+from core.limits import Limits
 from ingest.errors import (
     CorruptFile,
     EmptyFile,
     EncryptedPdf,
     InputError,
-    Limits,
     PasswordProtected,
     TooLarge,
     UnsupportedType,

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select, text
 
+from core.settings import Settings
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage import apikeys
 from storage.models import AuditEvent
 from tests.api_harness import clean_env, embedded_settings

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.settings import Settings
+from core.settings import Settings
 from storage.objects import (
     LocalObjectStore,
     ObjectConflict,

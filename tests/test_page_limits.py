@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from pipeline.programs import processes
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage import repository as repo
 from tests import pagegen
 from tests.api_harness import ApiServer, clean_env

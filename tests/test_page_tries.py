@@ -3,9 +3,9 @@ gives it its tries back. Called through the page task's own function, on SQLite.
 
 from __future__ import annotations
 
+from core.settings import Settings
 from pipeline import tasks
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage import repository as repo
 
 UNIT = "000.00.00.H26"

@@ -19,9 +19,9 @@ from minio import Minio
 from PIL import Image
 
 from classifiers.doctypes import DOCUMENT_TYPES
-from ocr.vietnamese import fold_accents
+from core.settings import Settings
+from core.vietnamese import fold_accents
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage import keys
 from storage import repository as repo
 from storage.objects import ObjectCorrupt

@@ -6,8 +6,8 @@ import os
 
 from sqlalchemy import text
 
+from core import settings as settings_module
 from pipeline import runtime as runtime_module
-from sohoa import settings as settings_module
 from tests.database import fresh_postgres_url
 
 

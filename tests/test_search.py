@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from ocr.vietnamese import fold_accents
+from core.vietnamese import fold_accents
 from storage import repository as repo
 from storage.models import Document, IndexedPage
 from storage.search import (

@@ -22,8 +22,8 @@ from sqlalchemy import func, select, text
 
 from api.errors import ApiError
 from api.security import PERMISSIONS, Principal, audit_read, deny_unit, ensure_admin_key, require
+from core.settings import Settings
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage import apikeys
 from storage.models import ApiKey, AuditEvent
 from tests.api_harness import ApiServer, embedded_settings

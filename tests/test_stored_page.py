@@ -17,12 +17,12 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from core.settings import Settings
 from ingest.scan import open_scan
 from pipeline import journey
 from pipeline.context import OcrOptions, PageJob, PageResult
 from pipeline.runtime import Runtime
 from pipeline.stored_page import StoredPage, StoredPageCorrupt
-from sohoa.settings import Settings
 from tests import pagegen
 
 PAYLOAD = "001090012345|123456789|NGUYỄN VĂN ĐẶNG|01011990|Nam|Hà Nội|01012021"

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, select
 
 from api.throttle import FIRST_BLOCK_S, MAX_BLOCK_S, AttemptThrottle, attempt_subjects
+from core.settings import Settings
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage.models import AuditEvent
 from tests.api_harness import ApiServer, embedded_settings
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from pipeline import webhooks
 from pipeline.runtime import Runtime
-from sohoa.settings import Settings
 from storage import repository as repo
 from tests import pagegen
 from tests.pipeline_harness import Worker, engine_shim, run_cli, wait_for

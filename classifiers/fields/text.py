@@ -17,7 +17,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 
 from classifiers.fields.model import PageText
-from ocr.vietnamese import clean_word, fold_accents
+from core.vietnamese import clean_word, fold_accents
 
 
 @lru_cache(maxsize=4096)

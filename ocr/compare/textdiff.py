@@ -21,9 +21,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from core.vietnamese import fold_accents
 from ocr.compare.model import Box, CharSpan, OpStatus, Registration, TextOp
 from ocr.model import Word
-from ocr.vietnamese import fold_accents
 
 # Pixel evidence (differing ink pixels in an op's area after a close local
 # re-alignment, at 200 dpi): at or below WEAK the word images match (two scans

@@ -14,8 +14,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ingest.errors import Limits, pixels_within
-from sohoa.hosts import AllowList
+from core.hosts import AllowList
+from core.limits import Limits, pixels_within
 
 HARD_LIMIT_GRACE_S = 15
 """Seconds between a task's soft time limit (``SOHOA_PAGE_TIME_LIMIT``: the page
