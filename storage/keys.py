@@ -1,4 +1,4 @@
-"""Object keys: where each file of a document lives in the store.
+"""Object keys: where each file of a document lives in the store, and what a key may be.
 
 ``{unit}/{dossier}/{document}/…`` keeps a commune's files together (a bucket
 policy or a backup can take one unit), and a document's files under its id, so
@@ -6,6 +6,8 @@ two uploads with the same filename never collide.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 from core.vietnamese import nfc
 
@@ -51,3 +53,40 @@ def page_words(prefix: str, number: int, sha256: str) -> str:
     recorded, even should two runs of a page ever disagree.
     """
     return f"{prefix}/pages/{number}-{sha256[:16]}.json"
+
+
+# ------------------------------------------------------------------ key rules
+
+
+def normalize_key(key: str) -> str:
+    """Return ``key`` in NFC, or raise ValueError if it is not a safe key.
+
+    NFC because Vietnamese text arrives in either form (macOS and some
+    scanners send NFD) and the same name must map to one object. Refused:
+    empty keys and components, absolute keys, ``\\`` and NUL (they mean
+    something else to a filesystem), and components starting with ``.``
+    (which covers ``.`` and ``..``, and reserves such names for the local
+    store's own temporary and metadata files). S3 applies the same rules so
+    that a key valid in one backend is valid in the other.
+    """
+    key = unicodedata.normalize("NFC", key)
+    if not key or "\\" in key or "\x00" in key or key.startswith("/"):
+        raise ValueError(f"unsafe object key: {key!r}")
+    for part in key.split("/"):
+        if not part or part.startswith("."):
+            raise ValueError(f"unsafe object key: {key!r}")
+    return key
+
+
+def normalize_prefix(prefix: str) -> str:
+    """A listing prefix: a key, a key's start, or a folder ending in ``/``."""
+    if not prefix:
+        return ""
+    if prefix.startswith("/"):
+        raise ValueError(f"unsafe prefix: {prefix!r}")
+    head, _, _ = prefix.rpartition("/")
+    if head:
+        normalize_key(head)
+    elif "\\" in prefix or "\x00" in prefix:
+        raise ValueError(f"unsafe prefix: {prefix!r}")
+    return unicodedata.normalize("NFC", prefix)
