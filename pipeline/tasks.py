@@ -542,29 +542,41 @@ SWEEPER_LEASE = "sweeper"
 
 
 def sweep(rt: Runtime, owner: str) -> list[str]:
-    """Queue the remaining work of stalled documents again; the ids queued.
+    """Queue again the work of dead workers and of stalled documents; the ids queued.
 
     Only the holder of the sweeper's lease sweeps, so N workers do not send N
-    copies. A document is stalled when nothing happened to it or its pages for
-    ``stall_after`` seconds and no page of it is held under a live lease: its
-    messages were lost, or are waiting behind a long queue (then the copy sent
-    here finds its pages claimed or done and returns). A document queued again
-    counts as touched, so it is sent at most once per ``stall_after``.
+    copies. Two kinds of lost work:
+
+    - a page or step whose lease ran out while in progress: its worker died (a
+      live one renews its lease), so the lease is freed and its document sent
+      at once (``repository.void_dead_leases``), not a stall period later;
+    - a document on which nothing happened for ``stall_after`` seconds and
+      nothing is held: its messages were lost (a broker restarted without its
+      data, a lane whose next page was never queued), or are waiting behind a
+      long queue (then the copy sent here finds its pages claimed or done and
+      returns). A document sent counts as touched, so it is sent at most once
+      per ``stall_after``.
     """
     settings = rt.settings
     with rt.session() as s:
         if not repo.take_lease(s, SWEEPER_LEASE, owner, max(1, settings.sweep_interval - 1)):
             return []
+        dead = repo.void_dead_leases(s)
         now = utcnow()
-        ids = repo.stalled_documents(s, quiet_since=now - timedelta(seconds=settings.stall_after))
-        for document_id in ids:
+        stalled = repo.stalled_documents(
+            s, quiet_since=now - timedelta(seconds=settings.stall_after)
+        )
+        for document_id in stalled:
             document = repo.get_document(s, document_id)
             if document is not None:
                 document.updated_at = now
+    ids = dead + [i for i in stalled if i not in dead]
     for document_id in ids:
         send(document_id, lambda d=document_id: start_document.delay(d))
-    if ids:
-        log.info("sweeper: queued %d stalled document(s) again", len(ids))
+    if dead:
+        log.info("sweeper: work of dead workers freed; %d document(s) queued again", len(dead))
+    if len(ids) > len(dead):
+        log.info("sweeper: queued %d stalled document(s) again", len(ids) - len(dead))
     return ids
 
 

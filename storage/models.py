@@ -156,6 +156,7 @@ class Document(Timestamps, Base):
         CheckConstraint(_in("status", DOCUMENT_STATUSES), name="status"),
         CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),
         Index(None, "status"),
+        Index(None, "step_until"),  # the sweeper's look-up of steps whose worker died
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
@@ -208,6 +209,7 @@ class Page(Timestamps, Base):
         UniqueConstraint("document_id", "number"),
         CheckConstraint(_in("status", PAGE_STATUSES), name="status"),
         CheckConstraint("number >= 1", name="number"),
+        Index(None, "lease_until"),  # the sweeper's look-up of pages whose worker died
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

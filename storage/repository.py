@@ -286,6 +286,60 @@ def stalled_documents(s: Session, *, quiet_since: Any, limit: int = 100) -> list
     )
 
 
+def void_dead_leases(s: Session, *, limit: int = 100) -> list[str]:
+    """Free the pages and steps whose lease ran out in progress; their documents' ids.
+
+    A live task renews its lease (``pipeline.leases``), so a lease that ran out
+    on a page still queued, or a step of a document still in progress, belonged
+    to a worker that died. Each is freed by compare-and-set on the lease it had
+    (a task taking it over at the same moment wins, and it is not freed), so
+    the caller sends each document once, at once, instead of waiting for the
+    document to look stalled. At most ``limit`` of each, found by index.
+    """
+    now = utcnow()
+    documents: list[str] = []
+    dead_pages = s.execute(
+        select(Page.document_id, Page.number, Page.lease_owner)
+        .where(Page.lease_until <= now, Page.status == "queued")
+        .order_by(Page.lease_until)
+        .limit(limit)
+    ).all()
+    for document_id, number, owner in dead_pages:
+        freed = s.execute(
+            update(Page)
+            .where(
+                Page.document_id == document_id,
+                Page.number == number,
+                Page.lease_owner == owner,
+                Page.lease_until <= now,
+            )
+            .values(lease_owner=None, lease_until=None, updated_at=Page.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        if freed.rowcount == 1 and document_id not in documents:
+            documents.append(document_id)
+    dead_steps = s.execute(
+        select(Document.id, Document.step_owner)
+        .where(Document.step_until <= now, Document.status.in_(("queued", "processing")))
+        .order_by(Document.step_until)
+        .limit(limit)
+    ).all()
+    for document_id, owner in dead_steps:
+        freed = s.execute(
+            update(Document)
+            .where(
+                Document.id == document_id,
+                Document.step_owner == owner,
+                Document.step_until <= now,
+            )
+            .values(step_owner=None, step_until=None, updated_at=Document.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        if freed.rowcount == 1 and document_id not in documents:
+            documents.append(document_id)
+    return documents
+
+
 def reset_for_reprocess(s: Session, document: Document) -> None:
     """Queue a document again: its failed pages, or all pages when none failed.
 

@@ -692,3 +692,37 @@ def test_a_heartbeat_survives_a_failed_renewal() -> None:
     with Heartbeat(renew, 0.15, "page 1") as beat:
         time.sleep(0.5)
     assert len(calls) >= 3 and beat.beats == len(calls) - 1 and not beat.lost
+
+
+def test_the_leases_of_dead_workers_are_freed_once(db: Db) -> None:
+    """A lease that ran out on work in progress belonged to a dead worker: freed, its
+    document named once; live leases, finished work and progress times are left alone."""
+    pages_of_dead = new_document(db, pages=3)
+    step_of_dead = new_document(db, pages=1, sha256="b" * 64)
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    with db.session() as s:
+        assert repo.claim_page(s, pages_of_dead, 1, "killed", 60)
+        assert repo.claim_page(s, pages_of_dead, 2, "alive", 60)
+        assert repo.claim_page(s, pages_of_dead, 3, "finished", 60)
+        done(s, pages_of_dead, 3)
+        repo.set_step(s, repo.lock_document(s, step_of_dead), "assemble")
+    with db.session() as s:
+        assert repo.claim_step(s, step_of_dead, "assemble", "killed-step", 60)
+    with db.session() as s:
+        repo.get_page(s, pages_of_dead, 1).lease_until = past
+        repo.get_document(s, step_of_dead).step_until = past
+    with db.session() as s:
+        page_moved = repo.get_page(s, pages_of_dead, 1).updated_at
+        assert repo.void_dead_leases(s) == [pages_of_dead, step_of_dead]
+    with db.session() as s:
+        page, live = repo.get_page(s, pages_of_dead, 1), repo.get_page(s, pages_of_dead, 2)
+        assert (page.lease_owner, page.lease_until, page.tries) == (None, None, 1)
+        assert page.updated_at == page_moved, "freeing a dead lease is not progress"
+        assert live.lease_owner == "alive"
+        document = repo.get_document(s, step_of_dead)
+        assert (document.step, document.step_owner, document.step_until) == ("assemble", None, None)
+        assert repo.void_dead_leases(s) == [], "freed once"
+        assert repo.claim_page(s, pages_of_dead, 1, "rescuer", 60)
+        assert repo.claim_step(s, step_of_dead, "assemble", "rescuer", 60)
+    with db.session() as s:
+        assert repo.get_page(s, pages_of_dead, 1).tries == 2, "the dead worker's try counts"
