@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import ClassVar
 
 
-
 class InputError(Exception):
     """An input file that sohoa cannot or will not digitise.
 
