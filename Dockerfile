@@ -22,6 +22,7 @@ COPY ocr ocr
 COPY classifiers classifiers
 COPY storage storage
 COPY pipeline pipeline
+COPY compare compare
 COPY api api
 RUN pip install --no-cache-dir . \
  && useradd --system --home /var/lib/sohoa --create-home sohoa

@@ -30,8 +30,8 @@ from api.runtime import RuntimeDep
 from api.schemas import MAX_OFFSET, PREFIX
 from api.scope import audit, check_unit, load_document, scoped, visible_units
 from api.security import Principal, audit_read, require
-from pipeline.comparison import NotComparable, Side, overlay_png, pages_to_compare, report_pdf
-from pipeline.comparison import run_comparison as run
+from compare.service import NotComparable, Side, overlay_png, pages_to_compare, report_pdf
+from compare.service import run_comparison as run
 from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Comparison

@@ -1,4 +1,4 @@
-"""The original-vs-copy comparison engine (``ocr.compare``) on rendered pages.
+"""The original-vs-copy comparison engine (``compare``) on rendered pages.
 
 The scans go through the real per-page pipeline (cleaning, deskew, Tesseract
 ``vie``), exactly as production stores them, and the engine then compares the
@@ -26,8 +26,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ingest.scan import open_scan
-from ocr.compare import (
+from compare.engine import (
     PageComparison,
     PageView,
     TextOp,
@@ -35,9 +34,10 @@ from ocr.compare import (
     compare_pages,
     register,
 )
-from ocr.compare.model import Registration
-from ocr.compare.textdiff import diff_words, token_key
-from ocr.compare.verdict import Evidence, decide
+from compare.model import Registration
+from compare.textdiff import diff_words, token_key
+from compare.verdict import Evidence, decide
+from ingest.scan import open_scan
 from ocr.model import Box, Word
 from ocr.tesseract import recognise_words
 from pipeline.context import OcrOptions, PageJob

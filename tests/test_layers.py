@@ -3,7 +3,8 @@
 Layers, bottom first (README's architecture): ``core`` (settings, plain rules)
 imports nothing of the project; the stages (``ingest``, ``ocr``, ``classifiers``)
 only what is below them; then ``storage``; the journey and its runners
-(``pipeline``); ``api`` and the command line (``sohoa``) on top. A module may
+(``pipeline``); features that use the archive (``compare``); ``api`` and the
+command line (``sohoa``) on top. A module may
 import its own package or any package of a lower layer, never one above: so no
 two packages import each other, and a stage never reaches for a runner or the API.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 from setuptools import find_packages
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ("core", "ingest", "ocr", "classifiers", "storage", "pipeline", "api", "sohoa")
+LAYERS = ("core", "ingest", "ocr", "classifiers", "storage", "pipeline", "compare", "api", "sohoa")
 RANK = {package: rank for rank, package in enumerate(LAYERS)}
 
 

@@ -21,8 +21,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from compare.model import Box, CharSpan, OpStatus, Registration, TextOp
 from core.vietnamese import fold_accents
-from ocr.compare.model import Box, CharSpan, OpStatus, Registration, TextOp
 from ocr.model import Word
 
 # Pixel evidence (differing ink pixels in an op's area after a close local

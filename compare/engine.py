@@ -6,13 +6,13 @@ plain data (no I/O): :func:`compare_pages` takes both pages as they leave the
 pipeline (cleaned image, OCR words, dpi) and returns
 
 1. the registration: the similarity transform laying the copy on the original
-   (:mod:`ocr.compare.register`), with its quality;
-2. a word-level text diff of the two OCR readings (:mod:`ocr.compare.textdiff`),
+   (:mod:`compare.register`), with its quality;
+2. a word-level text diff of the two OCR readings (:mod:`compare.textdiff`),
    changes touching digits (ID numbers, dates, amounts) marked critical;
-3. the image difference of the black print (:mod:`ocr.compare.imagediff`):
+3. the image difference of the black print (:mod:`compare.imagediff`):
    marks removed, added or altered, grouped into regions; coloured ink (seals,
    signatures, which a certified copy legitimately adds) reported apart;
-4. a verdict (:mod:`ocr.compare.verdict`): ``identical``, ``differences``
+4. a verdict (:mod:`compare.verdict`): ``identical``, ``differences``
    (with a count) or ``manual_check`` when the comparison cannot be trusted,
    and an overlay image showing everything on the original.
 
@@ -31,7 +31,7 @@ from dataclasses import replace
 import numpy as np
 from PIL import Image
 
-from ocr.compare.imagediff import (
+from compare.imagediff import (
     InkDiff,
     WordEvidence,
     find_colour_marks,
@@ -40,7 +40,7 @@ from ocr.compare.imagediff import (
     region_kind,
     word_evidence,
 )
-from ocr.compare.model import (
+from compare.model import (
     CharSpan,
     ColourMark,
     DocumentComparison,
@@ -50,10 +50,10 @@ from ocr.compare.model import (
     Registration,
     TextOp,
 )
-from ocr.compare.overlay import draw_overlay
-from ocr.compare.register import register
-from ocr.compare.textdiff import diff_words, judge
-from ocr.compare.verdict import LOW_WORD_CONFIDENCE, Evidence, decide, decide_document
+from compare.overlay import draw_overlay
+from compare.register import register
+from compare.textdiff import diff_words, judge
+from compare.verdict import LOW_WORD_CONFIDENCE, Evidence, decide, decide_document
 from ocr.model import Box, Word
 
 __all__ = [

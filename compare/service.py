@@ -18,8 +18,8 @@ from datetime import UTC
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from ocr.compare import PageView, compare_documents
-from ocr.comparison_report import SideInfo, comparison_pdf
+from compare.engine import PageView, compare_documents
+from compare.report import SideInfo, comparison_pdf
 from pipeline.runtime import Runtime
 from pipeline.stored_page import StoredPage
 from storage.models import Comparison, Document, Page

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr.compare import ink
-from ocr.compare.model import PageView, Registration
+from compare import ink
+from compare.model import PageView, Registration
 from ocr.model import Word
 
 # Feature matching runs at this resolution (coarser scans are enlarged to it):

@@ -1,7 +1,7 @@
 """Image difference: which marks one page has and the other lacks, in original pixels.
 
 The copy is warped onto the original with the registration and both are
-reduced to black print (:mod:`ocr.compare.ink`), so the seal and signature a
+reduced to black print (:mod:`compare.ink`), so the seal and signature a
 certified copy legitimately adds do not count; coloured ink is compared on its
 own and reported separately as :class:`ColourMark`.
 
@@ -28,8 +28,8 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from ocr.compare import ink
-from ocr.compare.model import (
+from compare import ink
+from compare.model import (
     Box,
     ColourMark,
     ImageRegion,
@@ -37,7 +37,7 @@ from ocr.compare.model import (
     RegionKind,
     Registration,
 )
-from ocr.compare.register import warp_to_original
+from compare.register import warp_to_original
 
 # All lengths (px) and areas (pixel counts) are given at 200 dpi and scaled with
 # the page's resolution.
