@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api import routes_admin, routes_compare, routes_documents
-from api.errors import ERROR_RESPONSES, ApiError, install_error_handlers
-from api.runtime import RuntimeDep
+from api.error_responses import ERROR_RESPONSES, ApiError, install_error_handlers
+from api.runtime_dependency import RuntimeDep
 from api.web.site import install_web
 from pipeline.celery_app import app as celery_app
 from pipeline.runtime import Runtime, runtime
@@ -21,7 +21,7 @@ from pipeline.runtime import Runtime, runtime
 def create_app(rt: Runtime | None = None) -> FastAPI:
     """The API over ``rt`` (default: this process's runtime, built from the settings).
 
-    Routes get the runtime from the app (``api.runtime.RuntimeDep``), never
+    Routes get the runtime from the app (``api.runtime_dependency.RuntimeDep``), never
     from a process-wide lookup of their own.
     """
     api = FastAPI(

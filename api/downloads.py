@@ -32,7 +32,7 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
 from PIL import Image
 
-from api.errors import ApiError
+from api.error_responses import ApiError
 from pipeline.stored_page import StoredPage, StoredPageCorrupt
 from storage.objects import (
     ObjectCorrupt,

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
 
-from api.errors import ApiError
-from api.runtime import RuntimeDep
+from api.error_responses import ApiError
+from api.runtime_dependency import RuntimeDep
 from api.schemas import MAX_OFFSET
 from api.security import Principal, Role, require
 from storage import apikeys

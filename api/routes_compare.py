@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api import downloads
 from api.downloads import Blob
-from api.errors import ApiError
-from api.runtime import RuntimeDep
+from api.error_responses import ApiError
+from api.runtime_dependency import RuntimeDep
 from api.schemas import MAX_OFFSET, PREFIX
 from api.scope import audit, check_unit, load_document, scoped, visible_units
 from api.security import Principal, audit_read, require

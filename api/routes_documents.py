@@ -5,7 +5,7 @@ downloads (``api.routes_files``), so the application includes one router.
 
 Every route authenticates with ``api.security.require`` and keeps to the key's
 units (``api.scope``); every read or change of a document is recorded with
-``api.security.audit_read``. The routes call ``pipeline.service`` and
+``api.security.audit_read``. The routes call ``pipeline.intake`` and
 ``storage`` only: the pipeline decides how a scan is taken in and processed.
 
 Uploads (``POST /dossiers/{code}/documents``): see ``upload_documents``.
@@ -25,9 +25,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api import routes_dossiers, routes_files
-from api.errors import ApiError, ErrorOut, error_body
+from api.error_responses import ApiError, ErrorOut, error_body
 from api.routes_dossiers import MAX_LIST
-from api.runtime import RuntimeDep
+from api.runtime_dependency import RuntimeDep
 from api.schemas import (
     MAX_OFFSET,
     DocumentOut,
@@ -57,7 +57,7 @@ from api.security import Principal, audit_read, authenticate, require
 from api.uploads import ReceivedFile, receive_files
 from classifiers.fields.corrections import InvalidCorrection, validate_field_corrections
 from ingest.errors import InputError
-from pipeline import service
+from pipeline import intake
 from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Document, DocumentCorrection
@@ -194,7 +194,7 @@ def _ingest_one(
     """Hand one received file to the pipeline; its result or refusal."""
     result = FileResult(position=received.position, filename=received.filename, status_code=202)
     try:
-        done = service.ingest_file(
+        done = intake.ingest_file(
             rt,
             received.path,
             dossier=dossier,
@@ -232,7 +232,7 @@ def _ingest_one(
         stored_sha, stored_key = document.sha256, document.idempotency_key
         _ = document.dossier.unit_code  # loaded now: the audit below needs it
     reused = not done.created and key is not None and stored_key == key
-    if reused and stored_sha != service.file_sha256(received.path):
+    if reused and stored_sha != intake.file_sha256(received.path):
         result.status_code = 409
         result.error = {
             "code": "idempotency_key_reused",
@@ -381,7 +381,7 @@ def reprocess_document(rt: RuntimeDep, document_id: str, principal: Writer) -> R
         if document.status in ("queued", "processing"):
             raise ApiError(409, "document_busy", f"document {document_id} is {document.status}")
     try:
-        queued = service.reprocess(rt, document_id, actor=principal.actor)  # audits it
+        queued = intake.reprocess(rt, document_id, actor=principal.actor)  # audits it
     except LookupError:
         raise document_not_found(document_id) from None
     return ReprocessOut(

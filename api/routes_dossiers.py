@@ -13,8 +13,8 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.errors import ApiError
-from api.runtime import RuntimeDep
+from api.error_responses import ApiError
+from api.runtime_dependency import RuntimeDep
 from api.schemas import MAX_OFFSET, DossierIn, DossierList, DossierOut, dossier_out
 from api.scope import (
     Reader,

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api import downloads
 from api.downloads import Blob
-from api.errors import ApiError, ErrorOut
-from api.runtime import RuntimeDep, current_runtime
+from api.error_responses import ApiError, ErrorOut
+from api.runtime_dependency import RuntimeDep, current_runtime
 from api.scope import Reader, audit, load_document, scoped
 from api.security import Principal
 from storage.models import Document

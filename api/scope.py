@@ -27,7 +27,7 @@ from fastapi import Depends
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.errors import ApiError
+from api.error_responses import ApiError
 from api.security import Principal, audit_read, deny_unit, require
 from pipeline.runtime import Runtime
 from storage import repository as repo

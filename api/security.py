@@ -39,8 +39,8 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from api.errors import ApiError
-from api.runtime import RuntimeDep, current_runtime
+from api.error_responses import ApiError
+from api.runtime_dependency import RuntimeDep, current_runtime
 from api.throttle import AttemptThrottle, attempt_subjects
 from api.web import sessions as web_sessions
 from pipeline.runtime import Runtime

@@ -23,7 +23,7 @@ from fastapi import Request
 from python_multipart.exceptions import FormParserError, MultipartParseError
 from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 
-from api.errors import ApiError
+from api.error_responses import ApiError
 
 FIELD = "files"
 """The form field that carries the scans (one or several parts)."""

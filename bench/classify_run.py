@@ -85,7 +85,7 @@ def _init_worker(data_dir: Path) -> None:
 def classify_one(doc: EvalDoc) -> Outcome:
     """One document through ``classify_file``; an exception becomes a failed outcome."""
     from pipeline.classification import classify_file
-    from pipeline.context import ocr_options
+    from pipeline.stage_data import ocr_options
 
     options = ocr_options(_runtime.settings, jobs=1)
     start = time.perf_counter()

@@ -1,7 +1,7 @@
 """Decide what a document is: rules and model combined, a calibrated confidence, fields.
 
     pages (OCR text, words, image marks: QR, seals, photos, MRZ re-read)
-      → lines folded, attestation block found and cut out   (classifiers.text)
+      → lines folded, attestation block found and cut out   (classifiers.folded_text)
       → title/phrase rules  ─┐
       → n-gram model        ─┼─ combined: softmax(log p_model / T + α · rules)
       → image cues (photo) ─┘   under the threshold: "other" (we say unknown, not a guess)
@@ -24,13 +24,13 @@ from classifiers import rules
 from classifiers.cues import PageCues
 from classifiers.doctypes import OTHER
 from classifiers.fields import extract_fields
-from classifiers.fields.model import Field, PageText
+from classifiers.fields.field_types import Field, PageText
+from classifiers.fields.id_card_qr import parse_id_qr
 from classifiers.fields.mrz import is_mrz_line
-from classifiers.fields.qr import parse_id_qr
+from classifiers.folded_text import PageLines, classification_text, is_certified_copy, split_page
 from classifiers.marks import PageMarks
-from classifiers.model import TextModel
-from classifiers.text import PageLines, classification_text, is_certified_copy, split_page
-from ocr.model import Word
+from classifiers.ngram_model import TextModel
+from ocr.words import Word
 
 DEFAULT_THRESHOLD = 0.5
 PHOTO_WEIGHT = 0.4

@@ -16,9 +16,9 @@ from PIL import Image
 
 from classifiers.cues import PageCues, Region, page_cues
 from classifiers.fields.mrz import best_td1
-from classifiers.qr import read_qr_payloads
-from ocr.model import Word
-from ocr.mrz import reread_mrz
+from classifiers.qr_reader import read_qr_payloads
+from ocr.mrz_reread import reread_mrz
+from ocr.words import Word
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class PageMarks:
     cues: PageCues
     qr_payloads: tuple[str, ...] = ()
     # The machine-readable zone read a second time, kept only when its check
-    # digits pass (``ocr.mrz``); None when the page has no zone or no valid reading.
+    # digits pass (``ocr.mrz_reread``); None when the page has no zone or no valid reading.
     mrz_lines: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:

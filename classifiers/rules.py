@@ -9,7 +9,7 @@ like titles (mostly capitals, near the top of the first pages).
 
 The rule result is a score per type, combined with the model's probabilities
 in ``classifiers.combine``; rules never see the certification stamp (it is cut
-out by ``classifiers.text`` first).
+out by ``classifiers.folded_text`` first).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from classifiers.text import PageLines, contains_phrase, letters_upper_ratio
+from classifiers.folded_text import PageLines, contains_phrase, letters_upper_ratio
 
 TITLES: dict[str, tuple[str, ...]] = {
     "citizen_id": (

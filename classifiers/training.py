@@ -22,9 +22,9 @@ import numpy as np
 
 from classifiers.classify import Classifier, combine, prepared_rules
 from classifiers.doctypes import DOCUMENT_TYPES
+from classifiers.folded_text import classification_text, split_page
 from classifiers.metrics import accuracy, macro_f1
-from classifiers.model import train_text_model
-from classifiers.text import classification_text, split_page
+from classifiers.ngram_model import train_text_model
 
 CORPUS = "corpus/train.jsonl"
 RULE_WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
@@ -168,7 +168,7 @@ def held_out_examples(examples: Sequence[Example]) -> list[Example]:
 
 def classifier_from_model(model_bytes: bytes, threshold: float | None = None) -> Classifier:
     """A stored model with the calibration it was trained with."""
-    from classifiers.model import TextModel
+    from classifiers.ngram_model import TextModel
 
     model = TextModel.from_bytes(model_bytes)
     kwargs = {"threshold": threshold} if threshold is not None else {}

@@ -31,16 +31,7 @@ from dataclasses import replace
 import numpy as np
 from PIL import Image
 
-from compare.imagediff import (
-    InkDiff,
-    WordEvidence,
-    find_colour_marks,
-    find_regions,
-    ink_diff,
-    region_kind,
-    word_evidence,
-)
-from compare.model import (
+from compare.comparison_types import (
     CharSpan,
     ColourMark,
     DocumentComparison,
@@ -50,11 +41,20 @@ from compare.model import (
     Registration,
     TextOp,
 )
+from compare.imagediff import (
+    InkDiff,
+    WordEvidence,
+    find_colour_marks,
+    find_regions,
+    ink_diff,
+    region_kind,
+    word_evidence,
+)
 from compare.overlay import draw_overlay
 from compare.register import register
 from compare.textdiff import diff_words, judge
 from compare.verdict import LOW_WORD_CONFIDENCE, Evidence, decide, decide_document
-from ocr.model import Box, Word
+from ocr.words import Box, Word
 
 __all__ = [
     "CharSpan",

@@ -29,7 +29,7 @@ import numpy as np
 from scipy import ndimage
 
 from compare import ink
-from compare.model import (
+from compare.comparison_types import (
     Box,
     ColourMark,
     ImageRegion,

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
+from compare.comparison_types import Box, ColourMark, ImageRegion, TextOp
 from compare.imagediff import InkDiff
-from compare.model import Box, ColourMark, ImageRegion, TextOp
 
 REMOVED = (220, 20, 20)
 ADDED = (20, 90, 235)

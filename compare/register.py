@@ -30,8 +30,8 @@ import cv2
 import numpy as np
 
 from compare import ink
-from compare.model import PageView, Registration
-from ocr.model import Word
+from compare.comparison_types import PageView, Registration
+from ocr.words import Word
 
 # Feature matching runs at this resolution (coarser scans are enlarged to it):
 # finer costs time, coarser loses precision (at 150 dpi the fit lands within

@@ -21,9 +21,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from compare.model import Box, CharSpan, OpStatus, Registration, TextOp
+from compare.comparison_types import Box, CharSpan, OpStatus, Registration, TextOp
 from core.vietnamese import fold_accents
-from ocr.model import Word
+from ocr.words import Word
 
 # Pixel evidence (differing ink pixels in an op's area after a close local
 # re-alignment, at 200 dpi): at or below WEAK the word images match (two scans

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from compare.model import PageComparison, Verdict
+from compare.comparison_types import PageComparison, Verdict
 
 # Mean word confidence (0–100, character-weighted) below which OCR is not relied on.
 MIN_OCR_CONFIDENCE = 60.0

@@ -24,10 +24,10 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 from PIL import Image
 
-from ocr.model import Word
 from ocr.pdfa import PDF_VERSION, add_srgb_output_intent, set_pdfa_metadata
 from ocr.sanitise import make_inert
 from ocr.textlayer import FONT_RESOURCE, add_glyphless_font, clean_text, text_layer
+from ocr.words import Word
 
 _IMAGE_RESOURCE = Name("/Im0")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytesseract
 from PIL import Image
 
-from ocr.model import Box, Word
+from ocr.words import Box, Word
 
 # Tesseract's OpenMP threads fight each other and the page-level parallelism on a
 # small machine: on two cores a page is ~2.5x slower with them. Pages are run in

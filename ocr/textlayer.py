@@ -27,7 +27,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from ocr.model import Word
+from ocr.words import Word
 
 FONT_RESOURCE = Name("/f-0-0")
 """The name the text layer uses for the glyphless font in a page's ``/Resources``."""

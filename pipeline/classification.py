@@ -4,7 +4,7 @@ Models live in the object store (``models/classifier/<sha256>.npz``) and the
 database says which one is active, so every worker on every machine uses the
 same model, a retrained one is picked up without restarting anything, and a
 model file is only ever loaded by its recorded SHA-256 (and never unpickled:
-see ``classifiers.model``).
+see ``classifiers.ngram_model``).
 
 With no model yet (a fresh deployment), the first process that needs one
 trains the base model from the corpus in the repository (deterministic, a few
@@ -38,9 +38,9 @@ from classifiers.training import (
 )
 from ocr.tesseract import check_languages
 from pipeline import journey
-from pipeline.context import OcrOptions
-from pipeline.document import run_pages
+from pipeline.local_run import run_pages
 from pipeline.runtime import Runtime
+from pipeline.stage_data import OcrOptions
 from storage.models import ClassifierModel, Document, DocumentCorrection
 
 log = logging.getLogger(__name__)

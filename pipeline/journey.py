@@ -7,7 +7,7 @@ Each stage takes and returns plain data (paths, ``PageJob``/``PageResult``,
 ``StoredPage``); none knows about Celery, the database or the object store.
 Runners call these stages and add only where the data lives and who runs what:
 
-- ``sohoa ocr`` (``pipeline.document``): pages in a local process pool, outputs
+- ``sohoa ocr`` (``pipeline.local_run``): pages in a local process pool, outputs
   written as files, all at once or not at all;
 - ``sohoa classify`` (``pipeline.classification.classify_file``): the same,
   then ``classify``; nothing is stored;
@@ -35,8 +35,8 @@ from core.vietnamese import nfc
 from ingest.poppler import pdftoppm_page, pdftotext_page
 from ingest.scan import Scan, open_scan
 from ocr.pdf import KeptPage, OcrPage, assemble_searchable_pdf, decode_image
-from pipeline.context import PageJob, PageResult
 from pipeline.page import process_page, thumbnail_png
+from pipeline.stage_data import PageJob, PageResult
 
 # The document-level steps, in order, as the distributed runner records them:
 # "pages" lasts until every page is done or failed; the others are one task each.

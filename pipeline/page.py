@@ -26,10 +26,10 @@ from classifiers.marks import read_marks
 from core.vietnamese import clean_word
 from ingest.rasterise import rasterise
 from ocr import clean
-from ocr.model import Box, Word
 from ocr.pdf import encode_page_image
 from ocr.tesseract import detect_orientation, recognise_words
-from pipeline.context import OcrOptions, PageJob, PageResult
+from ocr.words import Box, Word
+from pipeline.stage_data import OcrOptions, PageJob, PageResult
 
 # Decree 30/2020 and Circular 05/2025: digitised documents at 200 dpi or more.
 ARCHIVE_MIN_DPI = 200

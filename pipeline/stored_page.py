@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from classifiers.marks import PageMarks
-from ocr.model import Box, Word
 from ocr.pdf import EncodedImage
-from pipeline.context import PageResult
+from ocr.words import Box, Word
+from pipeline.stage_data import PageResult
 
 FORMAT = 2
 """Bumped when a field changes meaning; a reader refuses formats it does not know."""

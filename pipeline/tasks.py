@@ -53,11 +53,11 @@ from ocr.tesseract import TesseractError
 from pipeline import egress, journey, webhooks
 from pipeline.celery_app import app
 from pipeline.classification import active_classifier, store_classification
-from pipeline.context import PageJob, PageResult, ocr_options
 from pipeline.leases import Heartbeat
 from pipeline.originals import release_all, trim, use_original
 from pipeline.programs import kill_marked, marked
 from pipeline.runtime import Runtime, runtime, runtime_after_fork
+from pipeline.stage_data import PageJob, PageResult, ocr_options
 from pipeline.stored_page import StoredPage, StoredPageCorrupt
 from storage import keys
 from storage import repository as repo

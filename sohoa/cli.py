@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from core.settings import get_settings
 from ingest.errors import InputError
 from ocr.tesseract import TesseractError
-from pipeline.context import ocr_options
-from pipeline.document import OutputNotWritable, PageFailed, digitise_file
+from pipeline.local_run import OutputNotWritable, PageFailed, digitise_file
+from pipeline.stage_data import ocr_options
 from storage.private import keep_private, private_dir
 
 # Exit codes beyond the input errors' own (3–8, see ingest.errors).
@@ -108,8 +108,8 @@ def ocr(
 @click.option("--unit", "-u", help="Unit (commune/ward) code; default SOHOA_DEFAULT_UNIT.")
 def ingest(files: tuple[Path, ...], dossier: str, unit: str | None) -> None:
     """Store scans in a dossier and queue them for digitising; prints document ids."""
+    from pipeline.intake import ingest_file
     from pipeline.runtime import runtime
-    from pipeline.service import ingest_file
 
     rt = runtime()
     unit = unit or rt.settings.default_unit
@@ -197,8 +197,8 @@ def search(
 @click.argument("document_id")
 def reprocess(document_id: str) -> None:
     """Queue a document again: its failed pages, or all pages if none failed."""
+    from pipeline.intake import reprocess as run_reprocess
     from pipeline.runtime import runtime
-    from pipeline.service import reprocess as run_reprocess
 
     try:
         queued = run_reprocess(runtime(), document_id)

@@ -27,9 +27,9 @@ def classify(input_file: Path, as_json: bool, jobs: int | None) -> None:
     from ingest.errors import InputError
     from ocr.tesseract import TesseractError
     from pipeline.classification import classify_file
-    from pipeline.context import ocr_options
-    from pipeline.document import PageFailed
+    from pipeline.local_run import PageFailed
     from pipeline.runtime import runtime
+    from pipeline.stage_data import ocr_options
 
     rt = runtime()
     try:

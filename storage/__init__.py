@@ -1,0 +1,1 @@
+"""Keep what was digitised: checksummed objects, the metadata database and its search."""

@@ -29,7 +29,7 @@ import numpy as np
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from ocr.model import Box
+from ocr.words import Box
 from tests import pagegen
 from tests.docgen_model import BACK, CERT, FRONT, LEFT, RIGHT, Line, Page, TypedDocument
 from tests.pagegen import (

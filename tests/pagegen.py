@@ -51,7 +51,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont, features
 
-from ocr.model import Box
+from ocr.words import Box
 from tests.textmetrics import cer
 
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")

@@ -12,10 +12,10 @@ from PIL import Image, ImageDraw
 
 from classifiers import rules
 from classifiers.cues import page_cues
+from classifiers.folded_text import classification_text, fold, is_certified_copy, split_page
 from classifiers.metrics import accuracy, confusion, macro_f1
-from classifiers.model import TextModel, train_text_model
-from classifiers.qr import read_qr_payloads
-from classifiers.text import classification_text, fold, is_certified_copy, split_page
+from classifiers.ngram_model import TextModel, train_text_model
+from classifiers.qr_reader import read_qr_payloads
 from tests import pagegen
 
 CERTIFIED_TAIL = """Chứng thực bản sao đúng với bản chính
@@ -177,7 +177,7 @@ def test_qr_payload_is_read_from_a_page() -> None:
 
 def test_unreliable_ocr_lowers_every_probability() -> None:
     from classifiers.classify import ClassifierPage, ocr_reliability
-    from ocr.model import Box, Word
+    from ocr.words import Box, Word
 
     def page(confidence: float) -> ClassifierPage:
         words = tuple(Word("chữ", confidence, Box(0, 0, 9, 9), 0) for _ in range(10))

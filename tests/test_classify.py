@@ -19,8 +19,8 @@ import pytest
 from classifiers.classify import Classification
 from core.settings import Settings
 from pipeline.classification import classify_file
-from pipeline.context import ocr_options
 from pipeline.runtime import Runtime
+from pipeline.stage_data import ocr_options
 from tests import docgen, pagegen
 from tests.api_harness import clean_env
 from tests.conftest import SOHOA

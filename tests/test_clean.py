@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 
 from ocr import clean
-from pipeline.context import OcrOptions
 from pipeline.page import find_rotation
+from pipeline.stage_data import OcrOptions
 from tests import pagegen
 
 
@@ -128,8 +128,8 @@ def test_a_sideways_id_card_photocopy_is_read_upright(tmp_path):
     """A card on an otherwise blank A4 sheet, fed sideways: OSD has too little text to
     judge, so the page is read in every turn and the readable one kept."""
     from ingest.scan import open_scan
-    from pipeline.context import PageJob
     from pipeline.page import process_page
+    from pipeline.stage_data import PageJob
     from tests import docgen
 
     for seed in range(docgen.EVAL_SEED_START + 40, docgen.EVAL_SEED_START + 80):

@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from ocr.model import Box
+from ocr.words import Box
 from tests import pagegen
 from tests.textmetrics import cer
 

@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from compare.comparison_types import Registration
 from compare.engine import (
     PageComparison,
     PageView,
@@ -34,14 +35,13 @@ from compare.engine import (
     compare_pages,
     register,
 )
-from compare.model import Registration
 from compare.textdiff import diff_words, token_key
 from compare.verdict import Evidence, decide
 from ingest.scan import open_scan
-from ocr.model import Box, Word
 from ocr.tesseract import recognise_words
-from pipeline.context import OcrOptions, PageJob
+from ocr.words import Box, Word
 from pipeline.page import process_page
+from pipeline.stage_data import OcrOptions, PageJob
 from tests import pagegen
 
 DPI = 200

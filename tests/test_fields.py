@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from classifiers.fields import PageText, check_citizen_id, extract_fields
 from classifiers.fields.common import document_number, issue_place_and_date
 from classifiers.fields.dates import find_dates, parse_date
-from classifiers.fields.document import Document
-from classifiers.fields.model import Field
+from classifiers.fields.field_types import Field
+from classifiers.fields.id_card_qr import parse_id_qr
+from classifiers.fields.lines import fold_key, name_case
 from classifiers.fields.mrz import check_digit, parse_td1
 from classifiers.fields.numbers import (
     find_digit_runs,
@@ -31,10 +32,9 @@ from classifiers.fields.personal_id import (
     make_personal_id,
     validate_personal_id,
 )
-from classifiers.fields.qr import parse_id_qr
-from classifiers.fields.text import fold_key, name_case
+from classifiers.fields.reading import Document
 from core.vietnamese import fold_accents
-from ocr.model import Box, Word
+from ocr.words import Box, Word
 
 TODAY = date(2025, 7, 7)
 

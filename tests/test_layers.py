@@ -85,3 +85,24 @@ def test_every_product_folder_ships_in_the_package_and_the_image() -> None:
     assert missing == [], "not in the wheel: add an __init__.py or package-data"
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert [p for p in LAYERS if f"COPY {p} {p}" not in dockerfile] == []
+
+
+def test_no_two_product_modules_share_a_name() -> None:
+    """``fields/text.py`` beside ``text.py`` meant two jobs under one name: a newcomer
+    (and a grep) could not tell them apart."""
+    seen: dict[str, list[str]] = {}
+    for package in LAYERS:
+        for path in _modules(package):
+            if path.name != "__init__.py" and "migrations" not in path.parts:
+                seen.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in seen.items() if len(paths) > 1} == {}
+
+
+def test_every_package_says_its_job() -> None:
+    """Each package's ``__init__.py`` opens with a docstring: its job in a sentence."""
+    silent = []
+    for package in LAYERS:
+        for init in (ROOT / package).rglob("__init__.py"):
+            if ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) is None:
+                silent.append(str(init.relative_to(ROOT)))
+    assert silent == []

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from ingest.scan import open_scan
-from pipeline.context import OcrOptions, PageJob
 from pipeline.page import process_page
+from pipeline.stage_data import OcrOptions, PageJob
 from tests import pagegen
 from tests.textmetrics import cer, tone_mark_error_rate
 

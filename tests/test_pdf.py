@@ -23,7 +23,6 @@ import pytest
 from pikepdf.models.metadata import decode_pdf_date
 from PIL import Image, ImageCms, ImageDraw, ImageFont
 
-from ocr.model import Box, Word
 from ocr.pdf import (
     EncodedImage,
     KeptPage,
@@ -33,6 +32,7 @@ from ocr.pdf import (
     flate_encoded,
 )
 from ocr.textlayer import GLYPH_WIDTH, glyphless_font, glyphless_font_path
+from ocr.words import Box, Word
 
 FONT_PATH = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 LINES = (

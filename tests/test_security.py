@@ -20,7 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
-from api.errors import ApiError
+from api.error_responses import ApiError
 from api.security import PERMISSIONS, Principal, audit_read, deny_unit, ensure_admin_key, require
 from core.settings import Settings
 from pipeline.runtime import Runtime
@@ -264,7 +264,7 @@ def test_require_refuses_unknown_permission() -> None:
 
 @pytest.fixture(scope="module")
 def given(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
-    """The runtime a request would carry (``api.runtime``): these take it as an argument."""
+    """The runtime a request would carry (``api.runtime_dependency``), given as an argument."""
     return make_runtime(tmp_path_factory.mktemp("given-runtime"))
 
 

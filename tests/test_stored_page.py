@@ -20,8 +20,8 @@ from PIL import Image
 from core.settings import Settings
 from ingest.scan import open_scan
 from pipeline import journey
-from pipeline.context import OcrOptions, PageJob, PageResult
 from pipeline.runtime import Runtime
+from pipeline.stage_data import OcrOptions, PageJob, PageResult
 from pipeline.stored_page import StoredPage, StoredPageCorrupt
 from tests import pagegen
 

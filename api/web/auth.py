@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
-from api.errors import ApiError
+from api.error_responses import ApiError
 from api.security import (
     Permission,
     SessionAuth,

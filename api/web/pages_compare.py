@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from api.routes_compare import audit_comparison, comparison_out, load_comparison
-from api.runtime import RuntimeDep
+from api.runtime_dependency import RuntimeDep
 from api.scope import audit, resolve_dossier, scoped
 from api.web.auth import PageRoute, Verifier
 from api.web.render import render

@@ -14,12 +14,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.runtime import RuntimeDep
+from api.runtime_dependency import RuntimeDep
 from api.scope import audit, load_document, scoped
 from api.web.auth import PageRoute, Reader
-from api.web.labels import LOW_CONFIDENCE, field_label, type_options
 from api.web.pages_dossiers import dossier_path
 from api.web.render import render
+from api.web.vietnamese_labels import LOW_CONFIDENCE, field_label, type_options
 from storage.models import Document
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)

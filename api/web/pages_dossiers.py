@@ -23,8 +23,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from api.errors import ApiError
-from api.runtime import RuntimeDep, current_runtime
+from api.error_responses import ApiError
+from api.runtime_dependency import RuntimeDep, current_runtime
 from api.schemas import dossier_out
 from api.scope import audit, check_filter_unit, resolve_dossier, scoped, visible_units
 from api.security import SessionAuth, audit_read

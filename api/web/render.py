@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.security import SessionAuth
-from api.web import labels
+from api.web import vietnamese_labels as labels
 from classifiers.doctypes import label as type_label
 
 HERE = Path(__file__).parent

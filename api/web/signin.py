@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.runtime import RuntimeDep
+from api.runtime_dependency import RuntimeDep
 from api.security import (
     ANONYMOUS,
     SessionAuth,

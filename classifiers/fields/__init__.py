@@ -19,12 +19,12 @@ from classifiers.fields.civil_status import (
 )
 from classifiers.fields.common import common_fields
 from classifiers.fields.dates import parse_date
-from classifiers.fields.document import Document
+from classifiers.fields.field_types import Field, PageText, Word
+from classifiers.fields.id_card_qr import parse_id_qr
 from classifiers.fields.land import land_fields
-from classifiers.fields.model import Field, PageText, Word
 from classifiers.fields.mrz import check_digit, parse_td1
 from classifiers.fields.personal_id import PROVINCES, decode_personal_id, validate_personal_id
-from classifiers.fields.qr import parse_id_qr
+from classifiers.fields.reading import Document
 
 __all__ = [
     "FIELDS_BY_TYPE",

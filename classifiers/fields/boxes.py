@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from classifiers.fields.model import Word
-from classifiers.fields.text import Span, fold_key
+from classifiers.fields.field_types import Word
+from classifiers.fields.lines import Span, fold_key
 
 BoxTuple = tuple[int, int, int, int]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from classifiers.fields import labels
-from classifiers.fields.document import Document
-from classifiers.fields.model import Field
+from classifiers.fields.field_types import Field
+from classifiers.fields.lines import any_of, find_labelled
 from classifiers.fields.readers import read_text
-from classifiers.fields.text import any_of, find_labelled
+from classifiers.fields.reading import Document
 
 _NAME = re.compile(labels.BUSINESS_NAME)
 _NUMBER = re.compile(labels.BUSINESS_NUMBER)

@@ -16,15 +16,15 @@ from difflib import SequenceMatcher
 
 from classifiers.fields import labels
 from classifiers.fields.dates import find_date
-from classifiers.fields.document import Document
-from classifiers.fields.model import Field
+from classifiers.fields.field_types import Field
+from classifiers.fields.id_card_qr import IdQr, parse_id_qr
+from classifiers.fields.lines import Line, Span, any_of, find_labelled, fold_key, name_case
 from classifiers.fields.mrz import Td1, find_td1, is_mrz_line
 from classifiers.fields.personal_id import (
     CENTURY_START,
     find_personal_ids,
     validate_personal_id,
 )
-from classifiers.fields.qr import IdQr, parse_id_qr
 from classifiers.fields.readers import (
     apply_id_checks,
     read_date,
@@ -34,7 +34,7 @@ from classifiers.fields.readers import (
     read_sex,
     read_text,
 )
-from classifiers.fields.text import Line, Span, any_of, find_labelled, fold_key, name_case
+from classifiers.fields.reading import Document
 
 QR_CONFIDENCE = 0.99
 UNLABELLED_ID = 0.6

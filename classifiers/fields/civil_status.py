@@ -12,8 +12,16 @@ import re
 
 from classifiers.fields import labels
 from classifiers.fields.dates import find_date
-from classifiers.fields.document import PER_FIX, Document
-from classifiers.fields.model import Field
+from classifiers.fields.field_types import Field
+from classifiers.fields.lines import (
+    Line,
+    Span,
+    any_of,
+    find_labelled,
+    first_line_matching,
+    fold_key,
+    line_position,
+)
 from classifiers.fields.numbers import read_digits
 from classifiers.fields.readers import (
     apply_id_checks,
@@ -25,15 +33,7 @@ from classifiers.fields.readers import (
     read_sex,
     read_text,
 )
-from classifiers.fields.text import (
-    Line,
-    Span,
-    any_of,
-    find_labelled,
-    first_line_matching,
-    fold_key,
-    line_position,
-)
+from classifiers.fields.reading import PER_FIX, Document
 
 _NAME = re.compile(labels.FULL_NAME)
 _MOTHER = re.compile(labels.MOTHER_NAME)

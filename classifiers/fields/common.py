@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 from classifiers.fields.dates import find_date
-from classifiers.fields.document import PER_FIX, Document
-from classifiers.fields.model import Field
+from classifiers.fields.field_types import Field
+from classifiers.fields.lines import Line, Span, fold_key
 from classifiers.fields.numbers import read_digits
-from classifiers.fields.text import Line, Span, fold_key
+from classifiers.fields.reading import PER_FIX, Document
 
 # "Số" (folded "so"), an optional "/ No.", an optional colon; the number must follow.
 _SO = re.compile(r"\bso\b\s*(?:/\s*no\b\.?\s*)?(?P<colon>[:.]?)\s*")

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from datetime import date
 
 from classifiers.fields import COMMON_FIELDS, FIELDS_BY_TYPE
+from classifiers.fields.id_card_qr import parse_sex
 from classifiers.fields.personal_id import is_structural, validate_personal_id
-from classifiers.fields.qr import parse_sex
 
 __all__ = ["InvalidCorrection", "correctable_fields", "validate_field_corrections"]
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from classifiers.fields.lines import fold_key
 from classifiers.fields.numbers import DIGIT_LOOKALIKES, NUMBER_WORDS, parse_number_words
-from classifiers.fields.text import fold_key
 
 MIN_YEAR = 1850
 MAX_YEAR = 2150

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 
 from classifiers.fields import labels
-from classifiers.fields.document import PER_FIX, Document
-from classifiers.fields.model import Field
+from classifiers.fields.field_types import Field
+from classifiers.fields.lines import Found, Line, Span, any_of, find_labelled, first_line_matching
 from classifiers.fields.numbers import format_decimal, parse_decimal_vn, read_digits
 from classifiers.fields.readers import read_text
-from classifiers.fields.text import Found, Line, Span, any_of, find_labelled, first_line_matching
+from classifiers.fields.reading import PER_FIX, Document
 
 _PARCEL = re.compile(labels.PARCEL)
 _MAP_SHEET = re.compile(labels.MAP_SHEET)

@@ -10,11 +10,11 @@ import re
 from collections.abc import Callable
 
 from classifiers.fields.dates import find_date
-from classifiers.fields.document import NEXT_LINE, PER_FIX, SAME_LINE, Document
-from classifiers.fields.model import Field
+from classifiers.fields.field_types import Field
+from classifiers.fields.id_card_qr import parse_sex
+from classifiers.fields.lines import Found, Line, Span, find_labelled, fold_key, name_case
 from classifiers.fields.personal_id import find_personal_ids, is_structural, validate_personal_id
-from classifiers.fields.qr import parse_sex
-from classifiers.fields.text import Found, Line, Span, find_labelled, fold_key, name_case
+from classifiers.fields.reading import NEXT_LINE, PER_FIX, SAME_LINE, Document
 
 Pattern = re.Pattern[str]
 

@@ -14,8 +14,8 @@ from classifiers.marks import PageMarks
 from core.limits import Limits
 from core.settings import Settings, default_jobs
 from ingest.scan import PageSource
-from ocr.model import Word
 from ocr.pdf import EncodedImage
+from ocr.words import Word
 
 
 @dataclass(frozen=True)

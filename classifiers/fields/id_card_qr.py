@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from classifiers.fields.dates import make_date
-from classifiers.fields.text import fold_key
+from classifiers.fields.lines import fold_key
 
 _ID12 = re.compile(r"^\d{12}$")
 _OLD_ID = re.compile(r"^(?:\d{9}|\d{12})$")

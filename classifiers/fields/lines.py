@@ -16,7 +16,7 @@ from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
-from classifiers.fields.model import PageText
+from classifiers.fields.field_types import PageText
 from core.vietnamese import clean_word, fold_accents
 
 

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageFilter
 
-from ocr.model import Box, Word
 from ocr.tesseract import recognise_block
+from ocr.words import Box, Word
 
 MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 TARGET_CHAR_HEIGHT = 40

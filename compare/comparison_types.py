@@ -15,8 +15,8 @@ from typing import Any, Literal
 import numpy as np
 from PIL import Image
 
-from ocr.model import Box, Word
 from ocr.pdf import EncodedImage, decode_image
+from ocr.words import Box, Word
 
 Verdict = Literal["identical", "differences", "manual_check"]
 OpKind = Literal["equal", "insert", "delete", "replace"]

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from classifiers.fields.boxes import box_of
-from classifiers.fields.model import Field, PageText, Word
-from classifiers.fields.text import Found, Line, Span, document_lines
+from classifiers.fields.field_types import Field, PageText, Word
+from classifiers.fields.lines import Found, Line, Span, document_lines
 
 # Confidence of a value read after its label, before any cross-check.
 SAME_LINE = 0.85

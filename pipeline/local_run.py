@@ -34,8 +34,8 @@ from ingest.errors import InputError
 from ingest.scan import Scan
 from ocr.tesseract import check_languages
 from pipeline import journey
-from pipeline.context import OcrOptions, PageJob, PageResult
 from pipeline.programs import processes
+from pipeline.stage_data import OcrOptions, PageJob, PageResult
 
 
 class PageFailed(RuntimeError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ocr.model import Word
+from ocr.words import Word
 
 __all__ = ["Field", "PageText", "Word"]
 
