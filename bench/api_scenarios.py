@@ -30,7 +30,7 @@ import httpx
 
 from bench.api_load import Call, Check, Scenario
 from storage.search import fold
-from tests import pagegen
+from testkit import pagegen
 
 UNIT = "000.00.00.H26"
 DOSSIER = "000.A0.01.H26-261122-0900"

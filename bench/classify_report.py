@@ -78,7 +78,7 @@ def header(scores: Scores, outcomes: Sequence[Outcome], meta: dict[str, Any]) ->
         f"{len(per_type)} types), {scores.pages} pages at {meta['dpi']} dpi, "
         f"{sum(p.certified for p in plans)} certified copies; "
         + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        + f"; seeds {seeds[0]}–{seeds[-1]} (`tests.docgen`, evaluation range); "
+        + f"; seeds {seeds[0]}–{seeds[-1]} (`testkit.docgen`, evaluation range); "
         f"{len({p.degradation for p in plans})} degradation presets in rotation",
         f"- Run: `classify_file` (the code of `sohoa classify`: real OCR, then the classifier), "
         f"{meta['jobs']} files at once with `jobs=1` OCR each, `OMP_THREAD_LIMIT=1`; "

@@ -1,7 +1,7 @@
 """Scores of one classification run: types, certified copies, fields, ID numbers, confidence.
 
 Type scores use ``classifiers.metrics`` (the definitions the training report and the
-tests use). Fields are compared with ``tests.docgen``'s truth after Unicode NFC and
+tests use). Fields are compared with ``testkit.docgen``'s truth after Unicode NFC and
 whitespace folding only: a value that a person would have to correct is a miss.
 
 A field can miss in two ways, and they are counted apart: *missing* (the classifier
@@ -289,7 +289,7 @@ def extracted_fields(doc_type: str) -> set[str]:
 
 
 def truth_keys(doc_type: str) -> tuple[str, ...]:
-    from tests import docgen
+    from testkit import docgen
 
     keys = (*docgen.COMMON_KEYS, *docgen.TRUTH_KEYS[doc_type])
     return tuple(k for k in dict.fromkeys(keys) if k not in NOT_FIELDS)

@@ -1,8 +1,8 @@
 """The classification benchmark's evaluation set: typed documents, scanned and degraded.
 
-Every document comes from ``tests.docgen`` with a seed from ``EVAL_SEED_START`` upwards,
+Every document comes from ``testkit.docgen`` with a seed from ``EVAL_SEED_START`` upwards,
 so none of them shares a seed with the training corpus. Each is rendered at 200 dpi
-(what most counter scanners are set to), damaged with one of ``tests.pagegen``'s
+(what most counter scanners are set to), damaged with one of ``testkit.pagegen``'s
 degradation presets and stored in one of the formats a counter receives (scanned PDF,
 PNG, JPEG, multi-page TIFF). Presets, formats and certified copies rotate with
 different periods, so every type meets every preset and no two choices line up.
@@ -64,7 +64,7 @@ class DocPlan:
 
 @dataclass(frozen=True)
 class EvalDoc:
-    """One stored file of the set and its ground truth (``tests.docgen`` truth fields)."""
+    """One stored file of the set and its ground truth (``testkit.docgen`` truth fields)."""
 
     plan: DocPlan
     path: Path
@@ -85,7 +85,7 @@ def plan_documents(
     rotations, so ``--types`` picks the very same documents as a full run, and the
     interleaving makes a ``--limit`` run cover as many types as it can.
     """
-    from tests import docgen
+    from testkit import docgen
 
     by_type: list[list[DocPlan]] = []
     for doc_type in types:
@@ -160,7 +160,7 @@ def _load(root: Path, plan: DocPlan) -> EvalDoc:
 def _write_document(root: Path, plan: DocPlan) -> None:
     """Render, degrade and store one document; the truth file is written last (and
     atomically), so it marks a complete document."""
-    from tests import docgen, pagegen
+    from testkit import docgen, pagegen
 
     doc = docgen.compose(plan.doc_type, plan.seed, certified_copy=plan.certified)
     rendered = docgen.render(doc, dpi=DPI)

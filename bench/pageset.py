@@ -1,6 +1,6 @@
 """The benchmark's page set: synthetic Vietnamese pages stored the way a counter hands them in.
 
-Pages come from ``tests.pagegen`` (rendered text is the ground truth) and are written as
+Pages come from ``testkit.pagegen`` (rendered text is the ground truth) and are written as
 several multi-page image-only PDFs, one multi-page TIFF and single JPEG and PNG files, so
 every tool also pays for reading the formats it will meet in production. The set is
 cached under a key built from the layout, the seeds and the generator's own source: a
@@ -160,7 +160,7 @@ def cache_key(files: Sequence[FilePlan], generator_source: bytes) -> str:
 
 def ensure_pageset(work_dir: Path, n_pages: int, *, fresh: bool, jobs: int) -> PageSet:
     """Load the cached set for this plan, or generate it (in parallel, untimed)."""
-    from tests import pagegen
+    from testkit import pagegen
 
     files = plan_files(n_pages, list(pagegen.DEGRADATIONS))
     key = cache_key(files, Path(pagegen.__file__).read_bytes())
@@ -194,7 +194,7 @@ def _generate(root: Path, key: str, files: Sequence[FilePlan], jobs: int) -> Non
 
 def _write_file(staging: Path, plan: FilePlan) -> dict[str, object]:
     """Render, degrade and store one input file, then extract its pages back to PNG."""
-    from tests import pagegen
+    from testkit import pagegen
 
     images: list[Image.Image] = []
     texts: list[str] = []

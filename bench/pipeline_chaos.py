@@ -12,11 +12,11 @@ deployment (PostgreSQL, SeaweedFS S3, three ``sohoa worker -c 1``):
    is stopped with SIGTERM (warm) and started again; once ``BROKER_AT`` are done the
    broker is shut down and started again.
 
-The broker is a private Redis per pass (``tests.pipeline_harness.PrivateRedis``:
+The broker is a private Redis per pass (``testkit.pipeline_harness.PrivateRedis``:
 append-only, so queued tasks survive its restart, as in production); the shared Redis
 on 6379 belongs to other people's test runs and must not be restarted. OCR runs are
 counted at the engine, not from logs: ``tesseract`` on the workers' PATH is the counting
-stand-in of ``tests.pipeline_harness.engine_shim``, one line per recognition run.
+stand-in of ``testkit.pipeline_harness.engine_shim``, one line per recognition run.
 Both passes use the drill's short recovery settings (``SETTINGS``): with the production
 defaults a page lost with a killed worker would wait 15 minutes for its message and its
 lease, which says nothing about throughput.
@@ -70,7 +70,7 @@ from pipeline.celery_app import PAGE_QUEUE, QUEUE, make_celery
 from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Page
-from tests.pipeline_harness import (
+from testkit.pipeline_harness import (
     PrivateRedis,
     Worker,
     engine_shim,
@@ -78,7 +78,7 @@ from tests.pipeline_harness import (
     s3_settings,
     wait_for,
 )
-from tests.s3server import SeaweedS3
+from testkit.s3server import SeaweedS3
 
 NAME = "chaos"
 LABEL = "Private Redis (append-only) + PostgreSQL + S3"

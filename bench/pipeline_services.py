@@ -23,8 +23,8 @@ import redis
 
 from core.settings import Settings
 from pipeline.runtime import Runtime
-from tests.pipeline_harness import ADMIN_DSN, Worker, fresh_postgres, fresh_redis, s3_settings
-from tests.s3server import SeaweedS3
+from testkit.pipeline_harness import ADMIN_DSN, Worker, fresh_postgres, fresh_redis, s3_settings
+from testkit.s3server import SeaweedS3
 
 UNIT = "000.00.00.H26"
 

@@ -214,7 +214,7 @@ def group_table(scores: dict[str, ToolScore], pageset: PageSet) -> list[str]:
 
 def _preset_key(page: Any) -> int:
     """Keep the generator's preset order (clean first) rather than alphabetical."""
-    from tests import pagegen
+    from testkit import pagegen
 
     presets = list(pagegen.DEGRADATIONS)
     return presets.index(page.degradation) if page.degradation in presets else len(presets)

@@ -2,7 +2,7 @@
 
 Averaging per-page rates would let a nearly empty page count as much as a full one;
 the benchmark instead adds up edit counts and reference lengths and divides once.
-Definitions are those of ``tests.textmetrics`` (its ``normalise``, Levenshtein over
+Definitions are those of ``testkit.textmetrics`` (its ``normalise``, Levenshtein over
 characters and over words); the tone-mark count is its per-page rate times the page's
 number of marked reference letters, which is exactly the number of marked letters lost.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from tests import textmetrics
+from testkit import textmetrics
 
 
 @dataclass(frozen=True)

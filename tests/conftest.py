@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from tests import pagegen
-
-SOHOA = Path(sys.executable).with_name("sohoa")
+from testkit import pagegen
+from testkit.programs import SOHOA
 
 
 @pytest.fixture(scope="session")
@@ -40,4 +37,4 @@ def run_sohoa() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 
 # The real S3 server (SeaweedFS) for the storage and pipeline tests.
-from tests.s3server import s3_server, s3_store  # noqa: E402, F401
+from testkit.s3server import s3_server, s3_store  # noqa: E402, F401

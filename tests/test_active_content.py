@@ -29,7 +29,7 @@ from ocr.pdf import KeptPage, assemble_searchable_pdf
 from ocr.sanitise import make_inert
 from pipeline.runtime import Runtime
 from storage import repository as repo
-from tests.pipeline_harness import Worker, run_cli, wait_for
+from testkit.pipeline_harness import Worker, run_cli, wait_for
 
 KEPT_TEXT = "Giay xac nhan cu tru so 0042 cap cho ong Nguyen Van An"
 SECOND_TEXT = "Trang hai: noi dung duoc giu nguyen khong OCR lai"

@@ -30,12 +30,12 @@ from core.vietnamese import fold_accents
 from ocr.pdf import encode_page_image, flate_encoded
 from pipeline.runtime import Runtime
 from storage.models import AuditEvent, Document, DocumentCorrection
-from tests import pagegen
-from tests.api_harness import ApiServer, clean_env, embedded_settings
-from tests.pipeline_harness import Worker, fresh_postgres, fresh_redis, s3_settings, wait_for
-from tests.s3server import SeaweedS3
+from testkit import pagegen
+from testkit.api_harness import ApiServer, clean_env, embedded_settings
+from testkit.pipeline_harness import Worker, fresh_postgres, fresh_redis, s3_settings, wait_for
+from testkit.s3server import SeaweedS3
+from testkit.textmetrics import cer
 from tests.test_ingest import png_bomb
-from tests.textmetrics import cer
 
 UNIT = "000.00.00.H26"
 OTHER_UNIT = "000.00.00.H27"

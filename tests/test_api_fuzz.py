@@ -48,9 +48,9 @@ from schemathesis import GenerationMode, checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 
-from tests import pagegen
-from tests.api_harness import ApiServer, clean_env, embedded_settings
-from tests.pipeline_harness import Worker, fresh_postgres, wait_for
+from testkit import pagegen
+from testkit.api_harness import ApiServer, clean_env, embedded_settings
+from testkit.pipeline_harness import Worker, fresh_postgres, wait_for
 
 UNIT = "000.00.00.H26"
 OTHER_UNIT = "000.00.00.H27"

@@ -26,9 +26,9 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.models import AuditEvent
-from tests import pagegen
-from tests.api_harness import ApiServer, clean_env, embedded_settings
-from tests.pipeline_harness import Worker, wait_for
+from testkit import pagegen
+from testkit.api_harness import ApiServer, clean_env, embedded_settings
+from testkit.pipeline_harness import Worker, wait_for
 from tests.test_api_documents import runtime_for
 
 UNIT = "000.00.00.H26"

@@ -12,7 +12,7 @@ import logging
 from core.settings import Settings
 from pipeline import tasks
 from pipeline.celery_app import make_celery
-from tests.api_harness import free_port
+from testkit.api_harness import free_port
 
 
 def test_a_message_the_broker_cannot_take_is_left_to_the_sweeper(tmp_path, caplog):

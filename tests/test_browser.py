@@ -13,7 +13,7 @@ default, keys made with the CLI) serves every test here, in order:
 3. an officer compares a birth certificate with a copy whose date of birth has
    one digit changed, and sees that change flagged as critical.
 
-Documents come from ``tests.docgen`` (the altered copy is the same document
+Documents come from ``testkit.docgen`` (the altered copy is the same document
 rendered again with one digit changed). A screenshot of every page, at the
 counter's 1366×768, goes to ``test-artifacts/browser/``. Chromium must be
 installed (``make test`` installs Debian's ``chromium``): a missing browser
@@ -39,9 +39,9 @@ from core.settings import Settings
 from core.vietnamese import fold_accents
 from pipeline.runtime import Runtime
 from storage import repository as repo
-from tests import docgen, pagegen
-from tests.api_harness import ApiServer, clean_env, embedded_settings
-from tests.pipeline_harness import Worker, wait_for
+from testkit import docgen, pagegen
+from testkit.api_harness import ApiServer, clean_env, embedded_settings
+from testkit.pipeline_harness import Worker, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

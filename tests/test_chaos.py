@@ -23,8 +23,8 @@ from pipeline.runtime import Runtime
 from storage import keys
 from storage import repository as repo
 from storage.models import AuditEvent
-from tests import pagegen
-from tests.pipeline_harness import (
+from testkit import pagegen
+from testkit.pipeline_harness import (
     PrivateRedis,
     Worker,
     engine_shim,

@@ -16,7 +16,7 @@ from classifiers.folded_text import classification_text, fold, is_certified_copy
 from classifiers.metrics import accuracy, confusion, macro_f1
 from classifiers.ngram_model import TextModel, train_text_model
 from classifiers.qr_reader import read_qr_payloads
-from tests import pagegen
+from testkit import pagegen
 
 CERTIFIED_TAIL = """Chứng thực bản sao đúng với bản chính
 Số chứng thực: 1234 Quyển số: 02/2025-SCT/BS

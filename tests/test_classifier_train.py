@@ -23,9 +23,9 @@ from pipeline.classification import active_classifier
 from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import ClassifierModel, DocumentCorrection
-from tests import docgen
-from tests.api_harness import clean_env
-from tests.conftest import SOHOA
+from testkit import docgen
+from testkit.api_harness import clean_env
+from testkit.programs import SOHOA
 
 UNIT = "000.00.00.H26"
 DOSSIER = "000.A0.01.H26-261201-0777"

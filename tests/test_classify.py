@@ -1,7 +1,7 @@
 """Classification end to end on rendered, degraded pages through the real OCR.
 
-Pages come from ``tests.docgen`` (evaluation seeds, never in the training corpus),
-are damaged with ``tests.pagegen``'s degradations, saved as the files a counter
+Pages come from ``testkit.docgen`` (evaluation seeds, never in the training corpus),
+are damaged with ``testkit.pagegen``'s degradations, saved as the files a counter
 receives, and go through ``sohoa classify``'s own code path: OCR, cleaning,
 classification, fields. The base model is the one every deployment trains from
 the repository's corpus.
@@ -21,9 +21,9 @@ from core.settings import Settings
 from pipeline.classification import classify_file
 from pipeline.runtime import Runtime
 from pipeline.stage_data import ocr_options
-from tests import docgen, pagegen
-from tests.api_harness import clean_env
-from tests.conftest import SOHOA
+from testkit import docgen, pagegen
+from testkit.api_harness import clean_env
+from testkit.programs import SOHOA
 
 SEED = docgen.EVAL_SEED_START + 500
 

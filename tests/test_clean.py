@@ -9,7 +9,7 @@ from PIL import Image
 from ocr import clean
 from pipeline.page import find_rotation
 from pipeline.stage_data import OcrOptions
-from tests import pagegen
+from testkit import pagegen
 
 
 @pytest.mark.parametrize("degrees", [5.0, -5.0, 12.0, -2.5])
@@ -130,7 +130,7 @@ def test_a_sideways_id_card_photocopy_is_read_upright(tmp_path):
     from ingest.scan import open_scan
     from pipeline.page import process_page
     from pipeline.stage_data import PageJob
-    from tests import docgen
+    from testkit import docgen
 
     for seed in range(docgen.EVAL_SEED_START + 40, docgen.EVAL_SEED_START + 80):
         doc = docgen.compose("citizen_id", seed)

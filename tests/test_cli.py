@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from ocr.words import Box
-from tests import pagegen
-from tests.textmetrics import cer
+from testkit import pagegen
+from testkit.textmetrics import cer
 
 
 def pdftotext(path: Path) -> str:

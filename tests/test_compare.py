@@ -42,7 +42,7 @@ from ocr.tesseract import recognise_words
 from ocr.words import Box, Word
 from pipeline.page import process_page
 from pipeline.stage_data import OcrOptions, PageJob
-from tests import pagegen
+from testkit import pagegen
 
 DPI = 200
 SEED = 13  # a page with a 12-digit ID number and two dates in its body

@@ -19,9 +19,9 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests import docgen, pagegen
-from tests.api_harness import ApiServer, clean_env, embedded_settings
-from tests.pipeline_harness import Worker, wait_for
+from testkit import docgen, pagegen
+from testkit.api_harness import ApiServer, clean_env, embedded_settings
+from testkit.pipeline_harness import Worker, wait_for
 from tests.test_api_documents import runtime_for
 
 UNIT = "000.00.00.H26"

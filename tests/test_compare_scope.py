@@ -32,10 +32,10 @@ from sqlalchemy import func, select, text
 from pipeline.runtime import Runtime
 from storage.db import alembic_config, make_engine, migrate
 from storage.models import AuditEvent
-from tests import pagegen
-from tests.api_harness import ApiServer, clean_env, embedded_settings
-from tests.database import BACKENDS, fresh_postgres_url
-from tests.pipeline_harness import Worker
+from testkit import pagegen
+from testkit.api_harness import ApiServer, clean_env, embedded_settings
+from testkit.database import BACKENDS, fresh_postgres_url
+from testkit.pipeline_harness import Worker
 from tests.test_api_documents import runtime_for
 from tests.test_api_matrix import quote, wait_done
 from tests.test_browser import Watched, chromium, sign_in  # noqa: F401  (chromium: a fixture)

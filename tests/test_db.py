@@ -22,7 +22,7 @@ from pipeline.leases import Heartbeat
 from storage import repository as repo
 from storage.db import alembic_config, make_engine, migrate, normalize_url
 from storage.models import AuditEvent, Base, Document, Page, Unit
-from tests.database import BACKENDS, Db, backend_db, fresh_postgres_url, postgres_db
+from testkit.database import BACKENDS, Db, backend_db, fresh_postgres_url, postgres_db
 
 UNIT = "000.00.00.H26"
 DOSSIER = "000.A0.01.H26-210212-9090"

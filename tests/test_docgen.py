@@ -17,8 +17,8 @@ import zxingcpp
 from PIL import ImageFont
 
 from classifiers.doctypes import DOCUMENT_TYPES
-from tests import docgen
-from tests.docgen import (
+from testkit import docgen
+from testkit.docgen import (
     COMMON_KEYS,
     COMPOSERS,
     CORPUS_PATH,
@@ -36,9 +36,9 @@ from tests.docgen import (
     render,
     text,
 )
-from tests.docgen_banks import PROVINCE_CODES
-from tests.docgen_model import MOTTO, NATIONAL_HEADER, number_words, td1_mrz
-from tests.docgen_render import CARD_MM, fonts_used
+from testkit.docgen_banks import PROVINCE_CODES
+from testkit.docgen_model import MOTTO, NATIONAL_HEADER, number_words, td1_mrz
+from testkit.docgen_render import CARD_MM, fonts_used
 
 TYPES = tuple(COMPOSERS)
 SEEDS = range(12)
@@ -406,7 +406,7 @@ def test_corpus_parses_and_covers_every_type(corpus: list[dict[str, object]]) ->
 
 
 def test_corpus_is_what_the_documented_command_writes(corpus: list[dict[str, object]]) -> None:
-    """Regenerate with `python -m tests.docgen corpus` (see classifiers/corpus/SOURCE.md)."""
+    """Regenerate with `python -m testkit.docgen corpus` (see classifiers/corpus/SOURCE.md)."""
     assert corpus == list(corpus_records(CORPUS_PER_TYPE, CORPUS_SEED))
     source = (CORPUS_PATH.parent / "SOURCE.md").read_text(encoding="utf-8")
     assert docgen.CORPUS_COMMAND in source

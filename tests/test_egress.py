@@ -29,9 +29,9 @@ from pipeline import egress
 from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import AuditEvent
-from tests import pagegen
-from tests.api_harness import ApiServer, clean_env, embedded_settings
-from tests.pipeline_harness import Worker, engine_shim, run_cli, wait_for
+from testkit import pagegen
+from testkit.api_harness import ApiServer, clean_env, embedded_settings
+from testkit.pipeline_harness import Worker, engine_shim, run_cli, wait_for
 
 UNIT = "000.00.00.H26"
 NO_ALLOW = egress.AllowList.parse("")

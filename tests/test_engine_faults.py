@@ -12,10 +12,10 @@ import subprocess
 
 import pytest
 
-from tests import pagegen
-from tests.api_harness import clean_env
-from tests.conftest import SOHOA
-from tests.pipeline_harness import engine_shim
+from testkit import pagegen
+from testkit.api_harness import clean_env
+from testkit.pipeline_harness import engine_shim
+from testkit.programs import SOHOA
 
 EXIT_PAGE_FAILED = 9
 EXIT_OCR_ENGINE = 10

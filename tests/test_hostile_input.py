@@ -1,6 +1,6 @@
 """Hostile input files: each is refused (or processed) within stated memory and time.
 
-The files are built by :mod:`tests.hostile`. Memory is measured on the real
+The files are built by :mod:`testkit.hostile`. Memory is measured on the real
 processes: ``sohoa ocr`` run under a small wrapper that reports the peak resident
 size of its children (``getrusage(RUSAGE_CHILDREN)``), and a live ``sohoa serve``
 whose peak is read from ``/proc`` (``VmHWM``). Each run is also capped with
@@ -21,9 +21,9 @@ import pytest
 
 from ingest.errors import CorruptFile, TooLarge
 from ingest.scan import open_scan
-from tests import hostile
-from tests.api_harness import ApiServer, clean_env, embedded_settings
-from tests.conftest import SOHOA
+from testkit import hostile
+from testkit.api_harness import ApiServer, clean_env, embedded_settings
+from testkit.programs import SOHOA
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB

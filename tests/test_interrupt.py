@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.programs import Process, processes
-from tests import pagegen
-from tests.conftest import SOHOA
+from testkit import pagegen
+from testkit.programs import SOHOA
 
 # Forty pages keep two workers busy for half a minute or more, so a run that
 # ignores the signal is still going when STOP_SECONDS end (and one that finished

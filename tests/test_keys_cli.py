@@ -13,8 +13,8 @@ from core.settings import Settings
 from pipeline.runtime import Runtime
 from storage import apikeys
 from storage.models import AuditEvent
-from tests.api_harness import clean_env, embedded_settings
-from tests.pipeline_harness import run_cli
+from testkit.api_harness import clean_env, embedded_settings
+from testkit.pipeline_harness import run_cli
 
 UNIT = "000.00.00.H26"
 OTHER_UNIT = "000.00.00.H27"

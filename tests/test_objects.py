@@ -34,8 +34,8 @@ from storage.objects import (
     StoreUnavailable,
     object_store_from_settings,
 )
-from tests import s3server
-from tests.s3server import SeaweedS3
+from testkit import s3server
+from testkit.s3server import SeaweedS3
 
 # The S3 fixtures, usable here before (and after) a conftest imports them too.
 s3_server = s3server.s3_server

@@ -15,8 +15,8 @@ import pytest
 from ingest.scan import open_scan
 from pipeline.page import process_page
 from pipeline.stage_data import OcrOptions, PageJob
-from tests import pagegen
-from tests.textmetrics import cer, tone_mark_error_rate
+from testkit import pagegen
+from testkit.textmetrics import cer, tone_mark_error_rate
 
 # Highest CER accepted per degradation (pooled target over a whole page set is
 # 1%, see bench/). Hard cases are those where raw Tesseract fails this bar.

@@ -25,10 +25,10 @@ from core.settings import Settings
 from pipeline.programs import processes
 from pipeline.runtime import Runtime
 from storage import repository as repo
-from tests import pagegen
-from tests.api_harness import ApiServer, clean_env
-from tests.conftest import SOHOA
-from tests.pipeline_harness import PrivateRedis, Worker, fresh_postgres, run_cli, wait_for
+from testkit import pagegen
+from testkit.api_harness import ApiServer, clean_env
+from testkit.pipeline_harness import PrivateRedis, Worker, fresh_postgres, run_cli, wait_for
+from testkit.programs import SOHOA
 
 UNIT = "000.00.00.H26"
 # Short enough for a test, long enough that a real small page never reaches it

@@ -10,8 +10,8 @@ import pikepdf
 import pytest
 from PIL import Image, ImageFont
 
-from tests import pagegen
-from tests.pagegen import (
+from testkit import pagegen
+from testkit.pagegen import (
     DEGRADATIONS,
     SENTENCE_BANK,
     TONE_MARKS,
@@ -19,7 +19,7 @@ from tests.pagegen import (
     RenderedPage,
     render_page,
 )
-from tests.textmetrics import cer, normalise, tone_mark_error_rate, wer
+from testkit.textmetrics import cer, normalise, tone_mark_error_rate, wer
 
 SMALL_DPI = 100  # degradations only need a page-shaped image, not a sharp one
 

@@ -25,8 +25,8 @@ from pipeline.runtime import Runtime
 from storage import keys
 from storage import repository as repo
 from storage.objects import ObjectCorrupt
-from tests import pagegen
-from tests.pipeline_harness import (
+from testkit import pagegen
+from testkit.pipeline_harness import (
     PrivateRedis,
     Worker,
     engine_shim,
@@ -36,8 +36,8 @@ from tests.pipeline_harness import (
     s3_settings,
     wait_for,
 )
-from tests.s3server import SeaweedS3
-from tests.textmetrics import cer
+from testkit.s3server import SeaweedS3
+from testkit.textmetrics import cer
 
 UNIT = "000.00.00.H26"
 DONE_TIMEOUT = 240

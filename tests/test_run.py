@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.api_harness import clean_env, free_port
-from tests.conftest import SOHOA
-from tests.pipeline_harness import wait_for
+from testkit.api_harness import clean_env, free_port
+from testkit.pipeline_harness import wait_for
+from testkit.programs import SOHOA
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "giay-xac-nhan.jpg"

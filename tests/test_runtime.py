@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from core import settings as settings_module
 from pipeline import runtime as runtime_module
-from tests.database import fresh_postgres_url
+from testkit.database import fresh_postgres_url
 
 
 def test_a_forked_child_does_not_share_the_parents_connections(tmp_path, monkeypatch):

@@ -24,7 +24,7 @@ from storage.search import (
     remove_from_index,
     search,
 )
-from tests.database import BACKENDS, Db, backend_db, empty, postgres_db, sqlite_db
+from testkit.database import BACKENDS, Db, backend_db, empty, postgres_db, sqlite_db
 
 WARD = "000.00.00.H26"
 COMMUNE = "000.00.00.H27"

@@ -26,8 +26,8 @@ from core.settings import Settings
 from pipeline.runtime import Runtime
 from storage import apikeys
 from storage.models import ApiKey, AuditEvent
-from tests.api_harness import ApiServer, embedded_settings
-from tests.database import BACKENDS, fresh_postgres_url
+from testkit.api_harness import ApiServer, embedded_settings
+from testkit.database import BACKENDS, fresh_postgres_url
 
 UNIT = "000.00.00.H26"
 OTHER_UNIT = "000.00.00.H27"

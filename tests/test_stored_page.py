@@ -23,7 +23,7 @@ from pipeline import journey
 from pipeline.runtime import Runtime
 from pipeline.stage_data import OcrOptions, PageJob, PageResult
 from pipeline.stored_page import StoredPage, StoredPageCorrupt
-from tests import pagegen
+from testkit import pagegen
 
 PAYLOAD = "001090012345|123456789|NGUYỄN VĂN ĐẶNG|01011990|Nam|Hà Nội|01012021"
 

@@ -19,7 +19,7 @@ from api.throttle import FIRST_BLOCK_S, MAX_BLOCK_S, AttemptThrottle, attempt_su
 from core.settings import Settings
 from pipeline.runtime import Runtime
 from storage.models import AuditEvent
-from tests.api_harness import ApiServer, embedded_settings
+from testkit.api_harness import ApiServer, embedded_settings
 
 MAX_FAILURES = 5
 UNIT = "000.00.00.H26"

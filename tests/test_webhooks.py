@@ -16,8 +16,8 @@ from core.settings import Settings
 from pipeline import webhooks
 from pipeline.runtime import Runtime
 from storage import repository as repo
-from tests import pagegen
-from tests.pipeline_harness import Worker, engine_shim, run_cli, wait_for
+from testkit import pagegen
+from testkit.pipeline_harness import Worker, engine_shim, run_cli, wait_for
 
 UNIT = "000.00.00.H26"
 

@@ -12,7 +12,7 @@ are invented.
 
 Raw ``tesseract -l vie --psm 3`` (OMP_THREAD_LIMIT=1, Tesseract 5.3.0, vie from
 tesseract-ocr-vie 1:4.1.0) on full default pages (300 dpi, 13 pt, ~35 lines), CER in
-per cent after :func:`tests.textmetrics.normalise`, as measured::
+per cent after :func:`testkit.textmetrics.normalise`, as measured::
 
     preset        seed 0   seed 1   seed 2
     clean            0.2      0.1      0.1
@@ -29,7 +29,7 @@ per cent after :func:`tests.textmetrics.normalise`, as measured::
     signature        3.7      1.2      2.8
     combined        38.9     96.0     54.3
 
-``python -m tests.pagegen [seeds…]`` measures the table again (about two minutes).
+``python -m testkit.pagegen [seeds…]`` measures the table again (about two minutes).
 Rotations are counter-clockwise, as in Pillow: ``rot90`` is a page fed with its top
 edge to the left.
 """
@@ -52,7 +52,7 @@ import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont, features
 
 from ocr.words import Box
-from tests.textmetrics import cer
+from testkit.textmetrics import cer
 
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 SERIF_REGULAR = FONT_DIR / "LiberationSerif-Regular.ttf"
@@ -477,7 +477,7 @@ def _ink_box(word: str, font: ImageFont.FreeTypeFont, origin: tuple[int, int]) -
     return Box(x0 + ink[0], y0 + ink[1], x0 + ink[2], y0 + ink[3])
 
 
-# Public name for other generators (tests.docgen) that draw words themselves.
+# Public name for other generators (testkit.docgen) that draw words themselves.
 ink_box = _ink_box
 
 
@@ -1065,7 +1065,7 @@ def save_png(img: Image.Image, path: Path | str, dpi: int) -> Path:
 
 
 # ---------------------------------------------------------------------------------------
-# Calibration: `python -m tests.pagegen [seeds...]` prints the raw-Tesseract CER table.
+# Calibration: `python -m testkit.pagegen [seeds...]` prints the raw-Tesseract CER table.
 # ---------------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ These types share the Decree 30 frame and differ in title and body, and their bo
 talk about the other types all the time (a decision on land certificates, minutes
 verifying marital status, a form asking for a birth registration), which is what makes
 them hard to tell apart by keywords. The banks below hold several openings, grounds,
-articles and closings per type; :mod:`tests.docgen_model` builds the frame. All text
+articles and closings per type; :mod:`testkit.docgen_model` builds the frame. All text
 was written for this project.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.docgen_civil import (
+from testkit.docgen_civil import (
     Composed,
     _add_days,
     commune_issuer,
@@ -20,7 +20,7 @@ from tests.docgen_civil import (
     official,
     place_date,
 )
-from tests.docgen_model import (
+from testkit.docgen_model import (
     Gen,
     Line,
     Locale,

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import SOHOA
-from tests.pipeline_harness import run_cli, wait_for
+from testkit.pipeline_harness import run_cli, wait_for
+from testkit.programs import SOHOA
 
 
 def free_port() -> int:

@@ -1,6 +1,6 @@
 """Identity and civil-status papers: ID cards, birth, marriage, marital status, death, hộ khẩu.
 
-Every composer takes a seeded :class:`~tests.docgen_model.Gen` and returns a
+Every composer takes a seeded :class:`~testkit.docgen_model.Gen` and returns a
 :class:`Composed`: the variant, the pages as lines with roles, and the values printed
 on them. Wording follows the printed forms (Luật Hộ tịch 2014 forms, their 2020
 revision, and the older forms still handed in); several phrasings, optional lines and
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tests import docgen_banks as banks
-from tests.docgen_model import (
+from testkit import docgen_banks as banks
+from testkit.docgen_model import (
     BACK,
     FRONT,
     Gen,
@@ -41,7 +41,7 @@ from tests.docgen_model import (
 
 @dataclass(frozen=True)
 class Composed:
-    """What a composer returns; :func:`tests.docgen.compose` adds type, seed and stamp."""
+    """What a composer returns; :func:`testkit.docgen.compose` adds type, seed and stamp."""
 
     variant: str
     pages: list[Page]

@@ -12,13 +12,13 @@ from __future__ import annotations
 import string
 from datetime import date
 
-from tests import docgen_banks as banks
-from tests.docgen_civil import (
+from testkit import docgen_banks as banks
+from testkit.docgen_civil import (
     Composed,
     _add_days,
     identity_paper,
 )
-from tests.docgen_model import (
+from testkit.docgen_model import (
     Gen,
     Line,
     Locale,

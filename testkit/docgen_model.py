@@ -1,6 +1,6 @@
 """What a generated document *is*, before anything is drawn: pages of lines with roles.
 
-:mod:`tests.docgen` composes documents out of :class:`Line` objects whose ``role``
+:mod:`testkit.docgen` composes documents out of :class:`Line` objects whose ``role``
 says how they look (title, body paragraph, label with a filled-in value, MRZ…) and
 whose ``region`` says where they sit (the left or right column of a Decree-30
 header or signature row, the front or back of an ID card, the certification stamp).
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypeVar
 
-from tests import docgen_banks as banks
+from testkit import docgen_banks as banks
 
 T = TypeVar("T")
 
@@ -83,7 +83,7 @@ class TypedDocument:
     """A generated document with its type, its pages and the values printed on it.
 
     ``truth_fields`` always has the keys of its type (see :data:`TRUTH_KEYS` in
-    :mod:`tests.docgen`); a value is "" when the document does not print it (e.g.
+    :mod:`testkit.docgen`); a value is "" when the document does not print it (e.g.
     the issue date of a card seen from the front only). Dates are ISO, names NFC
     Title Case, ``sex`` is "male"/"female".
     """

@@ -4,8 +4,8 @@
 with layout roles (:class:`Line`, :class:`Page`), the variant of the form, and the
 values printed on it (``truth_fields``). :func:`text` is what a perfect OCR would
 read; :func:`render` draws the pages (A4 papers in the Decree 30/2020 layout, ID
-cards as an A4 photocopy) with word boxes, reusing :mod:`tests.pagegen`'s fonts,
-seals and degradations. ``python -m tests.docgen corpus`` writes the committed
+cards as an A4 photocopy) with word boxes, reusing :mod:`testkit.pagegen`'s fonts,
+seals and degradations. ``python -m testkit.docgen corpus`` writes the committed
 training corpus ``classifiers/corpus/train.jsonl``.
 
 Why synthetic: real dossiers hold personal data and cannot be committed. Every form
@@ -19,11 +19,11 @@ stamp to *any* type, because the stamp must never decide the type.
 Seeds below :data:`EVAL_SEED_START` are for training data; seeds from it upwards are
 reserved for the evaluation set, so the two can never share a document.
 
-Layout (where the code lives): :mod:`tests.docgen_model` (lines, pages, people,
-ID numbers, MRZ, layout builders), :mod:`tests.docgen_banks` (names and places),
-:mod:`tests.docgen_civil`, :mod:`tests.docgen_admin`, :mod:`tests.docgen_property`,
-:mod:`tests.docgen_other` (the composers and their phrase banks),
-:mod:`tests.docgen_render` (drawing).
+Layout (where the code lives): :mod:`testkit.docgen_model` (lines, pages, people,
+ID numbers, MRZ, layout builders), :mod:`testkit.docgen_banks` (names and places),
+:mod:`testkit.docgen_civil`, :mod:`testkit.docgen_admin`, :mod:`testkit.docgen_property`,
+:mod:`testkit.docgen_other` (the composers and their phrase banks),
+:mod:`testkit.docgen_render` (drawing).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
-from tests.docgen_admin import application_form, decision, minutes, official_letter
-from tests.docgen_civil import (
+from testkit.docgen_admin import application_form, decision, minutes, official_letter
+from testkit.docgen_civil import (
     Composed,
     birth_certificate,
     birth_extract,
@@ -48,7 +48,7 @@ from tests.docgen_civil import (
     marital_status,
     marriage_certificate,
 )
-from tests.docgen_model import (
+from testkit.docgen_model import (
     Gen,
     Line,
     Page,
@@ -59,15 +59,15 @@ from tests.docgen_model import (
     mrz_problems,
     nfc,
 )
-from tests.docgen_other import other
-from tests.docgen_property import (
+from testkit.docgen_other import other
+from testkit.docgen_property import (
     business_household_registration,
     contract,
     diploma,
     land_use_certificate,
     power_of_attorney,
 )
-from tests.docgen_render import degraded, render
+from testkit.docgen_render import degraded, render
 
 __all__ = [
     "COMPOSERS",
@@ -298,7 +298,7 @@ CORPUS_PATH = Path(__file__).resolve().parents[1] / "classifiers" / "corpus" / "
 CORPUS_PER_TYPE = 60
 CORPUS_SEED = 1000
 CORPUS_COMMAND = (
-    f"python -m tests.docgen corpus --out classifiers/corpus/train.jsonl "
+    f"python -m testkit.docgen corpus --out classifiers/corpus/train.jsonl "
     f"--per-type {CORPUS_PER_TYPE} --seed {CORPUS_SEED}"
 )
 
@@ -348,7 +348,7 @@ def write_corpus(path: Path, per_type: int, seed: int) -> int:
 
 def _write_samples(out: Path, seed: int, dpi: int) -> list[Path]:
     """One rendered page per type (and a certified ID photocopy) as PNG, to look at."""
-    from tests.pagegen import save_png
+    from testkit.pagegen import save_png
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -363,7 +363,7 @@ def _write_samples(out: Path, seed: int, dpi: int) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.docgen", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m testkit.docgen", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     corpus = sub.add_parser("corpus", help="write the JSON-lines training corpus")
     corpus.add_argument("--out", type=Path, default=CORPUS_PATH)

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 import redis
 
-from tests.conftest import SOHOA
+from testkit.programs import SOHOA
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 REDIS_URL = "redis://127.0.0.1:6379/{db}"

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests import docgen_banks as banks
-from tests.docgen_civil import Composed
-from tests.docgen_model import (
+from testkit import docgen_banks as banks
+from testkit.docgen_civil import Composed
+from testkit.docgen_model import (
     Gen,
     Line,
     Page,

@@ -1,4 +1,4 @@
-"""Names, places and codes that :mod:`tests.docgen` draws invented people and addresses from.
+"""Names, places and codes that :mod:`testkit.docgen` draws invented people and addresses from.
 
 Place names are real Vietnamese place names (they are public geography, and a
 classifier must see them); people are always assembled at random from family,
@@ -10,7 +10,7 @@ the 63 pre-2025 codes that open every 12-digit personal identification number
 from __future__ import annotations
 
 from classifiers.fields.personal_id import PROVINCES
-from tests import pagegen
+from testkit import pagegen
 
 # The 63 provinces before the 2025 merger and the codes personal ID numbers start with:
 # the product's table (a generator making numbers its validator refuses would test nothing).

@@ -4,12 +4,12 @@ The renderer reads only the ``role`` and ``region`` of each :class:`Line`, so th
 composers never think about pixels. It lays a page out as a plan (words with fonts
 and positions, rules, table grids, boxes), shrinks the type until the plan fits the
 sheet (so no line is ever dropped and the ground truth stays exact), then draws it
-and records every word's ink box, like :func:`tests.pagegen.render_page`.
+and records every word's ink box, like :func:`testkit.pagegen.render_page`.
 
 Reading order of the rendered text: rows top to bottom; where two columns share a
 row (issuing body and national header, two signatures) left before right; a table
 row is one line with its cells left to right. Paragraphs wrap, so a rendered page has
-the words of :func:`tests.docgen.text` in the same order with more line breaks.
+the words of :func:`testkit.docgen.text` in the same order with more line breaks.
 
 ID cards are drawn at their real size (85.6 × 54 mm) with a stylised emblem, a
 portrait silhouette, a QR code (zxing-cpp), fingerprint boxes and the MRZ in DejaVu
@@ -30,9 +30,9 @@ import zxingcpp
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from ocr.words import Box
-from tests import pagegen
-from tests.docgen_model import BACK, CERT, FRONT, LEFT, RIGHT, Line, Page, TypedDocument
-from tests.pagegen import (
+from testkit import pagegen
+from testkit.docgen_model import BACK, CERT, FRONT, LEFT, RIGHT, Line, Page, TypedDocument
+from testkit.pagegen import (
     DEGRADATIONS,
     FONT_DIR,
     INK_BLUE,
@@ -964,7 +964,7 @@ GEOMETRY_KEEPING = frozenset(
 
 
 def degraded(page: RenderedPage, preset: str, seed: int) -> RenderedPage:
-    """The page through one of :data:`tests.pagegen.DEGRADATIONS`, by name.
+    """The page through one of :data:`testkit.pagegen.DEGRADATIONS`, by name.
 
     Word boxes are kept where the preset keeps the geometry and dropped (empty)
     where it skews or turns the page; the text stays the same.

@@ -1,0 +1,8 @@
+"""The installed ``sohoa`` command, beside the Python that runs the tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+SOHOA = Path(sys.executable).with_name("sohoa")
