@@ -12,8 +12,8 @@ PY := $(VENV)/bin/python
 APT_PACKAGES := python3-venv python3-pip tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd tesseract-ocr-eng \
 	poppler-utils ghostscript qpdf fonts-liberation2 fonts-dejavu-core
 
-# What only the tests need from Debian: the browser the page tests drive (tests/test_browser.py)
-# and openssl, which makes the webhook TLS test's certificate (tests/test_egress.py).
+# What only the tests need from Debian: the browser the page tests drive (tests/e2e/test_browser.py)
+# and openssl, which makes the webhook TLS test's certificate (tests/integration/test_egress.py).
 TEST_APT_PACKAGES := chromium openssl
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

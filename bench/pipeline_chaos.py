@@ -1,6 +1,6 @@
 """Chaos: what duplicates, killed workers and a broker restart cost in speed and OCR work.
 
-``tests/test_chaos.py`` proves the pipeline stays correct under this drill; this scenario
+``tests/integration/test_chaos.py`` proves the pipeline stays correct under this drill; this scenario
 measures its price on the benchmark's page set, in one run, on the production-like
 deployment (PostgreSQL, SeaweedFS S3, three ``sohoa worker -c 1``):
 
@@ -83,14 +83,14 @@ from testkit.s3server import SeaweedS3
 NAME = "chaos"
 LABEL = "Private Redis (append-only) + PostgreSQL + S3"
 WORKERS = 3
-DELIVERIES = 3  # each task sent this many times in all, as in tests/test_chaos.py
+DELIVERIES = 3  # each task sent this many times in all, as in tests/integration/test_chaos.py
 KILL_AT = 0.2  # share of the pages done when one worker is killed and another restarted
 BROKER_AT = 0.5  # share of the pages done when the broker is restarted
 TARGET_RATE = 0.85  # chaos pages/min ÷ clean pages/min, at least
 TARGET_OCR_RUNS = 1.25  # recognition runs per page in the chaos pass, at most
 DRAIN_TIMEOUT = 120.0  # seconds to let the workers consume the duplicates left after done
 SETTINGS = {
-    # tests/test_chaos.py's: a killed page's lease ends within 10 s (nobody renews it),
+    # tests/integration/test_chaos.py's: a killed page's lease ends within 10 s (nobody renews it),
     # Redis hands its message back after 60 s, the sweeper looks every 3 s for
     # documents idle for 20 s.
     "SOHOA_LEASE_SECONDS": "10",
@@ -270,7 +270,7 @@ def run_scenario(
 def send_duplicates(rt: Runtime, ingested: Sequence[Ingested]) -> int:
     """Each document's start, step and page tasks sent again, ``DELIVERIES - 1`` times.
 
-    Sent like ``tests/test_chaos.py`` does: a step sent before its document reaches it
+    Sent like ``tests/integration/test_chaos.py`` does: a step sent before its document reaches it
     must be refused by its claim, a page by its lease, so none may cost OCR work.
     """
     app = make_celery(rt.settings)
@@ -491,7 +491,7 @@ def intro() -> str:
     return (
         f"{WORKERS} workers × `sohoa worker -c 1` on a private Redis (append-only), a fresh "
         "PostgreSQL database and SeaweedFS, per pass; both passes with "
-        f"{settings} (the drill's recovery times, `tests/test_chaos.py`). Chaos pass: every "
+        f"{settings} (the drill's recovery times, `tests/integration/test_chaos.py`). Chaos pass: every "
         f"task sent {DELIVERIES} times in all right after the ingest; at {KILL_AT:.0%} of the "
         "pages done worker 1 killed with SIGKILL and started again, worker 2 stopped with "
         f"SIGTERM and started again; at {BROKER_AT:.0%} the broker shut down and started "

@@ -12,10 +12,13 @@ import re
 import signal
 import socket
 import subprocess
+import urllib.parse
 from pathlib import Path
 
 import httpx
 
+from core.settings import Settings
+from pipeline.runtime import Runtime
 from testkit.pipeline_harness import run_cli, wait_for
 from testkit.programs import SOHOA
 
@@ -107,3 +110,29 @@ def parse_key(stdout: str) -> str:
     found = re.search(r"\bsohoa_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\b", stdout)
     assert found, f"no key in the output of sohoa keys create: {stdout!r}"
     return found.group(0)
+
+
+# A document of a few pages done by one worker on two shared cores, with room to spare.
+DONE_TIMEOUT = 240
+
+
+def runtime_for(settings: dict[str, str]) -> Runtime:
+    """The deployment's database and store, seen from the test process."""
+    fields = {k.removeprefix("SOHOA_").lower(): v for k, v in settings.items()}
+    return Runtime.from_settings(Settings(_env_file=None, **fields))
+
+
+def wait_done(client: httpx.Client, document_id: str, timeout: float = DONE_TIMEOUT) -> dict:
+    """The document's API answer once it is done; fails at once if it failed."""
+
+    def done() -> dict | None:
+        body = client.get(f"/api/v1/documents/{document_id}").json()
+        if body["status"] == "failed":
+            raise AssertionError(f"document failed: {body['failure_reason']}")
+        return body if body["status"] == "done" else None
+
+    return wait_for(done, timeout, f"document {document_id} done")  # type: ignore[return-value]
+
+
+def quote(value: str) -> str:
+    return urllib.parse.quote(value, safe="")

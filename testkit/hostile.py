@@ -158,3 +158,28 @@ def png_of_size(path: Path, width: int, height: int) -> Path:
         signature + chunk(b"IHDR", header) + chunk(b"IDAT", bytes(idat)) + chunk(b"IEND", b"")
     )
     return path
+
+
+def png_bomb(path: Path, width: int, height: int) -> Path:
+    """A valid all-white 1-bit PNG written row-block by row-block: tiny on disk,
+    huge when decoded, and never held in memory here."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + b"\xff" * ((width + 7) // 8)
+    block_rows = 1000
+    compressor = zlib.compressobj(9)
+    idat = bytearray()
+    for start in range(0, height, block_rows):
+        idat += compressor.compress(row * min(block_rows, height - start))
+    idat += compressor.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", bytes(idat))
+        + chunk(b"IEND", b"")
+    )
+    return path

@@ -6,3 +6,6 @@ import sys
 from pathlib import Path
 
 SOHOA = Path(sys.executable).with_name("sohoa")
+
+REPO = Path(__file__).resolve().parents[1]
+"""The checkout: where the compose file, the templates and the packages are."""

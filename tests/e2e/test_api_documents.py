@@ -25,17 +25,16 @@ from sqlalchemy import select
 
 from api.downloads import encoded_to_png
 from classifiers.doctypes import DOCUMENT_TYPES
-from core.settings import Settings
 from core.vietnamese import fold_accents
 from ocr.pdf import encode_page_image, flate_encoded
 from pipeline.runtime import Runtime
 from storage.models import AuditEvent, Document, DocumentCorrection
 from testkit import pagegen
-from testkit.api_harness import ApiServer, clean_env, embedded_settings
-from testkit.pipeline_harness import Worker, fresh_postgres, fresh_redis, s3_settings, wait_for
+from testkit.api_harness import ApiServer, clean_env, embedded_settings, runtime_for, wait_done
+from testkit.hostile import png_bomb
+from testkit.pipeline_harness import Worker, fresh_postgres, fresh_redis, s3_settings
 from testkit.s3server import SeaweedS3
 from testkit.textmetrics import cer
-from tests.test_ingest import png_bomb
 
 UNIT = "000.00.00.H26"
 OTHER_UNIT = "000.00.00.H27"
@@ -45,12 +44,6 @@ DONE_TIMEOUT = 240
 
 
 # ------------------------------------------------------------------ fixtures and helpers
-
-
-def runtime_for(settings: dict[str, str]) -> Runtime:
-    """The deployment's database and store, seen from the test process."""
-    fields = {k.removeprefix("SOHOA_").lower(): v for k, v in settings.items()}
-    return Runtime.from_settings(Settings(_env_file=None, **fields))
 
 
 @pytest.fixture(scope="module")
@@ -131,16 +124,6 @@ def upload(
         headers=headers,
         params=params,
     )
-
-
-def wait_done(client: httpx.Client, document_id: str) -> dict:
-    def done() -> dict | None:
-        body = client.get(f"/api/v1/documents/{document_id}").json()
-        if body["status"] == "failed":
-            raise AssertionError(f"document failed: {body['failure_reason']}")
-        return body if body["status"] == "done" else None
-
-    return wait_for(done, DONE_TIMEOUT, f"document {document_id} done")  # type: ignore[return-value]
 
 
 def error_code(response: httpx.Response) -> str:

@@ -162,7 +162,7 @@ def deployment(
     with _database(request.param) as database:
         # SAFE_CALLBACK is on loopback: allowed, so fuzzed PUTs with it are still accepted.
         # The fuzzer sends made-up keys by the hundred, as an attacker would: the
-        # throttle would block this address (tests/test_throttle.py shows it does),
+        # throttle would block this address (tests/e2e/test_throttle.py shows it does),
         # and the later runs here are about the schema, not about the throttle.
         env = embedded_settings(
             data,

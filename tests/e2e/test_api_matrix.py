@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import urllib.parse
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,9 +26,15 @@ from sqlalchemy import func, select
 
 from storage.models import AuditEvent
 from testkit import pagegen
-from testkit.api_harness import ApiServer, clean_env, embedded_settings
-from testkit.pipeline_harness import Worker, wait_for
-from tests.test_api_documents import runtime_for
+from testkit.api_harness import (
+    ApiServer,
+    clean_env,
+    embedded_settings,
+    quote,
+    runtime_for,
+    wait_done,
+)
+from testkit.pipeline_harness import Worker
 
 UNIT = "000.00.00.H26"
 OTHER = "000.00.00.H27"
@@ -79,22 +84,9 @@ class World:
             )
 
 
-def quote(value: str) -> str:
-    return urllib.parse.quote(value, safe="")
-
-
 def scan_bytes(seed: int, tmp: Path) -> bytes:
     page = pagegen.render_page(seed, dpi=150, n_lines=4)
     return pagegen.save_png(page.image, tmp / f"{seed}.png", 150).read_bytes()
-
-
-def wait_done(client: httpx.Client, document_id: str) -> None:
-    def done() -> bool:
-        body = client.get(f"/api/v1/documents/{document_id}").json()
-        assert body["status"] != "failed", body.get("failure_reason")
-        return body["status"] == "done"
-
-    wait_for(done, DONE_TIMEOUT, f"document {document_id} done")
 
 
 @pytest.fixture(scope="module")

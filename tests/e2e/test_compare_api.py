@@ -20,9 +20,8 @@ import pytest
 from PIL import Image
 
 from testkit import docgen, pagegen
-from testkit.api_harness import ApiServer, clean_env, embedded_settings
+from testkit.api_harness import ApiServer, clean_env, embedded_settings, runtime_for
 from testkit.pipeline_harness import Worker, wait_for
-from tests.test_api_documents import runtime_for
 
 UNIT = "000.00.00.H26"
 OTHER = "000.00.00.H27"

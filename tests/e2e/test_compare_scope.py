@@ -33,12 +33,17 @@ from pipeline.runtime import Runtime
 from storage.db import alembic_config, make_engine, migrate
 from storage.models import AuditEvent
 from testkit import pagegen
-from testkit.api_harness import ApiServer, clean_env, embedded_settings
+from testkit.api_harness import (
+    ApiServer,
+    clean_env,
+    embedded_settings,
+    quote,
+    runtime_for,
+    wait_done,
+)
+from testkit.browser import Watched, sign_in
 from testkit.database import BACKENDS, fresh_postgres_url
 from testkit.pipeline_harness import Worker
-from tests.test_api_documents import runtime_for
-from tests.test_api_matrix import quote, wait_done
-from tests.test_browser import Watched, chromium, sign_in  # noqa: F401  (chromium: a fixture)
 
 UNIT_A = "000.00.00.H26"
 UNIT_B = "000.00.00.H27"
@@ -314,7 +319,7 @@ def test_the_listing_shows_a_key_of_both_units_everything(world: World, who: str
 
 def test_the_saved_comparison_page_shows_it_with_one_read(
     world: World,
-    chromium: Browser,  # noqa: F811  (the fixture imported above)
+    chromium: Browser,
 ) -> None:
     """In Chromium: ``/doi-chieu?id=`` shows the comparison the page read, not a second fetch."""
     cid = world.comparisons["cross_officer"]

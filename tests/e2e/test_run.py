@@ -13,9 +13,9 @@ import httpx
 
 from testkit.api_harness import clean_env, free_port
 from testkit.pipeline_harness import wait_for
-from testkit.programs import SOHOA
+from testkit.programs import REPO, SOHOA
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 SAMPLE = ROOT / "samples" / "giay-xac-nhan.jpg"
 
 

@@ -5,7 +5,7 @@ One embedded deployment (SQLite, local folder) is filled directly through
 ``storage`` (no worker: documents are recorded as the pipeline would leave
 them) and served by the real application through Starlette's TestClient.
 The browser-level checks (uploads, live progress, comparison) are in
-``tests/test_browser.py``.
+``tests/e2e/test_browser.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,12 +36,13 @@ from storage import apikeys
 from storage import repository as repo
 from storage.models import AuditEvent, Dossier, WebSession, utcnow
 from storage.search import index_document
+from testkit.programs import REPO
 
 UNIT = "000.00.00.H26"
 OTHER_UNIT = "000.00.00.H27"
 DOSSIER = "000.A0.01.H26-261201-0001"
 OTHER_DOSSIER = "000.A0.01.H27-261201-0002"
-TEMPLATES = Path(__file__).resolve().parents[1] / "api" / "web" / "templates"
+TEMPLATES = REPO / "api" / "web" / "templates"
 STATIC = TEMPLATES.parent / "static"
 
 

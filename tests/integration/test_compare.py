@@ -43,10 +43,11 @@ from ocr.words import Box, Word
 from pipeline.page import process_page
 from pipeline.stage_data import OcrOptions, PageJob
 from testkit import pagegen
+from testkit.programs import REPO
 
 DPI = 200
 SEED = 13  # a page with a 12-digit ID number and two dates in its body
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "compare"
+ARTIFACTS = REPO / "test-artifacts" / "compare"
 ID_NUMBER = re.compile(r"\d{12}")
 DATE_OF_DEATH = re.compile(r"^01/06/")  # 01/06/1992 on that page
 

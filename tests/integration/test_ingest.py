@@ -10,7 +10,6 @@ import io
 import multiprocessing
 import pickle
 import random
-import struct
 import unicodedata
 import warnings
 import zipfile
@@ -37,6 +36,7 @@ from ingest.errors import (
 from ingest.rasterise import RasterPage, rasterise
 from ingest.scan import A4_LONG_SIDE_IN, PageSource, Scan, open_scan
 from ingest.sniff import sniff
+from testkit.hostile import png_bomb
 
 # --- Generated inputs ------------------------------------------------------------------
 
@@ -115,31 +115,6 @@ def text_and_image_pdf(path: Path) -> Path:
     add_page(pdf, b"q 480 0 0 600 0 0 cm /Im0 Do Q", size=(480, 600), xobjects={"/Im0": image})
     add_page(pdf, b"BT /F1 12 Tf 72 760 Td (Trang 3) Tj ET", fonts={"/F1": font})
     pdf.save(path)
-    return path
-
-
-def png_bomb(path: Path, width: int, height: int) -> Path:
-    """A valid all-white 1-bit PNG written row-block by row-block: tiny on disk,
-    huge when decoded, and never held in memory here."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    row = b"\x00" + b"\xff" * ((width + 7) // 8)
-    block_rows = 1000
-    compressor = zlib.compressobj(9)
-    idat = bytearray()
-    for start in range(0, height, block_rows):
-        idat += compressor.compress(row * min(block_rows, height - start))
-    idat += compressor.flush()
-    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", bytes(idat))
-        + chunk(b"IEND", b"")
-    )
     return path
 
 

@@ -7,15 +7,15 @@ CLI does not have, fails only on deployment day; these tests fail it now.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
 from core.settings import Settings
 from sohoa.cli import main as cli
+from testkit.programs import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
 SOHOA_SERVICES = ("api", "worker", "migrate")

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import tempfile
 import unicodedata
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -418,21 +414,3 @@ def test_corpus_refuses_evaluation_seeds() -> None:
 
 
 # --- one real OCR pass --------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_tesseract_reads_the_title_of_a_rendered_page() -> None:
-    doc = compose("marital_status", 1)
-    page = render(doc, dpi=300)[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "page.png"
-        page.image.save(path, dpi=(300, 300))
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-        out = subprocess.run(
-            ["tesseract", str(path), "-", "-l", "vie", "--psm", "3"],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=env,
-        ).stdout
-    assert "TÌNH TRẠNG HÔN NHÂN" in unicodedata.normalize("NFC", out)

@@ -18,7 +18,9 @@ from pathlib import Path
 
 from setuptools import find_packages
 
-ROOT = Path(__file__).resolve().parent.parent
+from testkit.programs import REPO
+
+ROOT = REPO
 LAYERS = ("core", "ingest", "ocr", "classifiers", "storage", "pipeline", "compare", "api", "sohoa")
 RANK = {package: rank for rank, package in enumerate(LAYERS)}
 
@@ -51,6 +53,7 @@ def upward_imports(root: Path = ROOT) -> list[str]:
 
 
 def test_imports_point_down_the_layers() -> None:
+    assert [p for p in LAYERS if not (ROOT / p / "__init__.py").is_file()] == [], "a layer moved"
     assert upward_imports() == []
 
 

@@ -341,9 +341,3 @@ def test_nfd_counts_the_same_as_nfc() -> None:
 
 
 # --- end to end --------------------------------------------------------------------------
-
-
-def test_clean_page_reads_back_with_raw_tesseract(tmp_path: Path) -> None:
-    page = render_page(11, n_lines=12)
-    path = pagegen.save_png(page.image, tmp_path / "page.png", page.dpi)
-    assert cer(page.text, pagegen.raw_tesseract(path, page.dpi)) < 0.03
