@@ -1,7 +1,7 @@
 """Chaos: what duplicates, killed workers and a broker restart cost in speed and OCR work.
 
-``tests/integration/test_chaos.py`` proves the pipeline stays correct under this drill; this scenario
-measures its price on the benchmark's page set, in one run, on the production-like
+``tests/integration/test_chaos.py`` proves the pipeline stays correct under this drill;
+this scenario measures its price on the benchmark's page set, in one run, on the production-like
 deployment (PostgreSQL, SeaweedFS S3, three ``sohoa worker -c 1``):
 
 1. *clean pass*: workers ready, the page set ingested, nothing else happens;
@@ -491,7 +491,8 @@ def intro() -> str:
     return (
         f"{WORKERS} workers × `sohoa worker -c 1` on a private Redis (append-only), a fresh "
         "PostgreSQL database and SeaweedFS, per pass; both passes with "
-        f"{settings} (the drill's recovery times, `tests/integration/test_chaos.py`). Chaos pass: every "
+        f"{settings} (the drill's recovery times, `tests/integration/test_chaos.py`). "
+        "Chaos pass: every "
         f"task sent {DELIVERIES} times in all right after the ingest; at {KILL_AT:.0%} of the "
         "pages done worker 1 killed with SIGKILL and started again, worker 2 stopped with "
         f"SIGTERM and started again; at {BROKER_AT:.0%} the broker shut down and started "

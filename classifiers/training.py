@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from classifiers import classify, folded_text, ngram_model, rules
 from classifiers.classify import Classifier, combine, prepared_rules
 from classifiers.doctypes import DOCUMENT_TYPES
 from classifiers.folded_text import classification_text, split_page
@@ -83,8 +85,9 @@ def corpus_examples(path: Path | None = None) -> list[Example]:
     return examples
 
 
-TRAINING_CODE = ("text.py", "rules.py", "model.py", "classify.py", "training.py")
-"""Modules whose code shapes a trained model (features, rules the calibration weighs)."""
+TRAINING_CODE = (folded_text, rules, ngram_model, classify, sys.modules[__name__])
+"""Modules whose code shapes a trained model (features, rules the calibration weighs).
+Named as modules, not file names, so that renaming one breaks here, at import."""
 
 
 def corpus_digest(examples: Iterable[Example]) -> str:
@@ -95,9 +98,8 @@ def corpus_digest(examples: Iterable[Example]) -> str:
     not be reused after they change.
     """
     digest = hashlib.sha256()
-    package = resources.files("classifiers")
-    for name in TRAINING_CODE:
-        digest.update(package.joinpath(name).read_bytes())
+    for module in TRAINING_CODE:
+        digest.update(Path(module.__file__ or "").read_bytes())
     for example in examples:
         digest.update(example.document_type.encode() + b"\0" + example.text.encode() + b"\0")
     return digest.hexdigest()[:12]

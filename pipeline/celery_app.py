@@ -31,27 +31,12 @@ QUEUES = (QUEUE, PAGE_QUEUE)
 HARD_LIMIT_GRACE = HARD_LIMIT_GRACE_S
 
 
-PUBLISH_RETRY_POLICY = {
-    "max_retries": 5,
-    "interval_start": 0.2,
-    "interval_step": 0.5,
-    "interval_max": 2.0,
-}
-"""How long a message is retried while the broker does not answer: about 6 s,
-longer than a Redis restart (a second or two), short enough that an upload does
-not hang on a broker that is down. kombu's default (3 tries in 0.6 s) gave up
-during a restart, and the document then waited for the sweeper's stall period
-(the chaos benchmark's tail); what fails after this is still the sweeper's."""
-
-
 def make_celery(settings: Settings) -> Celery:
     app = Celery("sohoa", broker=settings.resolved_broker_url, include=["pipeline.tasks"])
     app.conf.update(
         task_default_queue=QUEUE,
         task_routes={"sohoa.ocr_page": {"queue": PAGE_QUEUE}},
         task_acks_late=True,
-        task_publish_retry=True,
-        task_publish_retry_policy=PUBLISH_RETRY_POLICY,
         task_reject_on_worker_lost=True,
         task_ignore_result=True,
         task_soft_time_limit=settings.page_time_limit,
