@@ -54,8 +54,10 @@ class Heartbeat:
                 continue
             self.beats += 1
             if not held:
+                # Finished while this beat was due, or taken over after a lease ran
+                # out; the task's own write tells which (a taken-over step records nothing).
                 self.lost = True
-                log.warning("%s: no longer held by this task; stopped renewing", self._what)
+                log.info("%s: no longer held by this task; stopped renewing", self._what)
                 return
 
     def __enter__(self) -> Heartbeat:

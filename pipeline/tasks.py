@@ -380,6 +380,20 @@ def _step_heartbeat(rt: Runtime, document_id: str, step: str, owner: str) -> Hea
     return Heartbeat(renew, seconds, f"document {document_id} {step}")
 
 
+def _advance(s: Any, document_id: str, step: str, owner: str) -> bool:
+    """Move the document past ``step`` if this task still holds it (``repository.advance_step``).
+
+    False: the step was taken over after this task's lease ran out (its worker
+    looked dead); the new holder records the result, this one records nothing.
+    """
+    if repo.advance_step(s, document_id, step, owner, journey.next_step(step)):
+        return True
+    log.warning(
+        "document %s: %s was taken over; this task's result is not recorded", document_id, step
+    )
+    return False
+
+
 def _send_next(document_id: str, step: str) -> None:
     after = journey.next_step(step)
     if after in STEP_TASKS:
@@ -425,10 +439,10 @@ def assemble(self: Task, document_id: str) -> None:
         )
         shutil.rmtree(work, ignore_errors=True)
         with rt.session() as s:
-            if not repo.advance_step(s, document_id, journey.ASSEMBLE, owner, journey.CLASSIFY):
-                return  # taken over after this task's lease ran out: the new holder records
+            if not _advance(s, document_id, journey.ASSEMBLE, owner):
+                return
             repo.set_outputs(s, document_id, pdf=pdf, text=text_obj, pages=report_obj)
-        _send_next(document_id, journey.ASSEMBLE)
+    _send_next(document_id, journey.ASSEMBLE)
 
 
 @app.task(bind=True, base=DocumentTask, name="sohoa.classify", **RETRY)
@@ -456,14 +470,14 @@ def classify(self: Task, document_id: str) -> None:
         except Exception:
             log.exception("classification of %s failed; recorded as unclassified", document_id)
         with rt.session() as s:
-            if not repo.advance_step(s, document_id, journey.CLASSIFY, owner, journey.INDEX):
+            if not _advance(s, document_id, journey.CLASSIFY, owner):
                 return
             document = repo.get_document(s, document_id)
             if result is not None:
                 store_classification(document, result)
             elif document.document_type is None:
                 document.document_type = "unclassified"
-        _send_next(document_id, journey.CLASSIFY)
+    _send_next(document_id, journey.CLASSIFY)
 
 
 @app.task(bind=True, base=DocumentTask, name="sohoa.index", **RETRY)
@@ -472,14 +486,13 @@ def index(self: Task, document_id: str) -> None:
     rt, owner = runtime(), self.request.id or ""
     if not _claim_step(rt, document_id, journey.INDEX, owner):
         return
-    with _step_heartbeat(rt, document_id, journey.INDEX, owner):
-        with rt.session() as s:
-            if not repo.advance_step(s, document_id, journey.INDEX, owner, journey.DONE):
-                return
-            document = repo.get_document(s, document_id)
-            index_document(s, document_id)
-            repo.set_document_status(s, document, "done")
-        notify(rt, document_id, "document.done")
+    with _step_heartbeat(rt, document_id, journey.INDEX, owner), rt.session() as s:
+        if not _advance(s, document_id, journey.INDEX, owner):
+            return
+        document = repo.get_document(s, document_id)
+        index_document(s, document_id)
+        repo.set_document_status(s, document, "done")
+    notify(rt, document_id, "document.done")
 
 
 # The task that runs each document step after the pages, by step name.
