@@ -1,0 +1,90 @@
+"""The small database operations the pipeline, the CLI and the API are made of.
+
+Each function takes an open ``Session`` and leaves committing to the caller, so
+a task can group several of them in one transaction. Those the pipeline may
+repeat (a task redelivered after a worker died) are idempotent: calling them
+twice leaves the database as calling them once.
+
+Concurrency: functions that change a document's pages first lock the document
+row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite transactions are already
+serialised by ``BEGIN IMMEDIATE``). Two page tasks of one document finishing
+at the same moment then count each other's pages, so exactly one sees that no
+page is left.
+"""
+
+from __future__ import annotations
+
+from storage.repository.audit import record_audit
+from storage.repository.claims import (
+    advance_step,
+    claim_page,
+    claim_step,
+    renew_page,
+    renew_step,
+    set_step,
+    stalled_documents,
+    take_lease,
+    void_dead_leases,
+)
+from storage.repository.comparisons import list_comparisons
+from storage.repository.documents import (
+    create_document,
+    find_document,
+    get_document,
+    reset_for_reprocess,
+    set_document_status,
+    set_outputs,
+)
+from storage.repository.dossiers import ensure_unit, get_dossier, list_dossiers, upsert_dossier
+from storage.repository.pages import (
+    ensure_pages,
+    failed_pages,
+    get_page,
+    mark_page_done,
+    mark_page_failed,
+    page_objects,
+    pages_settled,
+)
+from storage.repository.rows import (
+    MAX_CODE_LENGTH,
+    MAX_REASON_LENGTH,
+    StoredRef,
+    lock_document,
+    validate_code,
+)
+
+__all__ = [
+    "MAX_CODE_LENGTH",
+    "MAX_REASON_LENGTH",
+    "StoredRef",
+    "advance_step",
+    "claim_page",
+    "claim_step",
+    "create_document",
+    "ensure_pages",
+    "ensure_unit",
+    "failed_pages",
+    "find_document",
+    "get_document",
+    "get_dossier",
+    "get_page",
+    "list_comparisons",
+    "list_dossiers",
+    "lock_document",
+    "mark_page_done",
+    "mark_page_failed",
+    "page_objects",
+    "pages_settled",
+    "record_audit",
+    "renew_page",
+    "renew_step",
+    "reset_for_reprocess",
+    "set_document_status",
+    "set_outputs",
+    "set_step",
+    "stalled_documents",
+    "take_lease",
+    "upsert_dossier",
+    "validate_code",
+    "void_dead_leases",
+]

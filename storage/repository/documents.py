@@ -1,0 +1,157 @@
+"""Documents: created once per dossier and checksum, their status, outputs and reprocessing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from core.vietnamese import nfc
+from storage.models import (
+    DOCUMENT_STATUSES,
+    Document,
+    Dossier,
+    Page,
+    utcnow,
+)
+from storage.repository.rows import (
+    StoredRef,
+    clip_reason,
+    count_done,
+    document_row,
+    insert_or_get,
+    lock_document,
+)
+
+
+def get_document(s: Session, document_id: str) -> Document | None:
+    return s.get(Document, document_id)
+
+
+def find_document(
+    s: Session,
+    dossier: Dossier,
+    *,
+    sha256: str | None = None,
+    idempotency_key: str | None = None,
+) -> Document | None:
+    """The document of ``dossier`` with this idempotency key, else with this checksum."""
+    if idempotency_key is not None:
+        found = s.scalars(
+            select(Document).where(
+                Document.dossier_id == dossier.id, Document.idempotency_key == idempotency_key
+            )
+        ).one_or_none()
+        if found is not None:
+            return found
+    if sha256 is not None:
+        return s.scalars(
+            select(Document).where(Document.dossier_id == dossier.id, Document.sha256 == sha256)
+        ).one_or_none()
+    return None
+
+
+def create_document(
+    s: Session,
+    dossier: Dossier,
+    *,
+    filename: str,
+    kind: str,
+    content_type: str,
+    size: int,
+    sha256: str,
+    original_key: str,
+    page_count: int,
+    idempotency_key: str | None = None,
+    document_id: str | None = None,
+) -> tuple[Document, bool]:
+    """Record an uploaded original; returns ``(document, created)``.
+
+    When the dossier already holds the same idempotency key or the same file
+    (by sha256), that document is returned with ``created=False`` and nothing
+    is written. The existing document may then differ from the arguments (a
+    key reused for another file): callers that care compare ``sha256``. A
+    concurrent transaction inserting the same document is handled the same way.
+    """
+    existing = find_document(s, dossier, sha256=sha256, idempotency_key=idempotency_key)
+    if existing is not None:
+        return existing, False
+
+    def make() -> Document:
+        return Document(
+            id=document_id,
+            dossier_id=dossier.id,
+            filename=nfc(filename),
+            kind=kind,
+            content_type=content_type,
+            size=size,
+            sha256=sha256,
+            original_key=original_key,
+            page_count=page_count,
+            idempotency_key=idempotency_key,
+            status="queued",
+        )
+
+    def find() -> Document | None:
+        return find_document(s, dossier, sha256=sha256, idempotency_key=idempotency_key)
+
+    return insert_or_get(s, make, find)
+
+
+def set_document_status(
+    s: Session, document: Document, status: str, reason: str | None = None
+) -> None:
+    """Move ``document`` to ``status``; ``reason`` is kept only for ``failed``.
+
+    ``done_at`` is set when the document becomes done and cleared otherwise.
+    """
+    if status not in DOCUMENT_STATUSES:
+        raise ValueError(f"unknown document status {status!r}")
+    document.status = status
+    document.failure_reason = clip_reason(reason) if status == "failed" else None
+    if status == "done":
+        document.done_at = document.done_at or utcnow()
+    else:
+        document.done_at = None
+
+
+def set_outputs(
+    s: Session, document_id: str, *, pdf: StoredRef, text: StoredRef, pages: StoredRef
+) -> Document:
+    """Record where the assembled outputs are: searchable PDF, plain text, page report."""
+    document = document_row(s, document_id)
+    document.pdf_key, document.pdf_sha256 = pdf.key, pdf.sha256
+    document.text_key, document.text_sha256 = text.key, text.sha256
+    document.pages_key, document.pages_sha256 = pages.key, pages.sha256
+    return document
+
+
+def reset_for_reprocess(s: Session, document: Document) -> None:
+    """Queue a document again: its failed pages, or all pages when none failed.
+
+    Failure reasons are cleared; ``attempts`` are kept, so a page that keeps
+    failing shows how often it was tried. Outputs and the search index are left
+    in place until the new run replaces them.
+    """
+    lock_document(s, document.id)
+    failed = (Page.document_id == document.id) & (Page.status == "failed")
+    has_failed = s.scalar(select(func.count()).select_from(Page).where(failed)) > 0
+    which = failed if has_failed else Page.document_id == document.id
+    s.execute(
+        update(Page)
+        .where(which)
+        .values(
+            status="queued",
+            failure_reason=None,
+            lease_owner=None,
+            lease_until=None,
+            tries=0,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    s.expire(document, ["pages"])
+    set_document_status(s, document, "queued")
+    document.pages_done = count_done(s, document.id)
+    document.pages_failed = 0
+    document.step = None  # the start step puts it at its pages again
+    document.step_owner = document.step_until = None

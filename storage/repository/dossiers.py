@@ -1,0 +1,121 @@
+"""Units and dossiers: created once under races, found by code, listed by page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from core.vietnamese import nfc
+from storage.models import (
+    Document,
+    Dossier,
+    Unit,
+)
+from storage.repository.rows import insert_or_get, validate_code
+
+
+def ensure_unit(s: Session, code: str, name: str | None = None) -> Unit:
+    """The unit ``code``, created if missing; ``name`` (when given) replaces the stored one."""
+    code = validate_code(code, "unit code")
+    unit = s.get(Unit, code)
+    if unit is None:
+        unit, _ = insert_or_get(s, lambda: Unit(code=code, name=name), lambda: s.get(Unit, code))
+    if name is not None and unit.name != nfc(name):
+        unit.name = nfc(name)
+    return unit
+
+
+def get_dossier(s: Session, unit_code: str, code: str) -> Dossier | None:
+    """The dossier, or None (also for codes that could not be valid)."""
+    try:
+        unit_code, code = validate_code(unit_code, "unit code"), validate_code(code)
+    except ValueError:
+        return None
+    return s.scalars(
+        select(Dossier).where(Dossier.unit_code == unit_code, Dossier.code == code)
+    ).one_or_none()
+
+
+def upsert_dossier(
+    s: Session,
+    unit_code: str,
+    code: str,
+    *,
+    procedure_code: str | None = None,
+    received_date: date | None = None,
+    callback_url: str | None = None,
+) -> Dossier:
+    """The dossier ``code`` of unit ``unit_code``, created if missing.
+
+    Optional fields given (not None) overwrite the stored ones; omitted ones are
+    left alone, so re-sending a dossier without them loses nothing. Raises
+    ValueError for an invalid code and LookupError if the unit does not exist.
+    """
+    unit_code, code = validate_code(unit_code, "unit code"), validate_code(code)
+    if s.get(Unit, unit_code) is None:
+        raise LookupError(f"no unit {unit_code}")
+    dossier = get_dossier(s, unit_code, code)
+    if dossier is None:
+        dossier, _ = insert_or_get(
+            s,
+            lambda: Dossier(unit_code=unit_code, code=code),
+            lambda: get_dossier(s, unit_code, code),
+        )
+    if procedure_code is not None:
+        dossier.procedure_code = nfc(procedure_code).strip()
+    if received_date is not None:
+        dossier.received_date = received_date
+    if callback_url is not None:
+        dossier.callback_url = callback_url
+    return dossier
+
+
+def list_dossiers(
+    s: Session,
+    *,
+    units: list[str] | None,
+    code_part: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[tuple[Dossier, int]]]:
+    """Dossiers of ``units`` (None: all), newest first, with their document counts.
+
+    ``code_part`` matches inside the dossier code or the procedure code,
+    case-insensitively and literally (``%`` and ``_`` are not wildcards).
+    Returns the total matching and one page of ``(dossier, documents)``.
+    """
+    filters = []
+    if units is not None:
+        filters.append(Dossier.unit_code.in_(units))
+    if code_part:
+        escaped = code_part.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        filters.append(
+            or_(
+                func.lower(Dossier.code).like(pattern, escape="\\"),
+                func.lower(Dossier.procedure_code).like(pattern, escape="\\"),
+            )
+        )
+    if received_from is not None:
+        filters.append(Dossier.received_date >= received_from)
+    if received_to is not None:
+        filters.append(Dossier.received_date <= received_to)
+    total = s.scalar(select(func.count(Dossier.id)).where(*filters)) or 0
+    counts = (
+        select(Document.dossier_id, func.count(Document.id).label("n"))
+        .group_by(Document.dossier_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(Dossier, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.dossier_id == Dossier.id)
+        .where(*filters)
+        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, [(dossier, int(n)) for dossier, n in rows]
