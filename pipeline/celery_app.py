@@ -4,7 +4,7 @@ Crash safety rests on four things: tasks are acknowledged only after they
 finish (``acks_late``), a task whose worker died is put back
 (``reject_on_worker_lost``), a page is run only by the task that claimed it in
 the database, and one sweeper queues again the work of documents that stalled
-(``pipeline.tasks.sweep``), which also covers the embedded broker that cannot
+(``pipeline.sweeper``), which also covers the embedded broker that cannot
 redeliver a message lost with a killed worker. The database, not the broker,
 is the record of what is done: no result backend is used.
 """
@@ -32,7 +32,11 @@ HARD_LIMIT_GRACE = HARD_LIMIT_GRACE_S
 
 
 def make_celery(settings: Settings) -> Celery:
-    app = Celery("sohoa", broker=settings.resolved_broker_url, include=["pipeline.tasks"])
+    app = Celery(
+        "sohoa",
+        broker=settings.resolved_broker_url,
+        include=["pipeline.tasks", "pipeline.webhook_delivery", "pipeline.sweeper"],
+    )
     app.conf.update(
         task_default_queue=QUEUE,
         task_routes={"sohoa.ocr_page": {"queue": PAGE_QUEUE}},

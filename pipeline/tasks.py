@@ -17,11 +17,12 @@ What a stage stores is a function of its input alone (timings go to the page's
 row; the PDF carries the document's date, not the clock), so work cut short
 and done again writes the same bytes under the same names.
 
-Lost work (a message gone with a killed worker or broker) is found by one
-sweeper (``sweep``), run by whichever worker holds its lease: documents on
-which nothing happened for ``SOHOA_STALL_AFTER`` seconds and nothing is held
-are sent to ``start_document`` again, which resumes them at their step. A
-worker's start does not re-queue anything by itself.
+Lost work (a message gone with a killed worker or broker, a lease its dead
+worker no longer renews) is found by one sweeper (``pipeline.sweeper``), which
+sends the document to ``start_document`` again; that resumes it at its step. A
+worker's start does not re-queue anything by itself. Messages go through
+``pipeline.messages.send`` (a broker outage costs time, never a document);
+webhook events through ``pipeline.webhook_delivery``.
 """
 
 from __future__ import annotations
@@ -29,40 +30,34 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import httpx
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
-from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from celery.signals import worker_process_init
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.errors import InputError
 from ingest.scan import Scan
 from ocr.tesseract import TesseractError
-from pipeline import egress, journey, webhooks
+from pipeline import journey
 from pipeline.celery_app import app
 from pipeline.classification import active_classifier, store_classification
 from pipeline.leases import Heartbeat
+from pipeline.messages import send
 from pipeline.originals import release_all, trim, use_original
 from pipeline.programs import kill_marked, marked
 from pipeline.runtime import Runtime, runtime, runtime_after_fork
 from pipeline.stage_data import PageJob, PageResult, ocr_options
 from pipeline.stored_page import StoredPage, StoredPageCorrupt
+from pipeline.webhook_delivery import notify
 from storage import keys
 from storage import repository as repo
-from storage.models import utcnow
 from storage.objects import ObjectCorrupt, ObjectMissing, StoreUnavailable
 from storage.search import index_document
 
@@ -108,10 +103,6 @@ LONGEST_PRIORITY = 9
 # unexpected error, a worker killed every time) fails with that reason, instead
 # of being queued again by the sweeper for ever. Retries of one task are one try.
 MAX_PAGE_TRIES = 5
-# How long a message is tried again while the broker does not take it: longer
-# than a Redis restart, short enough that an upload does not hang on a broker
-# that is down (the document is then the sweeper's).
-SEND_PATIENCE_S = 6.0
 
 
 class DocumentTask(Task):
@@ -217,40 +208,6 @@ def page_lanes(numbers: list[int], lanes: int) -> list[list[int]]:
     """Pages split into ``lanes`` lanes, each in page order: [1, 5, 9], [2, 6, 10], …"""
     ordered = sorted(numbers)
     return [ordered[i::lanes] for i in range(min(lanes, len(ordered)))]
-
-
-def send(document_id: str, message: Callable[[], object]) -> bool:
-    """Send a task message; when the broker stays down, leave the document to the sweeper.
-
-    Whatever sent it has recorded the document's state first (its step, its
-    pages), so a message the broker could not take is not lost work: the
-    sweeper finds the document stalled and resumes it at its step. Failing
-    the step instead would fail a good document for a broker restart (the
-    chaos benchmark did: ``assemble failed: OperationalError … connecting``).
-    A restart takes a second or two, so the send is tried again for up to
-    ``SEND_PATIENCE_S`` first (kombu's own retries give up within a second),
-    and the document goes on at once instead of after the stall period.
-    """
-    deadline = time.monotonic() + SEND_PATIENCE_S
-    pause = 0.25
-    while True:
-        try:
-            message()
-            return True
-        except BrokerUnavailable as exc:
-            problem: Exception = exc
-        except Exception as exc:
-            # kombu, reconnecting, has failed with AttributeError ("'NoneType' object has
-            # no attribute 'client'"): still the broker's trouble, still not the document's.
-            log.warning("document %s: sending failed", document_id, exc_info=True)
-            problem = exc
-        if time.monotonic() + pause > deadline:
-            log.warning(
-                "document %s: broker down (%s); the sweeper resumes it", document_id, problem
-            )
-            return False
-        time.sleep(pause)
-        pause = min(2 * pause, 2.0)
 
 
 def queue_page(document_id: str, lane: list[int], priority: int | None) -> None:
@@ -503,118 +460,6 @@ STEP_TASKS: dict[str, Task] = {
 }
 
 
-class WebhookRejected(RuntimeError):
-    """The receiver answered, but not with 2xx: try again later."""
-
-
-@app.task(
-    bind=True,
-    name="sohoa.deliver_webhook",
-    autoretry_for=(httpx.HTTPError, WebhookRejected, egress.HostUnresolvable),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=12,
-)
-def deliver_webhook(self: Task, url: str, event: str, event_id: str, body: str) -> None:
-    """POST one signed event; the same body on every retry, a fresh signature each time.
-
-    The URL is judged again here, on the addresses its host has now, and the
-    request goes to those very addresses (``pipeline.egress``): a name that
-    passed when the dossier was saved may point inside the network today. A
-    refused URL is not retried (it would be refused again); the refusal is
-    logged and audited as ``webhook.refused``.
-    """
-    rt = runtime()
-    data = body.encode("utf-8")
-    document_id = event_id.split(":", 1)[0]
-    try:
-        target = egress.check_url(url, egress.AllowList.parse(rt.settings.webhook_allow))
-    except egress.EgressRefused as exc:
-        log.warning("webhook for document %s not sent: %s", document_id, exc)
-        _audit_webhook(rt, "webhook.refused", document_id, event, url, reason=exc.reason)
-        return
-    secret = webhooks.webhook_secret(rt.settings)
-    response = egress.post(
-        target,
-        data,
-        webhooks.headers(secret, event, event_id, data),
-        timeout=rt.settings.webhook_timeout,
-    )
-    if not 200 <= response.status_code < 300:
-        raise WebhookRejected(f"{url} answered {response.status_code}")
-    _audit_webhook(rt, "webhook.delivered", document_id, event, url)
-
-
-def _audit_webhook(
-    rt: Runtime, action: str, document_id: str, event: str, url: str, **detail: str
-) -> None:
-    with rt.session() as s:
-        repo.record_audit(
-            s,
-            actor="worker",
-            action=action,
-            object_type="document",
-            object_id=document_id,
-            detail={"event": event, "url": url, **detail},
-        )
-
-
-def notify(rt: Runtime, document_id: str, event: str) -> None:
-    """Queue the event for the dossier's callback URL, if it has one."""
-    with rt.session() as s:
-        document = repo.get_document(s, document_id)
-        url = document.dossier.callback_url if document is not None else None
-        if not url:
-            return
-        body = webhooks.event_body(event, document)
-    event_id = json.loads(body)["id"]
-    if not send(document_id, lambda: deliver_webhook.delay(url, event, event_id, body.decode())):
-        log.error("document %s: the %s webhook was not queued (broker down)", document_id, event)
-
-
-SWEEPER_LEASE = "sweeper"
-
-
-def sweep(rt: Runtime, owner: str) -> list[str]:
-    """Queue again the work of dead workers and of stalled documents; the ids queued.
-
-    Only the holder of the sweeper's lease sweeps, so N workers do not send N
-    copies. Two kinds of lost work:
-
-    - a page or step whose lease ran out while in progress: its worker died (a
-      live one renews its lease), so the lease is freed and its document sent
-      at once (``repository.void_dead_leases``), not a stall period later;
-    - a document on which nothing happened for ``stall_after`` seconds and
-      nothing is held: its messages were lost (a broker restarted without its
-      data, a lane whose next page was never queued), or are waiting behind a
-      long queue (then the copy sent here finds its pages claimed or done and
-      returns). A document sent counts as touched, so it is sent at most once
-      per ``stall_after``.
-    """
-    settings = rt.settings
-    with rt.session() as s:
-        if not repo.take_lease(s, SWEEPER_LEASE, owner, max(1, settings.sweep_interval - 1)):
-            return []
-        dead = repo.void_dead_leases(s)
-        now = utcnow()
-        stalled = repo.stalled_documents(
-            s, quiet_since=now - timedelta(seconds=settings.stall_after)
-        )
-        for document_id in stalled:
-            document = repo.get_document(s, document_id)
-            if document is not None:
-                document.updated_at = now
-    ids = dead + [i for i in stalled if i not in dead]
-    for document_id in ids:
-        send(document_id, lambda d=document_id: start_document.delay(d))
-    if dead:
-        log.info("sweeper: work of dead workers freed; %d document(s) queued again", len(dead))
-    if len(ids) > len(dead):
-        log.info("sweeper: queued %d stalled document(s) again", len(ids) - len(dead))
-    return ids
-
-
 @worker_process_init.connect
 def open_runtime(**_: Any) -> None:
     """Hand each worker child its own runtime as it starts (``runtime_after_fork``).
@@ -623,31 +468,6 @@ def open_runtime(**_: Any) -> None:
     reach the database or the store says so when it starts, not mid-task.
     """
     runtime_after_fork()
-
-
-_sweeping = threading.Event()
-
-
-@worker_ready.connect
-def start_sweeping(**_: Any) -> None:
-    """Sweep in the worker's main process every ``SOHOA_SWEEP_INTERVAL`` seconds."""
-    rt = runtime()
-    owner = f"{socket.gethostname()}:{os.getpid()}"
-
-    def loop() -> None:
-        while not _sweeping.is_set():
-            try:
-                sweep(rt, owner)
-            except Exception:  # a database outage must not end the loop
-                log.exception("sweep failed; trying again in %d s", rt.settings.sweep_interval)
-            _sweeping.wait(rt.settings.sweep_interval)
-
-    threading.Thread(target=loop, name="sohoa-sweeper", daemon=True).start()
-
-
-@worker_shutdown.connect
-def stop_sweeping(**_: Any) -> None:
-    _sweeping.set()
 
 
 # ---------------------------------------------------------------- helpers
