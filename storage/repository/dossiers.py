@@ -105,17 +105,19 @@ def list_dossiers(
     if received_to is not None:
         filters.append(Dossier.received_date <= received_to)
     total = s.scalar(select(func.count(Dossier.id)).where(*filters)) or 0
-    counts = (
-        select(Document.dossier_id, func.count(Document.id).label("n"))
-        .group_by(Document.dossier_id)
-        .subquery()
+    # Counted per dossier of the page (a correlated subquery on the dossier's index),
+    # not grouped over every document of the archive before the page is cut.
+    documents = (
+        select(func.count(Document.id))
+        .where(Document.dossier_id == Dossier.id)
+        .correlate(Dossier)
+        .scalar_subquery()
     )
     rows = s.execute(
-        select(Dossier, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.dossier_id == Dossier.id)
+        select(Dossier, documents)
         .where(*filters)
         .order_by(Dossier.created_at.desc(), Dossier.id.desc())
         .limit(limit)
         .offset(offset)
     ).all()
-    return total, [(dossier, int(n)) for dossier, n in rows]
+    return total, [(dossier, int(n or 0)) for dossier, n in rows]
