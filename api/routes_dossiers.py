@@ -122,13 +122,7 @@ def get_dossier(
     """A dossier by code; ``unit`` is needed only when the code is in several of the key's units."""
     with scoped(rt, principal, "dossier", code), rt.session() as s:
         dossier = resolve_dossier(s, principal, code, unit)
-        documents = list(
-            s.scalars(
-                select(Document)
-                .where(Document.dossier_id == dossier.id)
-                .order_by(Document.created_at, Document.id)
-            )
-        )
+        documents = repo.dossier_documents(s, dossier.id)
         out = dossier_out(dossier, len(documents), documents)
     audit(rt, principal, "dossier.read", dossier)
     return out

@@ -20,15 +20,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from api.routes_compare import audit_comparison, comparison_out, load_comparison
 from api.runtime_dependency import RuntimeDep
 from api.scope import audit, resolve_dossier, scoped
 from api.web.auth import PageRoute, Verifier
 from api.web.render import render
-from storage.models import Document
+from storage import repository as repo
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -60,12 +58,7 @@ def compare_page(
     if code:
         with scoped(rt, principal, "dossier", code), rt.session() as s:
             dossier = resolve_dossier(s, principal, code, unit or None)
-            rows = s.scalars(
-                select(Document)
-                .where(Document.dossier_id == dossier.id)
-                .options(selectinload(Document.pages))
-                .order_by(Document.created_at, Document.id)
-            )
+            rows = repo.dossier_documents(s, dossier.id)
             documents = [
                 {
                     "id": d.id,

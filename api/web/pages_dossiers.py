@@ -20,8 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from api.error_responses import ApiError
 from api.runtime_dependency import RuntimeDep, current_runtime
@@ -32,7 +31,7 @@ from api.web.auth import PageError, PageRoute, Reader, Writer
 from api.web.render import render
 from pipeline.runtime import Runtime
 from storage import repository as repo
-from storage.models import Document, Dossier, Page, Unit
+from storage.models import Document, Dossier, Page
 from storage.search import search as run_search
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -65,7 +64,7 @@ class DocumentRow:
 def _units(s: Session, auth: SessionAuth) -> list[str]:
     """Units a new dossier may go to: the key's, or every known unit for an admin."""
     if auth.principal.role == "admin":
-        return list(s.scalars(select(Unit.code).order_by(Unit.code)))
+        return repo.unit_codes(s)
     return sorted(auth.principal.units)
 
 
@@ -239,7 +238,7 @@ def dossier_page(
             message = "Mã hồ sơ này có ở nhiều đơn vị của bạn: hãy mở hồ sơ từ danh sách."
             raise PageError(409, message, auth) from None
         info = dossier_out(dossier, 0).model_dump()
-        documents = [_row(d) for d in _documents(s, dossier)]
+        documents = [_row(d) for d in repo.dossier_documents(s, dossier.id, with_pages=True)]
         info["document_count"] = len(documents)
     audit(rt, principal, "dossier.read", dossier, via="web")
     upload_url = (
@@ -258,17 +257,6 @@ def dossier_page(
             "can_upload": principal.can("write"),
         },
         auth=auth,
-    )
-
-
-def _documents(s: Session, dossier: Dossier) -> list[Document]:
-    return list(
-        s.scalars(
-            select(Document)
-            .where(Document.dossier_id == dossier.id)
-            .options(selectinload(Document.pages))
-            .order_by(Document.created_at, Document.id)
-        )
     )
 
 

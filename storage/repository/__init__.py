@@ -29,13 +29,20 @@ from storage.repository.claims import (
 from storage.repository.comparisons import list_comparisons
 from storage.repository.documents import (
     create_document,
+    dossier_documents,
     find_document,
     get_document,
     reset_for_reprocess,
     set_document_status,
     set_outputs,
 )
-from storage.repository.dossiers import ensure_unit, get_dossier, list_dossiers, upsert_dossier
+from storage.repository.dossiers import (
+    ensure_unit,
+    get_dossier,
+    list_dossiers,
+    unit_codes,
+    upsert_dossier,
+)
 from storage.repository.pages import (
     ensure_pages,
     failed_pages,
@@ -61,6 +68,7 @@ __all__ = [
     "claim_page",
     "claim_step",
     "create_document",
+    "dossier_documents",
     "ensure_pages",
     "ensure_unit",
     "failed_pages",
@@ -84,6 +92,7 @@ __all__ = [
     "set_step",
     "stalled_documents",
     "take_lease",
+    "unit_codes",
     "upsert_dossier",
     "validate_code",
     "void_dead_leases",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.vietnamese import nfc
 from storage.models import (
@@ -155,3 +155,16 @@ def reset_for_reprocess(s: Session, document: Document) -> None:
     document.pages_failed = 0
     document.step = None  # the start step puts it at its pages again
     document.step_owner = document.step_until = None
+
+
+def dossier_documents(s: Session, dossier_id: int, *, with_pages: bool = False) -> list[Document]:
+    """The dossier's documents in the order they were received (and their pages, if asked,
+    in one more query rather than one per document)."""
+    query = (
+        select(Document)
+        .where(Document.dossier_id == dossier_id)
+        .order_by(Document.created_at, Document.id)
+    )
+    if with_pages:
+        query = query.options(selectinload(Document.pages))
+    return list(s.scalars(query))

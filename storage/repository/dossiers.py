@@ -121,3 +121,8 @@ def list_dossiers(
         .offset(offset)
     ).all()
     return total, [(dossier, int(n or 0)) for dossier, n in rows]
+
+
+def unit_codes(s: Session) -> list[str]:
+    """Every known unit's code, in order (an admin may file a dossier in any)."""
+    return list(s.scalars(select(Unit.code).order_by(Unit.code)))
