@@ -13,7 +13,7 @@ admin      read, write, verify, admin    all
 =========  ============================  ==================
 
 ``authenticate`` turns the request's key into a ``Principal`` (401 otherwise),
-or, for the counter's browsers, the session cookie of ``api.web.sessions``
+or, for the counter's browsers, the session cookie of ``storage.web_sessions``
 (signed in once with the key; unsafe methods must then echo the session's
 CSRF token, 403 ``csrf_failed`` otherwise: a cookie rides along on requests
 that other sites make, a header or a form field copied from our page does not),
@@ -42,9 +42,8 @@ from sqlalchemy.orm import Session
 from api.error_responses import ApiError
 from api.runtime_dependency import RuntimeDep, current_runtime
 from api.throttle import AttemptThrottle, attempt_subjects
-from api.web import sessions as web_sessions
 from pipeline.runtime import Runtime
-from storage import apikeys
+from storage import apikeys, web_sessions
 from storage import repository as repo
 from storage.models import ApiKey, WebSession
 

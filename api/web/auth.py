@@ -29,8 +29,8 @@ from api.security import (
     authenticate_session,
     record_denied,
 )
-from api.web import sessions as web_sessions
 from api.web.render import render_error
+from storage import web_sessions
 
 WEB_ROLES = frozenset({"clerk", "officer", "admin"})
 """Roles with pages; ``system`` keys are for programs and get a 403 page."""

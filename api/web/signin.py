@@ -2,7 +2,7 @@
 
 The key is typed once into the form, checked like any API request's key
 (``storage.apikeys.check_key``), and forgotten: the browser gets a session
-cookie instead (``api.web.sessions``). The form carries a one-use token that
+cookie instead (``storage.web_sessions``). The form carries a one-use token that
 must match a cookie set with the form (SameSite=Strict), so another site
 cannot sign a counter's browser into a key of its choosing.
 """
@@ -24,10 +24,9 @@ from api.security import (
     record_failed_attempt,
 )
 from api.throttle import attempt_subjects
-from api.web import sessions as web_sessions
 from api.web.auth import SIGNIN_PATH, PageRoute, SignInRequired, safe_next, viewer
 from api.web.render import render
-from storage import apikeys
+from storage import apikeys, web_sessions
 from storage import repository as repo
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)

@@ -27,12 +27,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from api.app import create_app
-from api.web import sessions as web_sessions
 from classifiers.doctypes import DOCUMENT_TYPES
 from core import settings as settings_module
 from pipeline import runtime as runtime_module
 from pipeline.runtime import Runtime
-from storage import apikeys
+from storage import apikeys, web_sessions
 from storage import repository as repo
 from storage.models import AuditEvent, Dossier, WebSession, utcnow
 from storage.search import index_document
