@@ -55,3 +55,8 @@ def pixels_within(memory_bytes: int) -> int:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def size_text(n: int) -> str:
+    """A size as a refusal message shows it: MiB from one MiB up, bytes below."""
+    return f"{n / MIB:.1f} MiB" if n >= MIB else f"{n} bytes"

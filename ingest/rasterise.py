@@ -1,6 +1,6 @@
 """Turn one page of a validated scan into a Pillow image for cleaning and OCR.
 
-:func:`rasterise` needs nothing but the :class:`~ingest.scan.PageSource`, so a
+:func:`rasterise` needs nothing but the :class:`~ingest.page_source.PageSource`, so a
 worker process (or a Celery task on another machine sharing the storage) renders its
 page without re-validating the whole file. Every page comes out in one of two
 modes, "L" or "RGB", upright and on a white background, so later stages never
@@ -17,9 +17,7 @@ from PIL import Image, ImageOps
 
 from core.limits import DEFAULT_LIMITS, Limits
 from ingest.errors import CorruptFile, TooLarge
-from ingest.poppler import PopplerError, PopplerOverLimit, pdftoppm_page
-from ingest.scan import (
-    PageSource,
+from ingest.image_files import (
     check_frame_pixels,
     exif_orientation,
     frame_resolution,
@@ -27,6 +25,8 @@ from ingest.scan import (
     output_geometry,
     pillow_guard,
 )
+from ingest.page_source import PageSource
+from ingest.poppler import PopplerError, PopplerOverLimit, pdftoppm_page
 
 _WIDE_GREY_MODES = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
 

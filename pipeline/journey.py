@@ -32,8 +32,9 @@ from classifiers.classify import Classification, Classifier, ClassifierPage
 from classifiers.marks import read_marks
 from core.limits import Limits
 from core.vietnamese import nfc
+from ingest.page_source import Scan
 from ingest.poppler import pdftoppm_page, pdftotext_page
-from ingest.scan import Scan, open_scan
+from ingest.scan import open_scan
 from ocr.pdf import KeptPage, OcrPage, assemble_searchable_pdf, decode_image
 from pipeline.page import process_page, thumbnail_png
 from pipeline.stage_data import PageJob, PageResult

@@ -31,7 +31,7 @@ from typing import Any
 
 from core.vietnamese import nfc
 from ingest.errors import InputError
-from ingest.scan import Scan
+from ingest.page_source import Scan
 from ocr.tesseract import check_languages
 from pipeline import journey
 from pipeline.programs import processes

@@ -13,7 +13,7 @@ from typing import Any
 from classifiers.marks import PageMarks
 from core.limits import Limits
 from core.settings import Settings, default_jobs
-from ingest.scan import PageSource
+from ingest.page_source import PageSource
 from ocr.pdf import EncodedImage
 from ocr.words import Word
 

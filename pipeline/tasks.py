@@ -43,7 +43,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.errors import InputError
-from ingest.scan import Scan
+from ingest.page_source import Scan
 from ocr.tesseract import TesseractError
 from pipeline import journey
 from pipeline.celery_app import app

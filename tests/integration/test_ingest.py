@@ -33,8 +33,10 @@ from ingest.errors import (
     TooLarge,
     UnsupportedType,
 )
+from ingest.image_files import A4_LONG_SIDE_IN
+from ingest.page_source import PageSource, Scan
 from ingest.rasterise import RasterPage, rasterise
-from ingest.scan import A4_LONG_SIDE_IN, PageSource, Scan, open_scan
+from ingest.scan import open_scan
 from ingest.sniff import sniff
 from testkit.hostile import png_bomb
 
