@@ -27,12 +27,9 @@ webhook events through ``pipeline.webhook_delivery``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import shutil
-from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,18 +40,25 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.errors import InputError
-from ingest.page_source import Scan
 from ocr.tesseract import TesseractError
 from pipeline import journey
 from pipeline.celery_app import app
 from pipeline.classification import active_classifier, store_classification
 from pipeline.leases import Heartbeat
 from pipeline.messages import send
-from pipeline.originals import release_all, trim, use_original
+from pipeline.originals import release_all
 from pipeline.programs import kill_marked, marked
 from pipeline.runtime import Runtime, runtime, runtime_after_fork
-from pipeline.stage_data import PageJob, PageResult, ocr_options
-from pipeline.stored_page import StoredPage, StoredPageCorrupt
+from pipeline.stage_data import PageJob, ocr_options
+from pipeline.stored_page import StoredPageCorrupt
+from pipeline.stored_work import (
+    document_prefix,
+    load_stored_pages,
+    local_scan,
+    scratch_dir,
+    store_page_result,
+    trim_originals,
+)
 from pipeline.webhook_delivery import notify
 from storage import keys
 from storage import repository as repo
@@ -120,7 +124,7 @@ class DocumentTask(Task):
                 return super().__call__(*args, **kwargs)
             finally:
                 release_all()
-                _trim_originals(runtime())
+                trim_originals(runtime())
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         """Record a time limit or an error as the page's or document's failure; keep a lane going.
@@ -251,7 +255,7 @@ def _ocr_page(rt: Runtime, document_id: str, number: int, *, owner: str) -> bool
             return False  # taken by a live task, done, or failed until reprocessed
         tries = repo.get_page(s, document_id, number).tries
         original_key, sha256 = document.original_key, document.sha256
-        prefix = _prefix(document)
+        prefix = document_prefix(document)
     with _page_heartbeat(rt, document_id, number, owner):
         _run_claimed_page(rt, document_id, number, tries, original_key, sha256, prefix)
     return True
@@ -284,7 +288,7 @@ def _run_claimed_page(
         reason = f"page {number}: {exc.reason if isinstance(exc, InputError) else exc}"
         _page_failed(rt, document_id, number, reason)
         return
-    image_obj, words_obj, thumb_obj = _store_page(rt, prefix, result)
+    image_obj, words_obj, thumb_obj = store_page_result(rt, prefix, result)
     with rt.session() as s:
         repo.mark_page_done(
             s,
@@ -371,15 +375,15 @@ def assemble(self: Task, document_id: str) -> None:
     with _step_heartbeat(rt, document_id, journey.ASSEMBLE, owner):
         with rt.session() as s:
             document = repo.get_document(s, document_id)
-            prefix, created = _prefix(document), document.created_at
+            prefix, created = document_prefix(document), document.created_at
             original_key, sha256, title = document.original_key, document.sha256, document.filename
         try:
             scan = local_scan(rt, original_key, sha256)
-            pages = _stored_pages(rt, document_id, with_images=True)
+            pages = load_stored_pages(rt, document_id, with_images=True)
         except STORAGE_FAILURES as exc:
             _fail_document(rt, document_id, f"stored page results unusable: {exc}")
             return
-        work = _scratch(rt, document_id)
+        work = scratch_dir(rt, document_id)
         pdf_path = work / "searchable.pdf"
         text = journey.assemble(
             scan.path, [p.result for p in pages], pdf_path, title=Path(title).stem, created=created
@@ -417,7 +421,7 @@ def classify(self: Task, document_id: str) -> None:
     with _step_heartbeat(rt, document_id, journey.CLASSIFY, owner):
         result = None
         try:
-            pages = _stored_pages(rt, document_id, with_images=False)
+            pages = load_stored_pages(rt, document_id, with_images=False)
             result = journey.classify(active_classifier(rt), [p.result for p in pages])
         except RETRYABLE:
             raise
@@ -481,92 +485,6 @@ def _active_document(s: Any, document_id: str) -> Any:
     if document is None or document.status in ("done", "failed"):
         return None
     return document
-
-
-def local_scan(rt: Runtime, key: str, sha256: str) -> Scan:
-    """The original on this worker's disk and its validated pages.
-
-    From the bounded cache of originals (``SOHOA_WORK_CACHE_MB``), fetched and
-    verified again when evicted; the file stays locked until the task ends, so
-    no process evicts it while this task's pages read it.
-    """
-    path = use_original(
-        rt.settings.work_dir / "originals",
-        sha256,
-        rt.settings.work_cache_mb * 1024 * 1024,
-        lambda dest: rt.store.download(key, dest, sha256),
-    )
-    return _open_scan_cached(path, rt.settings.limits())
-
-
-def _trim_originals(rt: Runtime) -> None:
-    """Bring the cache back under its bound once this task's originals are free to go."""
-    folder = rt.settings.work_dir / "originals"
-    if folder.is_dir():
-        trim(folder, rt.settings.work_cache_mb * 1024 * 1024)
-
-
-@lru_cache(maxsize=16)
-def _open_scan_cached(path: Path, limits: Any) -> Scan:
-    """Each worker process opens and validates an original once, not once per page."""
-    return journey.open_original(path, limits)
-
-
-def _prefix(document: Any) -> str:
-    dossier = document.dossier
-    return keys.document_prefix(dossier.unit_code, dossier.code, document.id)
-
-
-def _scratch(rt: Runtime, document_id: str) -> Path:
-    path = rt.settings.work_dir / "assemble" / document_id
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _store_page(rt: Runtime, prefix: str, result: PageResult) -> tuple[Any, Any, Any]:
-    """The page's image, stored page and thumbnail in the store, each named by its content."""
-    image_obj = None
-    if result.image is not None:
-        data = result.image.data
-        image_obj = rt.store.put_bytes(
-            keys.page_image(prefix, result.number, hashlib.sha256(data).hexdigest()),
-            data,
-            "application/octet-stream",
-        )
-    stored = StoredPage.of(result).to_bytes()
-    words_obj = rt.store.put_bytes(
-        keys.page_words(prefix, result.number, hashlib.sha256(stored).hexdigest()),
-        stored,
-        "application/json",
-    )
-    if result.thumbnail is None:
-        raise RuntimeError(f"page {result.number} has no thumbnail")  # a bug, not bad input
-    thumb_obj = rt.store.put_bytes(
-        keys.thumbnail(prefix, result.number), result.thumbnail, "image/png"
-    )
-    return image_obj, words_obj, thumb_obj
-
-
-@dataclass(frozen=True)
-class _LoadedPage:
-    stored: StoredPage
-    result: PageResult  # with its image bytes when they were fetched
-
-
-def _stored_pages(rt: Runtime, document_id: str, *, with_images: bool) -> list[_LoadedPage]:
-    """The document's stored pages in order; images fetched if asked (or marks are missing)."""
-    with rt.session() as s:
-        rows = repo.page_objects(s, document_id)
-    pages = []
-    for row in rows:
-        stored = StoredPage.from_bytes(rt.store.get_bytes(row.words_key, row.words_sha256))
-        result = stored.result
-        wanted = with_images or stored.marks is None
-        if wanted and stored.image is not None and row.image_key and row.image_sha256:
-            data = rt.store.get_bytes(row.image_key, row.image_sha256)
-            result = replace(result, image=stored.image.with_data(data))
-        pages.append(_LoadedPage(stored, result))
-    return pages
 
 
 def _page_failed(rt: Runtime, document_id: str, number: int, reason: str) -> None:
