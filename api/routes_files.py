@@ -182,14 +182,16 @@ def page_image(
             blob = Blob(page.thumbnail_key, page.thumbnail_sha256, "image/png", f"{stem}.png")
             report = None
         else:
-            if not (page.image_key and page.image_sha256 and page.words_key and page.words_sha256):
+            if not (
+                page.image_key and page.image_sha256 and page.result_key and page.result_sha256
+            ):
                 raise ApiError(
                     404,
                     "page_image_not_found",
                     f"page {number} was kept with its own text and has no scanned image",
                 )
             blob = Blob(page.image_key, page.image_sha256, "image/jpeg", f"{stem}.jpg")
-            report = (page.words_key, page.words_sha256)
+            report = (page.result_key, page.result_sha256)
     if report is None:
         return _serve(request, principal, document, blob, part=f"thumb-{number}", stream=False)
     return _full_page_image(request, principal, document, blob, report, number)

@@ -65,15 +65,15 @@ def pair_pages(original: Side, copy: Side) -> list[tuple[int, int]]:
 def page_view(rt: Runtime, document_id: str, number: int) -> PageView:
     with rt.session() as s:
         page = s.query(Page).filter_by(document_id=document_id, number=number).one_or_none()
-        if page is None or not (page.image_key and page.words_key):
+        if page is None or not (page.image_key and page.result_key):
             raise NotComparable(
                 "page_not_comparable",
                 f"page {number} of document {document_id} has no stored scan image "
                 "(a page that already carried text is not compared)",
             )
-        keys = (page.image_key, page.image_sha256, page.words_key, page.words_sha256)
-    image_key, image_sha, words_key, words_sha = keys
-    stored = StoredPage.from_bytes(rt.store.get_bytes(words_key, words_sha))
+        keys = (page.image_key, page.image_sha256, page.result_key, page.result_sha256)
+    image_key, image_sha, result_key, words_sha = keys
+    stored = StoredPage.from_bytes(rt.store.get_bytes(result_key, words_sha))
     if stored.image is None:
         raise NotComparable("page_not_comparable", f"page {number} has no stored scan image")
     encoded = stored.image.with_data(rt.store.get_bytes(image_key, image_sha))

@@ -73,8 +73,8 @@ def store_page_result(rt: Runtime, prefix: str, result: PageResult) -> tuple[Any
             "application/octet-stream",
         )
     stored = StoredPage.of(result).to_bytes()
-    words_obj = rt.store.put_bytes(
-        keys.page_words(prefix, result.number, hashlib.sha256(stored).hexdigest()),
+    result_obj = rt.store.put_bytes(
+        keys.page_result(prefix, result.number, hashlib.sha256(stored).hexdigest()),
         stored,
         "application/json",
     )
@@ -83,7 +83,7 @@ def store_page_result(rt: Runtime, prefix: str, result: PageResult) -> tuple[Any
     thumb_obj = rt.store.put_bytes(
         keys.thumbnail(prefix, result.number), result.thumbnail, "image/png"
     )
-    return image_obj, words_obj, thumb_obj
+    return image_obj, result_obj, thumb_obj
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def load_stored_pages(rt: Runtime, document_id: str, *, with_images: bool) -> li
         rows = repo.page_objects(s, document_id)
     pages = []
     for row in rows:
-        stored = StoredPage.from_bytes(rt.store.get_bytes(row.words_key, row.words_sha256))
+        stored = StoredPage.from_bytes(rt.store.get_bytes(row.result_key, row.result_sha256))
         result = stored.result
         wanted = with_images or stored.marks is None
         if wanted and stored.image is not None and row.image_key and row.image_sha256:

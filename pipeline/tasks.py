@@ -288,7 +288,7 @@ def _run_claimed_page(
         reason = f"page {number}: {exc.reason if isinstance(exc, InputError) else exc}"
         _page_failed(rt, document_id, number, reason)
         return
-    image_obj, words_obj, thumb_obj = store_page_result(rt, prefix, result)
+    image_obj, result_obj, thumb_obj = store_page_result(rt, prefix, result)
     with rt.session() as s:
         repo.mark_page_done(
             s,
@@ -300,8 +300,8 @@ def _run_claimed_page(
             text=result.text,
             image_key=image_obj.key if image_obj else None,
             image_sha256=image_obj.sha256 if image_obj else None,
-            words_key=words_obj.key,
-            words_sha256=words_obj.sha256,
+            result_key=result_obj.key,
+            result_sha256=result_obj.sha256,
             thumbnail_key=thumb_obj.key,
             thumbnail_sha256=thumb_obj.sha256,
             timings={k: round(v, 4) for k, v in result.timings.items()},

@@ -40,11 +40,11 @@ def thumbnail(prefix: str, number: int) -> str:
 
 def page_image(prefix: str, number: int, sha256: str) -> str:
     """The encoded page image a page task made, waiting to be assembled; named by
-    content for the reason :func:`page_words` gives."""
+    content for the reason :func:`page_result` gives."""
     return f"{prefix}/pages/{number}-{sha256[:16]}.img"
 
 
-def page_words(prefix: str, number: int, sha256: str) -> str:
+def page_result(prefix: str, number: int, sha256: str) -> str:
     """A page task's stored result (text, words, image facts), named by its content.
 
     Its bytes are a function of the page alone (timings live in the page row),

@@ -224,8 +224,8 @@ class Page(Timestamps, Base):
     text: Mapped[str | None] = mapped_column(Text)
     image_key: Mapped[str | None] = mapped_column(String(1024))
     image_sha256: Mapped[str | None] = mapped_column(String(64))
-    words_key: Mapped[str | None] = mapped_column(String(1024))
-    words_sha256: Mapped[str | None] = mapped_column(String(64))
+    result_key: Mapped[str | None] = mapped_column(String(1024))
+    result_sha256: Mapped[str | None] = mapped_column(String(64))
     thumbnail_key: Mapped[str | None] = mapped_column(String(1024))
     thumbnail_sha256: Mapped[str | None] = mapped_column(String(64))
     # Who is working on the page, until when (``repository.claim_page``).

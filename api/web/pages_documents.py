@@ -77,7 +77,7 @@ def page_views(document: Document) -> list[PageView]:
     views = []
     for page in sorted(document.pages, key=lambda p: p.number):
         image = None
-        if page.status == "done" and page.image_key and page.words_key:
+        if page.status == "done" and page.image_key and page.result_key:
             image = f"/api/v1/documents/{document.id}/pages/{page.number}/image?size=full"
         views.append(
             PageView(

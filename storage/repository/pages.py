@@ -45,7 +45,7 @@ def page_objects(s: Session, document_id: str) -> list[Any]:
     return list(
         s.execute(
             select(
-                Page.number, Page.words_key, Page.words_sha256, Page.image_key, Page.image_sha256
+                Page.number, Page.result_key, Page.result_sha256, Page.image_key, Page.image_sha256
             )
             .where(Page.document_id == document_id)
             .order_by(Page.number)
@@ -64,8 +64,8 @@ def mark_page_done(
     text: str | None,
     image_key: str | None,
     image_sha256: str | None,
-    words_key: str | None,
-    words_sha256: str | None,
+    result_key: str | None,
+    result_sha256: str | None,
     thumbnail_key: str | None = None,
     thumbnail_sha256: str | None = None,
     timings: dict[str, float] | None = None,
@@ -92,7 +92,7 @@ def mark_page_done(
     # NUL can come out of a PDF's own text layer; PostgreSQL refuses it in text.
     page.text = nfc(text).replace("\x00", "") if text is not None else None
     page.image_key, page.image_sha256 = image_key, image_sha256
-    page.words_key, page.words_sha256 = words_key, words_sha256
+    page.result_key, page.result_sha256 = result_key, result_sha256
     page.thumbnail_key, page.thumbnail_sha256 = thumbnail_key, thumbnail_sha256
     s.flush()
     return document.page_count - document.pages_done

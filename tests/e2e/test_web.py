@@ -83,8 +83,8 @@ def _document(
             text=text,
             image_key="img",
             image_sha256="0" * 64,
-            words_key="words",
-            words_sha256="1" * 64,
+            result_key="words",
+            result_sha256="1" * 64,
             thumbnail_key="thumb",
             thumbnail_sha256="2" * 64,
         )

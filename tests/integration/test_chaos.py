@@ -175,7 +175,7 @@ def test_duplicates_kills_and_a_broker_restart_change_nothing(database_url, tmp_
                 document.pages_key: document.pages_sha256,
             }
             for p in document.pages:
-                recorded[p.words_key] = p.words_sha256
+                recorded[p.result_key] = p.result_sha256
                 recorded[p.image_key] = p.image_sha256
                 recorded[p.thumbnail_key] = p.thumbnail_sha256
             stored = rt.store.list(prefix)

@@ -71,8 +71,8 @@ def done(s: object, document_id: str, number: int, text: str = "Nguyễn Văn Đ
         text=text,
         image_key=f"img/{number}",
         image_sha256="b" * 64,
-        words_key=f"words/{number}",
-        words_sha256="c" * 64,
+        result_key=f"words/{number}",
+        result_sha256="c" * 64,
     )
 
 
@@ -217,7 +217,7 @@ def test_round_trip_vietnamese(db: Db) -> None:
         page = document.pages[0]
         assert page.text == "Ông Nguyễn Văn Đặng\ncư trú"
         assert (page.rotation, page.skew, page.confidence) == (90, -0.5, 91.5)
-        assert (page.words_key, page.image_sha256) == ("words/1", "b" * 64)
+        assert (page.result_key, page.image_sha256) == ("words/1", "b" * 64)
 
 
 @pytest.mark.parametrize(

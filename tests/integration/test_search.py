@@ -124,8 +124,8 @@ def add(
             text=page_text,
             image_key=None,
             image_sha256=None,
-            words_key=None,
-            words_sha256=None,
+            result_key=None,
+            result_sha256=None,
         )
     document.document_type = document_type
     if created is not None:
