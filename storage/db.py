@@ -13,6 +13,8 @@ transaction serialisable, the simplest thing that is correct for a small site.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +59,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # Driver autocommit: SQLAlchemy's "begin" event below issues BEGIN itself.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _enter_wal(cursor)
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough with WAL, much faster
@@ -66,6 +68,28 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _enter_wal(cursor: Any) -> None:
+    """Put the database in WAL mode, waiting out a connection doing the same.
+
+    Converting a new database takes an exclusive lock from a shared one; two
+    connections converting at the same moment (processes starting together on
+    an empty data folder) would deadlock, so SQLite answers one of them
+    "database is locked" at once, without its busy timeout. That one tries
+    again: by then the database is in WAL mode and the pragma is a no-op.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause = 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(2 * pause, 0.5)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
