@@ -21,8 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 FORMAT = "sohoa-classifier-1"
 
@@ -45,6 +43,10 @@ class TextModel:
     meta: dict[str, object]
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        # Imported here: scikit-learn takes most of a second to import, which every
+        # `sohoa ocr` paid though it never classifies.
+        from sklearn.feature_extraction.text import CountVectorizer
+
         blocks = []
         for family, params in VECTORISERS.items():
             counter = CountVectorizer(
@@ -117,6 +119,9 @@ def train_text_model(
     texts: Sequence[str], labels: Sequence[str], *, seed: int = 0, c: float = 20.0
 ) -> TextModel:
     """Fit the vectorisers and a multinomial logistic regression on folded texts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
     vocabularies: dict[str, dict[str, int]] = {}
     idf: dict[str, np.ndarray] = {}
     blocks = []

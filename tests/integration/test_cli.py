@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -259,3 +260,13 @@ def test_coarse_photo_is_archived_at_200_dpi_at_least(two_pages, run_sohoa, tmp_
         image = next(iter(pdf.pages[0].get_images().values()))
         width_in = float(pdf.pages[0].mediabox[2]) / 72
         assert int(image.Width) / width_in >= 199.5
+
+
+def test_sohoa_ocr_does_not_load_the_classifiers_libraries() -> None:
+    """`sohoa ocr` never classifies, so it must not pay scikit-learn's import (most of a
+    second per file, on every file a commune's batch script digitises)."""
+    probe = "import sys, sohoa.cli, pipeline.local_run; print('sklearn' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "False"
