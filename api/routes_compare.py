@@ -28,12 +28,11 @@ from api.downloads import Blob
 from api.error_responses import ApiError
 from api.runtime_dependency import RuntimeDep
 from api.schemas import MAX_OFFSET, PREFIX
-from api.scope import audit, check_unit, load_document, scoped, visible_units
-from api.security import Principal, audit_read, require
+from api.scope import audit, load_document, scoped
+from api.security import Principal, require
+from api.services import comparison_service
 from compare.service import NotComparable, Side, overlay_png, pages_to_compare, report_pdf
 from compare.service import run_comparison as run
-from pipeline.runtime import Runtime
-from storage import repository as repo
 from storage.models import Comparison
 
 router = APIRouter(prefix=PREFIX, tags=["compare"])
@@ -155,47 +154,6 @@ def compare(rt: RuntimeDep, body: CompareIn, principal: Verifier) -> ComparisonO
     return out
 
 
-def load_comparison(rt: Runtime, principal: Principal, comparison_id: str) -> Comparison:
-    """The comparison if the key sees both its documents' units; else the 404 of a missing one.
-
-    A refusal is recorded (``access.denied``, with the first unit the key
-    lacks) by ``scoped``; the answer is the same as for an id that never
-    existed, so a key learns nothing about another unit's comparisons.
-    """
-    with scoped(rt, principal, "comparison", comparison_id), rt.session() as s:
-        comparison = s.get(Comparison, comparison_id) if len(comparison_id) <= 36 else None
-        if comparison is None:
-            raise ApiError(404, "comparison_not_found", f"no comparison {comparison_id}")
-        for unit in comparison.units:
-            check_unit(principal, unit)
-        s.expunge(comparison)
-        return comparison
-
-
-def audit_comparison(
-    rt: Runtime, principal: Principal, action: str, comparison: Comparison, **detail: Any
-) -> None:
-    """Record one read of a comparison, naming it and both documents (and their units).
-
-    One row per read, filed under the copy's unit like the comparison; the
-    original's unit is in the detail, so either unit's reads can be found.
-    """
-    audit_read(
-        rt,
-        principal,
-        action=action,
-        object_type="comparison",
-        object_id=comparison.id,
-        unit_code=comparison.unit_code,
-        detail={
-            "original_document_id": comparison.original_document_id,
-            "copy_document_id": comparison.copy_document_id,
-            "original_unit": comparison.original_unit_code,
-            **detail,
-        },
-    )
-
-
 @router.get("/comparisons", response_model=ComparisonList, response_model_by_alias=True)
 def list_comparisons(
     rt: RuntimeDep,
@@ -209,15 +167,14 @@ def list_comparisons(
     Without their page details (no citizen's words): like the dossier list,
     the listing itself is not audited; opening one is.
     """
-    with rt.session() as s:
-        total, rows = repo.list_comparisons(
-            s,
-            units=visible_units(principal, None),
-            document_id=document,
-            limit=limit,
-            offset=offset,
-        )
-        items = [comparison_out(c, with_pages=False) for c in rows]
+    total, items = comparison_service.list_comparisons(
+        rt,
+        principal,
+        lambda c: comparison_out(c, with_pages=False),
+        document_id=document,
+        limit=limit,
+        offset=offset,
+    )
     return ComparisonList(total=total, items=items)
 
 
@@ -225,10 +182,7 @@ def list_comparisons(
     "/comparisons/{comparison_id}", response_model=ComparisonOut, response_model_by_alias=True
 )
 def get_comparison(rt: RuntimeDep, comparison_id: str, principal: Verifier) -> ComparisonOut:
-    comparison = load_comparison(rt, principal, comparison_id)
-    out = comparison_out(comparison)
-    audit_comparison(rt, principal, "comparison.read", comparison)
-    return out
+    return comparison_service.read_comparison(rt, principal, comparison_id, comparison_out)
 
 
 @router.get(
@@ -238,7 +192,7 @@ def get_comparison(rt: RuntimeDep, comparison_id: str, principal: Verifier) -> C
 )
 def comparison_report(rt: RuntimeDep, comparison_id: str, principal: Verifier) -> Response:
     """The comparison as a PDF report (Vietnamese), to file with the certification."""
-    comparison = load_comparison(rt, principal, comparison_id)
+    comparison = comparison_service.load_comparison(rt, principal, comparison_id)
     data = report_pdf(rt, comparison.id)
     blob = Blob(
         f"comparisons/{comparison.id}",
@@ -246,7 +200,9 @@ def comparison_report(rt: RuntimeDep, comparison_id: str, principal: Verifier) -
         "application/pdf",
         f"doi-chieu-{comparison.id[:8]}.pdf",
     )
-    audit_comparison(rt, principal, "comparison.download", comparison, part="report")
+    comparison_service.record_comparison_read(
+        rt, principal, "comparison.download", comparison, part="report"
+    )
     return downloads.bytes_response(data, blob, downloads.etag(blob.sha256))
 
 
@@ -263,7 +219,7 @@ def comparison_overlay(
     principal: Verifier,
 ) -> Response:
     """The original page with removed (red) and added (blue) marks and changed words boxed."""
-    comparison = load_comparison(rt, principal, comparison_id)
+    comparison = comparison_service.load_comparison(rt, principal, comparison_id)
     data = overlay_png(rt, comparison, number)
     if data is None:
         raise ApiError(404, "page_not_found", f"comparison {comparison_id} has no page {number}")
@@ -271,7 +227,7 @@ def comparison_overlay(
     tag = downloads.etag(sha)
     fresh = downloads.matches_etag(request, tag)
     # Like a document's page image: a revalidation is a read too (the browser shows it again).
-    audit_comparison(
+    comparison_service.record_comparison_read(
         rt,
         principal,
         "comparison.download",

@@ -3,10 +3,10 @@
 ``router`` also carries the dossier routes (``api.routes_dossiers``) and the
 downloads (``api.routes_files``), so the application includes one router.
 
-Every route authenticates with ``api.security.require`` and keeps to the key's
-units (``api.scope``); every read or change of a document is recorded with
-``api.security.audit_read``. The routes call ``pipeline.intake`` and
-``storage`` only: the pipeline decides how a scan is taken in and processed.
+Every route authenticates with ``api.security.require``; reads, corrections
+and searches go through ``api.services`` (the key's units, the audit record),
+the same functions the counter's pages call. Uploads and reprocessing call
+``pipeline.intake``: the pipeline decides how a scan is taken in and processed.
 
 Uploads (``POST /dossiers/{code}/documents``): see ``upload_documents``.
 """
@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -45,24 +45,20 @@ from api.scope import (
     Reader,
     Writer,
     audit,
-    check_filter_unit,
     document_not_found,
     load_document,
-    lock_document,
     resolve_dossier,
     scoped,
-    visible_units,
 )
-from api.security import Principal, audit_read, authenticate, require
+from api.security import Principal, authenticate, require
+from api.services import document_service
+from api.services.document_service import Correction
 from api.uploads import ReceivedFile, receive_files
-from classifiers.fields.corrections import InvalidCorrection, validate_field_corrections
 from ingest.errors import InputError
 from pipeline import intake
 from pipeline.runtime import Runtime
 from storage import repository as repo
-from storage.models import Document, DocumentCorrection
 from storage.objects import ObjectStoreError, StoreUnavailable
-from storage.search import search as run_search
 
 log = logging.getLogger(__name__)
 
@@ -270,11 +266,7 @@ def _upload_answer(out: UploadOut) -> Response:
 @router.get("/documents/{document_id}", response_model=DocumentOut)
 def get_document(rt: RuntimeDep, document_id: str, principal: Reader) -> DocumentOut:
     """Status, progress, pages, type and fields of a document, with links to its files."""
-    with scoped(rt, principal, "document", document_id), rt.session() as s:
-        document = load_document(s, principal, document_id)
-        out = document_out(document)
-    audit(rt, principal, "document.read", document)
-    return out
+    return document_service.read_document(rt, principal, document_id, document_out)
 
 
 def _corrector(rt: RuntimeDep, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
@@ -299,75 +291,12 @@ def correct_document(
     """
     if body.document_type is None and body.fields is None and body.is_certified_copy is None:
         raise ApiError(422, "empty_correction", "give document_type, fields or is_certified_copy")
-    with scoped(rt, principal, "document", document_id), rt.session() as s:
-        document = lock_document(s, principal, document_id)
-        before = _classification(document)
-        fields = _checked_fields(body.document_type or document.document_type, body.fields)
-        if body.document_type is not None:
-            document.document_type = body.document_type
-        if fields is not None:
-            document.fields = _merge_fields(document.fields, fields)
-        if body.is_certified_copy is not None:
-            document.is_certified_copy = body.is_certified_copy
-        after = _classification(document)
-        changed = before != after
-        if changed:
-            s.add(
-                DocumentCorrection(
-                    document_id=document.id,
-                    actor=principal.actor,
-                    unit_code=document.dossier.unit_code,
-                    before=before,
-                    after=after,
-                )
-            )
-        s.flush()
-        out = document_out(document)
-    if changed:
-        audit(rt, principal, "document.correct", document, before=before, after=after)
-    return out
-
-
-def _classification(document: Document) -> dict[str, Any]:
-    return {
-        "document_type": document.document_type,
-        "fields": dict(document.fields) if document.fields else None,
-        "is_certified_copy": document.is_certified_copy,
-    }
-
-
-def _checked_fields(
-    document_type: str | None, patch: dict[str, Any] | None
-) -> dict[str, str | None] | None:
-    """The patch's fields validated for the document's (new) type, or a 422 naming one.
-
-    Checked before anything changes: a value stored unchecked (a lone surrogate)
-    once made every later read of the document fail.
-    """
-    if patch is None:
-        return None
-    try:
-        return validate_field_corrections(document_type, patch)
-    except InvalidCorrection as err:
-        raise ApiError(422, err.code, str(err)) from None
-
-
-def _merge_fields(
-    stored: dict[str, Any] | None, patch: dict[str, str | None]
-) -> dict[str, Any] | None:
-    """RFC 7396 at the top level: null removes a key, a value replaces it.
-
-    A person's value is certain: it is stored with confidence 1 and marked
-    ``corrected``, in the shape of the extracted fields, so a reader never has
-    to guess which shape a field has.
-    """
-    merged = dict(stored or {})
-    for name, value in patch.items():
-        if value is None:
-            merged.pop(name, None)
-        else:
-            merged[name] = {"value": value, "confidence": 1.0, "corrected": True}
-    return merged or None
+    correction = Correction(
+        document_type=body.document_type,
+        fields=body.fields,
+        is_certified_copy=body.is_certified_copy,
+    )
+    return document_service.correct_document(rt, principal, document_id, correction, document_out)
 
 
 @router.post("/documents/{document_id}/reprocess", status_code=202, response_model=ReprocessOut)
@@ -411,20 +340,19 @@ def search(
     ``from``/``to`` are days (Vietnam time) of the upload, or of the dossier's
     received date with ``date=received``.
     """
-    check_filter_unit(rt, principal, unit)
-    with rt.session() as s:
-        found = run_search(
-            s,
-            q,
-            units=visible_units(principal, unit),
-            dossier=dossier,
-            document_type=document_type,
-            date_from=date_from,
-            date_to=date_to,
-            date_field=date_field,
-            limit=limit,
-            offset=offset,
-        )
+    found = document_service.search_documents(
+        rt,
+        principal,
+        q,
+        unit=unit,
+        dossier=dossier,
+        document_type=document_type,
+        date_from=date_from,
+        date_to=date_to,
+        date_field=date_field,
+        limit=limit,
+        offset=offset,
+    )
     hits = [
         SearchHitOut(
             document_id=h.document_id,
@@ -440,15 +368,6 @@ def search(
         )
         for h in found.hits
     ]
-    audit_read(
-        rt,
-        principal,
-        action="document.search",
-        object_type="search",
-        object_id="-",
-        unit_code=unit,
-        detail={"q": q, "documents": [h.document_id for h in hits], "total": found.total},
-    )
     return SearchOut(total=found.total, limit=limit, offset=offset, hits=hits)
 
 

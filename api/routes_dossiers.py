@@ -10,26 +10,16 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from api.error_responses import ApiError
 from api.runtime_dependency import RuntimeDep
 from api.schemas import MAX_OFFSET, DossierIn, DossierList, DossierOut, dossier_out
-from api.scope import (
-    Reader,
-    Writer,
-    audit,
-    check_filter_unit,
-    resolve_dossier,
-    scoped,
-    visible_units,
-)
+from api.scope import Reader, Writer
 from api.security import Principal, audit_read
+from api.services import dossier_service
+from api.services.dossier_service import DossierChanges
 from pipeline import egress
 from pipeline.runtime import Runtime
-from storage import repository as repo
-from storage.models import Document, Dossier
 
 router = APIRouter(tags=["dossiers"])
 
@@ -53,29 +43,14 @@ def put_dossier(
         _check_callback_url(
             rt, principal, code, body.unit, body.callback_url, rt.settings.webhook_allow
         )
-    with scoped(rt, principal, "dossier", code), rt.session() as s:
-        try:
-            dossier = resolve_dossier(s, principal, code, body.unit)
-            created = False
-        except ApiError as exc:
-            if exc.code != "dossier_not_found":
-                raise
-            if body.unit is None:
-                raise ApiError(
-                    422, "unit_required", "unit is required to create a dossier"
-                ) from None
-            dossier, created = _create_dossier(s, body.unit, code), True
-        repo.upsert_dossier(
-            s,
-            dossier.unit_code,
-            dossier.code,
-            procedure_code=body.procedure_code,
-            received_date=body.received_date,
-            callback_url=body.callback_url,
-        )
-        s.flush()
-        out = dossier_out(dossier, _document_count(s, dossier))
-    audit(rt, principal, "dossier.create" if created else "dossier.update", dossier)
+    changes = DossierChanges(
+        procedure_code=body.procedure_code,
+        received_date=body.received_date,
+        callback_url=body.callback_url,
+    )
+    out, created = dossier_service.save_dossier(
+        rt, principal, code, body.unit, changes, dossier_out
+    )
     response.status_code = 201 if created else 200
     return out
 
@@ -107,25 +82,14 @@ def _check_callback_url(
         pass
 
 
-def _create_dossier(s: Session, unit: str, code: str) -> Dossier:
-    try:
-        repo.ensure_unit(s, unit)
-        return repo.upsert_dossier(s, unit, code)
-    except ValueError as exc:
-        raise ApiError(422, "invalid_code", str(exc)) from None
-
-
 @router.get("/dossiers/{code}", response_model=DossierOut)
 def get_dossier(
     rt: RuntimeDep, code: str, principal: Reader, unit: Annotated[str | None, Query()] = None
 ) -> DossierOut:
     """A dossier by code; ``unit`` is needed only when the code is in several of the key's units."""
-    with scoped(rt, principal, "dossier", code), rt.session() as s:
-        dossier = resolve_dossier(s, principal, code, unit)
-        documents = repo.dossier_documents(s, dossier.id)
-        out = dossier_out(dossier, len(documents), documents)
-    audit(rt, principal, "dossier.read", dossier)
-    return out
+    return dossier_service.read_dossier(
+        rt, principal, code, unit, lambda d, documents: dossier_out(d, len(documents), documents)
+    )
 
 
 @router.get("/dossiers", response_model=DossierList)
@@ -140,20 +104,15 @@ def list_dossiers(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DossierList:
     """The key's dossiers, newest first; ``from``/``to`` filter on the received date."""
-    check_filter_unit(rt, principal, unit)
-    with rt.session() as s:
-        total, rows = repo.list_dossiers(
-            s,
-            units=visible_units(principal, unit),
-            code_part=q,
-            received_from=date_from,
-            received_to=date_to,
-            limit=limit,
-            offset=offset,
-        )
-        items = [dossier_out(dossier, n) for dossier, n in rows]
+    total, items = dossier_service.list_dossiers(
+        rt,
+        principal,
+        dossier_out,
+        unit=unit,
+        code_part=q,
+        received_from=date_from,
+        received_to=date_to,
+        limit=limit,
+        offset=offset,
+    )
     return DossierList(total=total, limit=limit, offset=offset, items=items)
-
-
-def _document_count(s: Session, dossier: Dossier) -> int:
-    return s.scalar(select(func.count(Document.id)).where(Document.dossier_id == dossier.id)) or 0

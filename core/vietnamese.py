@@ -10,6 +10,7 @@ to every word.
 from __future__ import annotations
 
 import unicodedata
+from datetime import timedelta, timezone
 
 _LOOKALIKES = str.maketrans(
     {
@@ -43,3 +44,7 @@ def fold_accents(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+"""Vietnam's time (UTC+7, no daylight saving): the day a paper was received is a local day."""

@@ -25,6 +25,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import ApiKey, WebSession, utcnow
+from storage.repository.audit import record_audit
 
 COOKIE = "sohoa_session"
 """The session cookie: HttpOnly, SameSite=Strict, Secure over HTTPS."""
@@ -95,6 +96,24 @@ def create_session(s: Session, key: ApiKey, now: datetime | None = None) -> tupl
     return session, token
 
 
+def start_session(s: Session, key: ApiKey) -> tuple[WebSession, str]:
+    """``create_session``, recorded as ``session.start`` in the same transaction.
+
+    A sign-in opens a way to every citizen's paper the key may read, so it is
+    never left out of the audit trail.
+    """
+    session, token = create_session(s, key)
+    record_audit(
+        s,
+        actor=f"key:{key.id}",
+        action="session.start",
+        object_type="web_session",
+        object_id=session.id,
+        detail={"role": key.role},
+    )
+    return session, token
+
+
 def check_session(s: Session, token: str, now: datetime | None = None) -> SessionCheck:
     """Find the session of a cookie's token and judge it (and the key behind it)."""
     if not _TOKEN.fullmatch(token):
@@ -123,6 +142,16 @@ def end_session(s: Session, token: str) -> WebSession | None:
         s.delete(session)
         s.flush()
     return session
+
+
+def sign_out(s: Session, token: str, actor: str) -> WebSession | None:
+    """``end_session``, recorded as ``session.end`` when there was a session."""
+    ended = end_session(s, token)
+    if ended is not None:
+        record_audit(
+            s, actor=actor, action="session.end", object_type="web_session", object_id=ended.id
+        )
+    return ended
 
 
 def revoke_sessions(s: Session, key_id: str) -> int:

@@ -21,12 +21,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.routes_compare import audit_comparison, comparison_out, load_comparison
+from api.routes_compare import comparison_out
 from api.runtime_dependency import RuntimeDep
-from api.scope import audit, resolve_dossier, scoped
+from api.services import comparison_service, dossier_service
+from api.services.views import documents_to_pick
 from api.web.auth import PageRoute, Verifier
 from api.web.render import render
-from storage import repository as repo
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -49,28 +49,20 @@ def compare_page(
     principal = auth.principal
     shown = None
     if comparison_id:
-        comparison = load_comparison(rt, principal, comparison_id)
-        shown = comparison_out(comparison).model_dump(mode="json", by_alias=True)
-        audit_comparison(rt, principal, "comparison.read", comparison, via="web")
+        shown = comparison_service.read_comparison(
+            rt,
+            principal,
+            comparison_id,
+            lambda c: comparison_out(c).model_dump(mode="json", by_alias=True),
+            via="web",
+        )
     dossier_info = None
     documents: list[dict[str, object]] = []
     code = (ho_so or "").strip()
     if code:
-        with scoped(rt, principal, "dossier", code), rt.session() as s:
-            dossier = resolve_dossier(s, principal, code, unit or None)
-            rows = repo.dossier_documents(s, dossier.id)
-            documents = [
-                {
-                    "id": d.id,
-                    "filename": d.filename,
-                    "status": d.status,
-                    "document_type": d.document_type,
-                    "page_count": d.page_count,
-                }
-                for d in rows
-            ]
-            dossier_info = {"code": dossier.code, "unit": dossier.unit_code}
-        audit(rt, principal, "dossier.read", dossier, via="web")
+        dossier_info, documents = dossier_service.read_dossier(
+            rt, principal, code, unit or None, documents_to_pick, via="web"
+        )
     done = [d for d in documents if d["status"] == "done"]
     original = goc or (str(done[0]["id"]) if done else "")
     copy = ban_sao or (str(done[1]["id"]) if len(done) > 1 else "")

@@ -27,7 +27,6 @@ from api.throttle import attempt_subjects
 from api.web.auth import SIGNIN_PATH, PageRoute, SignInRequired, safe_next, viewer
 from api.web.render import render
 from storage import apikeys, web_sessions
-from storage import repository as repo
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -102,16 +101,8 @@ def signin(
         key_row = found.key if found else None
         allowed = verdict == "ok" and key_row is not None and key_row.role != "system"
         if allowed and key_row is not None:
-            session, token = web_sessions.create_session(s, key_row)
+            _, token = web_sessions.start_session(s, key_row)
             role, key_id = key_row.role, key_row.id
-            repo.record_audit(
-                s,
-                actor=f"key:{key_id}",
-                action="session.start",
-                object_type="web_session",
-                object_id=session.id,
-                detail={"role": role},
-            )
             apikeys.touch(s, key_row)
         else:
             # As the API does: a wrong secret for an existing id names the key it guessed at.
@@ -171,15 +162,7 @@ def signout(rt: RuntimeDep, request: Request) -> Response:
             auth = None
     if auth is not None and token:
         with rt.session() as s:
-            ended = web_sessions.end_session(s, token)
-            if ended is not None:
-                repo.record_audit(
-                    s,
-                    actor=auth.principal.actor,
-                    action="session.end",
-                    object_type="web_session",
-                    object_id=ended.id,
-                )
+            web_sessions.sign_out(s, token, auth.principal.actor)
     response = RedirectResponse(SIGNIN_PATH, status_code=303)
     response.delete_cookie(web_sessions.COOKIE, path="/")
     return response

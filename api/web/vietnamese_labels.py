@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from classifiers.doctypes import DOCUMENT_TYPES
-from storage.search import LOCAL_TZ
+from core.vietnamese import VIETNAM_TIME
 
 STATUSES = {
     "queued": "Đang chờ xử lý",
@@ -116,7 +116,7 @@ def role_label(code: str) -> str:
 
 def local_time(value: datetime | None) -> str:
     """``dd/mm/yyyy HH:MM`` in Vietnam time, as the counter reads a date."""
-    return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M") if value else ""
+    return value.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
 def local_date(value: date | None) -> str:

@@ -14,6 +14,7 @@ page is left.
 
 from __future__ import annotations
 
+from core.codes import MAX_CODE_LENGTH, validate_code
 from storage.repository.audit import record_audit
 from storage.repository.claims import (
     advance_step,
@@ -28,6 +29,7 @@ from storage.repository.claims import (
 )
 from storage.repository.comparisons import list_comparisons
 from storage.repository.documents import (
+    count_documents,
     create_document,
     dossier_documents,
     find_document,
@@ -53,11 +55,9 @@ from storage.repository.pages import (
     pages_settled,
 )
 from storage.repository.rows import (
-    MAX_CODE_LENGTH,
     MAX_REASON_LENGTH,
     StoredRef,
     lock_document,
-    validate_code,
 )
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "advance_step",
     "claim_page",
     "claim_step",
+    "count_documents",
     "create_document",
     "dossier_documents",
     "ensure_pages",

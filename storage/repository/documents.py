@@ -168,3 +168,8 @@ def dossier_documents(s: Session, dossier_id: int, *, with_pages: bool = False) 
     if with_pages:
         query = query.options(selectinload(Document.pages))
     return list(s.scalars(query))
+
+
+def count_documents(s: Session, dossier_id: int) -> int:
+    """How many documents the dossier holds, counted by the database (index on dossier_id)."""
+    return s.scalar(select(func.count(Document.id)).where(Document.dossier_id == dossier_id)) or 0

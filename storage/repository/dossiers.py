@@ -7,13 +7,14 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from core.codes import validate_code
 from core.vietnamese import nfc
 from storage.models import (
     Document,
     Dossier,
     Unit,
 )
-from storage.repository.rows import insert_or_get, validate_code
+from storage.repository.rows import insert_or_get
 
 
 def ensure_unit(s: Session, code: str, name: str | None = None) -> Unit:

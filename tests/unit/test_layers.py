@@ -109,3 +109,42 @@ def test_every_package_says_its_job() -> None:
             if ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) is None:
                 silent.append(str(init.relative_to(ROOT)))
     assert silent == []
+
+
+PAGE_STORAGE = {"storage.web_sessions", "storage.apikeys"}
+"""What the counter's pages may import of ``storage``: the sign-in's own rows. Every
+other read goes through ``api.services``, which scopes and audits it as the API does."""
+
+
+def page_storage_imports(root: Path = ROOT) -> list[str]:
+    """Imports of ``storage`` by ``api/web`` beyond the sign-in's rows, as 'file:line module'."""
+    wrong = []
+    for path in sorted((root / "api" / "web").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module == "storage":
+                modules = [f"storage.{alias.name}" for alias in node.names]  # submodules
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module]
+            else:
+                continue
+            where = f"{path.relative_to(root)}:{node.lineno}"
+            wrong += [
+                f"{where} {m}"
+                for m in modules
+                if m.split(".")[0] == "storage" and m not in PAGE_STORAGE
+            ]
+    return wrong
+
+
+def test_pages_query_through_the_service_layer() -> None:
+    assert page_storage_imports() == []
+
+
+def test_the_page_rule_sees_a_direct_query(tmp_path: Path) -> None:
+    (tmp_path / "api" / "web").mkdir(parents=True)
+    (tmp_path / "api" / "web" / "page.py").write_text(
+        "from storage import web_sessions\nfrom storage.models import Document\n"
+    )
+    assert page_storage_imports(tmp_path) == ["api/web/page.py:2 storage.models"]

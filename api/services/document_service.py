@@ -1,0 +1,200 @@
+"""Documents as the API and the pages see them: read one, correct one, search their text.
+
+Like ``api.services.dossier_service``: one transaction per call inside the key's unit
+scope, the read recorded after it, and the caller's ``shape`` building its view
+while the rows are loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, TypeVar
+
+from api.error_responses import ApiError
+from api.scope import (
+    audit,
+    check_filter_unit,
+    load_document,
+    lock_document,
+    scoped,
+    visible_units,
+)
+from api.security import Principal, audit_read
+from classifiers.fields.corrections import InvalidCorrection, validate_field_corrections
+from pipeline.runtime import Runtime
+from storage.models import Document, DocumentCorrection
+from storage.search import SearchPage
+from storage.search import search as run_search
+
+View = TypeVar("View")
+
+
+def read_document(
+    rt: Runtime,
+    principal: Principal,
+    document_id: str,
+    shape: Callable[[Document], View],
+    *,
+    via: str | None = None,
+) -> View:
+    """The document's view if the key sees its unit (404 otherwise), its read recorded."""
+    with scoped(rt, principal, "document", document_id), rt.session() as s:
+        document = load_document(s, principal, document_id)
+        view = shape(document)
+    if via is None:
+        audit(rt, principal, "document.read", document)
+    else:
+        audit(rt, principal, "document.read", document, via=via)
+    return view
+
+
+def search_documents(
+    rt: Runtime,
+    principal: Principal,
+    q: str,
+    *,
+    unit: str | None = None,
+    dossier: str | None = None,
+    document_type: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    date_field: Literal["created", "received"] = "created",
+    limit: int = 20,
+    offset: int = 0,
+    via: str | None = None,
+) -> SearchPage:
+    """Documents of the key's units whose text matches ``q``, best first; the search recorded.
+
+    The audit event names the query and the documents it showed: a search
+    reads citizens' papers as much as opening them does.
+    """
+    check_filter_unit(rt, principal, unit)
+    with rt.session() as s:
+        found = run_search(
+            s,
+            q,
+            units=visible_units(principal, unit),
+            dossier=dossier,
+            document_type=document_type,
+            date_from=date_from,
+            date_to=date_to,
+            date_field=date_field,
+            limit=limit,
+            offset=offset,
+        )
+    detail: dict[str, object] = {
+        "q": q,
+        "documents": [h.document_id for h in found.hits],
+        "total": found.total,
+    }
+    if via is not None:
+        detail["via"] = via
+    audit_read(
+        rt,
+        principal,
+        action="document.search",
+        object_type="search",
+        object_id="-",
+        unit_code=unit,
+        detail=detail,
+    )
+    return found
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A person's correction of what the classifier found; None leaves that part alone.
+
+    ``fields`` is a JSON merge patch (RFC 7396) at the top level: null removes
+    a field, a value replaces it.
+    """
+
+    document_type: str | None = None
+    fields: dict[str, Any] | None = None
+    is_certified_copy: bool | None = None
+
+
+def correct_document(
+    rt: Runtime,
+    principal: Principal,
+    document_id: str,
+    correction: Correction,
+    shape: Callable[[Document], View],
+) -> View:
+    """Apply a checked correction; keep the values before and after for retraining; audit it.
+
+    The fields are validated for the document's (new) type before anything
+    changes (422 naming the first bad one): a value stored unchecked (a lone
+    surrogate) once made every later read of the document fail, and a stored
+    correction trains the classifier. A correction that changes nothing
+    records nothing.
+    """
+    with scoped(rt, principal, "document", document_id), rt.session() as s:
+        document = lock_document(s, principal, document_id)
+        before = _classification(document)
+        fields = _checked_fields(
+            correction.document_type or document.document_type, correction.fields
+        )
+        if correction.document_type is not None:
+            document.document_type = correction.document_type
+        if fields is not None:
+            document.fields = _merge_fields(document.fields, fields)
+        if correction.is_certified_copy is not None:
+            document.is_certified_copy = correction.is_certified_copy
+        after = _classification(document)
+        changed = before != after
+        if changed:
+            s.add(
+                DocumentCorrection(
+                    document_id=document.id,
+                    actor=principal.actor,
+                    unit_code=document.dossier.unit_code,
+                    before=before,
+                    after=after,
+                )
+            )
+        s.flush()
+        view = shape(document)
+    if changed:
+        audit(rt, principal, "document.correct", document, before=before, after=after)
+    return view
+
+
+def _classification(document: Document) -> dict[str, Any]:
+    return {
+        "document_type": document.document_type,
+        "fields": dict(document.fields) if document.fields else None,
+        "is_certified_copy": document.is_certified_copy,
+    }
+
+
+def _checked_fields(
+    document_type: str | None, patch: dict[str, Any] | None
+) -> dict[str, str | None] | None:
+    """The patch's fields validated for the document's type, or a 422 naming one."""
+    if patch is None:
+        return None
+    try:
+        return validate_field_corrections(document_type, patch)
+    except InvalidCorrection as err:
+        raise ApiError(422, err.code, str(err)) from None
+
+
+def _merge_fields(
+    stored: dict[str, Any] | None, patch: dict[str, str | None]
+) -> dict[str, Any] | None:
+    """RFC 7396 at the top level: null removes a key, a value replaces it.
+
+    A person's value is certain: it is stored with confidence 1 and marked
+    ``corrected``, in the shape of the extracted fields, so a reader never has
+    to guess which shape a field has.
+    """
+    merged = dict(stored or {})
+    for name, value in patch.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = {"value": value, "confidence": 1.0, "corrected": True}
+    return merged or None

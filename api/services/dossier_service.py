@@ -1,0 +1,156 @@
+"""Dossiers as the API and the pages see them: open one, read one with its documents, list them.
+
+Each function runs its own transaction inside ``api.scope.scoped`` (a dossier
+of another unit answers like a missing one) and records the read or change
+after the transaction, so the API and the pages audit a read the same way.
+What a caller shows is its own business: a ``shape`` function turns the rows
+into the caller's view while the transaction still holds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from api.error_responses import ApiError
+from api.scope import audit, check_filter_unit, resolve_dossier, scoped, visible_units
+from api.security import Principal
+from pipeline.runtime import Runtime
+from storage import repository as repo
+from storage.models import Document, Dossier
+
+View = TypeVar("View")
+
+
+@dataclass(frozen=True)
+class DossierChanges:
+    """What a caller may set on a dossier; None leaves the stored value alone."""
+
+    procedure_code: str | None = None
+    received_date: date | None = None
+    callback_url: str | None = None
+
+
+def save_dossier(
+    rt: Runtime,
+    principal: Principal,
+    code: str,
+    unit: str | None,
+    changes: DossierChanges,
+    shape: Callable[[Dossier, int], View],
+    *,
+    may_update: bool = True,
+    via: str | None = None,
+) -> tuple[View, bool]:
+    """Create the dossier, or update it when ``may_update``; (view, created).
+
+    ``unit`` is required to create; for an existing dossier it picks which
+    one when the code is in several of the key's units. With ``may_update``
+    False an existing dossier is refused (409 ``dossier_exists``): the
+    counter's form opens new dossiers only.
+    """
+    with scoped(rt, principal, "dossier", code), rt.session() as s:
+        try:
+            dossier = resolve_dossier(s, principal, code, unit)
+            created = False
+        except ApiError as exc:
+            if exc.code != "dossier_not_found":
+                raise
+            if unit is None:
+                raise ApiError(
+                    422, "unit_required", "unit is required to create a dossier"
+                ) from None
+            dossier, created = _new_dossier(s, unit, code), True
+        if not created and not may_update:
+            raise ApiError(409, "dossier_exists", f"dossier {code} exists in unit {unit}")
+        repo.upsert_dossier(
+            s,
+            dossier.unit_code,
+            dossier.code,
+            procedure_code=changes.procedure_code,
+            received_date=changes.received_date,
+            callback_url=changes.callback_url,
+        )
+        s.flush()
+        view = shape(dossier, repo.count_documents(s, dossier.id))
+    action = "dossier.create" if created else "dossier.update"
+    _audit(rt, principal, action, dossier, via)
+    return view, created
+
+
+def _new_dossier(s: Session, unit: str, code: str) -> Dossier:
+    try:
+        repo.ensure_unit(s, unit)
+        return repo.upsert_dossier(s, unit, code)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_code", str(exc)) from None
+
+
+def read_dossier(
+    rt: Runtime,
+    principal: Principal,
+    code: str,
+    unit: str | None,
+    shape: Callable[[Dossier, list[Document]], View],
+    *,
+    with_pages: bool = False,
+    via: str | None = None,
+) -> View:
+    """One dossier with its documents (and their pages when asked), its read recorded."""
+    with scoped(rt, principal, "dossier", code), rt.session() as s:
+        dossier = resolve_dossier(s, principal, code, unit)
+        view = shape(dossier, repo.dossier_documents(s, dossier.id, with_pages=with_pages))
+    _audit(rt, principal, "dossier.read", dossier, via)
+    return view
+
+
+def list_dossiers(
+    rt: Runtime,
+    principal: Principal,
+    shape: Callable[[Dossier, int], View],
+    *,
+    unit: str | None = None,
+    code_part: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[View]]:
+    """The key's dossiers (of ``unit`` if given), newest first: (total, one page of views).
+
+    Listing records no audit event: it shows codes and counts, no citizen's
+    document; opening a dossier or searching the documents' text does.
+    """
+    check_filter_unit(rt, principal, unit)
+    with rt.session() as s:
+        total, rows = repo.list_dossiers(
+            s,
+            units=visible_units(principal, unit),
+            code_part=code_part,
+            received_from=received_from,
+            received_to=received_to,
+            limit=limit,
+            offset=offset,
+        )
+        return total, [shape(dossier, count) for dossier, count in rows]
+
+
+def filing_units(rt: Runtime, principal: Principal) -> list[str]:
+    """Units a new dossier may go to: the key's, or every known unit for an admin."""
+    if principal.role != "admin":
+        return sorted(principal.units)
+    with rt.session() as s:
+        return repo.unit_codes(s)
+
+
+def _audit(
+    rt: Runtime, principal: Principal, action: str, dossier: Dossier, via: str | None
+) -> None:
+    if via is None:
+        audit(rt, principal, action, dossier)
+    else:
+        audit(rt, principal, action, dossier, via=via)

@@ -1,0 +1,149 @@
+"""Plain views of stored rows, for callers that should not know the ORM (the counter's pages).
+
+Built inside the service's transaction (as its ``shape``), so a page gets
+frozen values and never touches a row after its session has closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from api.schemas import dossier_out
+from storage.models import Document, Dossier
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """What the dossier page shows of one document (and what ``upload.js`` keeps updating)."""
+
+    id: str
+    filename: str
+    status: str
+    document_type: str | None
+    type_confidence: float | None
+    is_certified_copy: bool | None
+    page_count: int
+    pages_done: int
+    failure_reason: str | None
+    thumbnail: str | None
+
+
+def document_row(document: Document) -> DocumentRow:
+    """The row; its thumbnail is the first page's, once that page is done."""
+    first = next((p for p in document.pages if p.number == 1), None)
+    thumb = None
+    if first is not None and first.status == "done" and first.thumbnail_key:
+        thumb = f"/api/v1/documents/{document.id}/pages/1/image?size=thumb"
+    return DocumentRow(
+        id=document.id,
+        filename=document.filename,
+        status=document.status,
+        document_type=document.document_type,
+        type_confidence=document.type_confidence,
+        is_certified_copy=document.is_certified_copy,
+        page_count=document.page_count,
+        pages_done=document.pages_done,
+        failure_reason=document.failure_reason,
+        thumbnail=thumb,
+    )
+
+
+@dataclass(frozen=True)
+class PageView:
+    """One page of the document page: its image beside the text read from it."""
+
+    number: int
+    status: str
+    text: str
+    image: str | None
+    failure_reason: str | None
+    confidence: float | None
+
+
+def page_views(document: Document) -> list[PageView]:
+    views = []
+    for page in sorted(document.pages, key=lambda p: p.number):
+        image = None
+        if page.status == "done" and page.image_key and page.result_key:
+            image = f"/api/v1/documents/{document.id}/pages/{page.number}/image?size=full"
+        views.append(
+            PageView(
+                number=page.number,
+                status=page.status,
+                text=page.text or "",
+                image=image,
+                failure_reason=page.failure_reason,
+                # Tesseract's mean word confidence is 0–100; shown as a percentage.
+                confidence=page.confidence / 100 if page.confidence is not None else None,
+            )
+        )
+    return views
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """The document page's header, type and fields as stored, and its pages."""
+
+    info: dict[str, object]
+    fields: dict[str, object] | None
+    classification: dict[str, object]
+    type_confidence: float | None
+    pages: list[PageView]
+
+
+def document_view(document: Document) -> DocumentView:
+    dossier = document.dossier
+    info: dict[str, object] = {
+        "id": document.id,
+        "filename": document.filename,
+        "status": document.status,
+        "failure_reason": document.failure_reason,
+        "document_type": document.document_type,
+        "type_confidence": document.type_confidence,
+        "is_certified_copy": document.is_certified_copy,
+        "page_count": document.page_count,
+        "pages_done": document.pages_done,
+        "created_at": document.created_at,
+        "done_at": document.done_at,
+        "pdf": f"/api/v1/documents/{document.id}/pdf" if document.status == "done" else None,
+        "original": f"/api/v1/documents/{document.id}/original",
+        "dossier_code": dossier.code,
+        "unit": dossier.unit_code,
+    }
+    return DocumentView(
+        info=info,
+        fields=dict(document.fields) if document.fields else None,
+        classification=dict(document.classification or {}),
+        type_confidence=document.type_confidence,
+        pages=page_views(document),
+    )
+
+
+def dossier_summary(dossier: Dossier, document_count: int) -> dict[str, Any]:
+    """A dossier as the API shows it (``DossierOut``), as plain values for a template."""
+    return dossier_out(dossier, document_count).model_dump()
+
+
+def dossier_with_rows(
+    dossier: Dossier, documents: list[Document]
+) -> tuple[dict[str, Any], list[DocumentRow]]:
+    """The dossier page's header and its documents' rows (give the documents with their pages)."""
+    return dossier_summary(dossier, len(documents)), [document_row(d) for d in documents]
+
+
+def documents_to_pick(
+    dossier: Dossier, documents: list[Document]
+) -> tuple[dict[str, str], list[dict[str, object]]]:
+    """The dossier and its documents as the comparison form offers them to pick from."""
+    picks: list[dict[str, object]] = [
+        {
+            "id": d.id,
+            "filename": d.filename,
+            "status": d.status,
+            "document_type": d.document_type,
+            "page_count": d.page_count,
+        }
+        for d in documents
+    ]
+    return {"code": dossier.code, "unit": dossier.unit_code}, picks
