@@ -139,6 +139,11 @@ def check_filter_unit(rt: Runtime, principal: Principal, unit: str | None) -> No
             check_unit(principal, unit)
 
 
+def channel(via: str | None) -> dict[str, str]:
+    """The audit detail naming the channel of a read (``via="web"`` for the pages), or none."""
+    return {"via": via} if via is not None else {}
+
+
 def audit(
     rt: Runtime, principal: Principal, action: str, target: Document | Dossier, **detail: Any
 ) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from api.error_responses import ApiError
-from api.scope import check_unit, scoped, visible_units
+from api.scope import channel, check_unit, scoped, visible_units
 from api.security import Principal, audit_read
 from pipeline.runtime import Runtime
 from storage import repository as repo
@@ -71,10 +71,7 @@ def read_comparison(
     """The comparison's view, its read recorded once (see ``load_comparison``)."""
     comparison = load_comparison(rt, principal, comparison_id)
     view = shape(comparison)
-    if via is None:
-        record_comparison_read(rt, principal, "comparison.read", comparison)
-    else:
-        record_comparison_read(rt, principal, "comparison.read", comparison, via=via)
+    record_comparison_read(rt, principal, "comparison.read", comparison, **channel(via))
     return view
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 from api.error_responses import ApiError
 from api.scope import (
     audit,
+    channel,
     check_filter_unit,
     load_document,
     lock_document,
@@ -43,10 +44,7 @@ def read_document(
     with scoped(rt, principal, "document", document_id), rt.session() as s:
         document = load_document(s, principal, document_id)
         view = shape(document)
-    if via is None:
-        audit(rt, principal, "document.read", document)
-    else:
-        audit(rt, principal, "document.read", document, via=via)
+    audit(rt, principal, "document.read", document, **channel(via))
     return view
 
 

@@ -17,7 +17,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from api.error_responses import ApiError
-from api.scope import audit, check_filter_unit, resolve_dossier, scoped, visible_units
+from api.scope import audit, channel, check_filter_unit, resolve_dossier, scoped, visible_units
 from api.security import Principal
 from pipeline.runtime import Runtime
 from storage import repository as repo
@@ -78,7 +78,7 @@ def save_dossier(
         s.flush()
         view = shape(dossier, repo.count_documents(s, dossier.id))
     action = "dossier.create" if created else "dossier.update"
-    _audit(rt, principal, action, dossier, via)
+    audit(rt, principal, action, dossier, **channel(via))
     return view, created
 
 
@@ -104,7 +104,7 @@ def read_dossier(
     with scoped(rt, principal, "dossier", code), rt.session() as s:
         dossier = resolve_dossier(s, principal, code, unit)
         view = shape(dossier, repo.dossier_documents(s, dossier.id, with_pages=with_pages))
-    _audit(rt, principal, "dossier.read", dossier, via)
+    audit(rt, principal, "dossier.read", dossier, **channel(via))
     return view
 
 
@@ -145,12 +145,3 @@ def filing_units(rt: Runtime, principal: Principal) -> list[str]:
         return sorted(principal.units)
     with rt.session() as s:
         return repo.unit_codes(s)
-
-
-def _audit(
-    rt: Runtime, principal: Principal, action: str, dossier: Dossier, via: str | None
-) -> None:
-    if via is None:
-        audit(rt, principal, action, dossier)
-    else:
-        audit(rt, principal, action, dossier, via=via)
