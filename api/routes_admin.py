@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
 
 from api.error_responses import ApiError
+from api.principal import Principal, Role
 from api.runtime_dependency import RuntimeDep
 from api.schemas import MAX_OFFSET
-from api.security import Principal, Role, require
+from api.security import require
 from storage import apikeys
 from storage.models import ApiKey, AuditEvent
 

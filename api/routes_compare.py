@@ -26,10 +26,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api import downloads
 from api.downloads import Blob
 from api.error_responses import ApiError
+from api.principal import Principal
 from api.runtime_dependency import RuntimeDep
 from api.schemas import MAX_OFFSET, PREFIX
 from api.scope import audit, load_document, scoped
-from api.security import Principal, require
+from api.security import require
 from api.services import comparison_service
 from compare.service import NotComparable, Side, overlay_png, pages_to_compare, report_pdf
 from compare.service import run_comparison as run

@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse
 
 from api import routes_dossiers, routes_files
 from api.error_responses import ApiError, ErrorOut, error_body
+from api.principal import Principal
 from api.routes_dossiers import MAX_LIST
 from api.runtime_dependency import RuntimeDep
 from api.schemas import (
@@ -50,7 +51,7 @@ from api.scope import (
     resolve_dossier,
     scoped,
 )
-from api.security import Principal, authenticate, require
+from api.security import authenticate, require
 from api.services import document_service
 from api.services.document_service import Correction
 from api.uploads import ReceivedFile, receive_files

@@ -11,11 +11,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from api.access_audit import audit_read
 from api.error_responses import ApiError
+from api.principal import Principal
 from api.runtime_dependency import RuntimeDep
 from api.schemas import MAX_OFFSET, DossierIn, DossierList, DossierOut, dossier_out
 from api.scope import Reader, Writer
-from api.security import Principal, audit_read
 from api.services import dossier_service
 from api.services.dossier_service import DossierChanges
 from pipeline import egress

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Query, Request, Response
 from api import downloads
 from api.downloads import Blob
 from api.error_responses import ApiError, ErrorOut
+from api.principal import Principal
 from api.runtime_dependency import RuntimeDep, current_runtime
 from api.scope import Reader, audit, load_document, scoped
-from api.security import Principal
 from storage.models import Document
 from storage.objects import ObjectStoreError
 

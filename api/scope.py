@@ -3,7 +3,7 @@
 A key sees the units it was granted (an admin key sees all). Anything outside
 them answers exactly like something that does not exist (404
 ``dossier_not_found`` / ``document_not_found``), through
-``api.security.deny_unit``, which also records the attempt.
+``api.access_audit.deny_unit``, which also records the attempt.
 
 Refusals are raised *after* the database transaction has ended
 (``OutOfScope`` inside, ``deny_unit`` outside): ``deny_unit`` writes its own
@@ -27,8 +27,10 @@ from fastapi import Depends
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.access_audit import audit_read, deny_unit
 from api.error_responses import ApiError
-from api.security import Principal, audit_read, deny_unit, require
+from api.principal import Principal
+from api.security import require
 from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Document, Dossier

@@ -21,9 +21,8 @@ that other sites make, a header or a form field copied from our page does not),
 touch with ``Principal.sees_unit``, answering ``deny_unit``'s 404 when it is
 outside: a key must not learn that a document exists in another unit.
 
-Audit events are written in their own transaction. Call ``deny_unit`` and
-``audit_read`` after the route's own transaction has ended: on SQLite a second
-transaction inside the first waits for the write lock the first one holds.
+Who a key is (``Principal``) is ``api.principal``; the audit trail of reads
+and refusals (``audit_read``, ``deny_unit``) is ``api.access_audit``.
 """
 
 from __future__ import annotations
@@ -32,14 +31,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Annotated, Any, Literal, cast, get_args
+from typing import Annotated, get_args
 
 import anyio.from_thread
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from api.access_audit import (
+    ANONYMOUS,
+    MAX_OBJECT_ID,
+    MAX_PATH,
+    THROTTLED,
+    record_denial,
+)
 from api.error_responses import ApiError
+from api.principal import Permission, Principal
 from api.runtime_dependency import RuntimeDep, current_runtime
 from api.throttle import AttemptThrottle, attempt_subjects
 from pipeline.runtime import Runtime
@@ -47,54 +54,10 @@ from storage import apikeys, web_sessions
 from storage import repository as repo
 from storage.models import ApiKey, WebSession
 
-Role = Literal["clerk", "officer", "system", "admin"]
-Permission = Literal["read", "write", "verify", "admin"]
-
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "clerk": frozenset({"read", "write"}),
-    "officer": frozenset({"read", "verify"}),
-    "system": frozenset({"read"}),
-    "admin": frozenset(get_args(Permission)),
-}
-
-DENIED = "access.denied"
-THROTTLED = "access.throttled"
-ANONYMOUS = "anonymous"
-
-# Column sizes of audit_events: a long path or a made-up unit must not make the
-# audit insert itself fail.
-MAX_OBJECT_ID = 255
-MAX_UNIT = 64
-MAX_PATH = 1000
-
 # Declared for the OpenAPI page (the "Authorize" button of /docs); the key is
 # read from the request itself, so ``authenticate(request)`` also works called directly.
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer sohoa_…")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: sohoa_…")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The caller behind a key: what it may do, and in which units."""
-
-    key_id: str
-    name: str
-    role: Role
-    units: frozenset[str]
-
-    def sees_unit(self, unit_code: str) -> bool:
-        return self.role == "admin" or unit_code in self.units
-
-    def can(self, permission: Permission) -> bool:
-        return permission in PERMISSIONS.get(self.role, frozenset())
-
-    @property
-    def actor(self) -> str:
-        return f"key:{self.key_id}"
-
-    @classmethod
-    def from_key(cls, key: ApiKey) -> Principal:
-        return cls(key.id, key.name, cast(Role, key.role), frozenset(key.units))
 
 
 # ------------------------------------------------------------------ dependencies
@@ -143,7 +106,7 @@ def authenticate(
         key_id = found.key_id if found else None
         # Only a key whose secret matched speaks for its id; a wrong secret is a stranger.
         actor = f"key:{key_id}" if found and found.verdict == "revoked" else ANONYMOUS
-        _record_denied(s, request, actor=actor, reason=reason, key_id=key_id)
+        record_denial(s, request, actor=actor, reason=reason, key_id=key_id)
         if secret is not None:
             record_failed_attempt(s, request, subjects)
     raise ApiError(401, "unauthorized", _UNAUTHORIZED[reason])
@@ -247,7 +210,7 @@ def authenticate_session(request: Request, token: str | None) -> SessionAuth:
             )
             actor = f"key:{key_id}" if key_id else ANONYMOUS
             reason = _SESSION_REASONS[found.verdict]
-            _record_denied(s, request, actor=actor, reason=reason, key_id=key_id, via="session")
+            record_denial(s, request, actor=actor, reason=reason, key_id=key_id, via="session")
     if auth is None or key is None:
         raise ApiError(401, "unauthorized", _SESSION_UNAUTHORIZED[reason])
     csrf_ok = web_sessions.same_token(auth.csrf_token, presented_csrf(request))
@@ -255,7 +218,7 @@ def authenticate_session(request: Request, token: str | None) -> SessionAuth:
         if csrf_ok:
             apikeys.touch(s, key)
             return auth
-        _record_denied(
+        record_denial(
             s,
             request,
             actor=auth.principal.actor,
@@ -298,18 +261,6 @@ def presented_csrf(request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def record_denied(
-    request: Request, *, actor: str, reason: str, key_id: str | None = None, **extra: str
-) -> None:
-    """``access.denied`` in its own transaction, for a refusal decided outside ``authenticate``.
-
-    The pages use it: a wrong key typed at sign-in, a page another role may not see.
-    """
-    rt = current_runtime(request)
-    with rt.session() as s:
-        _record_denied(s, request, actor=actor, reason=reason, key_id=key_id, **extra)
-
-
 def require(permission: Permission) -> Callable[..., Principal]:
     """Dependency factory: ``authenticate``, then 403 ``forbidden`` if the role lacks it.
 
@@ -328,7 +279,7 @@ def require(permission: Permission) -> Callable[..., Principal]:
         if principal.can(permission):
             return principal
         with rt.session() as s:
-            _record_denied(
+            record_denial(
                 s,
                 request,
                 actor=principal.actor,
@@ -345,50 +296,6 @@ def require(permission: Permission) -> Callable[..., Principal]:
     return dependency
 
 
-def deny_unit(
-    rt: Runtime, principal: Principal, unit_code: str, *, object_type: str, object_id: str
-) -> ApiError:
-    """Record a reach into another unit and return the 404 that hides it; ``raise`` it.
-
-    The message is the one a missing object gets (``no document <id>``), so
-    the answer says nothing about whether the object exists.
-    """
-    with rt.session() as s:
-        repo.record_audit(
-            s,
-            actor=principal.actor,
-            action=DENIED,
-            object_type=object_type,
-            object_id=str(object_id)[:MAX_OBJECT_ID],
-            unit_code=unit_code[:MAX_UNIT],
-            detail={"reason": "other unit", "key_id": principal.key_id, "role": principal.role},
-        )
-    return ApiError(404, f"{object_type}_not_found", f"no {object_type} {object_id}")
-
-
-def audit_read(
-    rt: Runtime,
-    principal: Principal,
-    *,
-    action: str,
-    object_type: str,
-    object_id: str,
-    unit_code: str | None,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    """Record that ``principal`` read or changed a citizen's document (its own transaction)."""
-    with rt.session() as s:
-        repo.record_audit(
-            s,
-            actor=principal.actor,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id)[:MAX_OBJECT_ID],
-            unit_code=unit_code[:MAX_UNIT] if unit_code is not None else None,
-            detail=detail,
-        )
-
-
 def ensure_admin_key(rt: Runtime) -> str | None:
     """The first admin key when the database has no key at all (print it once), else None.
 
@@ -398,32 +305,3 @@ def ensure_admin_key(rt: Runtime) -> str | None:
     """
     with rt.session() as s:
         return apikeys.create_first_admin(s)
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def _record_denied(
-    s: Session,
-    request: Request | None,
-    *,
-    actor: str,
-    reason: str,
-    key_id: str | None,
-    **extra: str,
-) -> None:
-    """``access.denied`` for a request refused as a whole (no key, wrong key, wrong role)."""
-    path = request.url.path[:MAX_PATH] if request is not None else None
-    detail: dict[str, Any] = {"reason": reason, **extra}
-    if request is not None:
-        detail.update(method=request.method, path=path)
-    if key_id is not None:
-        detail["key_id"] = key_id
-    repo.record_audit(
-        s,
-        actor=actor,
-        action=DENIED,
-        object_type="request",
-        object_id=(path or "-")[:MAX_OBJECT_ID],
-        detail=detail,
-    )

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from api.access_audit import audit_read
 from api.error_responses import ApiError
+from api.principal import Principal
 from api.scope import channel, check_unit, scoped, visible_units
-from api.security import Principal, audit_read
 from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Comparison

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, TypeVar
 
+from api.access_audit import audit_read
 from api.error_responses import ApiError
+from api.principal import Principal
 from api.scope import (
     audit,
     channel,
@@ -22,7 +24,6 @@ from api.scope import (
     scoped,
     visible_units,
 )
-from api.security import Principal, audit_read
 from classifiers.fields.corrections import InvalidCorrection, validate_field_corrections
 from pipeline.runtime import Runtime
 from storage.models import Document, DocumentCorrection

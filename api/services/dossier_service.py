@@ -17,8 +17,8 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from api.error_responses import ApiError
+from api.principal import Principal
 from api.scope import audit, channel, check_filter_unit, resolve_dossier, scoped, visible_units
-from api.security import Principal
 from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Document, Dossier

@@ -22,13 +22,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
+from api.access_audit import record_denied
 from api.error_responses import ApiError
-from api.security import (
-    Permission,
-    SessionAuth,
-    authenticate_session,
-    record_denied,
-)
+from api.principal import Permission
+from api.security import SessionAuth, authenticate_session
 from api.web.render import render_error
 from storage import web_sessions
 

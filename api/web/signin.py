@@ -14,15 +14,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api.access_audit import ANONYMOUS, record_denied
 from api.runtime_dependency import RuntimeDep
-from api.security import (
-    ANONYMOUS,
-    SessionAuth,
-    attempt_throttle,
-    client_address,
-    record_denied,
-    record_failed_attempt,
-)
+from api.security import SessionAuth, attempt_throttle, client_address, record_failed_attempt
 from api.throttle import attempt_subjects
 from api.web.auth import SIGNIN_PATH, PageRoute, SignInRequired, safe_next, viewer
 from api.web.render import render

@@ -20,8 +20,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
+from api.access_audit import audit_read, deny_unit
 from api.error_responses import ApiError
-from api.security import PERMISSIONS, Principal, audit_read, deny_unit, ensure_admin_key, require
+from api.principal import PERMISSIONS, Principal
+from api.security import ensure_admin_key, require
 from core.settings import Settings
 from pipeline.runtime import Runtime
 from storage import apikeys

@@ -1,0 +1,46 @@
+"""Who is calling: the key's role, its permissions and its units.
+
+Plain data below the request handling: the services, the scope rules and the
+audit trail all take a ``Principal`` without knowing how it was authenticated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, cast, get_args
+
+from storage.models import ApiKey
+
+Role = Literal["clerk", "officer", "system", "admin"]
+Permission = Literal["read", "write", "verify", "admin"]
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "clerk": frozenset({"read", "write"}),
+    "officer": frozenset({"read", "verify"}),
+    "system": frozenset({"read"}),
+    "admin": frozenset(get_args(Permission)),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller behind a key: what it may do, and in which units."""
+
+    key_id: str
+    name: str
+    role: Role
+    units: frozenset[str]
+
+    def sees_unit(self, unit_code: str) -> bool:
+        return self.role == "admin" or unit_code in self.units
+
+    def can(self, permission: Permission) -> bool:
+        return permission in PERMISSIONS.get(self.role, frozenset())
+
+    @property
+    def actor(self) -> str:
+        return f"key:{self.key_id}"
+
+    @classmethod
+    def from_key(cls, key: ApiKey) -> Principal:
+        return cls(key.id, key.name, cast(Role, key.role), frozenset(key.units))
