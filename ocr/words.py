@@ -38,9 +38,12 @@ class Word:
     ``line`` numbers the text lines of a page in reading order (0, 1, 2…); words of
     one line share it and appear in reading order, which is how the text layer is
     written so that text extraction returns lines as they were printed.
+    ``ink`` names the colour of a word read on the coloured-ink layer
+    (``ocr.ink``: red, purple, blue…); None for the black print.
     """
 
     text: str
     confidence: float
     box: Box
     line: int
+    ink: str | None = None

@@ -25,7 +25,7 @@ from PIL import Image
 from classifiers.marks import read_marks
 from core.vietnamese import clean_word
 from ingest.rasterise import rasterise
-from ocr import clean
+from ocr import clean, ink
 from ocr.pdf import encode_page_image
 from ocr.tesseract import detect_orientation, recognise_words
 from ocr.words import Box, Word
@@ -106,6 +106,9 @@ def process_page(job: PageJob) -> PageResult:
                     reading = second
                     break
 
+    with watch.stage("ink"):
+        reading = with_coloured_ink(reading, dpi, options)
+
     with watch.stage("encode"):
         page_image, out_dpi, words = archival_image(reading, dpi, options)
         colour = page_image.mode == "RGB"
@@ -156,6 +159,27 @@ def read_page(
         words = recognise_words(ocr_image, lang=options.lang, dpi=round(dpi * scale))
         words = [w for w in (_tidy(w, 1.0 / scale) for w in words) if w.text]
     return _Reading(image, rotation, skew, words, mean_confidence(words))
+
+
+def with_coloured_ink(reading: _Reading, dpi: float, options: OcrOptions) -> _Reading:
+    """The reading with the words printed or stamped in colour merged in (``ocr.ink``).
+
+    Read at the same resolution as the black print, after the page was turned
+    and deskewed, so the ink words' boxes share the page image's geometry.
+    """
+    scale = options.ocr_min_dpi / dpi if 0 < dpi < options.ocr_min_dpi else 1.0
+
+    def recognise(layer: Image.Image) -> list[Word]:
+        if scale != 1.0:
+            size = (round(layer.width * scale), round(layer.height * scale))
+            layer = layer.resize(size, Image.Resampling.BICUBIC)
+        words = recognise_words(layer, lang=options.lang, dpi=round(dpi * scale))
+        return [w for w in (_tidy(w, 1.0 / scale) for w in words) if w.text]
+
+    found = ink.read_ink_words(reading.image, reading.words, recognise)
+    if not found:
+        return reading
+    return replace(reading, words=ink.merge_lines(reading.words, found))
 
 
 BLIND_TURN_MARGIN = 15.0

@@ -80,16 +80,21 @@ class PageResult:
             "speckles_removed": self.speckles_removed,
             "mean_confidence": round(self.confidence, 2),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
-            "words": [
-                {
-                    "text": w.text,
-                    "confidence": round(w.confidence, 2),
-                    "box": w.box.as_list(),
-                    "line": w.line,
-                }
-                for w in self.words
-            ],
+            "words": [word_report(w) for w in self.words],
         }
+
+
+def word_report(word: Word) -> dict[str, Any]:
+    """A word as reports and stored pages keep it; ``ink`` only for coloured-ink words."""
+    out: dict[str, Any] = {
+        "text": word.text,
+        "confidence": round(word.confidence, 2),
+        "box": word.box.as_list(),
+        "line": word.line,
+    }
+    if word.ink is not None:
+        out["ink"] = word.ink
+    return out
 
 
 @dataclass(frozen=True)

@@ -143,4 +143,11 @@ class StoredPage:
 
 
 def _word(w: dict[str, Any]) -> Word:
-    return Word(text=w["text"], confidence=w["confidence"], box=Box(*w["box"]), line=w["line"])
+    ink = w.get("ink")
+    return Word(
+        text=w["text"],
+        confidence=w["confidence"],
+        box=Box(*w["box"]),
+        line=w["line"],
+        ink=ink if isinstance(ink, str) else None,
+    )

@@ -1,0 +1,197 @@
+"""The coloured-ink layer: words printed or stamped in colour, read apart from the black print.
+
+The OCR image drops coloured ink so that a red seal over a signature does not
+spoil the black text under it (``clean.drop_coloured_ink``). But what is
+printed or stamped in colour matters: the certification stamp (``CHỨNG THỰC
+BẢN SAO ĐÚNG VỚI BẢN CHÍNH``, ``Số chứng thực``, ``Quyển số``) in red, purple
+or blue, red titles of diplomas, red serial numbers. This module makes a
+second OCR image of the coloured ink alone (dark on white, everything else
+blank) and turns what Tesseract reads there into words tagged with their ink
+colour, merged into the page's lines at their place on the paper, so the text
+layer, search and the classifier see them like any other words.
+
+Security paper (the green or pink guilloche of birth certificates) is coloured
+too, but light: ink must be both saturated and dark (``INK_MIN_CHROMA``,
+``INK_MAX_DARKEST``), so the background stays blank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from ocr.words import Box, Word
+
+INK_MIN_CHROMA = 70
+"""Brightest minus darkest channel: red stamp ink ~150, violet ~100, faded blue ~75;
+guilloche security paper and a phone's colour cast stay under ~45."""
+
+INK_MAX_DARKEST = 150
+"""The darkest channel of an ink pixel: ink absorbs at least one colour strongly;
+light coloured backgrounds (pale green, pink) keep every channel above ~170."""
+
+RAMP_FROM = 25
+"""Chroma where the grey ink image starts to darken (full ink at ``INK_MIN_CHROMA``)."""
+
+MIN_INK_SHARE = 0.0004
+"""Below this share of the page's pixels there is no coloured text to read
+(a few coloured specks, a pen tick)."""
+
+MAX_INK_SHARE = 0.20
+"""Above it the page is a colour picture (an ID card's printed background, a
+photo): a coloured-ink pass would read the picture, not text, and cost a page."""
+
+MIN_INK_CONFIDENCE = 45.0
+"""Words read on the ink layer below this are the seal's ring and star, not text."""
+
+MARGIN_PX = 12
+"""Blank kept around the ink's bounding box: Tesseract needs a border to find lines."""
+
+INK_LINE_BASE = 100_000
+"""Line numbers the ink pass uses before merging, apart from the black print's."""
+
+
+@dataclass(frozen=True)
+class InkLayer:
+    """The coloured ink of a page as a black-on-white image, cropped to where it is."""
+
+    image: Image.Image
+    left: int
+    top: int
+
+
+def ink_mask(rgb: np.ndarray) -> np.ndarray:
+    """Pixels of saturated, dark coloured ink (bool)."""
+    r, g, b = cv2.split(rgb)
+    brightest = cv2.max(cv2.max(r, g), b)
+    darkest = cv2.min(cv2.min(r, g), b)
+    return (cv2.subtract(brightest, darkest) >= INK_MIN_CHROMA) & (darkest <= INK_MAX_DARKEST)
+
+
+def ink_layer(image: Image.Image) -> InkLayer | None:
+    """The page's coloured ink alone, or None when there is none to read (or too much)."""
+    if image.mode != "RGB":
+        return None
+    rgb = np.asarray(image)
+    mask = ink_mask(rgb)
+    share = np.count_nonzero(mask) / mask.size
+    if share < MIN_INK_SHARE or share > MAX_INK_SHARE:
+        return None
+    ys, xs = np.nonzero(mask)
+    left = max(0, int(xs.min()) - MARGIN_PX)
+    top = max(0, int(ys.min()) - MARGIN_PX)
+    right = min(mask.shape[1], int(xs.max()) + 1 + MARGIN_PX)
+    bottom = min(mask.shape[0], int(ys.max()) + 1 + MARGIN_PX)
+    crop = _ink_strength(rgb[top:bottom, left:right])
+    return InkLayer(Image.fromarray(crop, mode="L"), left, top)
+
+
+def _ink_strength(rgb: np.ndarray) -> np.ndarray:
+    """Grey image of the ink: dark where saturated and dark, fading with its edges.
+
+    A hard mask would cut the thin strokes and serifs of printed letters (their
+    anti-aliased pixels are half ink, half paper) and Tesseract then reads
+    ``CHƯNG`` for ``CHỨNG``; a ramp keeps them as grey.
+    """
+    r, g, b = cv2.split(rgb)
+    brightest = cv2.max(cv2.max(r, g), b).astype(np.float32)
+    darkest = cv2.min(cv2.min(r, g), b).astype(np.float32)
+    saturation = np.clip((brightest - darkest - RAMP_FROM) / (INK_MIN_CHROMA - RAMP_FROM), 0, 1)
+    depth = np.clip((255 - darkest) / (255 - INK_MAX_DARKEST), 0, 1)
+    return (255 - 255 * saturation * depth).astype(np.uint8)
+
+
+def ink_colour(rgb: np.ndarray, box: Box) -> str:
+    """The colour of the ink inside ``box``: red, purple, blue, green or other."""
+    region = rgb[box.top : box.bottom, box.left : box.right]
+    if region.size == 0:
+        return "other"
+    pixels = region[ink_mask(region)]
+    if len(pixels) == 0:
+        return "other"
+    hsv = cv2.cvtColor(pixels.reshape(-1, 1, 3).astype(np.uint8), cv2.COLOR_RGB2HSV)
+    hue = float(np.median(hsv[:, 0, 0]))  # OpenCV hue: 0–180
+    if hue < 12 or hue >= 160:
+        return "red"
+    if 120 <= hue < 160:
+        return "purple"
+    if 90 <= hue < 120:
+        return "blue"
+    if 35 <= hue < 90:
+        return "green"
+    return "other"
+
+
+def read_ink_words(
+    image: Image.Image, black: Sequence[Word], recognise: Callable[[Image.Image], list[Word]]
+) -> list[Word]:
+    """Words of the coloured ink that the black-print pass did not already read.
+
+    ``recognise`` reads a grey image into words (``ocr.tesseract.recognise_words``
+    with the page's language and resolution). Boxes come back in the page's
+    pixels, each word tagged with its ``ink``.
+    """
+    layer = ink_layer(image)
+    if layer is None:
+        return []
+    rgb = np.asarray(image)
+    found = []
+    for word in recognise(layer.image):
+        if word.confidence < MIN_INK_CONFIDENCE or not any(c.isalnum() for c in word.text):
+            continue
+        box = Box(
+            word.box.left + layer.left,
+            word.box.top + layer.top,
+            word.box.right + layer.left,
+            word.box.bottom + layer.top,
+        )
+        if any(_covers(b.box, box) for b in black):
+            continue  # dark enough to have survived the dropout: already read
+        found.append(
+            replace(word, box=box, line=INK_LINE_BASE + word.line, ink=ink_colour(rgb, box))
+        )
+    return found
+
+
+def _covers(black: Box, ink: Box) -> bool:
+    """More than half of the ink word lies on a word the black pass read."""
+    width = min(black.right, ink.right) - max(black.left, ink.left)
+    height = min(black.bottom, ink.bottom) - max(black.top, ink.top)
+    area = max(1, ink.width * ink.height)
+    return width > 0 and height > 0 and width * height > area / 2
+
+
+def merge_lines(black: Sequence[Word], ink: Sequence[Word]) -> list[Word]:
+    """All words, lines renumbered in reading order with the ink lines at their height.
+
+    The black print keeps Tesseract's order (it knows columns); each ink line
+    goes before the first black line that starts below it, so a red title is
+    read first and a stamp at the foot of the page last.
+    """
+    if not ink:
+        return list(black)
+    black_lines = _lines(black)
+    ink_lines = sorted(_lines(ink), key=_top)
+    merged: list[list[Word]] = []
+    pending = list(ink_lines)
+    for line in black_lines:
+        while pending and _top(pending[0]) < _top(line):
+            merged.append(pending.pop(0))
+        merged.append(line)
+    merged += pending
+    return [replace(w, line=number) for number, line in enumerate(merged) for w in line]
+
+
+def _lines(words: Sequence[Word]) -> list[list[Word]]:
+    lines: dict[int, list[Word]] = {}
+    for word in words:
+        lines.setdefault(word.line, []).append(word)
+    return [lines[k] for k in sorted(lines)]
+
+
+def _top(line: Sequence[Word]) -> int:
+    return min(w.box.top for w in line)

@@ -1,0 +1,113 @@
+"""Words in coloured ink are read, not thrown away with the red seal.
+
+A family of pages the generators never drew: a photocopy-like black page with
+a certification stamp in red, purple or blue (and a red title), drawn here.
+Before the coloured-ink layer, a red or blue stamp vanished with the dropout
+that keeps body text clean, and the certified copy was typed as an original.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from classifiers.folded_text import is_certified_copy, split_page
+from ingest.scan import open_scan
+from ocr import ink
+from ocr.words import Box, Word
+from pipeline.page import process_page
+from pipeline.stage_data import OcrOptions, PageJob
+from testkit import pagegen
+
+DPI = 200
+STAMP = ("CHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH", "Số chứng thực: 1254", "Quyển số: 03/2026-SCT/BS")
+BODY = (
+    "Họ và tên: Trần Thị Lan",
+    "Ngày sinh: 14/02/1991",
+    "Nơi cư trú: xã Tân Phú, tỉnh Đồng Nai",
+    "Đã hoàn thành chương trình đào tạo trình độ đại học",
+)
+INKS = {"red": (205, 35, 45), "purple": (125, 45, 150), "blue": (35, 70, 185)}
+
+
+def _page(stamp_ink: tuple[int, int, int], title_ink: tuple[int, int, int]) -> Image.Image:
+    width, height = round(8.27 * DPI), round(11.69 * DPI) // 2
+    image = Image.new("RGB", (width, height), (250, 249, 246))
+    draw = ImageDraw.Draw(image)
+    title = pagegen.load_font(pagegen.SERIF_BOLD, round(16 / 72 * DPI))
+    body = pagegen.load_font(pagegen.SERIF_REGULAR, round(12 / 72 * DPI))
+    draw.text((width // 2, 120), "BẰNG TỐT NGHIỆP ĐẠI HỌC", font=title, fill=title_ink, anchor="mm")
+    y = 220
+    for line in BODY:
+        draw.text((150, y), line, font=body, fill=(20, 20, 20))
+        y += 70
+    y += 40
+    draw.rectangle((130, y - 20, 1050, y + 200), outline=stamp_ink, width=4)
+    for line in STAMP:
+        draw.text((150, y), line, font=body, fill=stamp_ink)
+        y += 62
+    return image
+
+
+def _read(image: Image.Image, tmp_path: Path) -> list[Word]:
+    path = pagegen.save_png(image, tmp_path / "page.png", DPI)
+    scan = open_scan(path, OcrOptions().limits)
+    return list(process_page(PageJob(source=scan.pages[0], options=OcrOptions(jobs=1))).words)
+
+
+def _text(words: list[Word]) -> str:
+    lines: dict[int, list[str]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w.text)
+    return "\n".join(" ".join(lines[k]) for k in sorted(lines))
+
+
+@pytest.mark.parametrize("colour", sorted(INKS))
+def test_a_coloured_certification_stamp_is_read_and_marks_a_certified_copy(
+    tmp_path: Path, colour: str
+) -> None:
+    words = _read(_page(INKS[colour], INKS["red"]), tmp_path)
+    text = _text(words)
+    assert "CHỨNG THỰC BẢN SAO" in text, text
+    assert "1254" in text
+    assert is_certified_copy([split_page(1, text)])
+    stamp = [w for w in words if w.text in ("CHỨNG", "THỰC")]
+    # Ink dark enough to survive the dropout is read by the black pass (ink None);
+    # otherwise the ink pass reads it and names its colour.
+    assert all(w.ink in (None, colour) for w in stamp)
+    assert colour != "red" or {w.ink for w in stamp} == {"red"}
+    # The red title is read, in its place: the first line of the page.
+    assert text.splitlines()[0].startswith("BẰNG TỐT NGHIỆP")
+
+
+def test_a_black_page_has_no_ink_layer_and_reads_as_before(tmp_path: Path) -> None:
+    black = (20, 20, 20)
+    words = _read(_page(black, black), tmp_path)
+    assert all(w.ink is None for w in words)
+    assert "CHỨNG THỰC BẢN SAO" in _text(words)
+
+
+def test_security_paper_background_is_not_ink() -> None:
+    """A pale green guilloche is coloured but light: nothing to read on the ink layer."""
+    yy, xx = np.mgrid[0:600, 0:900]
+    wave = (np.sin(xx / 7.0 + np.sin(yy / 23.0) * 3) > 0.6)[..., None]
+    rgb = np.where(wave, np.array([170, 215, 175]), np.array([236, 246, 236])).astype(np.uint8)
+    assert ink.ink_layer(Image.fromarray(rgb, "RGB")) is None
+
+
+def test_ink_lines_go_where_they_stand_on_the_page() -> None:
+    def word(text: str, top: int, line: int, colour: str | None = None) -> Word:
+        return Word(text, 90.0, Box(10, top, 60, top + 20), line, colour)
+
+    black = [word("body", 300, 0), word("signer", 900, 1)]
+    coloured = [word("TITLE", 100, 100_000, "red"), word("stamp", 1200, 100_001, "red")]
+    merged = ink.merge_lines(black, coloured)
+    assert [(w.text, w.line) for w in merged] == [
+        ("TITLE", 0),
+        ("body", 1),
+        ("signer", 2),
+        ("stamp", 3),
+    ]
