@@ -108,15 +108,21 @@ def split_page(number: int, text: str) -> PageLines:
 def certification_lines(folded: Sequence[str]) -> tuple[int, ...]:
     """Indices of the attestation block: its opener and the few lines that follow it.
 
-    The block ends at the first line that is not one of its parts (a number,
-    book, date, role or a short name line), or after ``CERTIFICATION_BLOCK_LINES``.
+    The opener is the phrase on one line, or split over two short lines (a
+    stamp two inches wide breaks it after ``ĐÚNG``). Where OCR lost the opener
+    (under a seal, a faded pad), the stamp's own lines still give it away: the
+    certification number and the book of certified copies (``Quyển số …
+    SCT/BS``) together. The block ends at the first line that is not one of
+    its parts (a number, book, date, role or a short name line), or after
+    ``CERTIFICATION_BLOCK_LINES``.
     """
     marked: list[int] = []
-    for index, line in enumerate(folded):
-        if not any(_is_opener(line, p) for p in CERTIFICATION_PHRASES):
+    for index in range(len(folded)):
+        start = _block_start(folded, index)
+        if start is None:
             continue
-        marked.append(index)
-        for follower in range(index + 1, min(len(folded), index + CERTIFICATION_BLOCK_LINES)):
+        marked += range(index, start)
+        for follower in range(start, min(len(folded), index + CERTIFICATION_BLOCK_LINES)):
             line_after = folded[follower]
             short = len(line_after.split()) <= 5
             dated = " ngay " in f" {line_after} " and " nam " in f" {line_after} "
@@ -125,6 +131,28 @@ def certification_lines(folded: Sequence[str]) -> tuple[int, ...]:
             else:
                 break
     return tuple(sorted(set(marked)))
+
+
+BOOK_OF_COPIES = ("sct bs", "sctdt bs", "sct bsdt")
+"""Folded marks of the register of certified copies (``…/SCT/BS``): a signature's
+certification is booked under ``SCT/CK`` and is not a certified copy."""
+
+
+def _block_start(folded: Sequence[str], index: int) -> int | None:
+    """Where the lines after an attestation opener at ``index`` begin, or None if none is there."""
+    line = folded[index]
+    if not line:
+        return None
+    if any(_is_opener(line, p) for p in CERTIFICATION_PHRASES):
+        return index + 1
+    following = folded[index + 1] if index + 1 < len(folded) else ""
+    if following and any(_is_opener(f"{line} {following}", p) for p in CERTIFICATION_PHRASES):
+        return index + 2
+    if line.startswith("so chung thuc"):
+        window = " ".join(folded[index : index + 4])
+        if "quyen so" in window and any(mark in window for mark in BOOK_OF_COPIES):
+            return index + 1
+    return None
 
 
 def _is_opener(line: str, phrase: str) -> bool:

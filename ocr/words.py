@@ -39,7 +39,7 @@ class Word:
     one line share it and appear in reading order, which is how the text layer is
     written so that text extraction returns lines as they were printed.
     ``ink`` names the colour of a word read on the coloured-ink layer
-    (``ocr.ink``: red, purple, blue…); None for the black print.
+    (``ocr.coloured_ink``: red, purple, blue…); None for the black print.
     """
 
     text: str

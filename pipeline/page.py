@@ -25,7 +25,7 @@ from PIL import Image
 from classifiers.marks import read_marks
 from core.vietnamese import clean_word
 from ingest.rasterise import rasterise
-from ocr import clean, ink
+from ocr import clean, coloured_ink
 from ocr.pdf import encode_page_image
 from ocr.tesseract import detect_orientation, recognise_words
 from ocr.words import Box, Word
@@ -162,7 +162,7 @@ def read_page(
 
 
 def with_coloured_ink(reading: _Reading, dpi: float, options: OcrOptions) -> _Reading:
-    """The reading with the words printed or stamped in colour merged in (``ocr.ink``).
+    """The reading with the words printed or stamped in colour merged in (``ocr.coloured_ink``).
 
     Read at the same resolution as the black print, after the page was turned
     and deskewed, so the ink words' boxes share the page image's geometry.
@@ -176,10 +176,10 @@ def with_coloured_ink(reading: _Reading, dpi: float, options: OcrOptions) -> _Re
         words = recognise_words(layer, lang=options.lang, dpi=round(dpi * scale))
         return [w for w in (_tidy(w, 1.0 / scale) for w in words) if w.text]
 
-    found = ink.read_ink_words(reading.image, reading.words, recognise)
+    found = coloured_ink.read_ink_words(reading.image, reading.words, recognise)
     if not found:
         return reading
-    return replace(reading, words=ink.merge_lines(reading.words, found))
+    return replace(reading, words=coloured_ink.merge_lines(reading.words, found))
 
 
 BLIND_TURN_MARGIN = 15.0

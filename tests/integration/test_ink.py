@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from classifiers.folded_text import is_certified_copy, split_page
 from ingest.scan import open_scan
-from ocr import ink
+from ocr import coloured_ink as ink
 from ocr.words import Box, Word
 from pipeline.page import process_page
 from pipeline.stage_data import OcrOptions, PageJob

@@ -1,0 +1,45 @@
+"""The attestation stamp is found however OCR broke it: one line, two lines, or its book alone."""
+
+from __future__ import annotations
+
+from classifiers.folded_text import is_certified_copy, split_page
+
+BODY = "GIẤY KHAI SINH\nHọ, chữ đệm, tên: Lê Văn Bình\nNgày, tháng, năm sinh: 02/03/2019"
+
+
+def _certified(text: str) -> bool:
+    return is_certified_copy([split_page(1, text)])
+
+
+def test_the_opener_on_one_line() -> None:
+    assert _certified(f"{BODY}\nCHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH\nSố chứng thực: 12")
+
+
+def test_the_opener_broken_over_two_lines() -> None:
+    text = f"{BODY}\nCHỨNG THỰC BẢN SAO ĐÚNG\nVỚI BẢN CHÍNH\nSố chứng thực: 12"
+    page = split_page(1, text)
+    assert is_certified_copy([page])
+    # The stamp's lines are cut out of what the type model reads.
+    assert not any("ban chinh" in line for line in page.content_folded)
+
+
+def test_the_opener_lost_but_the_book_of_copies_read() -> None:
+    stamp = "CH.. TH.\nSố chứng thực: 1254\nQuyển số: 03/2026-SCT/BS\nNgày 12 tháng 5 năm 2026"
+    assert _certified(f"{BODY}\n{stamp}")
+
+
+def test_an_original_with_a_register_book_is_not_a_certified_copy() -> None:
+    """A birth certificate's own ``Quyển số`` is a civil-status register, not the copies' book."""
+    assert not _certified(f"{BODY}\nSố: 145\nQuyển số: 01/2019")
+
+
+def test_a_signature_certification_is_not_a_certified_copy() -> None:
+    assert not _certified(f"{BODY}\nSố chứng thực: 88\nQuyển số: 02/2026-SCT/CK")
+
+
+def test_a_body_sentence_naming_the_procedure_is_not_a_stamp() -> None:
+    text = (
+        f"{BODY}\nĐề nghị chứng thực bản sao đúng với bản chính các giấy tờ sau đây để nộp"
+        " hồ sơ xin việc tại công ty"
+    )
+    assert not _certified(text)
