@@ -275,7 +275,7 @@ class IndexedPage(Base):
 
     ``text`` is a copy of the page text at indexing time, so a snippet always
     comes from exactly what was matched. ``folded`` has the same length as
-    ``text`` (see ``storage.search.fold``). The full-text structures over
+    ``text`` (see ``storage.search_query.fold``). The full-text structures over
     ``folded`` are backend-specific and created by the migration only: an FTS5
     table ``page_fts`` on SQLite, a generated ``tsv`` column with a GIN index on
     PostgreSQL.
