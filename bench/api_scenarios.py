@@ -10,7 +10,7 @@ Every answer is checked against something the benchmark knows independently of t
 answer: an original's bytes hash to the uploaded file's SHA-256; a PDF, a text or a
 page image hashes to what the document's metadata and the first fetch announced, and
 comes with that SHA-256 as its ETag; a search finds words taken from the stored texts
-(folded with the index's own ``storage.search.fold``, so a miss is a search bug, not an
+(folded with the index's own ``storage.search_query.fold``, so a miss is a search bug, not an
 OCR one). A wrong answer is an error, however fast it came.
 """
 
@@ -29,7 +29,7 @@ from pathlib import Path
 import httpx
 
 from bench.api_load import Call, Check, Scenario
-from storage.search import fold
+from storage.search_query import fold
 from testkit import pagegen
 
 UNIT = "000.00.00.H26"

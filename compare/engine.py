@@ -10,17 +10,19 @@ pipeline (cleaned image, OCR words, dpi) and returns
 2. a word-level text diff of the two OCR readings (:mod:`compare.textdiff`),
    changes touching digits (ID numbers, dates, amounts) marked critical;
 3. the image difference of the black print (:mod:`compare.imagediff`):
-   marks removed, added or altered, grouped into regions; coloured ink (seals,
-   signatures, which a certified copy legitimately adds) reported apart;
+   marks removed, added or altered, grouped into regions (:mod:`compare.ink_regions`);
+   coloured ink (seals, signatures, which a certified copy legitimately adds)
+   reported apart;
 4. a verdict (:mod:`compare.verdict`): ``identical``, ``differences``
    (with a count) or ``manual_check`` when the comparison cannot be trusted,
    and an overlay image showing everything on the original.
 
 The text and the pixels check each other. OCR reads two scans of one page a
 little differently ("TỈNH" and "TÍNH"), so a text change only counts when the
-pixels of that word differ too on the aligned pages; otherwise it is recorded
-as ``ocr_uncertain``, and many of those send the page to a person. A pixel
-change that OCR did not notice still counts, as an image region.
+pixels of that word differ too on the aligned pages (:mod:`compare.word_pixels`);
+otherwise it is recorded as ``ocr_uncertain``, and many of those send the page
+to a person. A pixel change that OCR did not notice still counts, as an image
+region.
 """
 
 from __future__ import annotations
@@ -41,19 +43,13 @@ from compare.comparison_types import (
     Registration,
     TextOp,
 )
-from compare.imagediff import (
-    InkDiff,
-    WordEvidence,
-    find_colour_marks,
-    find_regions,
-    ink_diff,
-    region_kind,
-    word_evidence,
-)
+from compare.imagediff import InkDiff, ink_diff
+from compare.ink_regions import find_colour_marks, find_regions, region_kind
 from compare.overlay import draw_overlay
 from compare.register import register
 from compare.textdiff import diff_words, judge
 from compare.verdict import LOW_WORD_CONFIDENCE, Evidence, decide, decide_document
+from compare.word_pixels import WordEvidence, word_evidence
 from ocr.words import Box, Word
 
 __all__ = [

@@ -10,14 +10,12 @@ here and there, a photocopy stretches a little unevenly, and blur or toner
 make strokes a pixel thicker. So the page is cut into tiles that may each
 shift by a couple of pixels to fit best, and a mark only counts as removed when
 not even a faint trace of ink of the other page lies within a small tolerance
-of it (and vice versa for added). What is left is cleaned of specks and
-grouped by proximity into regions: removed, added, or altered when both kinds
-sit together.
+of it (and vice versa for added). What is left is cleaned of specks; the
+result (:class:`InkDiff`) is grouped into regions by :mod:`compare.ink_regions`.
 
 That page-wide pass is deliberately tolerant, which hides the one stroke that
 turns a 6 into an 8. Text changes OCR reports are therefore looked at again
-closely (:func:`word_evidence`): the word's window re-aligned on its own and
-compared at one pixel of tolerance.
+closely, on the same masks (:mod:`compare.word_pixels`).
 """
 
 from __future__ import annotations
@@ -26,17 +24,9 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from compare import ink
-from compare.comparison_types import (
-    Box,
-    ColourMark,
-    ImageRegion,
-    PageView,
-    RegionKind,
-    Registration,
-)
+from compare.comparison_types import PageView, Registration
 from compare.register import warp_to_original
 
 # All lengths (px) and areas (pixel counts) are given at 200 dpi and scaled with
@@ -46,27 +36,11 @@ _TOLERANCE_PX = 2  # ink within this distance of ink on the other page is "the s
 _TILE_PX = 160  # local re-alignment tiles
 _TILE_SEARCH_PX = 2  # how far a tile may shift
 _SPECK_AREA = 8  # difference blobs smaller than this are noise
-_MERGE_PX = 12  # difference pixels this close belong to one region
-_REGION_MIN_AREA = 40  # a region needs this much differing ink in total
 _EDGE_INCH = 0.12  # page edges (scanner borders, warp seams) are not compared
-# Coloured ink is looser: seals are blotchy and pen strokes vary between copies.
-_COLOUR_TOLERANCE_PX = 6
-_COLOUR_MERGE_PX = 30
-_COLOUR_MIN_AREA = 300
 _BLIND_MARGIN_PX = 4  # black print this close to coloured ink is not judged
 _HAIRLINE_PX = 2  # differences thinner than this are not marks
 # A page "has colour" when this share of its pixels is coloured ink.
 _COLOUR_SHARE = 0.0005
-# A region is removed (or added) when at least this share of its pixels is.
-_PURE_SHARE = 0.85
-# The close look at one text change: window margin, re-alignment reach,
-# tolerance and speck size (at 200 dpi); too much of the window under
-# coloured ink and the pixels are not asked.
-_WORD_PAD_PX = 4
-_WORD_SEARCH_PX = 3
-_WORD_TOLERANCE_PX = 1
-_WORD_SPECK_AREA = 3
-_BLIND_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -119,11 +93,12 @@ def _has_colour(mask: np.ndarray) -> bool:
     return bool(mask.mean() > _COLOUR_SHARE)
 
 
-def _dilated(mask: np.ndarray, radius: int) -> np.ndarray:
+def dilated(mask: np.ndarray, radius: int) -> np.ndarray:
+    """``mask`` grown by ``radius`` px all round: what lies within that distance of it."""
     return cv2.dilate(mask.astype(np.uint8), ink.disk(radius)).astype(bool)
 
 
-def _trace(grey: np.ndarray, level: int, colour: np.ndarray) -> np.ndarray:
+def print_trace(grey: np.ndarray, level: int, colour: np.ndarray) -> np.ndarray:
     """Any trace of print: faint ink, but not light coloured ink.
 
     Seal ink is lighter than print yet darker than paper, so it must not pass
@@ -140,7 +115,7 @@ def _blind_zone(colour_o: np.ndarray, colour_c: np.ndarray, scale: float) -> np.
     print under a seal loses its edges to the red: there the pixels cannot
     tell print from ink, so the text diff (OCR drops coloured ink) decides alone.
     """
-    return _dilated(colour_o | colour_c, max(2, round(_BLIND_MARGIN_PX * scale)))
+    return dilated(colour_o | colour_c, max(2, round(_BLIND_MARGIN_PX * scale)))
 
 
 def drop_hairlines(mask: np.ndarray, width: int) -> np.ndarray:
@@ -171,8 +146,8 @@ def ink_diff(original: PageView, copy: PageView, registration: Registration) -> 
     colour_o = ink.colour_ink(original.image)
     colour_c = warp_to_original(ink.colour_ink(copy.image).astype(np.uint8), matrix, shape, 0) > 0
     ink_o, ink_c = ink.black_ink(grey_o, level_o), ink.black_ink(grey_c, level_c)
-    faint_o = _trace(grey_o, level_o, colour_o)
-    faint_c = _trace(grey_c, level_c, colour_c)
+    faint_o = print_trace(grey_o, level_o, colour_o)
+    faint_c = print_trace(grey_c, level_c, colour_c)
 
     edge = max(2, round(_EDGE_INCH * dpi))
     inner = _inner(shape, edge)
@@ -187,8 +162,8 @@ def ink_diff(original: PageView, copy: PageView, registration: Registration) -> 
     speck = max(2, round(_SPECK_AREA * scale * scale))
     hairline = max(2, round(_HAIRLINE_PX * scale))
     # Original print the copy does not cover at all (cropped off) is removed too.
-    removed = ink_o & ~_dilated(faint_c, tolerance) & inner & ~blind
-    added = ink_c & ~_dilated(faint_o, tolerance) & compared
+    removed = ink_o & ~dilated(faint_c, tolerance) & inner & ~blind
+    added = ink_c & ~dilated(faint_o, tolerance) & compared
     removed, added = drop_hairlines(removed, hairline), drop_hairlines(added, hairline)
     return InkDiff(
         dpi=dpi,
@@ -209,88 +184,6 @@ def ink_diff(original: PageView, copy: PageView, registration: Registration) -> 
         colour_ignored=_has_colour(colour_o) and not _has_colour(colour_c),
         copy_ink_outside=_ink_outside(grey_copy_own, matrix, shape, edge),
     )
-
-
-@dataclass(frozen=True)
-class WordEvidence:
-    """The pixels of one text change compared closely, in a window of the original.
-
-    ``pixels`` is ``None`` when much of the window lies under coloured ink
-    (seal, signature): there the pixels cannot tell print from ink, and OCR
-    alone must decide. Smaller blind parts are just left out of the count.
-    """
-
-    pixels: int | None
-    window: Box
-    removed: np.ndarray
-    added: np.ndarray
-
-    @property
-    def changed_box(self) -> Box | None:
-        """Extent of the differing pixels, in original pixels."""
-        ys, xs = np.nonzero(self.removed | self.added)
-        if xs.size == 0:
-            return None
-        w = self.window
-        return Box(
-            w.left + int(xs.min()),
-            w.top + int(ys.min()),
-            w.left + int(xs.max()) + 1,
-            w.top + int(ys.max()) + 1,
-        )
-
-
-def word_evidence(diff: InkDiff, area: Box) -> WordEvidence:
-    """Do the two pages' pixels differ inside ``area``? Checked closer than page-wide.
-
-    The window is re-aligned on its own (whole-pixel shifts up to 3 px at 200
-    dpi), which lines glyphs up exactly, so a one-pixel tolerance suffices and
-    a single changed digit (6 -> 8 adds one short stroke) is seen.
-    """
-    h, w = diff.grey_original.shape
-    pad, search = diff.px(_WORD_PAD_PX), diff.px(_WORD_SEARCH_PX)
-    x0, y0 = max(0, area.left - pad), max(0, area.top - pad)
-    x1, y1 = min(w, area.right + pad), min(h, area.bottom + pad)
-    window = Box(x0, y0, max(x0, x1), max(y0, y1))
-    empty = np.zeros((window.height, window.width), dtype=bool)
-    if window.width == 0 or window.height == 0:
-        return WordEvidence(0, window, empty, empty)
-    if diff.blind[y0:y1, x0:x1].mean() > _BLIND_SHARE:
-        return WordEvidence(None, window, empty, empty)
-    grey_o = diff.grey_original[y0:y1, x0:x1]
-    grey_c = np.pad(diff.grey_copy, search, constant_values=255)[
-        y0 : y1 + 2 * search, x0 : x1 + 2 * search
-    ]
-    colour_c = np.pad(diff.colour_copy, search)[y0 : y1 + 2 * search, x0 : x1 + 2 * search]
-    ink_o = ink.black_ink(grey_o, diff.level_original)
-    faint_o = _trace(grey_o, diff.level_original, diff.colour_original[y0:y1, x0:x1])
-    ink_c = ink.black_ink(grey_c, diff.level_copy)
-    faint_c = _trace(grey_c, diff.level_copy, colour_c)
-    dy, dx = _best_shift(ink_o, ink_c, search)
-    ink_c = ink_c[dy : dy + window.height, dx : dx + window.width]
-    faint_c = faint_c[dy : dy + window.height, dx : dx + window.width]
-    tolerance = diff.px(_WORD_TOLERANCE_PX)
-    speck = diff.area(_WORD_SPECK_AREA)
-    blind = diff.blind[y0:y1, x0:x1]
-    removed = drop_specks(ink_o & ~_dilated(faint_c, tolerance) & ~blind, speck)
-    added = drop_specks(ink_c & ~_dilated(faint_o, tolerance) & ~blind, speck)
-    return WordEvidence(int(removed.sum() + added.sum()), window, removed, added)
-
-
-def _best_shift(reference: np.ndarray, moving: np.ndarray, search: int) -> tuple[int, int]:
-    """Offset of ``reference`` inside the larger ``moving`` window where ink overlaps most."""
-    centre = (search, search)
-    if reference.sum() < 4 or moving.sum() < 4:
-        return centre
-    ref = cv2.GaussianBlur(reference.astype(np.float32), (0, 0), 1.0)
-    mov = cv2.GaussianBlur(moving.astype(np.float32), (0, 0), 1.0)
-    score = cv2.matchTemplate(mov, ref, cv2.TM_CCORR_NORMED)
-    if not np.isfinite(score).all():
-        return centre
-    dy, dx = np.unravel_index(int(np.argmax(score)), score.shape)
-    if score[dy, dx] <= score[centre] + 1e-4:
-        return centre
-    return int(dy), int(dx)
 
 
 def _inner(shape: tuple[int, int], edge: int) -> np.ndarray:
@@ -361,94 +254,3 @@ def drop_specks(mask: np.ndarray, min_pixels: int) -> np.ndarray:
     keep = stats[:, cv2.CC_STAT_AREA] >= min_pixels
     keep[0] = False
     return keep[labels]
-
-
-@dataclass(frozen=True)
-class _Group:
-    box: Box
-    first: int  # pixels of the first mask
-    second: int  # pixels of the second mask
-
-
-def _groups(first: np.ndarray, second: np.ndarray, merge: int, min_pixels: int) -> list[_Group]:
-    """Pixels of both masks grouped by proximity, with their exact extent and counts."""
-    both = first | second
-    if not both.any():
-        return []
-    # A square reach is as good as a round one for grouping, and much cheaper.
-    near = cv2.dilate(both.astype(np.uint8), np.ones((2 * merge + 1, 2 * merge + 1), np.uint8))
-    count, labels = cv2.connectedComponents(near, connectivity=8)
-    labels = np.where(both, labels, 0)
-    first_counts = np.bincount(labels[first], minlength=count)
-    second_counts = np.bincount(labels[second], minlength=count)
-    groups = []
-    for label, found in enumerate(ndimage.find_objects(labels), start=1):
-        if found is None:
-            continue
-        a, b = int(first_counts[label]), int(second_counts[label])
-        if a + b < min_pixels:
-            continue
-        ys, xs = found
-        groups.append(_Group(Box(xs.start, ys.start, xs.stop, ys.stop), a, b))
-    return sorted(groups, key=lambda g: (g.box.top, g.box.left))
-
-
-def find_regions(diff: InkDiff) -> list[ImageRegion]:
-    """Removed, added and altered regions of black print, top to bottom."""
-    regions = []
-    for group in _groups(diff.removed, diff.added, diff.px(_MERGE_PX), diff.area(_REGION_MIN_AREA)):
-        regions.append(
-            ImageRegion(
-                kind=region_kind(group.first, group.second),
-                box=group.box,
-                removed_px=group.first,
-                added_px=group.second,
-            )
-        )
-    return regions
-
-
-def region_kind(removed: int, added: int) -> RegionKind:
-    """Removed or added when one kind makes nearly all of it, altered when both mix."""
-    total = removed + added
-    if removed >= _PURE_SHARE * total:
-        return "removed"
-    if added >= _PURE_SHARE * total:
-        return "added"
-    return "altered"
-
-
-def find_colour_marks(diff: InkDiff) -> list[ColourMark]:
-    """Coloured ink (seals, signatures) found on one page only."""
-    tolerance = ink.disk(diff.px(_COLOUR_TOLERANCE_PX))
-    near_o = cv2.dilate(diff.colour_original.astype(np.uint8), tolerance).astype(bool)
-    near_c = cv2.dilate(diff.colour_copy.astype(np.uint8), tolerance).astype(bool)
-    only_o = diff.colour_original & ~near_c
-    only_c = diff.colour_copy & ~near_o
-    marks = []
-    for group in _groups(only_o, only_c, diff.px(_COLOUR_MERGE_PX), diff.area(_COLOUR_MIN_AREA)):
-        added = group.second >= group.first
-        box = group.box
-        window = (slice(box.top, box.bottom), slice(box.left, box.right))
-        mask = (only_c if added else only_o)[window]
-        rgb = (diff.copy_rgb if added else diff.original_rgb)[window]
-        marks.append(
-            ColourMark(
-                kind="added" if added else "removed",
-                box=box,
-                colour=_colour_of(rgb, mask),
-                pixels=group.second if added else group.first,
-            )
-        )
-    return marks
-
-
-def _colour_of(rgb: np.ndarray, mask: np.ndarray) -> str:
-    if not mask.any():
-        return "other"
-    red, green, blue = rgb[mask].astype(np.float64).mean(axis=0)
-    if red > green + 40 and red > blue + 40:
-        return "red"
-    if blue > red + 40 and blue > green + 20:
-        return "blue"
-    return "other"

@@ -23,6 +23,10 @@ sends the document to ``start_document`` again; that resumes it at its step. A
 worker's start does not re-queue anything by itself. Messages go through
 ``pipeline.messages.send`` (a broker outage costs time, never a document);
 webhook events through ``pipeline.webhook_delivery``.
+
+The tasks' bookkeeping in the database (claims and their heartbeats, moving a
+document on, settling and failing it) is ``pipeline.document_state``; a page's
+turn in the queue and its run under its claim, ``pipeline.page_runs``.
 """
 
 from __future__ import annotations
@@ -40,29 +44,37 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.errors import InputError
-from ocr.tesseract import TesseractError
 from pipeline import journey
 from pipeline.celery_app import app
 from pipeline.classification import active_classifier, store_classification
-from pipeline.leases import Heartbeat
+from pipeline.document_state import (
+    FAILED,
+    STORAGE_FAILURES,
+    active_document,
+    advance,
+    claim_step,
+    fail_document,
+    page_heartbeat,
+    page_over_time_limit,
+    settle,
+    step_heartbeat,
+)
 from pipeline.messages import send
 from pipeline.originals import release_all
+from pipeline.page_runs import page_lanes, page_priority, run_claimed_page
 from pipeline.programs import kill_marked, marked
 from pipeline.runtime import Runtime, runtime, runtime_after_fork
-from pipeline.stage_data import PageJob, ocr_options
-from pipeline.stored_page import StoredPageCorrupt
 from pipeline.stored_work import (
     document_prefix,
     load_stored_pages,
     local_scan,
     scratch_dir,
-    store_page_result,
     trim_originals,
 )
 from pipeline.webhook_delivery import notify
 from storage import keys
 from storage import repository as repo
-from storage.objects import ObjectCorrupt, ObjectMissing, StoreUnavailable
+from storage.objects import StoreUnavailable
 from storage.search import index_document
 
 log = logging.getLogger(__name__)
@@ -76,37 +88,11 @@ RETRY = {
     "retry_jitter": True,
     "max_retries": 30,
 }
-# What makes a page fail for good: its reason is shown to the clerk.
-PAGE_FAILURES = (InputError, TesseractError)
-# A stored file that is gone or no longer matches its checksum: retrying cannot
-# help, and the document must say so instead of waiting forever.
-STORAGE_FAILURES = (ObjectCorrupt, ObjectMissing, StoredPageCorrupt)
 # A task over SOHOA_PAGE_TIME_LIMIT: the soft limit's exception in the worker
 # child, or the hard limit's report in the main process after it killed the child.
 TIME_LIMITS = (SoftTimeLimitExceeded, TimeLimitExceeded)
-# Reason codes: a page over its time limit, and a document step (start,
-# assemble, classify, index) over it.
-PAGE_TIME_LIMIT = "page_time_limit"
+# Reason code of a document step (start, assemble, classify, index) over its time limit.
 STEP_TIME_LIMIT = "time_limit"
-# What ``_settle`` returns when the document failed in its transaction.
-FAILED = "failed"
-# Fair turns between documents: Redis serves its priority lists in order, 0
-# (and every message without a priority) first, then kombu's steps 3, 6, 9. The
-# pages of a short document thus go before those of long ones queued earlier: a
-# one-page certificate does not wait behind a 1000-page register (it did, for
-# minutes). (most pages, priority) in order; longer documents get the last step.
-PAGE_PRIORITIES = ((10, 0), (100, 3), (1000, 6))
-# The embedded broker (SQLite) has no priorities, and a priority alone lets a
-# long document's whole backlog sit in the queue. So a document's pages are
-# queued in lanes (``SOHOA_PAGE_LANES`` of them): each lane queues its next page
-# only when its current one has ended. A document thus has at most that many
-# pages waiting in the queue at any time, and a document arriving later waits
-# behind a few pages of each document in progress, not behind all of them.
-LONGEST_PRIORITY = 9
-# A page taken by this many tasks that all ended without recording a result (an
-# unexpected error, a worker killed every time) fails with that reason, instead
-# of being queued again by the sweeper for ever. Retries of one task are one try.
-MAX_PAGE_TRIES = 5
 
 
 class DocumentTask(Task):
@@ -147,19 +133,20 @@ class DocumentTask(Task):
                 return  # an outage outlasted the retries: the sweeper resumes the document
             if self.name != ocr_page.name:  # a step that cannot finish fails its document
                 reason = f"{self.name.removeprefix('sohoa.')} failed: {type(exc).__name__}: {exc}"
-                _fail_document(runtime(), call["document_id"], reason)
+                fail_document(runtime(), call["document_id"], reason)
             return
         try:
             kill_marked(task_id)
             rt = runtime()
             if self.name == ocr_page.name:
-                _page_over_time_limit(rt, call["document_id"], call["number"])
+                outcome = page_over_time_limit(rt, call["document_id"], call["number"])
+                _follow(rt, call["document_id"], outcome)
                 queue_page(call["document_id"], list(call.get("lane") or ()), None)
             else:
                 limit = rt.settings.page_time_limit
                 reason = f"{STEP_TIME_LIMIT}: {self.name} took over {limit} s"
                 log.warning("document %s: %s", call["document_id"], reason)
-                _fail_document(rt, call["document_id"], f"{reason} (SOHOA_PAGE_TIME_LIMIT)")
+                fail_document(rt, call["document_id"], f"{reason} (SOHOA_PAGE_TIME_LIMIT)")
         except Exception:  # the main process must go on; the sweeper finds the document stalled
             log.exception("could not record the time limit of %s[%s]", self.name, task_id)
 
@@ -174,7 +161,7 @@ def start_document(self: Task, document_id: str) -> None:
     """
     rt = runtime()
     with rt.session() as s:
-        document = _active_document(s, document_id)
+        document = active_document(s, document_id)
         if document is None:
             return
         step, original_key, sha256 = document.step, document.original_key, document.sha256
@@ -184,10 +171,10 @@ def start_document(self: Task, document_id: str) -> None:
     try:
         scan = local_scan(rt, original_key, sha256)
     except InputError as exc:
-        _fail_document(rt, document_id, f"{exc.code}: {exc.reason}")
+        fail_document(rt, document_id, f"{exc.code}: {exc.reason}")
         return
     except STORAGE_FAILURES as exc:
-        _fail_document(rt, document_id, f"stored original unusable: {exc}")
+        fail_document(rt, document_id, f"stored original unusable: {exc}")
         return
     with rt.session() as s:
         document = repo.get_document(s, document_id)
@@ -196,22 +183,11 @@ def start_document(self: Task, document_id: str) -> None:
         if document.step is None:
             repo.set_step(s, document, journey.PAGES)
         waiting = [p.number for p in document.pages if p.status == "queued"]
-        outcome = None if waiting else _settle(s, document_id)
+        outcome = None if waiting else settle(s, document_id)
     _follow(rt, document_id, outcome)
     priority = page_priority(scan.page_count)
     for lane in page_lanes(waiting, rt.settings.page_lanes):
         queue_page(document_id, lane, priority)
-
-
-def page_priority(page_count: int) -> int:
-    """The broker priority of a document's page tasks (0 first); see PAGE_PRIORITIES."""
-    return next((p for most, p in PAGE_PRIORITIES if page_count <= most), LONGEST_PRIORITY)
-
-
-def page_lanes(numbers: list[int], lanes: int) -> list[list[int]]:
-    """Pages split into ``lanes`` lanes, each in page order: [1, 5, 9], [2, 6, 10], …"""
-    ordered = sorted(numbers)
-    return [ordered[i::lanes] for i in range(min(lanes, len(ordered)))]
 
 
 def queue_page(document_id: str, lane: list[int], priority: int | None) -> None:
@@ -238,7 +214,7 @@ def ocr_page(self: Task, document_id: str, number: int, lane: list[int] | None =
         ran = _ocr_page(rt, document_id, number, owner=self.request.id or "")
     except SoftTimeLimitExceeded:
         kill_marked(self.request.id)
-        _page_over_time_limit(rt, document_id, number)
+        _follow(rt, document_id, page_over_time_limit(rt, document_id, number))
         ran = True
     if ran:
         priority = (self.request.delivery_info or {}).get("priority")
@@ -248,7 +224,7 @@ def ocr_page(self: Task, document_id: str, number: int, lane: list[int] | None =
 def _ocr_page(rt: Runtime, document_id: str, number: int, *, owner: str) -> bool:
     """Claim page ``number`` and run it; False when it was not this task's to run."""
     with rt.session() as s:
-        document = _active_document(s, document_id)
+        document = active_document(s, document_id)
         if document is None:
             return False
         if not repo.claim_page(s, document_id, number, owner, rt.settings.lease_seconds):
@@ -256,103 +232,21 @@ def _ocr_page(rt: Runtime, document_id: str, number: int, *, owner: str) -> bool
         tries = repo.get_page(s, document_id, number).tries
         original_key, sha256 = document.original_key, document.sha256
         prefix = document_prefix(document)
-    with _page_heartbeat(rt, document_id, number, owner):
-        _run_claimed_page(rt, document_id, number, tries, original_key, sha256, prefix)
+    with page_heartbeat(rt, document_id, number, owner):
+        outcome = run_claimed_page(rt, document_id, number, tries, original_key, sha256, prefix)
+        _follow(rt, document_id, outcome)
     return True
-
-
-def _run_claimed_page(
-    rt: Runtime,
-    document_id: str,
-    number: int,
-    tries: int,
-    original_key: str,
-    sha256: str,
-    prefix: str,
-) -> None:
-    """Run page ``number``, claimed by this task, and record how it ended."""
-    if tries > MAX_PAGE_TRIES:
-        reason = f"page {number}: gave up after {MAX_PAGE_TRIES} tries that ended without a result"
-        log.error("document %s: %s (see earlier errors in the worker logs)", document_id, reason)
-        _page_failed(rt, document_id, number, reason)
-        return
-    try:
-        scan = local_scan(rt, original_key, sha256)
-    except STORAGE_FAILURES as exc:
-        _fail_document(rt, document_id, f"stored original unusable: {exc}")
-        return
-    options = ocr_options(rt.settings, jobs=1, read_marks=True)
-    try:
-        result = journey.run_page(PageJob(source=scan.pages[number - 1], options=options))
-    except PAGE_FAILURES as exc:
-        reason = f"page {number}: {exc.reason if isinstance(exc, InputError) else exc}"
-        _page_failed(rt, document_id, number, reason)
-        return
-    image_obj, result_obj, thumb_obj = store_page_result(rt, prefix, result)
-    with rt.session() as s:
-        repo.mark_page_done(
-            s,
-            document_id,
-            number,
-            rotation=result.rotation,
-            skew=result.skew,
-            confidence=result.confidence,
-            text=result.text,
-            image_key=image_obj.key if image_obj else None,
-            image_sha256=image_obj.sha256 if image_obj else None,
-            result_key=result_obj.key,
-            result_sha256=result_obj.sha256,
-            thumbnail_key=thumb_obj.key,
-            thumbnail_sha256=thumb_obj.sha256,
-            timings={k: round(v, 4) for k, v in result.timings.items()},
-        )
-        outcome = _settle(s, document_id)
-    _follow(rt, document_id, outcome)
 
 
 # ---------------------------------------------------------------- document steps
 
 
-def _claim_step(rt: Runtime, document_id: str, step: str, owner: str) -> bool:
-    """Take ``step`` of the document for this task; False: a duplicate, or not its turn."""
-    with rt.session() as s:
-        return repo.claim_step(s, document_id, step, owner, rt.settings.lease_seconds)
-
-
-def _page_heartbeat(rt: Runtime, document_id: str, number: int, owner: str) -> Heartbeat:
-    """Renews this task's claim on the page while it runs (``pipeline.leases``)."""
-    seconds = rt.settings.lease_seconds
-
-    def renew() -> bool:
-        with rt.session() as s:
-            return repo.renew_page(s, document_id, number, owner, seconds)
-
-    return Heartbeat(renew, seconds, f"document {document_id} page {number}")
-
-
-def _step_heartbeat(rt: Runtime, document_id: str, step: str, owner: str) -> Heartbeat:
-    """Renews this task's claim on the document's step while it runs."""
-    seconds = rt.settings.lease_seconds
-
-    def renew() -> bool:
-        with rt.session() as s:
-            return repo.renew_step(s, document_id, step, owner, seconds)
-
-    return Heartbeat(renew, seconds, f"document {document_id} {step}")
-
-
-def _advance(s: Any, document_id: str, step: str, owner: str) -> bool:
-    """Move the document past ``step`` if this task still holds it (``repository.advance_step``).
-
-    False: the step was taken over after this task's lease ran out (its worker
-    looked dead); the new holder records the result, this one records nothing.
-    """
-    if repo.advance_step(s, document_id, step, owner, journey.next_step(step)):
-        return True
-    log.warning(
-        "document %s: %s was taken over; this task's result is not recorded", document_id, step
-    )
-    return False
+def _follow(rt: Runtime, document_id: str, outcome: str | None) -> None:
+    """Send what ``document_state.settle`` decided, once its transaction is committed."""
+    if outcome == journey.ASSEMBLE:
+        send(document_id, lambda: assemble.delay(document_id))
+    elif outcome == FAILED:
+        notify(rt, document_id, "document.failed")
 
 
 def _send_next(document_id: str, step: str) -> None:
@@ -370,9 +264,9 @@ def assemble(self: Task, document_id: str) -> None:
     holder of the step, with the move to the next step.
     """
     rt, owner = runtime(), self.request.id or ""
-    if not _claim_step(rt, document_id, journey.ASSEMBLE, owner):
+    if not claim_step(rt, document_id, journey.ASSEMBLE, owner):
         return
-    with _step_heartbeat(rt, document_id, journey.ASSEMBLE, owner):
+    with step_heartbeat(rt, document_id, journey.ASSEMBLE, owner):
         with rt.session() as s:
             document = repo.get_document(s, document_id)
             prefix, created = document_prefix(document), document.created_at
@@ -381,7 +275,7 @@ def assemble(self: Task, document_id: str) -> None:
             scan = local_scan(rt, original_key, sha256)
             pages = load_stored_pages(rt, document_id, with_images=True)
         except STORAGE_FAILURES as exc:
-            _fail_document(rt, document_id, f"stored page results unusable: {exc}")
+            fail_document(rt, document_id, f"stored page results unusable: {exc}")
             return
         work = scratch_dir(rt, document_id)
         pdf_path = work / "searchable.pdf"
@@ -400,7 +294,7 @@ def assemble(self: Task, document_id: str) -> None:
         )
         shutil.rmtree(work, ignore_errors=True)
         with rt.session() as s:
-            if not _advance(s, document_id, journey.ASSEMBLE, owner):
+            if not advance(s, document_id, journey.ASSEMBLE, owner):
                 return
             repo.set_outputs(s, document_id, pdf=pdf, text=text_obj, pages=report_obj)
     _send_next(document_id, journey.ASSEMBLE)
@@ -416,9 +310,9 @@ def classify(self: Task, document_id: str) -> None:
     again on reprocess.
     """
     rt, owner = runtime(), self.request.id or ""
-    if not _claim_step(rt, document_id, journey.CLASSIFY, owner):
+    if not claim_step(rt, document_id, journey.CLASSIFY, owner):
         return
-    with _step_heartbeat(rt, document_id, journey.CLASSIFY, owner):
+    with step_heartbeat(rt, document_id, journey.CLASSIFY, owner):
         result = None
         try:
             pages = load_stored_pages(rt, document_id, with_images=False)
@@ -426,12 +320,12 @@ def classify(self: Task, document_id: str) -> None:
         except RETRYABLE:
             raise
         except STORAGE_FAILURES as exc:
-            _fail_document(rt, document_id, f"stored page results unusable: {exc}")
+            fail_document(rt, document_id, f"stored page results unusable: {exc}")
             return
         except Exception:
             log.exception("classification of %s failed; recorded as unclassified", document_id)
         with rt.session() as s:
-            if not _advance(s, document_id, journey.CLASSIFY, owner):
+            if not advance(s, document_id, journey.CLASSIFY, owner):
                 return
             document = repo.get_document(s, document_id)
             if result is not None:
@@ -445,10 +339,10 @@ def classify(self: Task, document_id: str) -> None:
 def index(self: Task, document_id: str) -> None:
     """Search entries for the document, and ``done``: one transaction, so both or neither."""
     rt, owner = runtime(), self.request.id or ""
-    if not _claim_step(rt, document_id, journey.INDEX, owner):
+    if not claim_step(rt, document_id, journey.INDEX, owner):
         return
-    with _step_heartbeat(rt, document_id, journey.INDEX, owner), rt.session() as s:
-        if not _advance(s, document_id, journey.INDEX, owner):
+    with step_heartbeat(rt, document_id, journey.INDEX, owner), rt.session() as s:
+        if not advance(s, document_id, journey.INDEX, owner):
             return
         document = repo.get_document(s, document_id)
         index_document(s, document_id)
@@ -472,99 +366,3 @@ def open_runtime(**_: Any) -> None:
     reach the database or the store says so when it starts, not mid-task.
     """
     runtime_after_fork()
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _active_document(s: Any, document_id: str) -> Any:
-    """The document if it still needs work; None when gone, done or failed.
-
-    Every task starts here, which is what makes a redelivered task harmless."""
-    document = repo.get_document(s, document_id)
-    if document is None or document.status in ("done", "failed"):
-        return None
-    return document
-
-
-def _page_failed(rt: Runtime, document_id: str, number: int, reason: str) -> None:
-    """Fail one page for good; the document ends once every page is settled."""
-    with rt.session() as s:
-        document = _active_document(s, document_id)
-        if document is None:
-            return
-        page = repo.get_page(s, document_id, number)
-        if page is None:
-            return
-        if page.status != "done":  # a time limit may strike just after the page was recorded
-            repo.mark_page_failed(s, document_id, number, reason)
-        outcome = _settle(s, document_id)
-    _follow(rt, document_id, outcome)
-
-
-def _page_over_time_limit(rt: Runtime, document_id: str, number: int) -> None:
-    limit = rt.settings.page_time_limit
-    reason = f"page {number}: {PAGE_TIME_LIMIT}: took over {limit} s (SOHOA_PAGE_TIME_LIMIT)"
-    log.warning("document %s: %s", document_id, reason)
-    _page_failed(rt, document_id, number, reason)
-
-
-def _settle(s: Any, document_id: str) -> str | None:
-    """Move the document on once its last page settled; what the caller must send.
-
-    Asked in the transaction that recorded a page, under the document's lock,
-    and decided from its counters (one row, whatever its page count). Of two
-    pages settling at once exactly the later one finds every page settled, and
-    only a document still at its pages moves: to ``assemble`` when all pages
-    are done (:data:`journey.ASSEMBLE` returned), to ``failed`` naming its
-    failed pages otherwise (:data:`FAILED` returned). ``None``: nothing to send.
-    """
-    document = repo.lock_document(s, document_id)
-    active = document.status in ("queued", "processing")
-    at_pages = document.step in (None, journey.PAGES)  # None: started before steps were kept
-    if not (active and at_pages and repo.pages_settled(document)):
-        return None
-    if not document.pages_failed:
-        repo.set_step(s, document, journey.ASSEMBLE)
-        return journey.ASSEMBLE
-    failed = repo.failed_pages(s, document_id)
-    reasons = [reason or f"page {number}: failed" for number, reason in failed]
-    reason = reasons[0]
-    if len(reasons) > 1:
-        reason = f"{len(reasons)} pages failed: " + "; ".join(reasons)
-    _fail_in(s, document, reason)
-    return FAILED
-
-
-def _follow(rt: Runtime, document_id: str, outcome: str | None) -> None:
-    """Send what ``_settle`` decided, once its transaction is committed."""
-    if outcome == journey.ASSEMBLE:
-        send(document_id, lambda: assemble.delay(document_id))
-    elif outcome == FAILED:
-        notify(rt, document_id, "document.failed")
-
-
-def _fail_document(rt: Runtime, document_id: str, reason: str) -> None:
-    """Fail the document with ``reason``, once: a duplicate finds it failed and says nothing."""
-    with rt.session() as s:
-        document = repo.get_document(s, document_id)
-        if document is None or document.status in ("done", "failed"):
-            return
-        document = repo.lock_document(s, document_id)
-        if document.status in ("done", "failed"):
-            return
-        _fail_in(s, document, reason)
-    notify(rt, document_id, "document.failed")
-
-
-def _fail_in(s: Any, document: Any, reason: str) -> None:
-    repo.set_document_status(s, document, "failed", reason)
-    document.step_owner = document.step_until = None
-    repo.record_audit(
-        s,
-        actor="worker",
-        action="document.failed",
-        object_type="document",
-        object_id=document.id,
-        detail={"reason": reason},
-    )

@@ -1,4 +1,4 @@
-"""The metadata database: units, dossiers, documents, pages, audit events, search rows.
+"""The metadata database: units, dossiers, documents, pages, search rows, and every other table.
 
 One schema for SQLite (the embedded default) and PostgreSQL (production). The
 Alembic migrations create it; these classes only describe it, and a test checks
@@ -6,44 +6,69 @@ that the two agree. Statuses are plain strings guarded by CHECK constraints
 rather than database enums, so adding a status is a one-line migration on both
 backends.
 
-Timestamps are always timezone-aware UTC in Python (``UtcDateTime``): SQLite has
-no time zone type, and a naive/aware mix would make date filters quietly wrong.
+The base every table shares and its column types (UTC timestamps, JSON) are
+``storage.table_base``; the tables of access and accountability (API keys, web
+sessions, audit events) are ``storage.access_models``. This module is where
+all of them are imported from: importing it puts every table in
+``Base.metadata``, which the migrations compare against.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     CheckConstraint,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     Index,
-    MetaData,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     false,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-# Stable constraint names, so that migrations can refer to them on both backends.
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from storage.access_models import API_KEY_ROLES, ApiKey, AuditEvent, WebSession
+from storage.table_base import (
+    NAMING_CONVENTION,
+    Base,
+    JsonType,
+    Timestamps,
+    UtcDateTime,
+    one_of,
+    utcnow,
+)
+
+__all__ = [
+    "API_KEY_ROLES",
+    "DOCUMENT_KINDS",
+    "DOCUMENT_STATUSES",
+    "DOSSIER_STATUSES",
+    "NAMING_CONVENTION",
+    "PAGE_STATUSES",
+    "ApiKey",
+    "AuditEvent",
+    "Base",
+    "ClassifierModel",
+    "Comparison",
+    "Document",
+    "DocumentCorrection",
+    "Dossier",
+    "IndexedPage",
+    "JsonType",
+    "Lease",
+    "Page",
+    "Timestamps",
+    "Unit",
+    "UtcDateTime",
+    "WebSession",
+    "utcnow",
+]
 
 DOSSIER_STATUSES = ("open", "closed")
 """``open``: documents may still arrive; ``closed``: the dossier is complete."""
@@ -51,60 +76,6 @@ DOSSIER_STATUSES = ("open", "closed")
 DOCUMENT_STATUSES = ("queued", "processing", "done", "failed")
 PAGE_STATUSES = ("queued", "done", "failed")
 DOCUMENT_KINDS = ("pdf", "tiff", "jpeg", "png")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A timestamp stored as UTC and always returned timezone-aware.
-
-    PostgreSQL keeps ``timestamptz``; SQLite keeps the naive UTC wall time (its
-    DATETIME storage drops the offset silently, so it is converted first).
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: timestamps must be timezone-aware")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-# None is SQL NULL, not the JSON value null: "no fields" is one thing, not two.
-JsonType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    """SQL text of a CHECK that ``column`` is one of ``values`` (constants, no user input)."""
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: UtcDateTime,
-        dict[str, Any]: JsonType,
-    }
-
-
-class Timestamps:
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        default=utcnow, onupdate=utcnow, server_default=func.now()
-    )
 
 
 class Unit(Base):
@@ -125,7 +96,7 @@ class Dossier(Timestamps, Base):
     __tablename__ = "dossiers"
     __table_args__ = (
         UniqueConstraint("unit_code", "code"),
-        CheckConstraint(_in("status", DOSSIER_STATUSES), name="status"),
+        CheckConstraint(one_of("status", DOSSIER_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,8 +124,8 @@ class Document(Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("dossier_id", "sha256"),
         UniqueConstraint("dossier_id", "idempotency_key"),
-        CheckConstraint(_in("status", DOCUMENT_STATUSES), name="status"),
-        CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),
+        CheckConstraint(one_of("status", DOCUMENT_STATUSES), name="status"),
+        CheckConstraint(one_of("kind", DOCUMENT_KINDS), name="kind"),
         Index(None, "status"),
         Index(None, "step_until"),  # the sweeper's look-up of steps whose worker died
     )
@@ -207,7 +178,7 @@ class Page(Timestamps, Base):
     __tablename__ = "pages"
     __table_args__ = (
         UniqueConstraint("document_id", "number"),
-        CheckConstraint(_in("status", PAGE_STATUSES), name="status"),
+        CheckConstraint(one_of("status", PAGE_STATUSES), name="status"),
         CheckConstraint("number >= 1", name="number"),
         Index(None, "lease_until"),  # the sweeper's look-up of pages whose worker died
     )
@@ -250,32 +221,12 @@ class Lease(Base):
     until: Mapped[datetime | None]
 
 
-class AuditEvent(Base):
-    """Who did what to which object. Append-only: triggers refuse UPDATE and DELETE.
-
-    ``unit_code`` is a plain column, not a foreign key: the trail must outlive
-    what it talks about.
-    """
-
-    __tablename__ = "audit_events"
-    __table_args__ = (Index(None, "object_type", "object_id"), Index(None, "unit_code", "at"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
-    actor: Mapped[str] = mapped_column(String(128))
-    action: Mapped[str] = mapped_column(String(64))
-    object_type: Mapped[str] = mapped_column(String(32))
-    object_id: Mapped[str] = mapped_column(String(255))
-    unit_code: Mapped[str | None] = mapped_column(String(64))
-    detail: Mapped[dict[str, Any] | None]
-
-
 class IndexedPage(Base):
     """A page as the search index knows it: the text indexed and its fold.
 
     ``text`` is a copy of the page text at indexing time, so a snippet always
     comes from exactly what was matched. ``folded`` has the same length as
-    ``text`` (see ``storage.search.fold``). The full-text structures over
+    ``text`` (see ``storage.search_query.fold``). The full-text structures over
     ``folded`` are backend-specific and created by the migration only: an FTS5
     table ``page_fts`` on SQLite, a generated ``tsv`` column with a GIN index on
     PostgreSQL.
@@ -289,32 +240,6 @@ class IndexedPage(Base):
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     folded: Mapped[str] = mapped_column(Text)
-
-
-API_KEY_ROLES = ("clerk", "officer", "system", "admin")
-"""What a key may do (``api.security``): clerks read and write, officers read and
-verify, systems only read, each in its granted units; admins do all, everywhere."""
-
-
-class ApiKey(Base):
-    """An API key: who calls, in which role, for which units. The secret is not here.
-
-    Only ``secret_hash`` (SHA-256 of the whole key) is kept, so a copy of the
-    database does not open the API. ``units`` is a JSON list of unit codes
-    (empty for admins). Keys are revoked, never deleted: audit events name them.
-    """
-
-    __tablename__ = "api_keys"
-    __table_args__ = (CheckConstraint(_in("role", API_KEY_ROLES), name="role"),)
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))
-    units: Mapped[list[str]] = mapped_column(JsonType)
-    secret_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
-    revoked_at: Mapped[datetime | None]
-    last_used_at: Mapped[datetime | None]
 
 
 class DocumentCorrection(Base):
@@ -399,26 +324,3 @@ class Comparison(Base):
     def units(self) -> tuple[str, str]:
         """The original's unit and the copy's: a reader must see both."""
         return (self.original_unit_code, self.unit_code)
-
-
-class WebSession(Base):
-    """A signed-in browser at the counter (``api.web``): which key it speaks for, until when.
-
-    The browser holds a random token in an HttpOnly cookie; only its SHA-256 is
-    kept here, so a copy of the database cannot be replayed as a cookie, and the
-    API key typed at sign-in is never stored at all: the session points at the
-    key's row, so revoking the key ends its sessions at once. ``csrf_token`` is
-    not a credential (it is printed in every page the session sees); unsafe
-    requests made with the cookie must echo it.
-    """
-
-    __tablename__ = "web_sessions"
-    __table_args__ = (UniqueConstraint("token_sha256"), Index(None, "key_id"))
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    token_sha256: Mapped[str] = mapped_column(String(64))
-    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id"))
-    csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
-    expires_at: Mapped[datetime]
-    revoked: Mapped[bool] = mapped_column(default=False, server_default=false())

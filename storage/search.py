@@ -2,33 +2,23 @@
 
 A clerk types ``nguyen van dang`` and expects ``Nguyễn Văn Đặng``. Both the
 indexed text and the query go through one Python function, ``fold``, so the
-two backends see the same words and ``Đ`` becomes ``D`` by this project's
-definition (``core.vietnamese.fold_accents``), not by whatever a database
-extension thinks. The fold keeps the text's length, character for character,
-so a match found in the folded text marks the same span of the original:
-snippets show the accented words the clerk will recognise.
+two backends see the same words; the fold and the query language are
+``storage.search_query``. The fold keeps the text's length, so a match found
+in the folded text marks the same span of the original: snippets
+(``storage.search_snippets``) show the accented words the clerk will recognise.
 
 Index: one row per page (``page_search``) with the page text and its fold; on
 SQLite an FTS5 table over the fold ranked with bm25, on PostgreSQL a generated
 ``tsvector`` (configuration ``simple``) with a GIN index ranked with ts_rank.
 Results are per document: its best page's score, the pages that matched, and a
 snippet from the best page.
-
-Query language (deliberately small, and never passed to the database as is):
-words must all appear; ``"…"`` is an exact phrase; ``word*`` is a prefix
-(at least two letters). Everything else is punctuation and ignored. A bare
-token that folds to several words (``H26-210212``) is searched as a phrase.
 """
 
 from __future__ import annotations
 
-import html
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 from typing import Literal
 
 from sqlalchemy import (
@@ -45,15 +35,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from core.vietnamese import fold_accents, nfc
+from core.vietnamese import nfc
 from storage.models import Document, Dossier, IndexedPage, Page
 from storage.repository import lock_document, validate_code
+from storage.search_query import Term, fold, fts5_query, parse_query, tsquery
+from storage.search_snippets import snippet
 
-MAX_QUERY_CHARS = 1000
-MAX_TERMS = 32
-MAX_TOKEN_CHARS = 255  # longer "words" are OCR noise; PostgreSQL cannot index > 2 KB ones
 MAX_LIMIT = 200
-SNIPPET_CHARS = 240
 
 LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
 """Date filters are calendar days in Vietnam (UTC+7, no daylight saving)."""
@@ -76,82 +64,6 @@ class SearchHit:
 class SearchPage:
     total: int  # matching documents, all pages of results together
     hits: list[SearchHit] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Term:
-    """One query item: a word, or a phrase of several; ``prefix`` applies to the last word."""
-
-    words: tuple[str, ...]
-    prefix: bool = False
-
-
-# ------------------------------------------------------------------ the fold
-
-
-@lru_cache(maxsize=8192)
-def _fold_char(ch: str) -> str:
-    folded = fold_accents(ch).lower()
-    if len(folded) != 1:  # no single-character fold (rare scripts): keep the character
-        folded = ch.lower() if len(ch.lower()) == 1 else ch
-    category = unicodedata.category(folded)
-    return folded if category[0] == "L" or category == "Nd" else " "
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free letters and digits, everything else a space; same length.
-
-    ``fold("Ông Nguyễn Văn Đặng, 1990.")`` is ``"ong nguyen van dang  1990 "``.
-    Give it NFC text: the one-to-one mapping is per code point. Turning
-    punctuation into spaces makes both backends split words at exactly the same
-    places (PostgreSQL's parser would otherwise keep ``000.00.00.h26`` whole
-    where FTS5 splits it).
-    """
-    return "".join(map(_fold_char, text))
-
-
-# ------------------------------------------------------------------ queries
-
-_QUERY_ITEM = re.compile(r'"([^"]*)"?|([^\s"]+)')
-
-
-def parse_query(query: str) -> list[Term]:
-    """The terms of a user query, folded and sanitised; [] if nothing searchable.
-
-    Raises no error on any input: unbalanced quotes close at the end, operators
-    of either backend's syntax are punctuation, and the query is cut at
-    ``MAX_QUERY_CHARS`` characters and ``MAX_TERMS`` terms. A word longer than
-    ``MAX_TOKEN_CHARS`` makes the whole query match nothing.
-    """
-    terms: list[Term] = []
-    for quoted, bare in _QUERY_ITEM.findall(nfc(query)[:MAX_QUERY_CHARS]):
-        words = tuple(fold(quoted or bare).split())
-        if not words:
-            continue
-        if max(map(len, words)) > MAX_TOKEN_CHARS:
-            return []  # not a word anyone types; matching nothing beats matching a cut word
-        prefix = bool(bare) and bare.endswith("*") and len(words) == 1 and len(words[0]) >= 2
-        term = Term(words, prefix)
-        if term not in terms:
-            terms.append(term)
-    return terms[:MAX_TERMS]
-
-
-def fts5_query(terms: Sequence[Term]) -> str:
-    """FTS5 MATCH text: every term a quoted string, implicitly ANDed."""
-    return " ".join(f'"{" ".join(t.words)}"' + ("*" if t.prefix else "") for t in terms)
-
-
-def tsquery(terms: Sequence[Term]) -> str:
-    """``to_tsquery`` text: phrases with ``<->``, terms ANDed, prefixes with ``:*``."""
-
-    def phrase(term: Term) -> str:
-        words = [f"'{w}'" for w in term.words]
-        if term.prefix:
-            words[-1] += ":*"
-        return "(" + " <-> ".join(words) + ")"
-
-    return " & ".join(phrase(t) for t in terms)
 
 
 # ------------------------------------------------------------------ indexing
@@ -356,72 +268,6 @@ def _page_texts(s: Session, keys: list[tuple[str, int]]) -> dict[tuple[str, int]
         ).where(tuple_(IndexedPage.document_id, IndexedPage.number).in_(keys))
     )
     return {(r.document_id, r.number): (r.text, r.folded) for r in rows}
-
-
-# ------------------------------------------------------------------ snippets
-
-
-def match_spans(folded: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
-    """Where the terms occur in ``folded`` text, as sorted ``(start, end)`` offsets."""
-    spans = []
-    for term in terms:
-        body = " +".join(map(re.escape, term.words)) + (r"\w*" if term.prefix else "")
-        spans.extend(m.span() for m in re.finditer(rf"(?<!\w){body}(?!\w)", folded))
-    return sorted(spans)
-
-
-def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join spans that overlap or are separated only by white space (one mark for a name)."""
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and (start <= merged[-1][1] or not text[merged[-1][1] : start].strip()):
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
-    """The ``width``-character stretch of ``text`` holding the most spans, cut at spaces."""
-    if not spans:
-        start, end, keep = 0, min(len(text), width), 0
-    else:
-        counts = [
-            sum(1 for s, e in spans[i:] if e <= spans[i][0] + width) for i in range(len(spans))
-        ]
-        first = spans[counts.index(max(counts))]
-        start = max(0, first[0] - width // 4)
-        end = max(min(len(text), start + width), first[1])
-        keep = first[1]
-        while start < first[0] and start > 0 and not text[start - 1].isspace():
-            start += 1
-    while end < len(text) and end > keep and not text[end].isspace():
-        end -= 1
-    return start, end
-
-
-def snippet(text: str, folded: str, terms: Sequence[Term], width: int = SNIPPET_CHARS) -> str:
-    """An HTML excerpt of ``text`` around its matches, marked with ``<mark>``.
-
-    Offsets found in ``folded`` apply to ``text`` unchanged (``fold`` keeps
-    lengths). Everything but the marks is escaped; runs of white space (line
-    breaks in OCR text) become one space.
-    """
-    spans = _merge(text, match_spans(folded, terms))
-    start, end = _window(text, spans, width)
-    parts, position = [], start
-    for span_start, span_end in spans:
-        if start <= span_start and span_end <= end:
-            parts.append(_plain(text[position:span_start]))
-            parts.append(f"<mark>{_plain(text[span_start:span_end])}</mark>")
-            position = span_end
-    parts.append(_plain(text[position:end]))
-    body = "".join(parts).strip()
-    return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
-
-
-def _plain(text: str) -> str:
-    return html.escape(re.sub(r"\s+", " ", text), quote=True)
 
 
 # ------------------------------------------------------------------ helpers

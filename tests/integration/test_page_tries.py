@@ -4,7 +4,7 @@ gives it its tries back. Called through the page task's own function, on SQLite.
 from __future__ import annotations
 
 from core.settings import Settings
-from pipeline import tasks
+from pipeline import page_runs, tasks
 from pipeline.runtime import Runtime
 from storage import repository as repo
 
@@ -29,7 +29,7 @@ def test_a_page_that_never_finishes_fails_after_its_tries(tmp_path):
         )
         repo.ensure_pages(s, document, 1)
         document_id = document.id
-    for n in range(tasks.MAX_PAGE_TRIES):  # tasks that took the page and died
+    for n in range(page_runs.MAX_PAGE_TRIES):  # tasks that took the page and died
         with rt.session() as s:
             assert repo.claim_page(s, document_id, 1, f"task-{n}", 0)
     assert tasks._ocr_page(rt, document_id, 1, owner="task-last")

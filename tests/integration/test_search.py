@@ -18,12 +18,11 @@ from storage.models import Document, IndexedPage
 from storage.search import (
     MAX_LIMIT,
     SearchPage,
-    fold,
     index_document,
-    parse_query,
     remove_from_index,
     search,
 )
+from storage.search_query import fold, parse_query
 from testkit.database import BACKENDS, Db, backend_db, empty, postgres_db, sqlite_db
 
 WARD = "000.00.00.H26"
