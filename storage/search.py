@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from sqlalchemy import (
@@ -35,16 +35,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from core.vietnamese import nfc
+from core.codes import validate_code
+from core.vietnamese import VIETNAM_TIME, nfc
 from storage.models import Document, Dossier, IndexedPage, Page
-from storage.repository import lock_document, validate_code
+from storage.repository import lock_document
 from storage.search_query import Term, fold, fts5_query, parse_query, tsquery
 from storage.search_snippets import snippet
 
 MAX_LIMIT = 200
-
-LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
-"""Date filters are calendar days in Vietnam (UTC+7, no daylight saving)."""
 
 
 @dataclass(frozen=True)
@@ -290,4 +288,4 @@ def _storable(value: str) -> bool:
 
 
 def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), LOCAL_TZ)
+    return datetime.combine(day, time(), VIETNAM_TIME)
