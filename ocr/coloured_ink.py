@@ -42,8 +42,8 @@ MIN_INK_SHARE = 0.0004
 (a few coloured specks, a pen tick)."""
 
 MAX_INK_SHARE = 0.20
-"""Above it the page is a colour picture (an ID card's printed background, a
-photo): a coloured-ink pass would read the picture, not text, and cost a page."""
+"""Above it an ink colour is a picture (an ID card's printed background, a photo),
+not text: that colour is left out of the ink layer."""
 
 MIN_INK_CONFIDENCE = 45.0
 """Words read on the ink layer below this are the seal's ring and star, not text."""
@@ -72,21 +72,52 @@ def ink_mask(rgb: np.ndarray) -> np.ndarray:
     return (cv2.subtract(brightest, darkest) >= INK_MIN_CHROMA) & (darkest <= INK_MAX_DARKEST)
 
 
+HUE_FAMILIES = (
+    ("red", ((0, 12), (160, 180))),
+    ("purple", ((120, 160),)),
+    ("blue", ((90, 120),)),
+    ("green", ((35, 90),)),
+    ("other", ((12, 35),)),
+)
+"""Ink colours by OpenCV hue (0–180): what stamps, titles and backgrounds are printed in."""
+
+
+def _families(rgb: np.ndarray) -> np.ndarray:
+    """Index into ``HUE_FAMILIES`` of every pixel's hue."""
+    hue = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)[..., 0]
+    family = np.zeros(hue.shape, np.uint8)
+    for index, (_, ranges) in enumerate(HUE_FAMILIES):
+        for low, high in ranges:
+            family[(hue >= low) & (hue < high)] = index
+    return family
+
+
 def ink_layer(image: Image.Image) -> InkLayer | None:
-    """The page's coloured ink alone, or None when there is none to read (or too much)."""
+    """The page's coloured ink alone, or None when there is none to read.
+
+    Judged per ink colour: an old ID card's blue-green guilloche covers the
+    card (a picture, not text, and too much of it to read) while its title is
+    red; the red is read and the guilloche left out.
+    """
     if image.mode != "RGB":
         return None
     rgb = np.asarray(image)
     mask = ink_mask(rgb)
-    share = np.count_nonzero(mask) / mask.size
-    if share < MIN_INK_SHARE or share > MAX_INK_SHARE:
+    if np.count_nonzero(mask) < MIN_INK_SHARE * mask.size:
         return None
-    ys, xs = np.nonzero(mask)
+    families = _families(rgb)
+    counts = np.bincount(families[mask], minlength=len(HUE_FAMILIES)) / mask.size
+    kept = [i for i, share in enumerate(counts) if MIN_INK_SHARE <= share <= MAX_INK_SHARE]
+    if not kept:
+        return None
+    chosen = np.isin(families, kept)
+    ys, xs = np.nonzero(mask & chosen)
     left = max(0, int(xs.min()) - MARGIN_PX)
     top = max(0, int(ys.min()) - MARGIN_PX)
     right = min(mask.shape[1], int(xs.max()) + 1 + MARGIN_PX)
     bottom = min(mask.shape[0], int(ys.max()) + 1 + MARGIN_PX)
     crop = _ink_strength(rgb[top:bottom, left:right])
+    crop[~chosen[top:bottom, left:right]] = 255
     return InkLayer(Image.fromarray(crop, mode="L"), left, top)
 
 
@@ -113,17 +144,8 @@ def ink_colour(rgb: np.ndarray, box: Box) -> str:
     pixels = region[ink_mask(region)]
     if len(pixels) == 0:
         return "other"
-    hsv = cv2.cvtColor(pixels.reshape(-1, 1, 3).astype(np.uint8), cv2.COLOR_RGB2HSV)
-    hue = float(np.median(hsv[:, 0, 0]))  # OpenCV hue: 0–180
-    if hue < 12 or hue >= 160:
-        return "red"
-    if 120 <= hue < 160:
-        return "purple"
-    if 90 <= hue < 120:
-        return "blue"
-    if 35 <= hue < 90:
-        return "green"
-    return "other"
+    families = _families(pixels.reshape(-1, 1, 3).astype(np.uint8)).ravel()
+    return HUE_FAMILIES[int(np.bincount(families).argmax())][0]
 
 
 def read_ink_words(

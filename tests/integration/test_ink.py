@@ -111,3 +111,39 @@ def test_ink_lines_go_where_they_stand_on_the_page() -> None:
         ("signer", 2),
         ("stamp", 3),
     ]
+
+
+def _old_id_card() -> Image.Image:
+    """The old nine-digit card's look: a blue-green guilloche over all of it, a red title."""
+    width, height = 1012, 638  # 85.6 × 54 mm at 300 dpi
+    yy, xx = np.mgrid[0:height, 0:width]
+    wave = (np.sin(xx / 5.0 + np.sin(yy / 17.0) * 4) > 0.2)[..., None]
+    rgb = np.where(wave, np.array([95, 165, 175]), np.array([225, 240, 238])).astype(np.uint8)
+    card = Image.fromarray(rgb, "RGB")
+    draw = ImageDraw.Draw(card)
+    title = pagegen.load_font(pagegen.SERIF_BOLD, 44)
+    body = pagegen.load_font(pagegen.SERIF_BOLD, 40)
+    draw.text(
+        (width // 2, 70), "GIẤY CHỨNG MINH NHÂN DÂN", font=title, fill=(200, 30, 40), anchor="mm"
+    )
+    for y, line in (
+        (170, "Số 025814736"),
+        (260, "Họ tên NGUYỄN VĂN AN"),
+        (350, "Sinh ngày 12-04-1978"),
+    ):
+        draw.rectangle((300, y - 6, 980, y + 50), fill=(240, 246, 244))
+        draw.text((310, y), line, font=body, fill=(15, 15, 25))
+    return card
+
+
+def test_a_red_title_over_a_guilloche_card_is_read(tmp_path: Path) -> None:
+    from classifiers.rules import rule_scores
+
+    card = _old_id_card()
+    assert ink.ink_layer(card) is not None, "the guilloche must not hide the red title"
+    path = pagegen.save_png(card, tmp_path / "card.png", 300)
+    scan = open_scan(path, OcrOptions().limits)
+    result = process_page(PageJob(source=scan.pages[0], options=OcrOptions(jobs=1)))
+    assert "CHỨNG MINH NHÂN DÂN" in result.text, result.text
+    scores, _ = rule_scores([split_page(1, result.text)])
+    assert max(scores, key=scores.get) == "citizen_id"
