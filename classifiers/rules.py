@@ -36,7 +36,14 @@ TITLES: dict[str, tuple[str, ...]] = {
     "marriage_certificate": ("giay chung nhan ket hon", "trich luc ket hon"),
     "marital_status": ("giay xac nhan tinh trang hon nhan", "xac nhan tinh trang hon nhan"),
     "death_extract": ("trich luc khai tu", "giay chung tu", "giay bao tu"),
-    "land_use_certificate": ("giay chung nhan quyen su dung dat",),
+    "land_use_certificate": (
+        "giay chung nhan quyen su dung dat",
+        # The inner pages of a land title, often photographed alone: their section titles.
+        "nguoi su dung dat chu so huu nha o va tai san khac gan lien voi dat",
+        "thua dat nha o va tai san khac gan lien voi dat",
+        "so do thua dat",
+        "nhung thay doi sau khi cap giay chung nhan",
+    ),
     "household_book": ("so ho khau",),
     "application_form": (
         "to khai",
@@ -110,8 +117,21 @@ class RuleHit:
 _WHOLE_LINE = frozenset(canonical(p) for p in WHOLE_LINE_TITLES)
 
 
+_SECTION_NUMBER = re.compile(r"^(?:[ivx]{1,4}|\d{1,2}) (?=\w)")
+"""A section's number before its title (``IV. NHỮNG THAY ĐỔI …`` folds to ``iv nhung …``)."""
+
+
 def title_score(folded_line: str, pattern: str) -> float:
-    """0..1: how well the line opens with ``pattern`` (fuzzy, OCR-tolerant)."""
+    """0..1: how well the line opens with ``pattern`` (fuzzy, OCR-tolerant), a section
+    number before it allowed."""
+    score = _opening_score(folded_line, pattern)
+    unnumbered = _SECTION_NUMBER.sub("", folded_line, count=1)
+    if score < 1.0 and unnumbered != folded_line:
+        score = max(score, _opening_score(unnumbered, pattern))
+    return score
+
+
+def _opening_score(folded_line: str, pattern: str) -> float:
     line, pattern = canonical(folded_line), canonical(pattern)
     if pattern in _WHOLE_LINE:
         if len(line) > len(pattern) + 4:
