@@ -207,10 +207,15 @@ def score(classifier: Classifier, prepared: Sequence[Prepared]) -> Scores:
     """Accuracy and macro-F1 of the full decision (threshold included) on prepared documents."""
     if not prepared:
         return Scores(0.0, 0.0, 0)
-    probs = classifier.probabilities([p.text for p in prepared], _rule_matrix(classifier, prepared))
-    predicted = [classifier.decide(row, p.rules)[0] for row, p in zip(probs, prepared, strict=True)]
+    predicted = decisions(classifier, prepared)
     truth = [p.document_type for p in prepared]
     return Scores(accuracy(truth, predicted), macro_f1(truth, predicted), len(prepared))
+
+
+def decisions(classifier: Classifier, prepared: Sequence[Prepared]) -> list[str]:
+    """The type the full decision (model, rules, threshold) gives each prepared document."""
+    probs = classifier.probabilities([p.text for p in prepared], _rule_matrix(classifier, prepared))
+    return [classifier.decide(row, p.rules)[0] for row, p in zip(probs, prepared, strict=True)]
 
 
 def evaluate(classifier: Classifier, examples: Sequence[Example]) -> Scores:
