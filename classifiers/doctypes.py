@@ -8,7 +8,7 @@ counter's pages show.
 from __future__ import annotations
 
 DOCUMENT_TYPES: dict[str, str] = {
-    "citizen_id": "Căn cước công dân / Căn cước",
+    "citizen_id": "Căn cước, căn cước công dân, chứng minh nhân dân",
     "birth_certificate": "Giấy khai sinh",
     "birth_extract": "Trích lục khai sinh",
     "marriage_certificate": "Giấy chứng nhận kết hôn",

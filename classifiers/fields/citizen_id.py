@@ -20,6 +20,7 @@ from classifiers.fields.field_types import Field
 from classifiers.fields.id_card_qr import IdQr, parse_id_qr
 from classifiers.fields.lines import Line, Span, any_of, find_labelled, fold_key, name_case
 from classifiers.fields.mrz import Td1, find_td1, is_mrz_line
+from classifiers.fields.numbers import find_digit_runs
 from classifiers.fields.personal_id import (
     CENTURY_START,
     find_personal_ids,
@@ -34,7 +35,7 @@ from classifiers.fields.readers import (
     read_sex,
     read_text,
 )
-from classifiers.fields.reading import Document
+from classifiers.fields.reading import NEXT_LINE, PER_FIX, SAME_LINE, Document
 
 QR_CONFIDENCE = 0.99
 UNLABELLED_ID = 0.6
@@ -111,6 +112,32 @@ def _unlabelled_id(doc: Document) -> Field | None:
     return None
 
 
+_OLD_CARD_LABEL = re.compile(r"^\W*so\b|\bcmnd\b|\bchung\s*minh\s*nhan\s*dan\s*so\b")
+
+
+def _old_card_number(doc: Document) -> Field | None:
+    """The old card's nine-digit number (``GIẤY CHỨNG MINH NHÂN DÂN`` / ``Số 025814736``).
+
+    Exactly nine digits, so a chip card's twelve-digit number is never taken
+    for it; on the label's line or, when the label stands alone, the next.
+    """
+    lines = doc.lines
+    for at, line in enumerate(lines):
+        match = _OLD_CARD_LABEL.search(line.key)
+        if match is None or is_mrz_line(line.text):
+            continue
+        candidates = [(line, match.end(), SAME_LINE)]
+        if at + 1 < len(lines) and lines[at + 1].page == line.page:
+            candidates.append((lines[at + 1], 0, NEXT_LINE))
+        for where, start, confidence in candidates:
+            runs = find_digit_runs(where.text[start:], 9)
+            if runs:
+                run = runs[0]
+                span = Span(where, start + run.start, start + run.end)
+                return doc.field(run.digits, confidence - PER_FIX * run.fixes, [span])
+    return None
+
+
 def printed_fields(doc: Document) -> dict[str, Field]:
     """Fields read from the printed labels of the card."""
     readers: dict[str, Callable[[], Field | None]] = {
@@ -123,6 +150,7 @@ def printed_fields(doc: Document) -> dict[str, Field]:
         "place_of_residence": lambda: read_text(doc, _RESIDENCE, _STOPS, continuation=True),
         "expiry_date": lambda: _expiry(doc),
         "issue_date": lambda: read_date(doc, _ISSUE, _STOPS),
+        "old_id_number": lambda: _old_card_number(doc),
     }
     fields = {}
     for name, read in readers.items():

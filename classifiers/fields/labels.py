@@ -30,9 +30,14 @@ YEAR_OF_BIRTH = r"\bnam\s*sinh\b"
 SEX = r"\bgioi\s*tinh\b(?:\s*/\s*sex\b)?|\bsex\b"
 NATIONALITY = r"\bquoc\s*tich\b(?:\s*/\s*nationality\b)?|\bnationality\b"
 ETHNICITY = r"\bdan\s*toc\b(?:\s*/\s*ethnic(?:ity)?\b)?"
-PLACE_OF_ORIGIN = r"\bque\s*quan\b(?:\s*/\s*place\s*of\s*origin\b)?|\bplace\s*of\s*origin\b"
+PLACE_OF_ORIGIN = (
+    r"\bque\s*quan\b(?:\s*/\s*place\s*of\s*origin\b)?|\bplace\s*of\s*origin\b"
+    r"|\bnguyen\s*quan\b"  # the old nine-digit ID card's word for it
+)
 PLACE_OF_RESIDENCE = (
     r"\bnoi\s*(?:thuong\s*tru|cu\s*tru)\b(?:\s*/\s*place\s*of\s*residence\b)?"
+    # The old ID card: "Nơi ĐKHK thường trú" (where the household registration is).
+    r"|\bnoi\s*(?:dkhk|dang\s*ky\s*ho\s*khau)\s*thuong\s*tru\b"
     r"|\bplace\s*of\s*residence\b"
 )
 PLACE_OF_BIRTH = r"\bnoi\s*sinh\b(?:\s*/\s*place\s*of\s*birth\b)?"
