@@ -71,6 +71,7 @@ FIELDS = {
     "business_name": "Tên hộ kinh doanh",
     "owner_name": "Chủ hộ kinh doanh",
     "capital": "Vốn kinh doanh",
+    "first_registration_date": "Ngày đăng ký lần đầu",
     "mrz": "Vùng đọc máy (MRZ)",
     "qr": "Mã QR",
     "id_number_problems": "Lỗi kiểm tra số định danh",

@@ -19,6 +19,7 @@ from classifiers.fields.civil_status import (
 )
 from classifiers.fields.common import common_fields
 from classifiers.fields.dates import parse_date
+from classifiers.fields.diploma import diploma_fields
 from classifiers.fields.field_types import Field, PageText, Word
 from classifiers.fields.id_card_qr import parse_id_qr
 from classifiers.fields.land import land_fields
@@ -52,6 +53,7 @@ _EXTRACTORS: dict[str, TypeExtractor] = {
     "death_extract": death_fields,
     "land_use_certificate": land_fields,
     "business_household_registration": business_fields,
+    "diploma": diploma_fields,
 }
 
 COMMON_FIELDS = ("document_number", "issue_place", "issue_date")
@@ -107,7 +109,25 @@ FIELDS_BY_TYPE: dict[str, tuple[str, ...]] = {
     ),
     "marriage_certificate": ("husband_name", "wife_name", "registration_date"),
     "death_extract": ("full_name", "date_of_death", "date_of_birth", "id_number", *_PROBLEMS),
-    "business_household_registration": ("business_name", "registration_number"),
+    "business_household_registration": (
+        "business_name",
+        "registration_number",
+        "first_registration_date",
+        "owner_name",
+        "date_of_birth",
+        "sex",
+        "id_number",
+        *_PROBLEMS,
+    ),
+    "diploma": (
+        "full_name",
+        "date_of_birth",
+        "sex",
+        "serial",
+        "registry_number",
+        "id_number",
+        *_PROBLEMS,
+    ),
 }
 FIELDS_BY_TYPE["birth_extract"] = FIELDS_BY_TYPE["birth_certificate"]
 

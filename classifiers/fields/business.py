@@ -7,19 +7,31 @@ import re
 from classifiers.fields import labels
 from classifiers.fields.field_types import Field
 from classifiers.fields.lines import any_of, find_labelled
-from classifiers.fields.readers import read_text
+from classifiers.fields.person import person_fields
+from classifiers.fields.readers import read_date, read_text
 from classifiers.fields.reading import Document
 
 _NAME = re.compile(labels.BUSINESS_NAME)
 _NUMBER = re.compile(labels.BUSINESS_NUMBER)
-_STOPS = any_of(labels.BUSINESS_NAME, labels.BUSINESS_NUMBER, labels.BUSINESS_OTHER)
 _CODE = re.compile(r"[0-9][0-9A-Z]{3,}")
+_FIRST = re.compile(labels.FIRST_REGISTRATION)
+_OWN = (
+    labels.BUSINESS_NAME,
+    labels.BUSINESS_NUMBER,
+    labels.BUSINESS_OTHER,
+    labels.FIRST_REGISTRATION,
+)
+_STOPS = any_of(*_OWN)
 
 
 def business_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
     """``business_name`` as printed, ``registration_number`` (mã số hộ kinh doanh,
-    falling back to the certificate's ``Số:``)."""
-    fields: dict[str, Field] = {}
+    falling back to the certificate's ``Số:``), the first registration's date, and the
+    owner (``owner_name``, birth date, sex, ID number) by the shared person reader."""
+    fields: dict[str, Field] = person_fields(doc, *_OWN, name="owner_name")
+    first = read_date(doc, _FIRST, _STOPS)
+    if first is not None:
+        fields["first_registration_date"] = first
     name = read_text(doc, _NAME, _STOPS)
     if name is not None:
         fields["business_name"] = name

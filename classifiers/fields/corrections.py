@@ -25,7 +25,14 @@ MAX_VALUE_CHARS = 500
 """Longest corrected value: a full address on a land certificate is ~200 characters."""
 
 _DATE_FIELDS = frozenset(
-    {"issue_date", "date_of_birth", "date_of_death", "registration_date", "expiry_date"}
+    {
+        "issue_date",
+        "date_of_birth",
+        "date_of_death",
+        "registration_date",
+        "expiry_date",
+        "first_registration_date",
+    }
 )
 _ID_FIELDS = frozenset({"id_number"})
 _SEX_FIELDS = frozenset({"sex"})

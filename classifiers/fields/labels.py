@@ -108,6 +108,14 @@ LAND_OTHER = (
     r"|\bbang\s*chu\b"
 )
 
+# Diplomas and certificates.
+DIPLOMA_SERIAL = r"\bso\s*hieu\b(?:\s*/\s*serial\s*(?:no|number)\b)?|\bserial\s*(?:no|number)\b"
+DIPLOMA_REGISTRY = r"\bso\s*vao\s*so\s*cap\s*(?:bang|van\s*bang|chung\s*chi)\b|\breg\.?\s*no\b"
+DIPLOMA_OTHER = (
+    r"\bxep\s*loai\b|\bhang\s*tot\s*nghiep\b|\bnganh\b|\bnam\s*tot\s*nghiep\b"
+    r"|\bhinh\s*thuc\s*dao\s*tao\b|\bnoi\s*sinh\b"
+)
+
 # Household business.
 BUSINESS_NAME = r"\bten\s*ho\s*kinh\s*doanh\b(?:\s*\([^)]*\))?"
 BUSINESS_NUMBER = (
@@ -115,3 +123,4 @@ BUSINESS_NUMBER = (
     r"|\bso\s*giay\s*chung\s*nhan\s*dang\s*ky\b|\bso\s*dang\s*ky\b"
 )
 BUSINESS_OTHER = r"\bdia\s*diem\s*kinh\s*doanh\b|\bnganh\s*,?\s*nghe\b|\bvon\s*kinh\s*doanh\b"
+FIRST_REGISTRATION = r"\bdang\s*ky\s*lan\s*dau\b"  # the date reader keeps its "ngày"

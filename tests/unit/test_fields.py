@@ -945,7 +945,11 @@ Mã số hộ kinh doanh: 08H8001234
 2. Địa điểm kinh doanh: thôn Nà Làng, xã Lăng Can
 """
     got = values(extract_fields("business_household_registration", [page(text)]))
-    assert got == {"business_name": "TẠP HÓA MINH ANH", "registration_number": "08H8001234"}
+    assert got == {
+        "business_name": "TẠP HÓA MINH ANH",
+        "registration_number": "08H8001234",
+        "first_registration_date": "2022-01-10",
+    }
 
 
 def test_unknown_type_gets_common_fields_only() -> None:

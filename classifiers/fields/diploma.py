@@ -1,0 +1,47 @@
+"""Diplomas and certificates (bằng tốt nghiệp, văn bằng, chứng chỉ): the graduate and the numbers.
+
+The graduate's name, birth date and sex come from the shared person reader;
+the serial (``Số hiệu``) and the registry number (``Số vào sổ cấp bằng``) are
+the diploma's own, often printed in red at the foot (read by the coloured-ink
+layer) and bilingual on university diplomas.
+"""
+
+from __future__ import annotations
+
+import re
+
+from classifiers.fields import labels
+from classifiers.fields.field_types import Field
+from classifiers.fields.lines import any_of, find_labelled
+from classifiers.fields.person import person_fields
+from classifiers.fields.reading import Document
+
+_SERIAL = re.compile(labels.DIPLOMA_SERIAL)
+_REGISTRY = re.compile(labels.DIPLOMA_REGISTRY)
+_OWN = (labels.DIPLOMA_SERIAL, labels.DIPLOMA_REGISTRY, labels.DIPLOMA_OTHER)
+_STOPS = any_of(*_OWN)
+_NUMBER = re.compile(r"[A-ZĐ0-9][A-ZĐ0-9./-]*(?:\s?[0-9][0-9./-]*)?")
+
+
+def _number_after(doc: Document, label: re.Pattern[str]) -> Field | None:
+    """The first token that carries a digit after the label: ``A 0123456``, ``QH-2019/123``."""
+
+    def fits(value: str) -> bool:
+        match = _NUMBER.match(value.strip())
+        return match is not None and any(ch.isdigit() for ch in match.group())
+
+    found = find_labelled(doc.lines, label, _STOPS, accept=fits)
+    if found is None:
+        return None
+    match = _NUMBER.match(found.value.strip())
+    assert match is not None  # ``fits`` accepted it
+    return doc.found(match.group().strip(), found)
+
+
+def diploma_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
+    fields = person_fields(doc, *_OWN)
+    for name, label in (("serial", _SERIAL), ("registry_number", _REGISTRY)):
+        value = _number_after(doc, label)
+        if value is not None:
+            fields[name] = value
+    return fields

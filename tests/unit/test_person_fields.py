@@ -1,0 +1,55 @@
+"""One label reader for the person on any form: diplomas and household business certificates
+in layouts the type's own extractor was never written for (bilingual labels, a label on
+one line and its value on the next)."""
+
+from __future__ import annotations
+
+from classifiers.fields import extract_fields
+from classifiers.fields.field_types import PageText
+
+BILINGUAL_DIPLOMA = """SOCIALIST REPUBLIC OF VIETNAM
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+BẰNG TỐT NGHIỆP ĐẠI HỌC
+THE DEGREE OF BACHELOR
+Họ và tên / Full name:
+TRẦN THỊ MAI
+Ngày sinh / Date of birth: 03/11/1999
+Giới tính / Sex: Nữ
+Xếp loại tốt nghiệp / Degree classification: Khá
+Số hiệu / Serial No: A 0284517
+Số vào sổ cấp bằng / Reg. No: 2021/ĐH-125"""
+
+BUSINESS = """GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH
+Mã số hộ kinh doanh: 47A8012345
+Đăng ký lần đầu, ngày 12 tháng 3 năm 2021
+1. Tên hộ kinh doanh: CỬA HÀNG TẠP HÓA BÌNH AN
+2. Địa điểm kinh doanh: ấp Tân Lập, xã Tân Phú
+3. Ngành, nghề kinh doanh: bán lẻ hàng tạp hóa
+4. Thông tin về chủ hộ kinh doanh
+Họ và tên: PHẠM VĂN BÌNH   Giới tính: Nam
+Sinh ngày: 05/07/1985   Dân tộc: Kinh   Quốc tịch: Việt Nam
+Số định danh cá nhân: 079085001234"""
+
+
+def _values(document_type: str, text: str) -> dict[str, str]:
+    found = extract_fields(document_type, [PageText(1, text)])
+    return {name: field.value for name, field in found.items()}
+
+
+def test_a_bilingual_diploma_gives_the_graduate_and_its_numbers() -> None:
+    fields = _values("diploma", BILINGUAL_DIPLOMA)
+    assert fields["full_name"] == "Trần Thị Mai"
+    assert fields["date_of_birth"] == "1999-11-03"
+    assert fields["sex"] == "female"
+    assert fields["serial"] == "A 0284517"
+    assert fields["registry_number"].startswith("2021/")
+
+
+def test_a_household_business_certificate_gives_its_owner_and_first_registration() -> None:
+    fields = _values("business_household_registration", BUSINESS)
+    assert fields["registration_number"] == "47A8012345"
+    assert fields["first_registration_date"] == "2021-03-12"
+    assert fields["owner_name"] == "Phạm Văn Bình"
+    assert fields["sex"] == "male"
+    assert fields["date_of_birth"] == "1985-07-05"
+    assert fields["id_number"] == "079085001234"
