@@ -16,6 +16,10 @@ APT_PACKAGES := python3-venv python3-pip tesseract-ocr tesseract-ocr-vie tessera
 # and openssl, which makes the webhook TLS test's certificate (tests/integration/test_egress.py).
 TEST_APT_PACKAGES := chromium openssl
 
+# What only the benchmarks need from Debian: OCRmyPDF's --clean runs unpaper (without it
+# every OCRmyPDF file of bench/run fails and the comparison is void).
+BENCH_APT_PACKAGES := unpaper
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Install those of the Debian packages $(1) that are missing: apt runs only then.
@@ -44,6 +48,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.bench-installed: $(VENV)/.installed
+	$(call apt_install,$(BENCH_APT_PACKAGES))
 	$(PY) -m pip install -q -e '.[dev,bench]'
 	touch $@
 

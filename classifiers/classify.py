@@ -23,6 +23,7 @@ import numpy as np
 from classifiers import rules
 from classifiers.cues import PageCues
 from classifiers.doctypes import OTHER
+from classifiers.document_parts import document_parts
 from classifiers.fields import extract_fields
 from classifiers.fields.field_types import Field, PageText
 from classifiers.fields.id_card_qr import parse_id_qr
@@ -57,6 +58,24 @@ class ClassifierPage:
 
 
 @dataclass(frozen=True)
+class PartType:
+    """One paper inside a file that holds several (``classifiers.document_parts``)."""
+
+    pages: tuple[int, ...]
+    document_type: str
+    confidence: float
+    is_certified_copy: bool
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "pages": list(self.pages),
+            "type": self.document_type,
+            "confidence": round(self.confidence, 3),
+            "is_certified_copy": self.is_certified_copy,
+        }
+
+
+@dataclass(frozen=True)
 class Classification:
     document_type: str
     confidence: float
@@ -66,6 +85,7 @@ class Classification:
     evidence: tuple[str, ...] = ()
     cues: tuple[PageCues, ...] = ()
     model_version: str = ""
+    parts: tuple[PartType, ...] = ()  # when the file holds several papers
 
     @property
     def red_seal(self) -> bool:
@@ -99,6 +119,7 @@ class Classification:
             "portrait_photo": self.portrait_photo,
             "cues": [c.as_dict() for c in self.cues if c.seals or c.photos],
             "model_version": self.model_version,
+            "parts": [part.to_json() for part in self.parts],
         }
 
 
@@ -211,8 +232,33 @@ class Classifier:
             fields = extract_fields(document_type, texts, qr_payloads)
         evidence = tuple(f"page {h.page}: {h.line!r} → {h.document_type}" for h in hits[:5])
         return Classification(
-            document_type, confidence, certified, fields, candidates, evidence, cues, self.version
+            document_type,
+            confidence,
+            certified,
+            fields,
+            candidates,
+            evidence,
+            cues,
+            self.version,
+            self._parts(pages, lines),
         )
+
+    def _parts(
+        self, pages: Sequence[ClassifierPage], lines: Sequence[PageLines]
+    ) -> tuple[PartType, ...]:
+        """Each paper's type when the file holds several; none for a file of one paper."""
+        parts = document_parts(lines)
+        if len(parts) < 2:
+            return ()
+        typed = []
+        for part in parts:
+            result = self.classify([p for p in pages if p.number in part.pages])
+            typed.append(
+                PartType(
+                    part.pages, result.document_type, result.confidence, result.is_certified_copy
+                )
+            )
+        return tuple(typed)
 
 
 def combine(

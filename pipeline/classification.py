@@ -61,7 +61,15 @@ def store_classification(document: Document, result: Classification) -> None:
     details = result.to_json()
     document.classification = {
         k: details[k]
-        for k in ("candidates", "evidence", "red_seal", "portrait_photo", "cues", "model_version")
+        for k in (
+            "candidates",
+            "evidence",
+            "red_seal",
+            "portrait_photo",
+            "cues",
+            "model_version",
+            "parts",
+        )
     }
     session = object_session(document)
     corrected = session is not None and session.scalar(

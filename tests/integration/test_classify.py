@@ -165,3 +165,24 @@ def test_cli_classify_refuses_bad_input(rt: Runtime, tmp_path: Path) -> None:
     )
     assert done.returncode == 4, done.stderr  # corrupt_file, as for `sohoa ocr`
     assert "bad.pdf" in done.stderr and done.stdout == ""
+
+
+def test_a_scan_of_three_papers_is_typed_part_by_part(rt: Runtime, tmp_path: Path) -> None:
+    """Counters scan a citizen's papers in one go; each paper inside gets its own type."""
+    papers = [docgen.compose(t, SEED + 7) for t in ("birth_certificate", "decision", "contract")]
+    images = [docgen.render(doc, dpi=200)[0].image for doc in papers]
+    path = pagegen.save_pdf(images, tmp_path / "three.pdf", 200)
+    result = classify(rt, path)
+    assert [(p.pages, p.document_type) for p in result.parts] == [
+        ((1,), "birth_certificate"),
+        ((2,), "decision"),
+        ((3,), "contract"),
+    ]
+    assert result.to_json()["parts"][1]["type"] == "decision"
+
+
+def test_one_paper_of_several_pages_has_no_parts(rt: Runtime, tmp_path: Path) -> None:
+    doc = docgen.compose("land_use_certificate", SEED + 3)
+    result = classify(rt, scan_file(doc, tmp_path))
+    assert result.document_type == "land_use_certificate"
+    assert result.parts == ()
