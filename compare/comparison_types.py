@@ -29,12 +29,19 @@ class PageView:
     """One side of the comparison: the cleaned page image and its OCR words.
 
     ``words`` are in ``image``'s pixel geometry, which is what the pipeline
-    stores per page (``PageResult.image`` and ``PageResult.words``).
+    stores per page (``PageResult.image`` and ``PageResult.words``). Only the
+    black print's words are kept: words read on the coloured-ink layer (the
+    certification stamp, a seal's ring) are what a certified copy legitimately
+    adds, and coloured ink is compared apart, as ink (``compare.imagediff``).
     """
 
     image: Image.Image
     words: tuple[Word, ...]
     dpi: float
+
+    def __post_init__(self) -> None:
+        if any(w.ink is not None for w in self.words):
+            object.__setattr__(self, "words", tuple(w for w in self.words if w.ink is None))
 
     @classmethod
     def from_encoded(cls, image: EncodedImage, words: tuple[Word, ...], dpi: float) -> PageView:
