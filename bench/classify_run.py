@@ -1,11 +1,13 @@
 """Running the evaluation set through ``sohoa classify``'s own code path, files in parallel.
 
-Each pool process builds its own ``Runtime`` on the embedded default (SQLite and a
-local folder in one shared temporary data dir) and calls
+Documents run in threads of this process, one ``Runtime`` on the embedded default
+(SQLite and a local folder in a temporary data dir), each calling
 ``pipeline.classification.classify_file``: the OCR and classification a counter gets
-from ``sohoa classify``, nothing reimplemented here. The parent installs the base
-model in that data dir before the pool starts, so the processes only read it and
-never race to train it; it is the model a fresh deployment uses.
+from ``sohoa classify``, nothing reimplemented here. Threads, not a process pool:
+``classify_file`` runs every page in a worker process of its own (so a stop kills
+its Tesseract), and a pool's daemonic processes may not have children, which
+failed every document of the 2026-12-04 run. The base model is installed in the
+data dir before the first document; it is the model a fresh deployment uses.
 
 Files run one per core with ``jobs=1`` OCR each and ``OMP_THREAD_LIMIT=1`` (the way
 ``bench/run`` drives ``sohoa ocr``), so a document's seconds are one core's work.
@@ -18,7 +20,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing.pool import ThreadPool
 from pathlib import Path
 from typing import Any
 
@@ -132,10 +134,10 @@ def run_all(
     os.environ["OMP_THREAD_LIMIT"] = "1"  # inherited by the pool and its Tesseract calls
     done: dict[str, Outcome] = {}
     start = time.perf_counter()
-    # multiprocessing's Pool, not concurrent.futures: leaving the block terminates the
-    # workers, so Ctrl-C or SIGTERM stops at once instead of finishing queued documents.
-    context = get_context("spawn")
-    with context.Pool(max(1, jobs), initializer=_init_worker, initargs=(data_dir,)) as pool:
+    # The OCR runs in each page's worker process; the threads only wait for them and
+    # classify, so ``jobs`` threads keep ``jobs`` cores busy.
+    _init_worker(data_dir)
+    with ThreadPool(max(1, jobs)) as pool:
         for outcome in pool.imap_unordered(classify_one, docs):
             done[outcome.doc.name] = outcome
             log(f"[{len(done)}/{len(docs)}] {_progress_line(outcome)}")
