@@ -12,8 +12,9 @@ import re
 
 from classifiers.fields import labels
 from classifiers.fields.field_types import Field
-from classifiers.fields.lines import any_of, find_labelled
+from classifiers.fields.lines import any_of, find_labelled, name_case
 from classifiers.fields.person import person_fields
+from classifiers.fields.person_names import correct_name
 from classifiers.fields.reading import Document
 
 _SERIAL = re.compile(labels.DIPLOMA_SERIAL)
@@ -38,10 +39,39 @@ def _number_after(doc: Document, label: re.Pattern[str]) -> Field | None:
     return doc.found(match.group().strip(), found)
 
 
+_GRANTEE = re.compile(r"^\W*(?:cap\s*)?cho\b\s*:?|\bconferred\s*(?:up)?on\b")
+_HONORIFIC = re.compile(r"^(Ông|Bà|Anh|Chị|Mr\.?|Mrs\.?|Ms\.?)\s+", re.IGNORECASE)
+_SEX_OF_HONORIFIC = {"ông": "male", "anh": "male", "mr": "male", "bà": "female", "chị": "female"}
+
+
+def _grantee(doc: Document) -> tuple[Field, Field | None] | None:
+    """``Cho: Ông Thào Thế Phúc``: the graduate named after "to", and the sex the title gives."""
+    found = find_labelled(doc.lines, _GRANTEE, _STOPS, accept=lambda v: bool(_HONORIFIC.match(v)))
+    if found is None:
+        return None
+    honorific = _HONORIFIC.match(found.value)
+    assert honorific is not None  # accepted above
+    name = name_case(found.value[honorific.end() :])
+    if name is None:
+        return None
+    named = doc.found(correct_name(name).name, found)
+    sex = _SEX_OF_HONORIFIC.get(honorific.group(1).lower().rstrip("."))
+    by_title = doc.field(sex, named.confidence - 0.1, found.spans) if sex else None
+    return named, by_title
+
+
 def diploma_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
+    """The graduate (``Họ và tên`` or ``Cho: Ông …``), birth date, sex, the serial, and the
+    registry number, which is how a diploma is cited (its ``document_number``)."""
     fields = person_fields(doc, *_OWN)
+    if "full_name" not in fields and (grantee := _grantee(doc)) is not None:
+        fields["full_name"], sex = grantee
+        if sex is not None and "sex" not in fields:
+            fields["sex"] = sex
     for name, label in (("serial", _SERIAL), ("registry_number", _REGISTRY)):
         value = _number_after(doc, label)
         if value is not None:
             fields[name] = value
+    if "registry_number" in fields:
+        fields["document_number"] = fields["registry_number"]
     return fields

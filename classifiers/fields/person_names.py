@@ -8,8 +8,10 @@ few hundred syllables. So:
 
 - the first syllable, when its accent-free form is a surname's, becomes that
   surname (the accent-free forms of the surnames listed here are unique);
-- another syllable that is no name syllable becomes the one name syllable with
-  its accent-free form, when there is exactly one;
+- a middle syllable that is no name syllable and folds to a common middle
+  name (``Vãn``) becomes it (``Văn``); other syllables are left as read, since
+  names of the minorities (``Giàng``, ``Thào``, ``Dợ``) are missing from any
+  short list and a "correction" to a Kinh name would be wrong;
 - each correction lowers the field's confidence, and a syllable that stays
   unknown lowers it too, so the page shows the name for checking.
 
@@ -38,9 +40,15 @@ SURNAMES = _words(
 """Surnames in use, most frequent first; no two share an accent-free form, so a misread
 one is put right by that form."""
 
-RARER_SURNAMES = _words("Doãn Mã Ma Lã La Đồng Hàn Đàm Lữ Khương")
-"""Surnames that share an accent-free form with a commoner one: left as read, never
-made (``Ma`` is a Tày surname, not a misread ``Mã``)."""
+RARER_SURNAMES = _words(
+    """
+    Doãn Mã Ma Lã La Đồng Hàn Đàm Lữ Khương Quan Giàng Thào Vàng Sùng Lầu Mùa Hờ Tòng
+    Sầm Bàn Chảo Phàn Tẩn Cầm Y Vi Lù Pờ Chá Xồng Hạng Ly
+    """
+)
+"""Surnames left as read, never made: they share an accent-free form with a commoner
+one (``Ma`` is a Tày surname, not a misread ``Mã``; ``Giàng``, ``Thào``, ``Vàng`` are
+Hmong surnames, not ``Giang``, ``Thảo``, ``Vâng``)."""
 
 NAME_SYLLABLES = frozenset(
     _words(
@@ -115,11 +123,7 @@ def correct_name(name: str) -> NameReading:
         elif middle and key in MIDDLE_NAMES and (key == "thi" or syllable not in NAME_SYLLABLES):
             better = MIDDLE_NAMES[key]
         elif syllable not in NAME_SYLLABLES:
-            candidates = _SYLLABLES_BY_KEY.get(key, [])
-            if len(candidates) == 1:
-                better = candidates[0]
-            else:
-                unknown += 1
+            unknown += 1  # left as read: most such syllables are names the lists lack
         corrected += better != syllable
         out.append(better)
     return NameReading(" ".join(out), corrected, unknown)

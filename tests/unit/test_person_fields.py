@@ -53,3 +53,14 @@ def test_a_household_business_certificate_gives_its_owner_and_first_registration
     assert fields["sex"] == "male"
     assert fields["date_of_birth"] == "1985-07-05"
     assert fields["id_number"] == "079085001234"
+
+
+def test_a_diploma_naming_its_graduate_after_cho_gives_name_and_sex() -> None:
+    text = (
+        "BẰNG CỬ NHÂN\nTHE DEGREE OF BACHELOR\nNgành: Điều dưỡng\nCho: Bà THÀO THỊ MỶ\n"
+        "Ngày sinh: 06/04/1976\nSố hiệu: 412807\nSố vào sổ cấp bằng: 2103/ĐH"
+    )
+    fields = _values("diploma", text)
+    assert (fields["full_name"], fields["sex"]) == ("Thào Thị Mỷ", "female")
+    assert fields["document_number"] == fields["registry_number"] == "2103/ĐH"
+    assert fields["serial"] == "412807"

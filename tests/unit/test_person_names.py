@@ -44,3 +44,11 @@ def test_no_two_surnames_fold_alike() -> None:
 
     keys = [_key(s) for s in SURNAMES]
     assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(
+    "name", ["Giàng Bá Kỳ", "Thào Văn Thắng", "Y Gia Lâm", "Ông Kim Dợ", "Ma Thu Yến"]
+)
+def test_minority_names_are_not_turned_into_kinh_names(name: str) -> None:
+    """The classification benchmark caught ``Thào`` → ``Thảo`` and ``Dợ`` → ``Đỗ``."""
+    assert correct_name(name).name == name
