@@ -21,6 +21,7 @@ from classifiers.fields.lines import (
     first_line_matching,
     fold_key,
     line_position,
+    name_case,
 )
 from classifiers.fields.numbers import read_digits
 from classifiers.fields.readers import (
@@ -246,14 +247,79 @@ def marital_status_fields(doc: Document, common: dict[str, Field]) -> dict[str, 
     return fields
 
 
-def marriage_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
-    """Marriage certificate / extract: labelled husband and wife names, registration date.
+# Section headers, never the bare "Chồng" / "Vợ" captions over the signatures.
+_HUSBAND_SECTION = re.compile(
+    r"\bthong\s*tin\s*(?:ve\s*)?(?:nguoi\s*|ben\s*)?chong\b(?!\s*vo\b)"
+    r"|^\W*(?:ben|nguoi)\s*chong\s*:"
+)
+_WIFE_SECTION = re.compile(
+    r"\bthong\s*tin\s*(?:ve\s*)?(?:nguoi\s*|ben\s*)?vo\b|^\W*(?:ben|nguoi)\s*vo\s*:"
+)
+_SIGN_HERE = re.compile(r"\bky\s*,?\s*ghi\s*ro\s*ho\s*(?:va\s*)?ten\b")
 
-    The two-column certificate (``Chồng`` | ``Vợ`` on one row) is not split here.
+
+def _section_line(doc: Document, section: re.Pattern[str]) -> int | None:
+    return next((i for i, line in enumerate(doc.lines) if section.search(line.key)), None)
+
+
+def _spouses_by_section(doc: Document) -> tuple[Field | None, Field | None]:
+    """``Thông tin người chồng:`` … ``Họ, chữ đệm, tên: X`` … ``Thông tin người vợ:`` … ``Y``."""
+    husband_at, wife_at = _section_line(doc, _HUSBAND_SECTION), _section_line(doc, _WIFE_SECTION)
+    if husband_at is None or wife_at is None or wife_at <= husband_at:
+        return None, None
+    husband = read_name(doc, _NAME, _STOPS, start=husband_at, stop=wife_at)
+    wife = read_name(doc, _NAME, _STOPS, start=wife_at)
+    return husband, wife
+
+
+def _spouses_by_signatures(doc: Document) -> tuple[Field | None, Field | None]:
+    """The two-column certificate: the names under ``(Ký, ghi rõ họ tên)``, husband first,
+    kept only when the name row of the table holds both, in that order."""
+    lines = doc.lines
+    signs = [i for i, line in enumerate(lines) if _SIGN_HERE.search(line.key)]
+    if not signs:
+        return None, None
+    names = []
+    for line in lines[signs[-1] + 1 : signs[-1] + 4]:
+        if name_case(line.text) is not None and len(line.text.split()) >= 2:
+            names.append(line)
+        if len(names) == 2:
+            break
+    if len(names) < 2:
+        return None, None
+    row = next((line for line in lines if _NAME.search(line.key)), None)
+    keys = [" ".join(line.key.split()) for line in names]
+    if row is None or not all(key in row.key for key in keys):
+        return None, None
+    if row.key.index(keys[0]) > row.key.index(keys[1]):
+        return None, None
+    return tuple(  # type: ignore[return-value]
+        doc.field(
+            name_case(line.text) or line.text, SIGNED_AND_TABLED, [Span(line, 0, len(line.text))]
+        )
+        for line in names
+    )
+
+
+SIGNED_AND_TABLED = 0.8
+"""Confidence of a spouse's name read under the signature and found again in the table."""
+
+
+def marriage_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
+    """Marriage certificate / extract: husband and wife, and the registration date.
+
+    By label (``Họ, chữ đệm, tên người chồng``), by section (``Thông tin người
+    chồng`` / ``vợ``), or, on the two-column certificate whose one row holds
+    both names, by the names under the signatures checked against that row.
     """
     fields: dict[str, Field] = {}
-    _put(fields, "husband_name", read_name(doc, _HUSBAND, _STOPS))
-    _put(fields, "wife_name", read_name(doc, _WIFE, _STOPS))
+    husband, wife = read_name(doc, _HUSBAND, _STOPS), read_name(doc, _WIFE, _STOPS)
+    for read in (_spouses_by_section, _spouses_by_signatures):
+        if husband is None or wife is None:
+            by_husband, by_wife = read(doc)
+            husband, wife = husband or by_husband, wife or by_wife
+    _put(fields, "husband_name", husband)
+    _put(fields, "wife_name", wife)
     _put(fields, "registration_date", read_date(doc, _REGISTRATION_DATE, _STOPS))
     return fields
 

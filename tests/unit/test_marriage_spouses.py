@@ -1,0 +1,44 @@
+"""Husband and wife on the three layouts of a marriage certificate the counter sees."""
+
+from __future__ import annotations
+
+from classifiers.fields import extract_fields
+from classifiers.fields.field_types import PageText
+
+SECTIONS = """GIẤY CHỨNG NHẬN KẾT HÔN
+Bên chồng:
+Họ, chữ đệm, tên: HỒ XUÂN TRUNG
+Ngày, tháng, năm sinh: 04/12/1962
+Thông tin người vợ:
+Họ, chữ đệm, tên: LƯU THỊ HÀ
+Ngày, tháng, năm sinh: 04/11/1973"""
+
+TABLE = """GIẤY CHỨNG NHẬN KẾT HÔN
+Thông tin Chồng Vợ
+Họ, chữ đệm, tên MA VĂN THỊNH SÙNG THỊ HOA
+Ngày, tháng, năm sinh 08/08/1996 18/01/1990
+Ngày, tháng, năm đăng ký: 24/12/2024
+Chồng
+Vợ
+(Ký, ghi rõ họ tên)
+(Ký, ghi rõ họ tên)
+Ma Văn Thịnh
+Sùng Thị Hoa"""
+
+
+def _spouses(text: str) -> tuple[str | None, str | None]:
+    fields = extract_fields("marriage_certificate", [PageText(1, text)])
+    husband, wife = fields.get("husband_name"), fields.get("wife_name")
+    return (husband.value if husband else None, wife.value if wife else None)
+
+
+def test_each_spouse_is_read_in_their_own_section() -> None:
+    assert _spouses(SECTIONS) == ("Hồ Xuân Trung", "Lưu Thị Hà")
+
+
+def test_the_two_column_table_is_split_by_the_names_under_the_signatures() -> None:
+    assert _spouses(TABLE) == ("Ma Văn Thịnh", "Sùng Thị Hoa")
+
+
+def test_signature_names_the_table_does_not_hold_are_not_taken() -> None:
+    assert _spouses(TABLE.replace("Sùng Thị Hoa", "Trần Văn Khác")) == (None, None)
