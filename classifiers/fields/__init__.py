@@ -24,6 +24,7 @@ from classifiers.fields.field_types import Field, PageText, Word
 from classifiers.fields.id_card_qr import parse_id_qr
 from classifiers.fields.land import land_fields
 from classifiers.fields.mrz import check_digit, parse_td1
+from classifiers.fields.parties import party_fields
 from classifiers.fields.personal_id import PROVINCES, decode_personal_id, validate_personal_id
 from classifiers.fields.reading import Document
 
@@ -54,6 +55,8 @@ _EXTRACTORS: dict[str, TypeExtractor] = {
     "land_use_certificate": land_fields,
     "business_household_registration": business_fields,
     "diploma": diploma_fields,
+    "contract": lambda doc, _common: party_fields("contract", doc),
+    "power_of_attorney": lambda doc, _common: party_fields("power_of_attorney", doc),
 }
 
 COMMON_FIELDS = ("document_number", "issue_place", "issue_date")
@@ -119,6 +122,8 @@ FIELDS_BY_TYPE: dict[str, tuple[str, ...]] = {
         "id_number",
         *_PROBLEMS,
     ),
+    "contract": ("party_a", "party_b"),
+    "power_of_attorney": ("grantor_name", "agent_name"),
     "diploma": (
         "full_name",
         "date_of_birth",

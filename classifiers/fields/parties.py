@@ -1,0 +1,84 @@
+"""The parties of a contract or a power of attorney: each named in its own section.
+
+A contract introduces ``BÊN BÁN (sau đây gọi là Bên A):`` then ``Ông: …`` /
+``Bà: …`` / ``Họ và tên: …``; a power of attorney ``I. BÊN ỦY QUYỀN`` then
+``II. BÊN NHẬN ỦY QUYỀN``. A party's name is the first name after its
+section's header and before the next party's: the same label reader for every
+layout, with the sections as its bounds. Headers are told from body sentences
+("Bên A có nghĩa vụ …") by being printed in capitals or ending with a colon
+(``1. Người ủy quyền:``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from classifiers.fields import labels
+from classifiers.fields.field_types import Field
+from classifiers.fields.lines import any_of, find_labelled, name_case
+from classifiers.fields.person_names import correct_name
+from classifiers.fields.reading import Document
+from classifiers.folded_text import letters_upper_ratio
+
+HEADER_MIN_UPPER = 0.6
+"""Share of capitals that makes a line a section header rather than a sentence."""
+
+_PERSON = re.compile(labels.FULL_NAME + r"|^\W*(?:ong|ba)(?:\s*/\s*(?:ong|ba))?\s*:")
+_STOPS = any_of(labels.DATE_OF_BIRTH, labels.PERSONAL_ID, labels.PLACE_OF_RESIDENCE)
+
+PARTIES: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    "contract": (
+        ("party_a", re.compile(r"\bgoi\s*(?:tat\s*)?la\s*ben\s*a\b|^\W*ben\s*a\b")),
+        ("party_b", re.compile(r"\bgoi\s*(?:tat\s*)?la\s*ben\s*b\b|^\W*ben\s*b\b")),
+    ),
+    "power_of_attorney": (
+        ("grantor_name", re.compile(r"\bben\s*uy\s*quyen\b|\bnguoi\s*uy\s*quyen\b")),
+        (
+            "agent_name",
+            re.compile(
+                r"\bben\s*(?:nhan|duoc)\s*uy\s*quyen\b|\bnguoi\s*(?:nhan|duoc)\s*uy\s*quyen\b"
+            ),
+        ),
+    ),
+}
+"""Per type, its parties in the order they are introduced, and their section headers."""
+
+
+def _header_at(doc: Document, header: re.Pattern[str], start: int) -> int | None:
+    for at in range(start, len(doc.lines)):
+        line = doc.lines[at]
+        headed = letters_upper_ratio(line.text) >= HEADER_MIN_UPPER or line.key.rstrip().endswith(
+            ":"
+        )
+        if headed and header.search(line.key):
+            return at
+    return None
+
+
+def party_fields(document_type: str, doc: Document) -> dict[str, Field]:
+    """Each party's name, read between its header and the next party's."""
+    sections: Sequence[tuple[str, re.Pattern[str]]] = PARTIES.get(document_type, ())
+    starts: list[tuple[str, int]] = []
+    at = 0
+    for field, header in sections:
+        found = _header_at(doc, header, at)
+        if found is None:
+            break
+        starts.append((field, found))
+        at = found + 1
+    fields: dict[str, Field] = {}
+    for index, (field, start) in enumerate(starts):
+        stop = starts[index + 1][1] if index + 1 < len(starts) else None
+        named = find_labelled(
+            doc.lines,
+            _PERSON,
+            _STOPS,
+            start=start,
+            stop=stop,
+            accept=lambda v: name_case(v) is not None,
+        )
+        if named is not None:
+            reading = correct_name(name_case(named.value) or "")
+            fields[field] = doc.found(reading.name, named)
+    return fields

@@ -1,0 +1,45 @@
+"""A contract's and a power of attorney's parties, each read inside its own section."""
+
+from __future__ import annotations
+
+from classifiers.fields import extract_fields
+from classifiers.fields.field_types import PageText
+
+CONTRACT = """HỢP ĐỒNG MUA BÁN NHÀ Ở
+BÊN BÁN (sau đây gọi là Bên A):
+Bà: TRIỆU THỊ HUỆ
+Số CCCD: 024186001234
+BÊN MUA (sau đây gọi là Bên B):
+Ông: HUỲNH HOÀNG PHONG
+Điều 3. QUYỀN VÀ NGHĨA VỤ CỦA BÊN A
+Bên A có nghĩa vụ giao nhà cho Bên B."""
+
+ATTORNEY = """GIẤY ỦY QUYỀN
+1. Người ủy quyền:
+Họ và tên: ĐỖ ĐÌNH KHANG
+Ngày sinh: 25/02/1956
+2. Người được ủy quyền:
+Họ và tên: ĐINH THU NGA
+3. Nội dung ủy quyền:"""
+
+
+def _values(document_type: str, text: str) -> dict[str, str]:
+    found = extract_fields(document_type, [PageText(1, text)])
+    return {name: field.value for name, field in found.items()}
+
+
+def test_each_party_of_a_contract_is_the_name_in_its_section() -> None:
+    fields = _values("contract", CONTRACT)
+    assert (fields["party_a"], fields["party_b"]) == ("Triệu Thị Huệ", "Huỳnh Hoàng Phong")
+
+
+def test_a_power_of_attorney_with_numbered_sentence_case_headers() -> None:
+    fields = _values("power_of_attorney", ATTORNEY)
+    assert (fields["grantor_name"], fields["agent_name"]) == ("Đỗ Đình Khang", "Đinh Thu Nga")
+
+
+def test_a_party_without_a_name_in_its_section_is_missing_not_borrowed() -> None:
+    """Bên A's name missing: Bên B's name must not be taken for it."""
+    text = CONTRACT.replace("Bà: TRIỆU THỊ HUỆ\n", "")
+    fields = _values("contract", text)
+    assert "party_a" not in fields and fields["party_b"] == "Huỳnh Hoàng Phong"
