@@ -1,5 +1,6 @@
 """One sweeper for lost work, run in a worker's main process by whichever worker holds
-its lease: dead workers' leases freed, stalled documents sent again."""
+its lease: dead workers' leases freed, stalled documents sent again. Before it, every
+worker frees at once the claims of processes on its own machine that are gone."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from celery.signals import worker_ready, worker_shutdown
 
+from pipeline.claimants import dead_here, this_place
 from pipeline.messages import send
 from pipeline.runtime import Runtime, runtime
 from pipeline.tasks import start_document
@@ -21,6 +23,22 @@ from storage.models import utcnow
 log = logging.getLogger(__name__)
 
 SWEEPER_LEASE = "sweeper"
+
+
+def free_dead_here(rt: Runtime) -> list[str]:
+    """Free the claims of processes on this machine that no longer exist; the ids queued again.
+
+    Run by every worker, not only the sweeper's holder: only a worker on the
+    holder's own machine can see its process is gone (``pipeline.claimants``).
+    A worker killed with ``-9`` and started again frees its work here on start.
+    """
+    with rt.session() as s:
+        ids = repo.void_claims_of_dead_processes(s, this_place(), dead_here)
+    for document_id in ids:
+        send(document_id, lambda d=document_id: start_document.delay(d))
+    if ids:
+        log.info("work of dead processes on this machine freed; %d document(s) queued", len(ids))
+    return ids
 
 
 def sweep(rt: Runtime, owner: str) -> list[str]:
@@ -74,6 +92,7 @@ def start_sweeping(**_: Any) -> None:
     def loop() -> None:
         while not _sweeping.is_set():
             try:
+                free_dead_here(rt)
                 sweep(rt, owner)
             except Exception:  # a database outage must not end the loop
                 log.exception("sweep failed; trying again in %d s", rt.settings.sweep_interval)

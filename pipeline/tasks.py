@@ -46,6 +46,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from ingest.errors import InputError
 from pipeline import journey
 from pipeline.celery_app import app
+from pipeline.claimants import claimant
 from pipeline.classification import active_classifier, store_classification
 from pipeline.document_state import (
     FAILED,
@@ -211,7 +212,7 @@ def ocr_page(self: Task, document_id: str, number: int, lane: list[int] | None =
     """
     rt = runtime()
     try:
-        ran = _ocr_page(rt, document_id, number, owner=self.request.id or "")
+        ran = _ocr_page(rt, document_id, number, owner=claimant(self.request.id or ""))
     except SoftTimeLimitExceeded:
         kill_marked(self.request.id)
         _follow(rt, document_id, page_over_time_limit(rt, document_id, number))
@@ -263,7 +264,7 @@ def assemble(self: Task, document_id: str) -> None:
     same bytes under the same names; the outputs are recorded only by the
     holder of the step, with the move to the next step.
     """
-    rt, owner = runtime(), self.request.id or ""
+    rt, owner = runtime(), claimant(self.request.id or "")
     if not claim_step(rt, document_id, journey.ASSEMBLE, owner):
         return
     with step_heartbeat(rt, document_id, journey.ASSEMBLE, owner):
@@ -309,7 +310,7 @@ def classify(self: Task, document_id: str) -> None:
     logged and the document is indexed as ``unclassified``, to be classified
     again on reprocess.
     """
-    rt, owner = runtime(), self.request.id or ""
+    rt, owner = runtime(), claimant(self.request.id or "")
     if not claim_step(rt, document_id, journey.CLASSIFY, owner):
         return
     with step_heartbeat(rt, document_id, journey.CLASSIFY, owner):
@@ -338,7 +339,7 @@ def classify(self: Task, document_id: str) -> None:
 @app.task(bind=True, base=DocumentTask, name="sohoa.index", **RETRY)
 def index(self: Task, document_id: str) -> None:
     """Search entries for the document, and ``done``: one transaction, so both or neither."""
-    rt, owner = runtime(), self.request.id or ""
+    rt, owner = runtime(), claimant(self.request.id or "")
     if not claim_step(rt, document_id, journey.INDEX, owner):
         return
     with step_heartbeat(rt, document_id, journey.INDEX, owner), rt.session() as s:

@@ -25,6 +25,7 @@ from storage.repository.claims import (
     set_step,
     stalled_documents,
     take_lease,
+    void_claims_of_dead_processes,
     void_dead_leases,
 )
 from storage.repository.comparisons import list_comparisons
@@ -96,5 +97,6 @@ __all__ = [
     "unit_codes",
     "upsert_dossier",
     "validate_code",
+    "void_claims_of_dead_processes",
     "void_dead_leases",
 ]

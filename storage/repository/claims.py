@@ -1,8 +1,15 @@
 """Claims on work: a page or a document step taken by one task under a lease, renewed while it
-runs, and what the sweeper looks for (dead workers' leases, stalled documents)."""
+runs, and what the sweeper looks for (dead workers' leases, stalled documents).
+
+A claim's owner is an opaque name, compared whole, except that an owner of the
+form ``TASK@PROCESS`` (``pipeline.claimants``) counts as the same task as any
+``TASK@…``: a task redelivered to another process after its worker died takes
+its own work back at once.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -99,6 +106,77 @@ def void_dead_leases(s: Session, *, limit: int = 100) -> list[str]:
     return documents
 
 
+def _same_task(column: Any, owner: str) -> Any:
+    """``column`` names ``owner`` or, for ``TASK@PROCESS``, the same task in another process."""
+    task, at, _ = owner.partition("@")
+    if not at or not task:
+        return column == owner
+    return or_(column == owner, column.startswith(f"{task}@", autoescape=True))
+
+
+def void_claims_of_dead_processes(
+    s: Session, place: str, dead: Callable[[str], bool], *, limit: int = 100
+) -> list[str]:
+    """Free live claims held in ``place`` by processes ``dead`` says are gone; their documents.
+
+    ``void_dead_leases`` waits for a lease to run out; a worker that can see the
+    holder's process is gone (``pipeline.claimants.dead_here``: same machine and
+    pid namespace) need not. Only leases still running are looked at (by the
+    ``lease_until`` index), each freed by compare-and-set on its owner, so a claim
+    renewed or taken over meanwhile stays. At most ``limit`` of each.
+    """
+    if not place:
+        return []
+    now = utcnow()
+    where = f"@{place}:"
+    documents: list[str] = []
+    pages = s.execute(
+        select(Page.document_id, Page.number, Page.lease_owner)
+        .where(
+            Page.lease_until > now,
+            Page.status == "queued",
+            Page.lease_owner.contains(where, autoescape=True),
+        )
+        .limit(limit)
+    ).all()
+    for document_id, number, owner in pages:
+        if not dead(owner):
+            continue
+        freed = s.execute(
+            update(Page)
+            .where(
+                Page.document_id == document_id,
+                Page.number == number,
+                Page.lease_owner == owner,
+            )
+            .values(lease_owner=None, lease_until=None, updated_at=Page.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        if freed.rowcount == 1 and document_id not in documents:
+            documents.append(document_id)
+    steps = s.execute(
+        select(Document.id, Document.step_owner)
+        .where(
+            Document.step_until > now,
+            Document.status.in_(("queued", "processing")),
+            Document.step_owner.contains(where, autoescape=True),
+        )
+        .limit(limit)
+    ).all()
+    for document_id, owner in steps:
+        if not dead(owner):
+            continue
+        freed = s.execute(
+            update(Document)
+            .where(Document.id == document_id, Document.step_owner == owner)
+            .values(step_owner=None, step_until=None, updated_at=Document.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        if freed.rowcount == 1 and document_id not in documents:
+            documents.append(document_id)
+    return documents
+
+
 def claim_page(s: Session, document_id: str, number: int, owner: str, seconds: float) -> bool:
     """Take page ``number`` for ``owner`` for ``seconds``; False if it is not to be taken.
 
@@ -109,20 +187,21 @@ def claim_page(s: Session, document_id: str, number: int, owner: str, seconds: f
     ``attempts`` counts the tasks that took the page.
     """
     now = utcnow()
+    mine = _same_task(Page.lease_owner, owner)
     taken = s.execute(
         update(Page)
         .where(
             Page.document_id == document_id,
             Page.number == number,
             Page.status == "queued",
-            or_(Page.lease_owner.is_(None), Page.lease_until <= now, Page.lease_owner == owner),
+            or_(Page.lease_owner.is_(None), Page.lease_until <= now, mine),
         )
         .values(
             lease_owner=owner,
             lease_until=now + timedelta(seconds=seconds),
             # A try is a new task taking the page; its own retries are one try.
-            attempts=case((Page.lease_owner == owner, Page.attempts), else_=Page.attempts + 1),
-            tries=case((Page.lease_owner == owner, Page.tries), else_=Page.tries + 1),
+            attempts=case((mine, Page.attempts), else_=Page.attempts + 1),
+            tries=case((mine, Page.tries), else_=Page.tries + 1),
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
@@ -199,7 +278,7 @@ def claim_step(s: Session, document_id: str, step: str, owner: str, seconds: flo
             or_(
                 Document.step_owner.is_(None),
                 Document.step_until <= now,
-                Document.step_owner == owner,
+                _same_task(Document.step_owner, owner),
             ),
         )
         .values(step_owner=owner, step_until=now + timedelta(seconds=seconds), updated_at=now)

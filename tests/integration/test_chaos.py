@@ -234,3 +234,50 @@ def test_a_page_running_past_its_lease_keeps_it(tmp_path):
     assert len(runs.read_text().split()) == 1, "the duplicate read the page again"
     with rt.session() as s:
         assert repo.get_page(s, document_id, 1).attempts == 1
+
+
+def test_a_killed_workers_page_is_freed_when_a_worker_starts_on_its_machine(tmp_path):
+    """A worker killed with ``-9`` mid-page holds the page under a lease nobody renews; the
+    worker started again on the same machine sees the holder's process is gone and frees
+    the page at once. Lease and redelivery are ten minutes here, so the document can only
+    finish within the test's wait through that (``pipeline.claimants``)."""
+    broker = PrivateRedis(tmp_path / "redis").start()
+    values = {
+        "SOHOA_DATA_DIR": str(tmp_path / "data"),
+        "SOHOA_DATABASE_URL": f"sqlite:///{tmp_path / 'dead.db'}",
+        "SOHOA_BROKER_URL": broker.url,
+        "SOHOA_LEASE_SECONDS": "600",
+        "SOHOA_PAGE_TIME_LIMIT": "60",
+        "SOHOA_VISIBILITY_TIMEOUT": "600",
+        "SOHOA_SWEEP_INTERVAL": "3",
+    }
+    runs = tmp_path / "ocr-runs"
+    runs.touch()
+    env = _env(values, tmp_path / "shim", runs, engine="slow")
+    env["TEST_OCR_SLEEP"] = "6"
+    rt = Runtime.from_settings(_settings(values))
+    worker: Worker | None = None
+    try:
+        worker = Worker(env, tmp_path / "w.log", concurrency=1).start()
+        (document_id,) = _ingest_all(env, tmp_path, documents=(1,))
+        wait_for(lambda: runs.read_text(), 120, "the engine started on the page")
+        with rt.session() as s:
+            held_by = repo.get_page(s, document_id, 1).lease_owner
+        worker.kill_hard()
+        worker = Worker(env, tmp_path / "w-again.log", concurrency=1).start()
+
+        def done() -> bool:
+            with rt.session() as s:
+                status = repo.get_document(s, document_id).status
+            assert status != "failed"
+            return status == "done"
+
+        wait_for(done, 180, "the document done long before the dead worker's lease ends")
+    finally:
+        if worker is not None:
+            worker.stop()
+        broker.stop()
+    assert held_by and "@" in held_by, held_by
+    with rt.session() as s:
+        page = repo.get_page(s, document_id, 1)
+        assert (page.status, page.lease_owner, page.tries) == ("done", None, 2)

@@ -726,3 +726,41 @@ def test_the_leases_of_dead_workers_are_freed_once(db: Db) -> None:
         assert repo.claim_step(s, step_of_dead, "assemble", "rescuer", 60)
     with db.session() as s:
         assert repo.get_page(s, pages_of_dead, 1).tries == 2, "the dead worker's try counts"
+
+
+def test_claims_of_processes_gone_from_this_machine_are_freed_before_their_lease(db: Db) -> None:
+    """A worker that can see a holder's process is gone frees its claim at once; claims of
+    live processes, of other places and of names without a process stay; the same task
+    redelivered to another process takes its own work back without counting a try."""
+    document = new_document(db, pages=3)
+    stepping = new_document(db, pages=1, sha256="c" * 64)
+    here = "host/0123456789ab-1"
+    gone, alive, elsewhere = f"t1@{here}:11:5", f"t2@{here}:12:5", "t3@host/ffff-2:11:5"
+    with db.session() as s:
+        assert repo.claim_page(s, document, 1, gone, 60)
+        assert repo.claim_page(s, document, 2, alive, 60)
+        assert repo.claim_page(s, document, 3, elsewhere, 60)
+        repo.set_step(s, repo.lock_document(s, stepping), "classify")
+    with db.session() as s:
+        assert repo.claim_step(s, stepping, "classify", f"t4@{here}:13:5", 60)
+    asked: list[str] = []
+
+    def dead(owner: str) -> bool:
+        asked.append(owner)
+        return owner.endswith((":11:5", ":13:5"))
+
+    with db.session() as s:
+        assert repo.void_claims_of_dead_processes(s, here, dead) == [document, stepping]
+    assert elsewhere not in asked, "another place's pids are not looked up here"
+    with db.session() as s:
+        owners = [repo.get_page(s, document, n).lease_owner for n in (1, 2, 3)]
+        assert owners == [None, alive, elsewhere]
+        assert repo.get_document(s, stepping).step_owner is None
+        assert repo.void_claims_of_dead_processes(s, here, dead) == [], "freed once"
+        assert repo.void_claims_of_dead_processes(s, "", lambda _: True) == []
+        # t2's message handed to another process after its worker died: its own page.
+        assert repo.claim_page(s, document, 2, f"t2@{here}:99:7", 60)
+        assert not repo.claim_page(s, document, 3, f"t9@{here}:99:7", 60), "held elsewhere"
+    with db.session() as s:
+        page = repo.get_page(s, document, 2)
+        assert (page.lease_owner, page.tries) == (f"t2@{here}:99:7", 1)
