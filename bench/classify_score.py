@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from bench.classify_run import Outcome
 from classifiers import metrics
-from classifiers.doctypes import OTHER
-from classifiers.fields import COMMON_FIELDS, FIELDS_BY_TYPE, validate_personal_id
+from classifiers.doctypes import COMMON_FIELDS, FIELDS_BY_TYPE, OTHER
+from classifiers.fields import validate_personal_id
 
 TARGET_MACRO_F1 = 0.95
 TARGET_ID_NUMBER = 0.98

@@ -24,7 +24,7 @@ from classifiers import rules
 from classifiers.cues import PageCues
 from classifiers.doctypes import OTHER
 from classifiers.document_parts import document_parts
-from classifiers.fields import extract_fields
+from classifiers.fields.extract import extract_fields
 from classifiers.fields.field_types import Field, PageText
 from classifiers.fields.id_card_qr import parse_id_qr
 from classifiers.fields.mrz import is_mrz_line

@@ -20,68 +20,16 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from classifiers.doctypes import TYPES
 from classifiers.folded_text import PageLines, contains_phrase, letters_upper_ratio
 
-TITLES: dict[str, tuple[str, ...]] = {
-    "citizen_id": (
-        "can cuoc cong dan",
-        "citizen identity card",
-        "can cuoc",
-        "identity card",
-        "giay chung minh nhan dan",
-        "chung minh nhan dan",
-    ),
-    "birth_certificate": ("giay khai sinh", "ban sao giay khai sinh"),
-    "birth_extract": ("trich luc khai sinh", "ban sao trich luc khai sinh"),
-    "marriage_certificate": ("giay chung nhan ket hon", "trich luc ket hon"),
-    "marital_status": ("giay xac nhan tinh trang hon nhan", "xac nhan tinh trang hon nhan"),
-    "death_extract": ("trich luc khai tu", "giay chung tu", "giay bao tu"),
-    "land_use_certificate": (
-        "giay chung nhan quyen su dung dat",
-        # The inner pages of a land title, often photographed alone: their section titles.
-        "nguoi su dung dat chu so huu nha o va tai san khac gan lien voi dat",
-        "thua dat nha o va tai san khac gan lien voi dat",
-        "so do thua dat",
-        "nhung thay doi sau khi cap giay chung nhan",
-    ),
-    "household_book": ("so ho khau",),
-    "application_form": (
-        "to khai",
-        "don de nghi",
-        "don xin",
-        "don dang ky",
-        "ban cam doan",
-        "phieu de nghi",
-        "giay de nghi",
-    ),
-    "contract": ("hop dong",),
-    "power_of_attorney": ("giay uy quyen",),
-    "diploma": (
-        "bang tot nghiep",
-        "bang cu nhan",
-        "bang ky su",
-        "bang thac si",
-        "bang tien si",
-        "van bang",
-        "chung chi",
-    ),
-    "business_household_registration": ("giay chung nhan dang ky ho kinh doanh",),
-    "decision": ("quyet dinh",),
-    "minutes": ("bien ban",),
-    "official_letter": ("thong bao", "bao cao", "to trinh", "cong van"),
-}
-"""Folded title openers per type. A title line must *start* with one of them:
-``TỜ KHAI ĐĂNG KÝ KHAI SINH`` is a form, not a birth certificate, and
-``HỢP ĐỒNG CHUYỂN NHƯỢNG QUYỀN SỬ DỤNG ĐẤT`` a contract, not a land title."""
+TITLES: dict[str, tuple[str, ...]] = {t.code: t.titles for t in TYPES if t.titles}
+"""Folded title openers per type, as ``classifiers.doctypes`` declares them."""
 
-MARKERS: dict[str, tuple[str, ...]] = {
-    "citizen_id": ("idvnm", "dac diem nhan dang", "personal identification number"),
-    "official_letter": ("kinh gui",),
-    "household_book": ("quan he voi chu ho",),
-}
+MARKERS: dict[str, tuple[str, ...]] = {t.code: t.markers for t in TYPES if t.markers}
 """Folded phrases anywhere on a page that only one type prints (weaker than a title)."""
 
-WHOLE_LINE_TITLES = frozenset({"can cuoc", "identity card", "so ho khau", "chung chi"})
+WHOLE_LINE_TITLES = frozenset(p for t in TYPES for p in t.whole_line_titles)
 """Titles that must fill the line, not just open it: ``CĂN CỨ …`` is not ``CĂN CƯỚC``."""
 
 FUZZY_MIN_LENGTH = 10

@@ -20,7 +20,8 @@ from api.services.views import document_view
 from api.web.auth import PageRoute, Reader
 from api.web.pages_dossiers import dossier_path
 from api.web.render import render
-from api.web.vietnamese_labels import LOW_CONFIDENCE, field_label, type_options
+from api.web.vietnamese_labels import LOW_CONFIDENCE, field_label, field_value, type_options
+from classifiers.doctypes import correctable
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -47,7 +48,10 @@ def field_rows(fields: dict[str, Any] | None) -> list[FieldRow]:
         entry = item if isinstance(item, dict) else {"value": item}
         value = entry.get("value")
         editable = isinstance(value, str | int | float) or value is None
-        shown = "; ".join(map(str, value)) if isinstance(value, list) else str(value or "")
+        if isinstance(value, list):
+            shown = "; ".join(map(str, value))
+        else:
+            shown = field_value(name, str(value or ""))
         confidence = entry.get("confidence")
         rows.append(
             FieldRow(
@@ -57,7 +61,7 @@ def field_rows(fields: dict[str, Any] | None) -> list[FieldRow]:
                 confidence=float(confidence) if isinstance(confidence, int | float) else None,
                 page=entry.get("page") if isinstance(entry.get("page"), int) else None,
                 corrected=bool(entry.get("corrected")),
-                editable=editable and not name.endswith("_problems"),
+                editable=editable and correctable(name),
             )
         )
     return rows

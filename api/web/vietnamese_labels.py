@@ -8,6 +8,7 @@ Document type labels live with the types (``classifiers.doctypes``).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from classifiers.doctypes import DOCUMENT_TYPES
@@ -51,6 +52,8 @@ FIELDS = {
     "husband_name": "Họ và tên chồng",
     "wife_name": "Họ và tên vợ",
     "status": "Tình trạng hôn nhân",
+    "status_code": "Mã tình trạng hôn nhân",
+    "registration_date": "Ngày đăng ký",
     "purpose": "Mục đích sử dụng",
     "date_of_death": "Ngày chết",
     "serial": "Số seri",
@@ -94,6 +97,15 @@ ERRORS = {
     "document_busy": "Tài liệu đang được xử lý.",
 }
 
+SEXES = {"male": "Nam", "female": "Nữ"}
+MARITAL_STATUSES = {
+    "single": "Chưa kết hôn",
+    "married": "Đang có vợ/chồng",
+    "divorced": "Đã ly hôn",
+    "widowed": "Vợ/chồng đã chết",
+}
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
 LOW_CONFIDENCE = 0.8
 """Below this, a field or a type is marked for a person to check."""
 
@@ -105,6 +117,24 @@ def type_options() -> list[tuple[str, str]]:
 
 def field_label(name: str) -> str:
     return FIELDS.get(name, name.replace("_", " "))
+
+
+def field_value(name: str, value: str) -> str:
+    """A stored field value as the counter reads it: ``dd/mm/yyyy`` for an ISO date,
+    ``Nam``/``Nữ`` for the sex codes, the marital status in words; the rest as stored.
+
+    The API keeps the stored form (ISO dates, codes); corrections accept both forms
+    (``classifiers.fields.corrections``), so what a page shows can be sent back as it is.
+    """
+    if name == "sex":
+        return SEXES.get(value, value)
+    if name == "status_code":
+        return MARITAL_STATUSES.get(value, value)
+    date = _ISO_DATE.fullmatch(value)
+    if date is not None and (name.endswith("_date") or name.startswith("date_of_")):
+        year, month, day = date.groups()
+        return f"{day}/{month}/{year}"
+    return value
 
 
 def status_label(code: str | None) -> str:

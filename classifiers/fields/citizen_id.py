@@ -337,8 +337,9 @@ def check_citizen_id(fields: dict[str, Field], *, today: date | None = None) -> 
     return problems + _date_order_problems(fields, today)
 
 
-def citizen_id_fields(doc: Document, qr_payloads: Sequence[str] = ()) -> dict[str, Field]:
-    """All fields of an ID card from its pages, MRZ and QR payloads."""
+def citizen_id_fields(doc: Document, common: dict[str, Field] | None = None) -> dict[str, Field]:
+    """All fields of an ID card from its pages, MRZ and QR payloads (``doc.qr_payloads``;
+    only an ID card's own QR is used)."""
     printed = printed_fields(doc)
     sources: dict[str, list[Reading]] = {n: [Reading("printed", f)] for n, f in printed.items()}
     problems: list[str] = []
@@ -349,7 +350,7 @@ def citizen_id_fields(doc: Document, qr_payloads: Sequence[str] = ()) -> dict[st
         problems += mrz_problems
         for name, reading in readings.items():
             sources.setdefault(name, []).append(reading)
-    qr = next((q for q in map(parse_id_qr, qr_payloads) if q is not None), None)
+    qr = next((q for q in map(parse_id_qr, doc.qr_payloads) if q is not None), None)
     if qr is not None:
         page = printed["id_number"].page if "id_number" in printed else _first_page(doc)
         for name, field in qr_fields(qr, page).items():
@@ -362,8 +363,6 @@ def citizen_id_fields(doc: Document, qr_payloads: Sequence[str] = ()) -> dict[st
         if conflict:
             problems.append(conflict)
     apply_id_checks(fields, problems + _date_order_problems(fields))
-    if "id_number" in fields:
-        fields["document_number"] = fields["id_number"]  # the card's number is the ID
     return fields
 
 

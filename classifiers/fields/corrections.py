@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date
 
-from classifiers.fields import COMMON_FIELDS, FIELDS_BY_TYPE
+from classifiers.doctypes import correctable, field_names
 from classifiers.fields.id_card_qr import parse_sex
 from classifiers.fields.personal_id import is_structural, validate_personal_id
 
@@ -59,8 +59,7 @@ def correctable_fields(document_type: str | None) -> frozenset[str]:
     The common fields of every document plus the type's own; the ``*_problems``
     lists are the extractor's findings, not values, and are never typed in.
     """
-    names = (*COMMON_FIELDS, *FIELDS_BY_TYPE.get(document_type or "", ()))
-    return frozenset(n for n in names if not n.endswith("_problems"))
+    return frozenset(n for n in field_names(document_type) if correctable(n))
 
 
 def validate_field_corrections(

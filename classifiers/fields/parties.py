@@ -56,9 +56,20 @@ def _header_at(doc: Document, header: re.Pattern[str], start: int) -> int | None
     return None
 
 
-def party_fields(document_type: str, doc: Document) -> dict[str, Field]:
+def contract_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
+    """A contract's two parties (``party_a``, ``party_b``)."""
+    return party_fields(PARTIES["contract"], doc)
+
+
+def power_of_attorney_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
+    """Who grants the power and who receives it (``grantor_name``, ``agent_name``)."""
+    return party_fields(PARTIES["power_of_attorney"], doc)
+
+
+def party_fields(
+    sections: Sequence[tuple[str, re.Pattern[str]]], doc: Document
+) -> dict[str, Field]:
     """Each party's name, read between its header and the next party's."""
-    sections: Sequence[tuple[str, re.Pattern[str]]] = PARTIES.get(document_type, ())
     starts: list[tuple[str, int]] = []
     at = 0
     for field, header in sections:

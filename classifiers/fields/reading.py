@@ -22,10 +22,12 @@ class Document:
 
     lines: tuple[Line, ...]
     words: dict[int, tuple[Word, ...]]
+    qr_payloads: tuple[str, ...] = ()  # decoded QR texts of its pages, any kind
 
     @classmethod
-    def of(cls, pages: Sequence[PageText]) -> Document:
-        return cls(tuple(document_lines(pages)), {p.number: p.words for p in pages})
+    def of(cls, pages: Sequence[PageText], qr_payloads: Sequence[str] = ()) -> Document:
+        lines = tuple(document_lines(pages))
+        return cls(lines, {p.number: p.words for p in pages}, tuple(qr_payloads))
 
     def field(self, value: str, confidence: float, spans: Sequence[Span]) -> Field:
         """A Field for ``value`` read from ``spans`` (the first span gives the page)."""

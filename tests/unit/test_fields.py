@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from classifiers.fields import PageText, check_citizen_id, extract_fields
+from classifiers.fields import PageText, check_citizen_id
 from classifiers.fields.common import document_number, issue_place_and_date
 from classifiers.fields.dates import find_dates, parse_date
+from classifiers.fields.extract import extract_fields
 from classifiers.fields.field_types import Field
 from classifiers.fields.id_card_qr import parse_id_qr
 from classifiers.fields.lines import fold_key, name_case

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classifiers.fields import extract_fields
+from classifiers.fields.extract import extract_fields
 from classifiers.fields.field_types import PageText
 
 CONTRACT = """HỢP ĐỒNG MUA BÁN NHÀ Ở

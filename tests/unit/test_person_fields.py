@@ -4,7 +4,7 @@ one line and its value on the next)."""
 
 from __future__ import annotations
 
-from classifiers.fields import extract_fields
+from classifiers.fields.extract import extract_fields
 from classifiers.fields.field_types import PageText
 
 BILINGUAL_DIPLOMA = """SOCIALIST REPUBLIC OF VIETNAM

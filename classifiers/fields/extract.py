@@ -1,0 +1,38 @@
+"""Key fields of a classified document, as its type declares them (``classifiers.doctypes``).
+
+``extract_fields(document_type, pages, qr_payloads)`` returns the fields common to
+every document (``document_number``, ``issue_place``, ``issue_date``) plus those its
+type's reader finds. A field that is not found is absent: nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from classifiers.doctypes import BY_CODE
+from classifiers.fields.common import common_fields
+from classifiers.fields.field_types import Field, PageText
+from classifiers.fields.reading import Document
+
+
+def extract_fields(
+    document_type: str, pages: Sequence[PageText], qr_payloads: Sequence[str] = ()
+) -> dict[str, Field]:
+    """The key fields of one document of ``document_type`` (a code of
+    ``classifiers.doctypes``); unknown or field-less types get the common fields only.
+
+    ``qr_payloads`` are decoded QR texts of the document's pages; ID-card payloads
+    among them are used for ``citizen_id`` (other payloads are ignored).
+    """
+    doc = Document.of(pages, qr_payloads)
+    fields = common_fields(doc)
+    declared = BY_CODE.get(document_type)
+    if declared is None:
+        return fields
+    if not declared.prints_number:
+        fields.pop("document_number", None)
+    if declared.reader is not None:
+        fields.update(declared.reader(doc, fields))
+    if declared.cited_by and declared.cited_by in fields:
+        fields["document_number"] = fields[declared.cited_by]
+    return fields
