@@ -57,6 +57,19 @@ class ClassifierPage:
     marks: PageMarks | None = None
 
 
+def fields_json(fields: dict[str, Field]) -> dict[str, dict[str, object]]:
+    """Fields as stored and served: value, confidence, page and box."""
+    return {
+        name: {
+            "value": f.value,
+            "confidence": round(f.confidence, 3),
+            "page": f.page,
+            **({"box": list(f.box)} if f.box else {}),
+        }
+        for name, f in fields.items()
+    }
+
+
 @dataclass(frozen=True)
 class PartType:
     """One paper inside a file that holds several (``classifiers.document_parts``)."""
@@ -65,6 +78,7 @@ class PartType:
     document_type: str
     confidence: float
     is_certified_copy: bool
+    fields: dict[str, Field] = field(default_factory=dict)  # the paper's own
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -72,6 +86,7 @@ class PartType:
             "type": self.document_type,
             "confidence": round(self.confidence, 3),
             "is_certified_copy": self.is_certified_copy,
+            "fields": fields_json(self.fields),
         }
 
 
@@ -96,15 +111,7 @@ class Classification:
         return any(c.photos for c in self.cues)
 
     def fields_json(self) -> dict[str, dict[str, object]]:
-        return {
-            name: {
-                "value": f.value,
-                "confidence": round(f.confidence, 3),
-                "page": f.page,
-                **({"box": list(f.box)} if f.box else {}),
-            }
-            for name, f in self.fields.items()
-        }
+        return fields_json(self.fields)
 
     def to_json(self) -> dict[str, object]:
         """The ``sohoa classify --json`` shape (also what the pipeline stores)."""
@@ -255,7 +262,11 @@ class Classifier:
             result = self.classify([p for p in pages if p.number in part.pages])
             typed.append(
                 PartType(
-                    part.pages, result.document_type, result.confidence, result.is_certified_copy
+                    part.pages,
+                    result.document_type,
+                    result.confidence,
+                    result.is_certified_copy,
+                    result.fields,
                 )
             )
         return tuple(typed)

@@ -14,6 +14,41 @@ from storage.models import Document, Dossier
 
 
 @dataclass(frozen=True)
+class PartRow:
+    """One paper inside a file that holds several (``classification.parts``)."""
+
+    first_page: int
+    last_page: int
+    document_type: str
+    confidence: float | None
+    is_certified_copy: bool
+    fields: dict[str, Any]
+
+
+def part_rows(classification: dict[str, Any] | None) -> tuple[PartRow, ...]:
+    """The papers the classifier found in the file, from its stored result; malformed
+    entries (an older or hand-edited result) are skipped, never a 500."""
+    rows = []
+    for part in (classification or {}).get("parts") or ():
+        pages = part.get("pages") if isinstance(part, dict) else None
+        if not pages or not all(isinstance(n, int) for n in pages):
+            continue
+        confidence = part.get("confidence")
+        fields = part.get("fields")
+        rows.append(
+            PartRow(
+                first_page=min(pages),
+                last_page=max(pages),
+                document_type=str(part.get("type") or "other"),
+                confidence=float(confidence) if isinstance(confidence, int | float) else None,
+                is_certified_copy=part.get("is_certified_copy") is True,
+                fields=fields if isinstance(fields, dict) else {},
+            )
+        )
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
 class DocumentRow:
     """What the dossier page shows of one document (and what ``upload.js`` keeps updating)."""
 
@@ -27,6 +62,7 @@ class DocumentRow:
     pages_done: int
     failure_reason: str | None
     thumbnail: str | None
+    parts: tuple[PartRow, ...] = ()  # the papers inside, when the file holds several
 
 
 def document_row(document: Document) -> DocumentRow:
@@ -46,6 +82,7 @@ def document_row(document: Document) -> DocumentRow:
         pages_done=document.pages_done,
         failure_reason=document.failure_reason,
         thumbnail=thumb,
+        parts=part_rows(document.classification),
     )
 
 
@@ -90,6 +127,7 @@ class DocumentView:
     classification: dict[str, object]
     type_confidence: float | None
     pages: list[PageView]
+    parts: tuple[PartRow, ...] = ()
 
 
 def document_view(document: Document) -> DocumentView:
@@ -117,6 +155,7 @@ def document_view(document: Document) -> DocumentView:
         classification=dict(document.classification or {}),
         type_confidence=document.type_confidence,
         pages=page_views(document),
+        parts=part_rows(document.classification),
     )
 
 

@@ -18,6 +18,7 @@ from api.runtime_dependency import RuntimeDep
 from api.services import document_service
 from api.services.views import document_view
 from api.web.auth import PageRoute, Reader
+from api.web.check_messages import findings_in_vietnamese
 from api.web.pages_dossiers import dossier_path
 from api.web.render import render
 from api.web.vietnamese_labels import LOW_CONFIDENCE, field_label, field_value, type_options
@@ -48,7 +49,9 @@ def field_rows(fields: dict[str, Any] | None) -> list[FieldRow]:
         entry = item if isinstance(item, dict) else {"value": item}
         value = entry.get("value")
         editable = isinstance(value, str | int | float) or value is None
-        if isinstance(value, list):
+        if name.endswith("_problems") and value:
+            shown = findings_in_vietnamese(value if isinstance(value, list) else str(value))
+        elif isinstance(value, list):
             shown = "; ".join(map(str, value))
         else:
             shown = field_value(name, str(value or ""))
@@ -82,6 +85,7 @@ def document_page(rt: RuntimeDep, request: Request, document_id: str, auth: Read
             "nav": "ho-so",
             "doc": info,
             "fields": field_rows(view.fields),
+            "parts": [(part, field_rows(part.fields)) for part in view.parts],
             "pages": view.pages,
             "types": type_options(),
             "red_seal": bool(view.classification.get("red_seal")),

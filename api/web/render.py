@@ -33,6 +33,7 @@ _env.filters.update(
     percent=labels.percent,
     status_label=labels.status_label,
     field_label=labels.field_label,
+    part_pages=labels.part_pages,
     type_label=lambda code: type_label(code) if code else "Chưa phân loại",
 )
 _env.globals.update(

@@ -137,6 +137,12 @@ def field_value(name: str, value: str) -> str:
     return value
 
 
+def part_pages(part: object) -> str:
+    """``Trang 3`` or ``Trang 1–2``: the pages a paper inside a file takes."""
+    first, last = getattr(part, "first_page", 0), getattr(part, "last_page", 0)
+    return f"Trang {first}" if first == last else f"Trang {first}–{last}"
+
+
 def status_label(code: str | None) -> str:
     return STATUSES.get(code or "", code or "")
 

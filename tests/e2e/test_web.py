@@ -138,7 +138,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                     "full_name": {"value": "Nguyễn Văn Đặng", "confidence": 0.9, "page": 1},
                     "date_of_birth": {"value": "1978-10-25", "confidence": 0.55, "page": 1},
                 },
-                classification={"red_seal": True, "portrait_photo": False},
+                classification={
+                    "red_seal": True,
+                    "portrait_photo": False,
+                    "parts": [  # the file held the certificate and an ID card
+                        {"pages": [1], "type": "birth_certificate", "confidence": 0.93},
+                        {
+                            "pages": [2, 3],
+                            "type": "citizen_id",
+                            "confidence": 0.88,
+                            "is_certified_copy": True,
+                            "fields": {"sex": {"value": "male", "confidence": 0.9}},
+                        },
+                    ],
+                },
             )
             failed = _document(s, mine, "Hỏng.pdf", "", status="failed")
             hidden = _document(
@@ -521,6 +534,7 @@ def test_dossier_page_shows_documents_thumbnails_and_upload(app: FastAPI, site: 
     assert f"/api/v1/documents/{site.birth}/pages/1/image?size=thumb" in html
     assert 'loading="lazy"' in html and "size=full" not in html
     assert "Giấy khai sinh" in html and "Hoàn tất" in html and "Trang: 1/1" in html
+    assert "Trang 2–3: Căn cước" in html, "the papers inside the file are listed"
     assert "Lỗi" in html and "Lý do: page 1: the OCR engine stopped" in html
     assert 'class="retry secondary">Xử lý lại' in html
     assert 'id="nut-chon-tep"' in html and "multiple" in html
@@ -556,7 +570,11 @@ def test_document_page_shows_pages_text_type_and_fields(app: FastAPI, site: Site
     assert '<option value="birth_certificate" selected>' in html
     [low] = re.findall(r'<div class="field low">.*?</div>\s*<input[^>]*>', html, re.S)
     assert "Ngày sinh" in low and "55 %" in low and "Cần kiểm tra" in low
-    assert 'aria-invalid="true"' in low and 'value="1978-10-25"' in low
+    assert 'aria-invalid="true"' in low and 'value="25/10/1978"' in low, "dd/mm/yyyy"
+    parts = html.split('id="giay-to-trong-tep"')[1].split("</section>")[0]
+    assert "Trang 1: Giấy khai sinh" in parts
+    assert "Trang 2–3: Căn cước" in parts and "Bản sao chứng thực" in parts
+    assert "<dt>Giới tính</dt><dd>Nam</dd>" in parts
     assert '<div class="field">' in html  # the name, read with 0.9, is not flagged
     assert f'href="/api/v1/documents/{site.birth}/pdf"' in html
     assert "Tải PDF có thể tìm kiếm" in html

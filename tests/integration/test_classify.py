@@ -179,6 +179,12 @@ def test_a_scan_of_three_papers_is_typed_part_by_part(rt: Runtime, tmp_path: Pat
         ((3,), "contract"),
     ]
     assert result.to_json()["parts"][1]["type"] == "decision"
+    # Each paper's own fields: the birth certificate's child, the contract's parties.
+    birth, contract = result.parts[0].fields, result.parts[2].fields
+    assert birth["full_name"].value == papers[0].truth_fields["full_name"]
+    assert set(contract) & {"party_a", "party_b"}
+    stored = result.to_json()["parts"][0]["fields"]["full_name"]
+    assert stored["value"] == papers[0].truth_fields["full_name"] and stored["page"] == 1
 
 
 def test_one_paper_of_several_pages_has_no_parts(rt: Runtime, tmp_path: Path) -> None:
