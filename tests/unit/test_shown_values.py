@@ -34,6 +34,10 @@ def test_what_a_page_shows_can_be_sent_back_as_a_correction() -> None:
             "sex": {"value": "female", "confidence": 0.9},
             "status_code": {"value": "single", "confidence": 0.9},
             "id_number_problems": {"value": ["a check"], "confidence": 1.0},
+            "date_of_birth_problems": {
+                "value": "date_of_birth 2030-01-01 is in the future",
+                "confidence": 0.9,
+            },
         }
     )
     shown = {r.name: r.value for r in rows}
@@ -42,6 +46,7 @@ def test_what_a_page_shows_can_be_sent_back_as_a_correction() -> None:
         "sex": "Nữ",
         "status_code": "Chưa kết hôn",
         "id_number_problems": "a check",
+        "date_of_birth_problems": "Ngày sinh 01/01/2030 chưa tới",
     }
     editable = {r.name for r in rows if r.editable}
     assert editable == {"date_of_birth", "sex"}, "derived fields and findings are not typed"
