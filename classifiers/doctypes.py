@@ -30,6 +30,7 @@ from classifiers.fields.civil_status import (
 )
 from classifiers.fields.diploma import diploma_fields
 from classifiers.fields.field_types import Field
+from classifiers.fields.holders import household_book_fields
 from classifiers.fields.land import land_fields
 from classifiers.fields.parties import contract_fields, power_of_attorney_fields
 from classifiers.fields.reading import Document
@@ -170,6 +171,7 @@ TYPES: tuple[DocumentType, ...] = (
         fields=(
             "serial",
             "registry_number",
+            "holder_name",
             "parcel_number",
             "map_sheet_number",
             "area",
@@ -185,6 +187,8 @@ TYPES: tuple[DocumentType, ...] = (
         titles=("so ho khau",),
         whole_line_titles=("so ho khau",),
         markers=("quan he voi chu ho",),
+        fields=("head_of_household",),
+        reader=household_book_fields,
     ),
     DocumentType(
         "application_form",

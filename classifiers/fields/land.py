@@ -12,6 +12,7 @@ import re
 
 from classifiers.fields import labels
 from classifiers.fields.field_types import Field
+from classifiers.fields.holders import land_holder
 from classifiers.fields.lines import Found, Line, Span, any_of, find_labelled, first_line_matching
 from classifiers.fields.numbers import format_decimal, parse_decimal_vn, read_digits
 from classifiers.fields.readers import read_text
@@ -145,7 +146,7 @@ def area(doc: Document) -> Field | None:
 
 
 def land_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
-    """Serial, registry number, parcel, map sheet, area, purpose and address."""
+    """Serial, registry number, holder, parcel, map sheet, area, purpose and address."""
     fields: dict[str, Field] = {}
     registry = registry_number(doc)
     parcel_found = find_labelled(doc.lines, _PARCEL, _STOPS)
@@ -157,6 +158,7 @@ def land_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
         "map_sheet_number": _integer(doc, find_labelled(doc.lines, _MAP_SHEET, _STOPS)),
         "area": area(doc),
         "land_use_purpose": read_text(doc, _PURPOSE, _STOPS, continuation=True),
+        "holder_name": land_holder(doc),
         "address": read_text(
             doc, _ADDRESS, _STOPS, continuation=True, start=parcel_at if parcel_found else 0
         )
