@@ -38,6 +38,7 @@ from typing import Any
 from unittest import mock
 
 import redis
+from sqlalchemy import or_
 
 from bench import pipeline_cpu as cpu
 from bench import pipeline_report as out
@@ -87,7 +88,10 @@ DELIVERIES = 3  # each task sent this many times in all, as in tests/integration
 KILL_AT = 0.2  # share of the pages done when one worker is killed and another restarted
 BROKER_AT = 0.5  # share of the pages done when the broker is restarted
 TARGET_RATE = 0.85  # chaos pages/min ÷ clean pages/min, at least
-TARGET_OCR_RUNS = 1.25  # recognition runs per page in the chaos pass, at most
+TARGET_OCR_RUNS = 0.25  # recognition runs per page the chaos pass adds to the clean pass's
+# The clean pass itself reads some pages more than once: a page read again in another turn,
+# and the second pass over coloured ink (``ocr.coloured_ink``, issue 12) on pages with red or
+# blue print. Those are the product's work, not duplicates; what chaos must not add is more.
 DRAIN_TIMEOUT = 120.0  # seconds to let the workers consume the duplicates left after done
 SETTINGS = {
     # tests/integration/test_chaos.py's: a killed page's lease ends within 10 s (nobody renews it),
@@ -143,9 +147,15 @@ class ChaosResult:
         return None if ratio is None else ratio >= TARGET_RATE
 
     @property
+    def ocr_added_per_page(self) -> float | None:
+        """OCR runs per page the chaos pass needed beyond the clean pass on the same pages."""
+        chaos, clean = self.chaos.ocr_per_page, self.clean.ocr_per_page
+        return None if chaos is None or clean is None else chaos - clean
+
+    @property
     def ocr_ok(self) -> bool | None:
-        per_page = self.chaos.ocr_per_page
-        return None if per_page is None else per_page <= TARGET_OCR_RUNS
+        added = self.ocr_added_per_page
+        return None if added is None else added <= TARGET_OCR_RUNS
 
     @property
     def all_done(self) -> bool:
@@ -361,9 +371,11 @@ def unfinished_task(log: Path) -> tuple[str, str] | None:
 
 
 def leased_page(rt: Runtime, task_id: str) -> str | None:
-    """The page a task holds under its lease (claims write the task's id), as 'page N'."""
+    """The page a task holds under its lease, as 'page N' (a claim's owner is the task's
+    id and its process, ``TASK@PROCESS``: ``pipeline.claimants``)."""
     with rt.session() as s:
-        page = s.query(Page).filter(Page.lease_owner == task_id).first()
+        held = or_(Page.lease_owner == task_id, Page.lease_owner.startswith(f"{task_id}@"))
+        page = s.query(Page).filter(held).first()
         return f"page {page.number} of document {page.document_id}" if page else None
 
 
@@ -477,7 +489,8 @@ def target_table(result: ChaosResult) -> list[str]:
         "|---|---:|---:|---|",
         f"| Chaos pages/min ÷ clean pages/min | {_num(result.rate_ratio)} | ≥ {TARGET_RATE} "
         f"| {rate} |",
-        f"| OCR runs per page, chaos pass | {_num(result.chaos.ocr_per_page)} "
+        f"| OCR runs per page added by chaos ({_num(result.clean.ocr_per_page)} clean → "
+        f"{_num(result.chaos.ocr_per_page)} chaos) | {_num(result.ocr_added_per_page)} "
         f"| ≤ {TARGET_OCR_RUNS} | {out.verdict(result.ocr_ok)} |",
         f"| All documents done, both passes | {'yes' if result.all_done else 'no'} | yes "
         f"| {out.verdict(result.all_done)} |",
@@ -559,8 +572,8 @@ def to_json(result: ChaosResult) -> dict[str, Any]:
         },
         "targets": {
             "rate_ratio": {"value": result.rate_ratio, "min": TARGET_RATE, "pass": result.rate_ok},
-            "ocr_runs_per_page": {
-                "value": result.chaos.ocr_per_page,
+            "ocr_runs_added_per_page": {
+                "value": result.ocr_added_per_page,
                 "max": TARGET_OCR_RUNS,
                 "pass": result.ocr_ok,
             },
