@@ -14,7 +14,10 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+import zxingcpp
+from PIL import Image
 
 from classifiers.classify import Classification
 from core.settings import Settings
@@ -192,3 +195,24 @@ def test_one_paper_of_several_pages_has_no_parts(rt: Runtime, tmp_path: Path) ->
     result = classify(rt, scan_file(doc, tmp_path))
     assert result.document_type == "land_use_certificate"
     assert result.parts == ()
+
+
+def test_a_screenshot_of_an_electronic_extract_with_its_qr_is_not_an_id_card(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    """The electronic birth extract a citizen shows on a phone carries a QR code pointing
+    to the civil-status portal: decoded, it is no ID card's payload, so it must not make
+    the paper an ID card (a real one was typed so)."""
+    doc = docgen.compose("birth_extract", SEED + 11)
+    page = docgen.render(doc, dpi=200)[0].image.convert("RGB")
+    payload = "https://hotichdientu.moj.gov.vn/tra-cuu?ma=KS.2025.000123456"
+    code = zxingcpp.write_barcode_to_image(
+        zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode), scale=8
+    )
+    page.paste(Image.fromarray(np.asarray(code)).convert("RGB"), (page.width - 420, 60))
+    phone = page.resize((page.width * 2 // 3, page.height * 2 // 3))  # a screenshot's size
+    path = tmp_path / "screenshot.png"
+    phone.save(path)
+    result = classify(rt, path)
+    assert result.document_type == "birth_extract", (result.candidates, result.evidence)
+    assert result.fields["full_name"].value == doc.truth_fields["full_name"]
