@@ -104,7 +104,9 @@ def download_pdf(
 @router.get(
     "/documents/{document_id}/original",
     response_class=Response,
-    responses=_file_responses("application/pdf", "image/tiff", "image/jpeg", "image/png"),
+    responses=_file_responses(
+        "application/pdf", "image/tiff", "image/jpeg", "image/png", "image/webp", "image/heic"
+    ),
 )
 def download_original(
     rt: RuntimeDep,

@@ -40,7 +40,7 @@ class InputError(Exception):
 
 
 class UnsupportedType(InputError):
-    """The content is not a PDF, TIFF, JPEG or PNG, whatever its extension says."""
+    """The content is not a PDF, TIFF, JPEG, PNG, WebP or HEIC, whatever its extension says."""
 
     code = "unsupported_type"
     exit_code = 3

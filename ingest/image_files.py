@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pillow_heif
 from PIL import ExifTags, Image
 
 from core.limits import Limits
@@ -41,7 +42,19 @@ _MAX_DPI_ASPECT = 3.0
 _SQUARE_TOLERANCE = 0.01
 
 
-_PILLOW_FORMAT = {"jpeg": "JPEG", "png": "PNG", "tiff": "TIFF"}
+_PILLOW_FORMAT = {"jpeg": "JPEG", "png": "PNG", "tiff": "TIFF", "webp": "WEBP", "heif": "HEIF"}
+
+EXIF_KINDS = frozenset({"jpeg", "webp", "heif"})
+"""Kinds whose EXIF orientation turns the picture (phone photos); a TIFF's or PNG's is
+ignored, as scanners write pixels upright."""
+
+_DECODED_TO_CHECK = frozenset({"jpeg", "webp", "heif"})
+"""Kinds validated by decoding (cheap enough, and no structure to check without it)."""
+
+# pillow-heif reads HEIC/HEIF (iPhone photos) through Pillow. It applies the file's own
+# rotation and mirroring (irot/imir) and clears the EXIF orientation to match, so the
+# EXIF step below never turns a HEIC twice.
+pillow_heif.register_heif_opener()
 
 
 # What Pillow raises on damaged data: decoders raise OSError, parsers SyntaxError,
@@ -158,7 +171,7 @@ def image_pages(
 ) -> tuple[PageSource, ...]:
     pages: list[PageSource] = []
     with pillow_guard(path), open_image(path, kind) as image:
-        orientation = exif_orientation(image) if kind == "jpeg" else 1
+        orientation = exif_orientation(image) if kind in EXIF_KINDS else 1
         for index in _frame_indices(path, image, kind, limits):
             check_frame_pixels(path, image, index, limits)
             dpi = frame_resolution(image)
@@ -170,7 +183,7 @@ def image_pages(
             if kind == "jpeg":
                 _check_jpeg_data(path, image)
             with pillow_guard(path, index):
-                if decode or kind == "jpeg":
+                if decode or kind in _DECODED_TO_CHECK:
                     _decode_fully(image, kind)  # may shrink the frame: sizes are taken before
                 elif kind == "png":
                     _check_png_data(path)
@@ -194,9 +207,9 @@ def _frame_indices(path: Path, image: Image.Image, kind: Kind, limits: Limits) -
     """Seek through the pages of a multi-page TIFF, stopping at the page limit.
 
     Frames are counted by seeking rather than ``n_frames`` so that a TIFF declaring
-    millions of pages is refused after ``max_pages + 1`` steps. JPEG and PNG have one
-    page: further frames of MPO or APNG files are stereo views, depth maps or
-    animation, not pages.
+    millions of pages is refused after ``max_pages + 1`` steps. The other kinds have
+    one page: further frames of MPO, APNG, animated WebP or HEIF files are stereo
+    views, depth maps, animation or thumbnails, not pages.
     """
     index = 0
     while True:

@@ -18,6 +18,7 @@ from PIL import Image, ImageOps
 from core.limits import DEFAULT_LIMITS, Limits
 from ingest.errors import CorruptFile, TooLarge
 from ingest.image_files import (
+    EXIF_KINDS,
     check_frame_pixels,
     exif_orientation,
     frame_resolution,
@@ -77,7 +78,7 @@ def _decode_image_page(page: PageSource, limits: Limits) -> Image.Image:
             im.seek(page.index)
         check_frame_pixels(page.path, im, page.index, limits)
         dpi = frame_resolution(im)
-        orientation = exif_orientation(im) if page.kind == "jpeg" else 1
+        orientation = exif_orientation(im) if page.kind in EXIF_KINDS else 1
         _, width, height, scale = output_geometry(*im.size, dpi, orientation)
         if width * height > limits.max_pixels:
             raise TooLarge(

@@ -13,7 +13,7 @@ from typing import Literal
 
 from ingest.errors import EmptyFile, UnsupportedType
 
-Kind = Literal["pdf", "tiff", "jpeg", "png"]
+Kind = Literal["pdf", "tiff", "jpeg", "png", "webp", "heif"]
 
 #: PDF readers accept junk before the header as long as it starts in this window.
 PDF_HEADER_WINDOW = 1024
@@ -43,16 +43,18 @@ _REFUSED_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif")
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")
+"""HEIF brands of phone photos (iPhones save HEIC): read with pillow-heif."""
+_AVIF_BRANDS = (b"avif", b"avis")
 
-_SUPPORTED = "sohoa accepts PDF, TIFF, JPEG and PNG scans"
+_SUPPORTED = "sohoa accepts PDF, TIFF, JPEG, PNG, WebP and HEIC scans and photos"
 
 
 def sniff(path: Path) -> Kind:
     """Return the kind of a scan file from its content.
 
     Raises :class:`EmptyFile` for a 0-byte file and :class:`UnsupportedType` for
-    anything else that is not a PDF, TIFF, JPEG or PNG.
+    anything else that is not a PDF, TIFF, JPEG, PNG, WebP or HEIC/HEIF.
     """
     with open(path, "rb") as f:
         head = f.read(PDF_HEADER_WINDOW + 8)
@@ -71,6 +73,11 @@ def kind_of(head: bytes) -> Kind | None:
     for magic, kind in _IMAGE_MAGIC:
         if head.startswith(magic):
             return kind
+    # Phones and messaging apps send WebP; iPhones save HEIC.
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "webp"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "heif"
     if _describe_known(head) is not None:
         return None
     if b"%PDF-" in head[: PDF_HEADER_WINDOW + 5]:
@@ -92,7 +99,7 @@ def _describe(path: Path, head: bytes) -> str:
         if lowered.startswith(b"<?xml") or lowered.startswith(b"<svg"):
             return "an XML or SVG file"
         return "a text file"
-    return "not a PDF, TIFF, JPEG or PNG file (unrecognised content)"
+    return "not a PDF, TIFF, JPEG, PNG, WebP or HEIC file (unrecognised content)"
 
 
 def _describe_known(head: bytes) -> str | None:
@@ -103,10 +110,8 @@ def _describe_known(head: bytes) -> str | None:
             return description
     if head.startswith(b"BM") and len(head) >= 14 and head[6:10] == b"\x00\x00\x00\x00":
         return "a BMP image"
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return "a WebP image"
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
-        return "a HEIC/HEIF photo (set the phone camera to save JPEG)"
+    if head[4:8] == b"ftyp" and head[8:12] in _AVIF_BRANDS:
+        return "an AVIF image (save or send the photo as JPEG, WebP or HEIC)"
     return None
 
 

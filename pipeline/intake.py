@@ -26,6 +26,8 @@ CONTENT_TYPES = {
     "tiff": "image/tiff",
     "jpeg": "image/jpeg",
     "png": "image/png",
+    "webp": "image/webp",
+    "heif": "image/heic",
 }
 
 

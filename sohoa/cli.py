@@ -74,7 +74,7 @@ def ocr(
     lang: str | None,
     force_ocr: bool,
 ) -> None:
-    """Digitise INPUT_FILE (PDF, TIFF, JPEG, PNG) into a searchable PDF/A OUTPUT_PDF."""
+    """Digitise INPUT_FILE (PDF, TIFF, JPEG, PNG, WebP, HEIC) into a searchable PDF/A OUTPUT_PDF."""
     _stop_on_signals()
     try:
         options = ocr_options(get_settings(), jobs=jobs, lang=lang, force_ocr=force_ocr or None)

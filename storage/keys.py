@@ -11,7 +11,14 @@ import unicodedata
 
 from core.vietnamese import nfc
 
-EXTENSIONS = {"pdf": "pdf", "tiff": "tif", "jpeg": "jpg", "png": "png"}
+EXTENSIONS = {
+    "pdf": "pdf",
+    "tiff": "tif",
+    "jpeg": "jpg",
+    "png": "png",
+    "webp": "webp",
+    "heif": "heic",
+}
 
 
 def document_prefix(unit: str, dossier: str, document_id: str) -> str:

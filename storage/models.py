@@ -75,7 +75,7 @@ DOSSIER_STATUSES = ("open", "closed")
 
 DOCUMENT_STATUSES = ("queued", "processing", "done", "failed")
 PAGE_STATUSES = ("queued", "done", "failed")
-DOCUMENT_KINDS = ("pdf", "tiff", "jpeg", "png")
+DOCUMENT_KINDS = ("pdf", "tiff", "jpeg", "png", "webp", "heif")
 
 
 class Unit(Base):

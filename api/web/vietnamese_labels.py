@@ -82,7 +82,7 @@ FIELDS = {
 }
 
 ERRORS = {
-    "unsupported_type": "Loại tệp không được nhận: chỉ nhận PDF, TIFF, JPEG, PNG.",
+    "unsupported_type": "Loại tệp không được nhận: chỉ nhận PDF, TIFF, JPEG, PNG, WebP, HEIC.",
     "too_large": "Tệp quá lớn (dung lượng, số trang hoặc số điểm ảnh).",
     "file_too_large": "Tệp vượt quá dung lượng cho phép.",
     "too_many_files": "Quá nhiều tệp trong một lần tải.",

@@ -10,6 +10,7 @@ import unicodedata
 from pathlib import Path
 
 import pikepdf
+import pillow_heif
 import pytest
 from PIL import Image
 
@@ -112,7 +113,7 @@ def test_word_boxes_land_on_the_words(two_pages, run_sohoa, tmp_path):
     assert sum(m > 0.5 for m in matched) >= 0.95 * len(matched)
 
 
-@pytest.mark.parametrize("kind", ["tiff", "jpeg", "png-named-pdf"])
+@pytest.mark.parametrize("kind", ["tiff", "jpeg", "png-named-pdf", "webp", "heic"])
 def test_other_input_kinds(two_pages, run_sohoa, tmp_path, kind):
     images = [two_pages[0].image, two_pages[1].image]
     if kind == "tiff":
@@ -122,6 +123,13 @@ def test_other_input_kinds(two_pages, run_sohoa, tmp_path, kind):
     elif kind == "jpeg":
         source = tmp_path / "scan.jpg"
         pagegen.save_jpeg(images[0], source, 300, 75)
+        expected = 1
+    elif kind in ("webp", "heic"):  # as phones and messaging apps send photos
+        pillow_heif.register_heif_opener()  # the encoder, for the test to write HEIC
+        source = tmp_path / f"photo.{kind}"
+        images[0].convert("RGB").save(
+            source, format="WEBP" if kind == "webp" else "HEIF", quality=90
+        )
         expected = 1
     else:  # judged by content, not by name
         source = tmp_path / "actually-a-png.pdf"

@@ -253,6 +253,42 @@ def test_jpeg_exif_orientation_is_applied(tmp_path):
     assert raster.image.getpixel((10, 10))[0] > 200
 
 
+@pytest.mark.parametrize(
+    ("fmt", "kind", "suffix"), [("WEBP", "webp", "webp"), ("HEIF", "heif", "heic")]
+)
+def test_phone_photo_formats_are_read_upright(tmp_path, fmt, kind, suffix):
+    """Phones and messaging apps send WebP, iPhones HEIC: read, turned as the phone showed
+    them (EXIF orientation for WebP; HEIC's own rotation, which pillow-heif applies)."""
+    image = Image.new("RGB", (300, 200), "white")
+    ImageDraw.Draw(image).rectangle((0, 0, 39, 39), fill="black")  # stored top-left
+    exif = Image.Exif()
+    exif[0x0112] = 6  # display rotated 90° clockwise
+    path = tmp_path / f"zalo-photo.{suffix}"
+    image.save(path, format=fmt, exif=exif.tobytes(), quality=95)
+    assert sniff(path) == kind
+
+    scan = open_scan(path)
+    page = scan.pages[0]
+    raster = rasterise(page)
+
+    assert (scan.kind, scan.page_count) == (kind, 1)
+    assert (page.width_px, page.height_px) == (200, 300)
+    assert raster.image.size == (200, 300)
+    assert raster.image.getpixel((185, 15))[0] < 80  # now top-right
+    assert raster.image.getpixel((15, 15))[0] > 180
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("WEBP", "webp"), ("HEIF", "heic")])
+def test_truncated_phone_photo_is_corrupt(tmp_path, fmt, suffix):
+    whole = io.BytesIO()
+    noisy_image((300, 300)).save(whole, format=fmt, quality=90)
+    path = tmp_path / f"cut.{suffix}"
+    path.write_bytes(whole.getvalue()[: len(whole.getvalue()) // 2])
+    with pytest.raises(InputError) as caught:
+        open_scan(path)
+    assert_refused(caught.value, path, CorruptFile)
+
+
 def test_png_alpha_goes_onto_white(tmp_path):
     image = Image.new("RGBA", (200, 100), (0, 0, 0, 0))  # transparent *black*
     ImageDraw.Draw(image).rectangle((10, 10, 50, 50), fill=(0, 0, 0, 255))
@@ -444,7 +480,7 @@ def test_docx_named_pdf(tmp_path):
     [
         (b"GIF89a" + b"\x00" * 40, "GIF"),
         (b"<!DOCTYPE html><html><body>Session expired</body></html>", "HTML"),
-        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "HEIC"),
+        (b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf", "AVIF"),
         ("Hồ sơ đăng ký kết hôn\n".encode(), "text"),
     ],
 )
