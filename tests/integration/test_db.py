@@ -764,3 +764,33 @@ def test_claims_of_processes_gone_from_this_machine_are_freed_before_their_lease
     with db.session() as s:
         page = repo.get_page(s, document, 2)
         assert (page.lease_owner, page.tries) == (f"t2@{here}:99:7", 1)
+
+
+@pytest.mark.parametrize("kind", ["webp", "heif", "gif"])
+def test_phone_photo_kinds_are_stored_and_others_refused(db: Db, kind: str) -> None:
+    """Migration 0013 lets WebP and HEIC documents in; the check still refuses the rest."""
+    with db.session() as s:
+        repo.ensure_unit(s, UNIT, "Phường Đống Đa")
+        dossier = repo.upsert_dossier(s, UNIT, DOSSIER)
+
+    def create() -> None:
+        with db.session() as s:
+            repo.create_document(
+                s,
+                repo.get_dossier(s, UNIT, DOSSIER),
+                filename=f"ảnh.{kind}",
+                kind=kind,
+                content_type=f"image/{kind}",
+                size=10,
+                sha256="e" * 64,
+                original_key=f"{UNIT}/{DOSSIER}/y/original.{kind}",
+                page_count=1,
+            )
+
+    if kind == "gif":
+        with pytest.raises(IntegrityError):
+            create()
+        return
+    create()
+    with db.session() as s:
+        assert [d.kind for d in repo.dossier_documents(s, dossier.id)] == [kind]
