@@ -13,6 +13,7 @@ from classifiers.doctypes import BY_CODE
 from classifiers.fields.common import common_fields
 from classifiers.fields.field_types import Field, PageText
 from classifiers.fields.reading import Document
+from classifiers.fields.visual_rows import row_pages
 
 
 def extract_fields(
@@ -24,7 +25,22 @@ def extract_fields(
     ``qr_payloads`` are decoded QR texts of the document's pages; ID-card payloads
     among them are used for ``citizen_id`` (other payloads are ignored).
     """
-    doc = Document.of(pages, qr_payloads)
+    fields = _read(document_type, Document.of(pages, qr_payloads))
+    rows = row_pages(pages)
+    taken: set[str] = set()  # fields the rows gave: their checks' findings come with them
+    if rows is not None:
+        # Labels whose value the OCR's layout put elsewhere (tables, two columns): the
+        # rows may hold them. The lines' own readings always win.
+        from_rows = _read(document_type, Document.of(rows, qr_payloads))
+        for name, field in from_rows.items():
+            base = name.removesuffix("_problems")
+            if name not in fields and (base == name or base not in fields or base in taken):
+                fields[name] = field
+                taken.add(name)
+    return fields
+
+
+def _read(document_type: str, doc: Document) -> dict[str, Field]:
     fields = common_fields(doc)
     declared = BY_CODE.get(document_type)
     if declared is None:

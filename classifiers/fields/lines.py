@@ -132,11 +132,22 @@ _CUT_PLACE_NAME = re.compile(
 names have two or more, so the rest (``Hóa``) is on the next line."""
 
 
+CELL_GAP = "\t"
+"""Between two cells of a visual row (``classifiers.fields.visual_rows``): a value ends there.
+OCR text never holds a tab, so lines read as Tesseract gave them are unaffected."""
+
+
 def _stop_at(line: Line, start: int, stops: re.Pattern[str] | None) -> int:
-    if stops is None:
-        return len(line.text)
-    match = stops.search(line.key, start)
-    return match.start() if match else len(line.text)
+    end = len(line.text)
+    if stops is not None:
+        match = stops.search(line.key, start)
+        if match:
+            end = match.start()
+    cell = start
+    while cell < end and line.text[cell] in _LEAD_CHARS:
+        cell += 1  # past the separators (and the gap) between a label and its cell
+    gap = line.text.find(CELL_GAP, cell, end)
+    return gap if gap != -1 else end
 
 
 # List markers before a label: "a)", "đ)", "1.", "II.", "-".

@@ -1,0 +1,81 @@
+"""Labels and values the OCR's layout analysis put apart (a ruled table read column by
+column) are put back together from the word boxes (``classifiers.fields.visual_rows``)."""
+
+from __future__ import annotations
+
+from classifiers.fields import PageText
+from classifiers.fields.extract import extract_fields
+from classifiers.fields.visual_rows import row_page, visual_rows
+from ocr.words import Box, Word
+
+# A diploma's table: label cells at x 100–560, value cells at x 900–, one row per 60 px.
+TABLE = [
+    ("Họ và tên:", "NGUYỄN THỊ HẠNH"),
+    ("Ngày sinh:", "14/03/2001"),
+    ("Giới tính:", "Nữ"),
+    ("Số hiệu:", "A 0123456"),
+]
+
+
+def _words_of(text: str, left: int, top: int, line: int) -> list[Word]:
+    words, x = [], left
+    for token in text.split():
+        width = 22 * len(token)
+        words.append(Word(token, 90.0, Box(x, top, x + width, top + 40), line))
+        x += width + 14
+    return words
+
+
+def table_page() -> PageText:
+    """As Tesseract gives such a table: the title, every label, then every value."""
+    words = _words_of("BẰNG TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG", 300, 100, 0)
+    lines = ["BẰNG TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG"]
+    for row, (label, _) in enumerate(TABLE):
+        words += _words_of(label, 100, 300 + 60 * row, len(lines))
+        lines.append(label)
+    for row, (_, value) in enumerate(TABLE):
+        words += _words_of(value, 900, 302 + 60 * row, len(lines))
+        lines.append(value)
+    return PageText(1, "\n".join(lines), tuple(words))
+
+
+def test_rows_put_each_label_beside_its_value() -> None:
+    page = row_page(table_page())
+    assert page is not None
+    lines = page.text.split("\n")
+    assert lines[0] == "BẰNG TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG"
+    assert lines[1] == "Họ và tên: \t NGUYỄN THỊ HẠNH"
+    assert lines[3] == "Giới tính: \t Nữ"
+    assert [w.line for w in page.words if w.text == "14/03/2001"] == [2]
+
+
+def test_a_table_read_column_by_column_gives_its_fields() -> None:
+    page = table_page()
+    found = extract_fields("diploma", [page])
+    assert found["full_name"].value == "Nguyễn Thị Hạnh"
+    assert found["date_of_birth"].value == "2001-03-14"
+    assert found["sex"].value == "female"
+    # The box of a value found on a row is the value's own words.
+    box = found["full_name"].box
+    assert box is not None and box[0] >= 900
+    # Without boxes (plain text), only the lines count: nothing is guessed.
+    plain = extract_fields("diploma", [PageText(1, page.text)])
+    assert "full_name" not in plain and "date_of_birth" not in plain
+
+
+def test_the_lines_win_where_they_read_a_field() -> None:
+    """A value the OCR's lines give is kept even when the rows would read another."""
+    page = table_page()
+    text = page.text.replace("Ngày sinh:", "Ngày sinh: 01/01/1999", 1)
+    found = extract_fields("diploma", [PageText(1, text, page.words)])
+    assert found["date_of_birth"].value == "1999-01-01"
+    assert found["full_name"].value == "Nguyễn Thị Hạnh"  # only the rows had it
+
+
+def test_words_on_one_visual_row_share_it_despite_skew() -> None:
+    words = [
+        Word("A", 90, Box(0, 100, 20, 140), 0),
+        Word("B", 90, Box(400, 112, 420, 152), 5),  # 12 px lower: same row
+        Word("C", 90, Box(0, 170, 20, 210), 1),
+    ]
+    assert [[w.text for w in row] for row in visual_rows(words)] == [["A", "B"], ["C"]]
