@@ -26,6 +26,7 @@ from classifiers.marks import read_marks
 from core.vietnamese import clean_word
 from ingest.rasterise import rasterise
 from ocr import clean, coloured_ink
+from ocr.flatten import find_paper, flatten
 from ocr.pdf import encode_page_image
 from ocr.tesseract import detect_orientation, recognise_words
 from ocr.words import Box, Word
@@ -71,6 +72,13 @@ def process_page(job: PageJob) -> PageResult:
     with watch.stage("rasterise"):
         raster = rasterise(job.source, options.limits)
         image, dpi = raster.image, raster.dpi
+
+    with watch.stage("flatten"):
+        # A phone photo of a paper on a desk: the paper alone, as a scanner sees it. Its
+        # resolution is then the paper's (an A4 sheet or an ID card), not the photo's.
+        paper = find_paper(image)
+        if paper is not None:
+            image, dpi = flatten(image, paper), paper.dpi()
 
     with watch.stage("denoise"):
         speckled = clean.has_speckles(clean.to_gray(image))
