@@ -20,7 +20,9 @@ from testkit.textmetrics import cer
 PHOTO_SIZE = (1900, 2300)
 
 
-def camera_corners(page_size: tuple[int, int]) -> tuple[tuple[float, float], ...]:
+def camera_corners(
+    page_size: tuple[int, int], distance: float = 2400.0
+) -> tuple[tuple[float, float], ...]:
     """Where an A4 sheet's corners land in a phone photo taken from above and in front:
     the sheet tilted 28° away, turned 12° and 4°, seen by a pinhole camera (focal length
     2200 px, principal point at the photo's centre), as a real phone would see it."""
@@ -32,7 +34,7 @@ def camera_corners(page_size: tuple[int, int]) -> tuple[tuple[float, float], ...
     rotation = rz @ ry @ rx
     corners = []
     for x, y in ((0, 0), (width, 0), (width, height), (0, height)):
-        point = rotation @ np.array([x - width / 2, y - height / 2, 0.0]) + [0, 0, 2400.0]
+        point = rotation @ np.array([x - width / 2, y - height / 2, 0.0]) + [0, 0, distance]
         corners.append(
             (
                 2200 * point[0] / point[2] + PHOTO_SIZE[0] / 2,
@@ -50,10 +52,10 @@ def desk(size: tuple[int, int], seed: int) -> np.ndarray:
     return np.clip(rgb, 0, 255).astype(np.uint8)
 
 
-def photograph(page: Image.Image, seed: int = 3) -> Image.Image:
+def photograph(page: Image.Image, seed: int = 3, distance: float = 2400.0) -> Image.Image:
     """The page lying on a desk, photographed at an angle, with a shadow and JPEG loss."""
     width, height = PHOTO_SIZE
-    corners = camera_corners(page.size)
+    corners = camera_corners(page.size, distance)
     source = np.float32([[0, 0], [page.width, 0], [page.width, page.height], [0, page.height]])
     matrix = cv2.getPerspectiveTransform(source, np.float32(corners))
     paper = cv2.warpPerspective(np.asarray(page.convert("RGB")), matrix, (width, height))
@@ -99,3 +101,18 @@ def test_a_flattened_photo_reads_as_well_as_the_scan(page, run_sohoa, tmp_path) 
     done = run_sohoa("ocr", photo, out, "--sidecar", text)
     assert done.returncode == 0, done.stderr
     assert cer(page.text, text.read_text(encoding="utf-8")) < 0.03
+
+
+def test_an_id_card_photographed_on_a_desk_is_known_by_its_shape() -> None:
+    """An ID-1 card flattened keeps a card's proportions and gets a card's resolution,
+    so OCR scales it as a card (85.6 mm wide), not as an A4 page."""
+    card = Image.new("RGB", (1011, 638), (235, 238, 240))  # 85.6 × 54 mm at 300 dpi
+    draw = ImageDraw.Draw(card)
+    for row in range(6):
+        draw.rectangle((380, 120 + 80 * row, 900, 150 + 80 * row), fill=(40, 40, 60))
+    photo = photograph(card, distance=1500.0)  # a card is photographed from close by
+    paper = find_paper(photo)
+    assert paper is not None and paper.is_card
+    flat = flatten(photo, paper)
+    assert abs(flat.width / flat.height - 85.6 / 54) < 0.02
+    assert abs(paper.dpi() - flat.width / 3.37) < 1
