@@ -240,14 +240,24 @@ def power_of_attorney(g: Gen, dpi: int) -> Drawn:
 
 
 def decision(g: Gen, dpi: int) -> Drawn:
-    """QUYẾT ĐỊNH followed by a landscape annex page with a ruled list."""
-    family = "decision_with_landscape_annex"
+    """QUYẾT ĐỊNH followed by a landscape annex page with a ruled list; either with the
+    usual two-column header, or all centred with the number under the title and the
+    date at the right under it."""
+    family = family_of(g, ("decision_with_landscape_annex", "centred_number_under_title"))
     when = issued(g, 2019)
     loc = g.locale(when)
     number = f"{g.num(10, 999)}/QĐ-UBND"
     s = Sheet(dpi)
-    y = header(s, 12, commune_issuer(loc), number, place_date(loc.commune, when))
-    y = s.centred(y + 4, "QUYẾT ĐỊNH", 15, "serif-b")
+    if family == "centred_number_under_title":
+        y = national_centred(s, 12)
+        y = s.centred(y + 2, f"ỦY BAN NHÂN DÂN {loc.commune_full.upper()}", 12, "serif-b")
+        y = s.centred(y + 4, "QUYẾT ĐỊNH", 15, "serif-b")
+        y = s.centred(y, f"Số: {number}", 12, "serif")
+        s.text(190, y, place_date(loc.commune, when), 11.5, "serif-i", anchor="ra")
+        y += line_mm(11.5) + 2
+    else:
+        y = header(s, 12, commune_issuer(loc), number, place_date(loc.commune, when))
+        y = s.centred(y + 4, "QUYẾT ĐỊNH", 15, "serif-b")
     subject = g.pick(
         (
             "Về việc hỗ trợ kinh phí xây dựng nhà ở cho hộ nghèo",
@@ -289,13 +299,19 @@ def decision(g: Gen, dpi: int) -> Drawn:
 
 
 def minutes(g: Gen, dpi: int) -> Drawn:
-    """BIÊN BẢN with an attendance table and two signature columns."""
-    family = "attendance_table"
+    """BIÊN BẢN with an attendance table and two signature columns, under the usual
+    header or under a centred one with the number boxed at the top right."""
+    family = family_of(g, ("attendance_table", "boxed_number_centred_header"))
     when = issued(g, 2019)
     loc = g.locale(when)
     number = f"{g.num(1, 99)}/BB-UBND"
     s = Sheet(dpi)
-    y = header(s, 12, commune_issuer(loc), number, None)
+    if family == "boxed_number_centred_header":
+        s.box(150, 6, 198, 14, 0.3)
+        s.text(153, 7.5, f"Số: {number}", 11.5, "serif-b")
+        y = national_centred(s, 17)
+    else:
+        y = header(s, 12, commune_issuer(loc), number, None)
     subject = g.pick(
         (
             "HỌP XÉT DUYỆT HỘ NGHÈO",

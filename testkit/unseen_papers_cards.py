@@ -240,9 +240,12 @@ def cmnd_sides(g: Gen, p: Person, issued: date, dpi: int) -> tuple[Sheet, Sheet,
     front.text(x, 29.2, "Nguyên quán", 6.3, "serif")
     front.text(x + 15, 28.9, p.origin.short()[:40], 6.6, "dserif")
     front.text(x, 34.5, "Nơi ĐKHK thường trú", 6.3, "serif")
-    res = p.residence_short()
-    front.text(x + 24, 34.2, res[:34], 6.6, "dserif")
-    front.text(x, 38.6, res[34:80], 6.6, "dserif")
+    words = p.residence_short().split()
+    first = ""
+    while words and front.width(f"{first} {words[0]}", 6.6, "dserif") < CARD_W - x - 27:
+        first = f"{first} {words.pop(0)}".strip()
+    front.text(x + 24, 34.2, first, 6.6, "dserif")
+    front.text(x, 38.6, " ".join(words), 6.6, "dserif")
     back = _card(dpi, (218, 236, 218))
     back.text(3, 3, f"Dân tộc: {p.ethnicity}", 6.3, "serif")
     back.text(45, 3, f"Tôn giáo: {g.pick(('Không', 'Phật giáo', 'Công giáo'))}", 6.3, "serif")

@@ -135,8 +135,9 @@ def land_use_certificate(g: Gen, dpi: int) -> Drawn:
 
 
 def household_book(g: Gen, dpi: int) -> Drawn:
-    """SỔ HỘ KHẨU inner page: a landscape ruled members table."""
-    family = "landscape_members_table"
+    """SỔ HỘ KHẨU: a landscape ruled members table, or one box per member with values
+    under their labels."""
+    family = family_of(g, ("landscape_members_table", "member_boxes_values_below"))
     when = issued(g, 2008, date(2021, 6, 30))
     loc = g.locale(when)
     head = g.person(when, age=(35, 70))
@@ -146,13 +147,47 @@ def household_book(g: Gen, dpi: int) -> Drawn:
         for _ in range(g.num(1, 3))
     ]
     number = g.digits(9)
-    s = Sheet(dpi, 297, 210)
-    y = s.centred(10, "SỔ HỘ KHẨU", 20, "serif-b", fill=NAVY)
-    y = s.centred(y, f"Số: {number}", 12, "serif-b")
-    y = s.centred(y, f"Họ và tên chủ hộ: {head.full_name}", 13, "serif")
-    y = s.centred(y, f"Chỗ ở hiện nay: {head.residence()}", 11.5, "serif-i")
-    rows = [
-        [
+    members = [
+        (head, "Chủ hộ"),
+        (spouse, "Vợ" if spouse.sex == "female" else "Chồng"),
+        *[(k, "Con") for k in kids],
+    ]
+    if family == "member_boxes_values_below":
+        s = Sheet(dpi)
+        y = s.centred(14, "SỔ HỘ KHẨU", 22, "serif-b", fill=NAVY)
+        y = s.centred(y, f"Số: {number}", 12, "serif-b")
+        y = rows_below(
+            s,
+            20,
+            y + 3,
+            170,
+            [("Họ và tên chủ hộ", head.upper), ("Nơi thường trú", head.residence())],
+            dotted=True,
+        )
+        for p, rel in members:
+            top = y + 1.5
+            y = rows_below(
+                s,
+                24,
+                top + 1.5,
+                160,
+                [
+                    ("Họ và tên", p.full_name),
+                    ("Quan hệ với chủ hộ", rel),
+                    ("Sinh ngày", f"{dmy(p.born)}     Giới tính: {sex_vi(p)}"),
+                ],
+                pt=10.5,
+                dotted=False,
+            )
+            s.box(20, top, 190, y, 0.3)
+        x0, x1 = 100.0, 200.0
+    else:
+        s = Sheet(dpi, 297, 210)
+        y = s.centred(10, "SỔ HỘ KHẨU", 20, "serif-b", fill=NAVY)
+        y = s.centred(y, f"Số: {number}", 12, "serif-b")
+        y = s.centred(y, f"Họ và tên chủ hộ: {head.full_name}", 13, "serif")
+        y = s.centred(y, f"Chỗ ở hiện nay: {head.residence()}", 11.5, "serif-i")
+        header_row = [
             "STT",
             "Họ và tên",
             "Quan hệ với chủ hộ",
@@ -161,16 +196,13 @@ def household_book(g: Gen, dpi: int) -> Drawn:
             "Dân tộc",
             "Số định danh",
         ]
-    ]
-    members = [
-        (head, "Chủ hộ"),
-        (spouse, "Vợ" if spouse.sex == "female" else "Chồng"),
-        *[(k, "Con") for k in kids],
-    ]
-    for i, (p, rel) in enumerate(members, 1):
-        rows.append([str(i), p.full_name, rel, dmy(p.born), sex_vi(p), p.ethnicity, p.id_number])
-    y = table(s, 12, y + 3, (12, 62, 38, 30, 22, 25, 40), rows, 11, ("serif",), header=True)
-    x0, x1 = 170.0, 285.0
+        rows = [header_row]
+        for i, (p, rel) in enumerate(members, 1):
+            rows.append(
+                [str(i), p.full_name, rel, dmy(p.born), sex_vi(p), p.ethnicity, p.id_number]
+            )
+        y = table(s, 12, y + 3, (12, 62, 38, 30, 22, 25, 40), rows, 11, ("serif",), header=True)
+        x0, x1 = 170.0, 285.0
     y = s.centred(y + 4, place_date(loc.commune, when), 11.5, "serif-i", x0=x0, x1=x1)
     cx, cy, _ = signer(s, x0, x1, y, ("TRƯỞNG CÔNG AN XÃ",), g.person(when).upper)
     truth = {
