@@ -17,6 +17,7 @@ from PIL import Image
 from classifiers.cues import PageCues, Region, page_cues
 from classifiers.fields.mrz import best_td1
 from classifiers.qr_reader import read_qr_payloads
+from ocr.engines import OcrEngine
 from ocr.mrz_reread import reread_mrz
 from ocr.words import Word
 
@@ -52,18 +53,22 @@ class PageMarks:
         )
 
 
-def read_marks(page: int, image: Image.Image, words: Sequence[Word]) -> PageMarks:
+def read_marks(
+    page: int, image: Image.Image, words: Sequence[Word], ocr: OcrEngine | None = None
+) -> PageMarks:
     """Everything the classifier needs from ``image`` (the page as archived, words on it)."""
     return PageMarks(
         cues=page_cues(page, image),
         qr_payloads=tuple(read_qr_payloads(image)),
-        mrz_lines=_mrz_reread(image, words),
+        mrz_lines=_mrz_reread(image, words, ocr),
     )
 
 
-def _mrz_reread(image: Image.Image, words: Sequence[Word]) -> tuple[str, ...] | None:
+def _mrz_reread(
+    image: Image.Image, words: Sequence[Word], ocr: OcrEngine | None
+) -> tuple[str, ...] | None:
     """A valid second reading of the page's MRZ; only pages whose OCR shows ``<<`` have one."""
     if not any("<<" in w.text for w in words):
         return None
-    found = best_td1(reread_mrz(image, words))
+    found = best_td1(reread_mrz(image, words, ocr))
     return tuple(found.lines) if found is not None else None

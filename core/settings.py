@@ -33,6 +33,11 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("data"), description="Where the embedded default keeps its files.")
     lang: str = Field("vie", description="Tesseract languages, e.g. vie or vie+eng.")
+    ocr_engine: str = Field(
+        "tesseract",
+        pattern=r"^[a-z][a-z0-9_-]*$",
+        description="OCR engine (ocr.engines): tesseract, or null to digitise without OCR.",
+    )
     jobs: int = Field(default_factory=default_jobs, ge=1, description="Pages processed at once.")
     jpeg_quality: int = Field(60, ge=20, le=95, description="JPEG quality of page images.")
     max_file_mb: int = Field(512, ge=1, description="Largest accepted scan file, MiB.")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageFilter
 
-from ocr.tesseract import recognise_block
+from ocr.engines import DEFAULT_ENGINE, OcrEngine, engine
 from ocr.words import Box, Word
 
 MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
@@ -61,7 +61,9 @@ READINGS = ((1.0, False), (1.5, True), (2.0, False), (2.0, True))
 """(scale on top of the character-height fit, sharpen?) of the re-readings tried in turn."""
 
 
-def reread_mrz(image: Image.Image, words: Sequence[Word]) -> list[list[str]]:
+def reread_mrz(
+    image: Image.Image, words: Sequence[Word], ocr: OcrEngine | None = None
+) -> list[list[str]]:
     """Readings of the page's MRZ from ``image`` (the geometry of ``words``); [] if none.
 
     Several readings (enlarged more, sharpened) because a blurred zone reads
@@ -71,6 +73,7 @@ def reread_mrz(image: Image.Image, words: Sequence[Word]) -> list[list[str]]:
     box = mrz_box(words)
     if box is None:
         return []
+    reader = ocr if ocr is not None else engine(DEFAULT_ENGINE)
     right, bottom = min(box.right, image.width), min(box.bottom, image.height)
     crop = image.convert("L").crop((box.left, box.top, right, bottom))
     heights = [w.box.height for w in words if "<" in w.text]
@@ -83,7 +86,7 @@ def reread_mrz(image: Image.Image, words: Sequence[Word]) -> list[list[str]]:
         )
         if sharpen:
             zone = zone.filter(ImageFilter.UnsharpMask(radius=3, percent=200))
-        lines = recognise_block(zone, lang="eng", dpi=300, whitelist=MRZ_ALPHABET)
+        lines = reader.recognise_block(zone, lang="eng", dpi=300, whitelist=MRZ_ALPHABET)
         readings.append(
             [line.replace(" ", "") for line in lines if len(line.replace(" ", "")) >= 20]
         )

@@ -42,16 +42,6 @@ def available_languages() -> frozenset[str]:
     return frozenset(pytesseract.get_languages(config=""))
 
 
-def check_languages(lang: str) -> None:
-    """Fail early with a clear message instead of once per page inside workers."""
-    missing = [code for code in lang.split("+") if code not in available_languages()]
-    if missing:
-        raise TesseractError(
-            f"Tesseract language data not installed: {', '.join(missing)} "
-            "(on Debian: apt-get install tesseract-ocr-vie tesseract-ocr-osd)"
-        )
-
-
 def _write_temp_image(image: Image.Image, directory: str) -> str:
     # PNM is written uncompressed: several times faster than PNG for a page and
     # Tesseract reads it natively.

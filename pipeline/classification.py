@@ -16,7 +16,7 @@ from sqlalchemy.orm import object_session
 
 from classifiers.classify import Classification, Classifier
 from classifiers.registry import ModelRegistry, RetrainReport
-from ocr.tesseract import check_languages
+from ocr.engines import check_languages
 from pipeline import journey
 from pipeline.local_run import run_pages
 from pipeline.runtime import Runtime
@@ -47,7 +47,7 @@ def retrain(rt: Runtime, *, actor: str, seed: int = 0, force: bool = False) -> R
 def classify_file(rt: Runtime, source: Path, options: OcrOptions) -> Classification:
     """``sohoa classify``: the journey up to classification, in this process; nothing is stored."""
     scan = journey.open_original(source, options.limits)
-    check_languages(options.lang)
+    check_languages(options.engine, options.lang)
     results = run_pages(scan, replace(options, read_marks=True))
     return journey.classify(active_classifier(rt), results)
 

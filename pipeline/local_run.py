@@ -32,7 +32,7 @@ from typing import Any
 from core.vietnamese import nfc
 from ingest.errors import InputError
 from ingest.page_source import Scan
-from ocr.tesseract import check_languages
+from ocr.engines import check_languages
 from pipeline import journey
 from pipeline.programs import processes
 from pipeline.stage_data import OcrOptions, PageJob, PageResult
@@ -77,7 +77,7 @@ def digitise_file(
     report: Path | None = None,
 ) -> DocumentResult:
     scan = journey.open_original(source, options.limits)
-    check_languages(options.lang)
+    check_languages(options.engine, options.lang)
     # Outputs are claimed first, so an unwritable destination fails in a second,
     # not after minutes of OCR.
     with atomic_outputs([output, sidecar, report]) as (pdf_tmp, text_tmp, json_tmp):

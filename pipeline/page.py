@@ -26,9 +26,9 @@ from classifiers.marks import read_marks
 from core.vietnamese import clean_word
 from ingest.rasterise import rasterise
 from ocr import clean, coloured_ink
+from ocr.engines import engine
 from ocr.flatten import find_paper, flatten
 from ocr.pdf import encode_page_image
-from ocr.tesseract import detect_orientation, recognise_words
 from ocr.words import Box, Word
 from pipeline.stage_data import OcrOptions, PageJob, PageResult
 
@@ -125,7 +125,7 @@ def process_page(job: PageJob) -> PageResult:
     marks = None
     if options.read_marks:
         with watch.stage("marks"):
-            marks = read_marks(number, page_image, words)
+            marks = read_marks(number, page_image, words, engine(options.engine))
 
     return PageResult(
         number=number,
@@ -164,7 +164,9 @@ def read_page(
     with watch.stage("clean"):
         ocr_image, scale = ocr_image_for(image, dpi, options)
     with watch.stage("ocr"):
-        words = recognise_words(ocr_image, lang=options.lang, dpi=round(dpi * scale))
+        words = engine(options.engine).recognise(
+            ocr_image, lang=options.lang, dpi=round(dpi * scale)
+        )
         words = [w for w in (_tidy(w, 1.0 / scale) for w in words) if w.text]
     return _Reading(image, rotation, skew, words, mean_confidence(words))
 
@@ -181,7 +183,7 @@ def with_coloured_ink(reading: _Reading, dpi: float, options: OcrOptions) -> _Re
         if scale != 1.0:
             size = (round(layer.width * scale), round(layer.height * scale))
             layer = layer.resize(size, Image.Resampling.BICUBIC)
-        words = recognise_words(layer, lang=options.lang, dpi=round(dpi * scale))
+        words = engine(options.engine).recognise(layer, lang=options.lang, dpi=round(dpi * scale))
         return [w for w in (_tidy(w, 1.0 / scale) for w in words) if w.text]
 
     found = coloured_ink.read_ink_words(reading.image, reading.words, recognise)
@@ -205,7 +207,7 @@ def find_rotation(image: Image.Image, options: OcrOptions, dpi: float = 300.0) -
     if factor < 1.0:
         size = (max(1, round(gray.width * factor)), max(1, round(gray.height * factor)))
         gray = gray.resize(size, Image.Resampling.BILINEAR)
-    found = detect_orientation(gray)
+    found = engine(options.engine).orientation(gray)
     if found is None or found.confidence < options.orientation_min_confidence:
         return 0
     return found.rotate

@@ -23,6 +23,8 @@ class OcrOptions:
     """Everything that shapes how a document is digitised; never mutated mid-run."""
 
     lang: str = "vie"
+    # The OCR engine by name (``ocr.engines``): ``tesseract``, or ``null`` to read nothing.
+    engine: str = "tesseract"
     jobs: int = field(default_factory=default_jobs)
     force_ocr: bool = False
     jpeg_quality: int = 60
@@ -107,6 +109,7 @@ def ocr_options(settings: Settings, **overrides: object) -> OcrOptions:
     """The options the settings give, with ``overrides`` (None: keep the setting)."""
     values = {
         "lang": settings.lang,
+        "engine": settings.ocr_engine,
         "jobs": settings.jobs,
         "jpeg_quality": settings.jpeg_quality,
         "limits": settings.limits(),

@@ -265,8 +265,9 @@ def test_clerk_uploads_watches_searches_and_corrects(
         watched.shot("07-tai-lieu")
         page.get_by_label("Loại tài liệu", exact=True).select_option(label="Trích lục khai sinh")
         born = page.locator('input[data-field="date_of_birth"]')
-        assert born.input_value() == BIRTH.truth_fields["date_of_birth"]  # 1978-10-25
-        born.fill("25/10/1978")  # the clerk writes the date as the paper prints it
+        assert BIRTH.truth_fields["date_of_birth"] == "1978-10-25"
+        assert born.input_value() == "25/10/1978"  # shown as the paper prints a date
+        born.fill("26/10/1978")  # the clerk puts right what was read, in the same form
         page.get_by_role("button", name="Lưu hiệu chỉnh").click()
         page.get_by_text("Đã lưu hiệu chỉnh.").wait_for()
         assert page.locator("#loai-hien-tai").inner_text() == "Trích lục khai sinh"
@@ -275,7 +276,7 @@ def test_clerk_uploads_watches_searches_and_corrects(
             corrected = api.get(f"/api/v1/documents/{birth['id']}").json()
         assert corrected["document_type"] == "birth_extract"
         assert corrected["fields"]["date_of_birth"] == {  # stored as every date is: ISO
-            "value": "1978-10-25", "confidence": 1.0, "corrected": True,
+            "value": "1978-10-26", "confidence": 1.0, "corrected": True,
         }  # fmt: skip
         assert page.locator("#tin-cay-date_of_birth").inner_text() == "Đã hiệu chỉnh"
 

@@ -1,0 +1,118 @@
+"""The OCR engine seam: what the page stage asks of an engine, and the engines there are.
+
+The page stage (``pipeline.page``), the coloured-ink pass and the MRZ re-read ask
+an engine for four things: the languages it has, the words of an image (text,
+box, confidence, line), the lines of a small region read as one block (with an
+optional character whitelist), and which way up a page is. They name the engine
+in their options (``OcrOptions.engine``) and never call a program themselves.
+
+Two engines prove the seam, as OCRmyPDF's ``OcrEngine`` with its ``null_ocr``
+plugin does: ``tesseract`` (the ``tesseract`` program through pytesseract; a
+stand-in program on the PATH is how the tests count runs and inject crashes,
+hangs and bad output) and ``null``, which reads nothing and turns nothing, so
+the rest of the journey (cleaning, the archived page image, the PDF/A, storage)
+runs with no OCR at all. A detector-guided or in-process engine (issue 13) is a
+third entry here, not a change to the stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from PIL import Image
+
+from ocr import tesseract
+from ocr.tesseract import Orientation, TesseractError
+from ocr.words import Word
+
+DEFAULT_ENGINE = "tesseract"
+
+
+class OcrEngine(Protocol):
+    """What an OCR engine does for the page stage; every method is thread- and fork-safe."""
+
+    name: str
+
+    def languages(self) -> frozenset[str]:
+        """Language codes this engine can read (``vie``, ``eng``, ``osd`` …)."""
+        ...
+
+    def recognise(self, image: Image.Image, *, lang: str, dpi: int) -> list[Word]:
+        """Words of a page image in reading order, text NFC, lines numbered from 0."""
+        ...
+
+    def recognise_block(
+        self, image: Image.Image, *, lang: str, dpi: int, whitelist: str = ""
+    ) -> list[str]:
+        """The lines of a small region read as one block (an MRZ, a stamp)."""
+        ...
+
+    def orientation(self, image: Image.Image) -> Orientation | None:
+        """Which way to turn the page upright; None when the engine cannot tell."""
+        ...
+
+
+class TesseractEngine:
+    """The ``tesseract`` program, one process per call (``ocr.tesseract``)."""
+
+    name = "tesseract"
+
+    def languages(self) -> frozenset[str]:
+        return tesseract.available_languages()
+
+    def recognise(self, image: Image.Image, *, lang: str, dpi: int) -> list[Word]:
+        return tesseract.recognise_words(image, lang=lang, dpi=dpi)
+
+    def recognise_block(
+        self, image: Image.Image, *, lang: str, dpi: int, whitelist: str = ""
+    ) -> list[str]:
+        return tesseract.recognise_block(image, lang=lang, dpi=dpi, whitelist=whitelist)
+
+    def orientation(self, image: Image.Image) -> Orientation | None:
+        return tesseract.detect_orientation(image)
+
+
+class NullEngine:
+    """Reads nothing: every page has no words and stays as it is turned."""
+
+    name = "null"
+
+    def languages(self) -> frozenset[str]:
+        return frozenset({"*"})  # any language: there is nothing to load
+
+    def recognise(self, image: Image.Image, *, lang: str, dpi: int) -> list[Word]:
+        return []
+
+    def recognise_block(
+        self, image: Image.Image, *, lang: str, dpi: int, whitelist: str = ""
+    ) -> list[str]:
+        return []
+
+    def orientation(self, image: Image.Image) -> Orientation | None:
+        return None
+
+
+ENGINES: Mapping[str, OcrEngine] = {e.name: e for e in (TesseractEngine(), NullEngine())}
+
+
+def engine(name: str) -> OcrEngine:
+    """The engine of that name; an unknown name is a configuration error, said at once."""
+    try:
+        return ENGINES[name]
+    except KeyError:
+        known = ", ".join(sorted(ENGINES))
+        raise ValueError(f"unknown OCR engine {name!r}; known: {known}") from None
+
+
+def check_languages(name: str, lang: str) -> None:
+    """Fail early, with the fix, when the engine lacks a language of ``lang``."""
+    have = engine(name).languages()
+    if "*" in have:
+        return
+    missing = [code for code in lang.split("+") if code not in have]
+    if missing:
+        raise TesseractError(
+            f"Tesseract language data not installed: {', '.join(missing)} "
+            "(on Debian: apt-get install tesseract-ocr-vie tesseract-ocr-osd)"
+        )
