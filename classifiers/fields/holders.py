@@ -34,10 +34,12 @@ _STOPS = any_of(
     labels.PERSONAL_ID,
     labels.PLACE_OF_RESIDENCE,
     labels.ADDRESS,
-    r"\bnam\s*sinh\b",
+    r"\bnam\s*sinh\b|\bsinh\s*nam\b|\bsinh\s*ngay\b",
     r"\bcccd\b|\bcmnd\b",
 )
-_PARTNER = re.compile(r"\s+(?:và|va|VÀ|VA)\s+(?:ông|bà|ong|ba|ÔNG|BÀ|vợ|chồng)\b.*$")
+_PARTNER = re.compile(
+    r"\s+(?:và|va|VÀ|VA)\s+(?:ông|bà|ong|ba|ÔNG|BÀ|vợ|chồng)\b.*$|\s*[,;]\s*(?:sinh|SINH)\b.*$"
+)
 SECTION_LINES = 8
 """Lines after the holder's section title where the holder is looked for."""
 

@@ -285,6 +285,12 @@ _LABEL_WORDS = frozenset(
         "mother",
         "date",
         "place",
+        "s",  # "Mother's", "Father's" as OCR splits them
+        "sex",
+        "birth",
+        "nationality",
+        "origin",
+        "residence",
     ]
 )
 """Words of name labels (``Họ, chữ đệm, tên``, ``Surname, middle name and given name``):
@@ -300,7 +306,7 @@ def _label_word(word: str) -> bool:
     """A label word, also as OCR misspells it (``Suname``, ``rniddle``)."""
     if word in _LABEL_WORDS:
         return True
-    if len(word) < 5:
+    if len(word) < 4:
         return False
     best = process.extractOne(word, _LABEL_WORDS, scorer=fuzz.ratio)
     return best is not None and best[1] >= 75
@@ -318,13 +324,23 @@ def _join(spans: Sequence[Span]) -> str:
 _NAME_JUNK = re.compile(r"[^\w\s'\-]|_|\d")
 
 
+_NOT_A_NAME = re.compile(
+    r"\b(?:dong\s*dau|ban\s*sao|ban\s*chinh|ghi\s*ro|chu\s*ky|ky\s*ten|xac\s*nhan"
+    r"|chung\s*thuc|uy\s*ban|nhan\s*dan|cong\s*hoa|doc\s*lap|hanh\s*phuc|sinh\s*nam"
+    r"|nam\s*sinh|ngay\s*sinh)\b"
+)
+"""Words printed near names that are never part of one: the signature hint ``(Ký, ghi rõ
+họ tên, đóng dấu)``, a ``(Bản sao)`` note, the national motto, ``sinh năm``."""
+
+
 def name_case(text: str) -> str | None:
     """A person's name in NFC Title Case by syllable; None if it does not look like one.
 
     ``NGUYỄN VĂN ĐẶNG`` -> ``Nguyễn Văn Đặng``. Names with digits are refused, not
-    repaired: a digit in a name means the wrong text was read.
+    repaired: a digit in a name means the wrong text was read; so are the phrases
+    that stand near names and are none (``Đóng dấu``, ``Bản sao``).
     """
-    if re.search(r"\d", text):
+    if re.search(r"\d", text) or _NOT_A_NAME.search(fold_key(text)):
         return None
     words = _NAME_JUNK.sub(" ", text).split()
     letters = sum(ch.isalpha() for ch in "".join(words))

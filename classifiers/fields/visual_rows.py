@@ -15,12 +15,15 @@ is never changed by them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 from statistics import median
 
+from classifiers.fields import labels
 from classifiers.fields.field_types import PageText, Word
-from classifiers.fields.lines import CELL_GAP
+from classifiers.fields.lines import CELL_GAP, fold_key
 
 ROW_OVERLAP = 0.5
 """Share of the smaller word's height two words must overlap vertically to share a row."""
@@ -53,23 +56,83 @@ def visual_rows(words: Sequence[Word]) -> list[list[Word]]:
     return [sorted(members, key=lambda w: w.box.left) for _, _, members in rows]
 
 
+NEXT_ROW_HEIGHTS = 2.5
+"""A row of values is at most this many word heights below its row of labels."""
+
+_LABEL = re.compile(
+    "|".join(f"(?:{v})" for k, v in vars(labels).items() if k.isupper() and isinstance(v, str))
+)
+"""Every label the readers know (``classifiers.fields.labels``), to recognise a row of them."""
+
+
+def _cells(row: list[Word], gap: float) -> list[list[Word]]:
+    cells: list[list[Word]] = [[row[0]]]
+    for before, word in pairwise(row):
+        if word.box.left - before.box.right > gap:
+            cells.append([word])
+        else:
+            cells[-1].append(word)
+    return cells
+
+
+def _centre(cell: list[Word]) -> float:
+    return (cell[0].box.left + cell[-1].box.right) / 2
+
+
+def _text(cell: list[Word]) -> str:
+    return " ".join(w.text for w in cell)
+
+
+def _under(labels_row: list[list[Word]], values_row: list[list[Word]], height: float) -> bool:
+    """True when ``values_row`` holds one value under each label of ``labels_row``: as many
+    cells, each nearest to its own label's column, just below, every cell above a known
+    label and none below one (``Ngày cấp  Có giá trị đến`` over ``01/07/2025  01/07/2040``)."""
+    if len(labels_row) < 2 or len(values_row) != len(labels_row):
+        return False
+    top = min(w.box.top for cell in values_row for w in cell)
+    bottom = max(w.box.bottom for cell in labels_row for w in cell)
+    if top - bottom > NEXT_ROW_HEIGHTS * height:
+        return False
+    texts = [_text(cell) for cell in labels_row]
+    if any(re.search(r"\d", t) for t in texts):
+        return False
+    if not all(_LABEL.search(fold_key(t)) for t in texts):
+        return False  # a row of labels only: "Họ và tên | NGUYỄN VĂN AN" is a label and value
+    if any(_LABEL.match(fold_key(_text(cell))) for cell in values_row):
+        return False  # the row below is more labels
+    centres = [_centre(cell) for cell in labels_row]
+    for index, cell in enumerate(values_row):
+        nearest = min(range(len(centres)), key=lambda i: abs(centres[i] - _centre(cell)))
+        if nearest != index:
+            return False
+    return True
+
+
 def row_page(page: PageText) -> PageText | None:
-    """The page as visual rows with cell gaps; None when it has no word boxes."""
+    """The page as visual rows with cell gaps; None when it has no word boxes.
+
+    A row of labels over a row of their values becomes one line per pair
+    (``Ngày cấp: 01/07/2025``), so each label is followed by its own value.
+    """
     words = [w for w in page.words if w.text.strip() and w.ink is None]
     if not words:
         return None
-    gap = CELL_GAP_HEIGHTS * median(w.box.bottom - w.box.top for w in words)
+    height = median(w.box.bottom - w.box.top for w in words)
+    gap = CELL_GAP_HEIGHTS * height
+    rows = [_cells(row, gap) for row in visual_rows(words)]
     lines: list[str] = []
     placed: list[Word] = []
-    for number, row in enumerate(visual_rows(words)):
-        parts: list[str] = []
-        for index, word in enumerate(row):
-            if index:
-                wide = word.box.left - row[index - 1].box.right > gap
-                parts.append(f" {CELL_GAP} " if wide else " ")
-            parts.append(word.text)
-            placed.append(replace(word, line=number))
-        lines.append("".join(parts))
+    at = 0
+    while at < len(rows):
+        if at + 1 < len(rows) and _under(rows[at], rows[at + 1], height):
+            for label, value in zip(rows[at], rows[at + 1], strict=True):
+                placed += [replace(w, line=len(lines)) for w in (*label, *value)]
+                lines.append(f"{_text(label)}: {_text(value)}")
+            at += 2
+            continue
+        placed += [replace(w, line=len(lines)) for cell in rows[at] for w in cell]
+        lines.append(f" {CELL_GAP} ".join(_text(cell) for cell in rows[at]))
+        at += 1
     return PageText(page.number, "\n".join(lines), tuple(placed))
 
 

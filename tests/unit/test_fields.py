@@ -801,6 +801,7 @@ def test_land_use_certificate() -> None:
         "serial": "BK 123456",
         "registry_number": "CH 00120",
         "document_number": "CH 00120",
+        "holder_name": "Nguyễn Văn Đặng",
         "parcel_number": "105",
         "map_sheet_number": "12",
         "area": "1250.5",

@@ -79,3 +79,37 @@ def test_words_on_one_visual_row_share_it_despite_skew() -> None:
         Word("C", 90, Box(0, 170, 20, 210), 1),
     ]
     assert [[w.text for w in row] for row in visual_rows(words)] == [["A", "B"], ["C"]]
+
+
+def test_a_row_of_labels_over_a_row_of_values_is_read_pair_by_pair() -> None:
+    """``Giới tính  Ngày sinh`` printed over ``Nữ  14/03/2001``: each label gets the value
+    under it, not the whole row below."""
+    words = _words_of("GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN", 300, 100, 0)
+    words += _words_of("Họ và tên", 100, 300, 1)
+    words += _words_of("PHAN THỊ MAI", 100, 350, 2)
+    words += _words_of("Giới tính", 100, 430, 3) + _words_of("Ngày sinh", 900, 430, 3)
+    words += _words_of("Nữ", 120, 480, 4) + _words_of("14/03/2001", 910, 480, 4)
+    text = "\n".join(
+        [
+            "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+            "Họ và tên",
+            "PHAN THỊ MAI",
+            "Giới tính Ngày sinh",
+            "Nữ 14/03/2001",
+        ]
+    )
+    page = PageText(1, text, tuple(words))
+    rows = row_page(page)
+    assert rows is not None
+    assert rows.text.split("\n")[-2:] == ["Giới tính: Nữ", "Ngày sinh: 14/03/2001"]
+    found = extract_fields("marital_status", [page])
+    assert (found["sex"].value, found["date_of_birth"].value) == ("female", "2001-03-14")
+    assert found["full_name"].value == "Phan Thị Mai"
+
+
+def test_words_near_names_are_never_a_name() -> None:
+    text = "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH\nHọ và tên: (Ký, ghi rõ họ tên, đóng dấu)"
+    assert "owner_name" not in extract_fields(
+        "business_household_registration", [PageText(1, text)]
+    )
+    assert "full_name" not in extract_fields("diploma", [PageText(1, "Họ và tên: Bản sao")])
