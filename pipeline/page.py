@@ -220,6 +220,7 @@ def ocr_image_for(image: Image.Image, dpi: float, options: OcrOptions) -> tuple[
     if dpi < options.ocr_min_dpi:
         scale = options.ocr_min_dpi / dpi
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    gray = clean.remove_dotted_leaders(gray, dpi * scale)
     return Image.fromarray(gray, mode="L"), scale
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from ocr import clean
 from pipeline.page import find_rotation
@@ -142,3 +142,23 @@ def test_a_sideways_id_card_photocopy_is_read_upright(tmp_path):
     result = process_page(PageJob(source=scan.pages[0], options=OcrOptions(jobs=1)))
     assert result.rotation in (90, 270) and result.confidence > 60
     assert doc.truth_fields["id_number"] in result.text.replace(" ", "")
+
+
+def _form_line(value: str) -> np.ndarray:
+    """A form's line at 300 dpi: a value typed over a dotted leader, as forms print them."""
+    image = Image.new("L", (1800, 140), 255)
+    draw = ImageDraw.Draw(image)
+    font = pagegen.load_font(pagegen.SERIF_REGULAR, 50)
+    draw.text((40, 30), value, font=font, fill=0)
+    for x in range(30, 1760, 14):  # a leader: 3×3 dots every 14 px, under the value
+        draw.rectangle((x, 112, x + 2, 114), fill=0)
+    return np.asarray(image)
+
+
+def test_dotted_leaders_are_removed_and_the_letters_dots_kept():
+    """The leader goes; the value over it, its ``i`` dots and its ``nặng`` marks stay."""
+    gray = _form_line("Nguyễn Thị Mỹ Lệ, ngày 12 tháng 6")
+    cleaned = clean.remove_dotted_leaders(gray, 300)
+    assert (gray[112:115] < 128).any(), "the line has its leader"
+    assert (cleaned[106:] == 255).all(), "the leader is paper now"
+    assert (cleaned[:106] == gray[:106]).all(), "the value above it is untouched, dots and all"
