@@ -38,6 +38,7 @@ from classifiers.fields.reading import PER_FIX, Document
 
 _NAME = re.compile(labels.FULL_NAME)
 _MOTHER = re.compile(labels.MOTHER_NAME)
+_DECEASED = re.compile(labels.DECEASED_NAME)
 _FATHER = re.compile(labels.FATHER_NAME)
 _DOB = re.compile(labels.DATE_OF_BIRTH)
 _SEX = re.compile(labels.SEX)
@@ -60,6 +61,7 @@ _STOPS = any_of(
     labels.FATHER_NAME,
     labels.HUSBAND_NAME,
     labels.WIFE_NAME,
+    labels.DECEASED_NAME,
     labels.DATE_OF_BIRTH,
     labels.YEAR_OF_BIRTH,
     labels.SEX,
@@ -327,7 +329,7 @@ def marriage_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]
 def death_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
     """Death extract: the deceased (first name on the form) and the date of death."""
     fields: dict[str, Field] = {}
-    _put(fields, "full_name", read_name(doc, _NAME, _STOPS))
+    _put(fields, "full_name", read_name(doc, _DECEASED, _STOPS) or read_name(doc, _NAME, _STOPS))
     _put(fields, "date_of_death", read_date(doc, _DEATH, _STOPS))
     _put(fields, "date_of_birth", read_date(doc, _DOB, _STOPS))
     _put(fields, "id_number", read_id_number(doc, _ID, _STOPS))
