@@ -42,3 +42,26 @@ def test_the_two_column_table_is_split_by_the_names_under_the_signatures() -> No
 
 def test_signature_names_the_table_does_not_hold_are_not_taken() -> None:
     assert _spouses(TABLE.replace("Sùng Thị Hoa", "Trần Văn Khác")) == (None, None)
+
+
+def test_a_table_with_one_column_per_spouse_gives_both() -> None:
+    """Under ``Bên vợ | Bên chồng`` (this table puts the wife first), the names' row holds
+    one name per column; the OCR's lines run the two names together, the word boxes do not."""
+    from classifiers.fields.field_types import PageText as Page
+    from ocr.words import Box, Word
+
+    def words(text: str, left: int, top: int, line: int) -> list[Word]:
+        out, x = [], left
+        for token in text.split():
+            out.append(Word(token, 90.0, Box(x, top, x + 22 * len(token), top + 40), line))
+            x += 22 * len(token) + 14
+        return out
+
+    placed = words("GIẤY CHỨNG NHẬN KẾT HÔN", 400, 100, 0)
+    placed += words("Bên vợ", 700, 250, 1) + words("Bên chồng", 1300, 250, 1)
+    placed += words("Họ, chữ đệm, tên", 100, 320, 2)
+    placed += words("LÊ DIỆU TRANG", 700, 320, 2) + words("LÒ DUY ẨN", 1300, 320, 2)
+    text = "GIẤY CHỨNG NHẬN KẾT HÔN\nBên vợ Bên chồng\nHọ, chữ đệm, tên LÊ DIỆU TRANG LÒ DUY ẨN"
+    fields = extract_fields("marriage_certificate", [Page(1, text, tuple(placed))])
+    assert fields["husband_name"].value == "Lò Duy Ẩn"
+    assert fields["wife_name"].value == "Lê Diệu Trang"
