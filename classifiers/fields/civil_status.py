@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 
 from classifiers.fields import labels
+from classifiers.fields.columns import names_by_columns
 from classifiers.fields.dates import find_date
 from classifiers.fields.field_types import Field
 from classifiers.fields.lines import (
-    CELL_GAP,
     Line,
     Span,
     any_of,
@@ -23,10 +23,8 @@ from classifiers.fields.lines import (
     fold_key,
     line_position,
     name_case,
-    value_bounds,
 )
 from classifiers.fields.numbers import read_digits
-from classifiers.fields.person_names import correct_name
 from classifiers.fields.readers import (
     apply_id_checks,
     read_date,
@@ -37,7 +35,7 @@ from classifiers.fields.readers import (
     read_sex,
     read_text,
 )
-from classifiers.fields.reading import PER_FIX, SAME_LINE, Document
+from classifiers.fields.reading import PER_FIX, Document
 
 _NAME = re.compile(labels.FULL_NAME)
 _MOTHER = re.compile(labels.MOTHER_NAME)
@@ -310,39 +308,16 @@ SIGNED_AND_TABLED = 0.8
 """Confidence of a spouse's name read under the signature and found again in the table."""
 
 
-_SPOUSE_HEADER = re.compile(r"\b(?:ben|nguoi)?\s*(chong|vo)\b.*\b(?:ben|nguoi)?\s*(chong|vo)\b")
-"""A table's column titles, one per spouse: ``Bên chồng  Bên vợ`` (either order)."""
-HEADER_ROWS = 4
-"""Rows under the column titles where the names' row is looked for."""
+SPOUSE_COLUMNS = (
+    ("husband_name", re.compile(r"\b(?:ben\s*|nguoi\s*)?chong\b")),
+    ("wife_name", re.compile(r"\b(?:ben\s*|nguoi\s*)?vo\b")),
+)
 
 
 def _spouses_by_columns(doc: Document) -> tuple[Field | None, Field | None]:
-    """The table with one column per spouse: under ``Bên chồng | Bên vợ``, the names' row
-    holds its label and one name cell per column (cells as ``visual_rows`` gives them)."""
-    for at, line in enumerate(doc.lines):
-        header = _SPOUSE_HEADER.search(line.key)
-        if header is None or header.group(1) == header.group(2):
-            continue
-        for row in doc.lines[at + 1 : at + 1 + HEADER_ROWS]:
-            label = _NAME.search(row.key)
-            if label is None or CELL_GAP not in row.text[label.end() :]:
-                continue
-            cells, start = [], label.end()
-            for part in row.text[label.end() :].split(CELL_GAP):
-                span = value_bounds(row, start, start + len(part))
-                if row.text[span[0] : span[1]].strip():
-                    cells.append(Span(row, *span))
-                start += len(part) + len(CELL_GAP)
-            names = [name_case(c.text) for c in cells]
-            if len(cells) != 2 or None in names:
-                continue
-            fields = [
-                doc.field(correct_name(n or "").name, SAME_LINE, [c])
-                for n, c in zip(names, cells, strict=True)
-            ]
-            husband_first = header.group(1) == "chong"
-            return (fields[0], fields[1]) if husband_first else (fields[1], fields[0])
-    return None, None
+    """The table with one column per spouse, under ``Bên chồng | Bên vợ`` in either order."""
+    found = names_by_columns(doc, SPOUSE_COLUMNS)
+    return found.get("husband_name"), found.get("wife_name")
 
 
 def marriage_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:

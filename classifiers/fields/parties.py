@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from classifiers.fields import labels
+from classifiers.fields.columns import has_column_titles, names_by_columns
 from classifiers.fields.field_types import Field
 from classifiers.fields.lines import any_of, find_labelled, name_case
 from classifiers.fields.person_names import correct_name
@@ -25,7 +26,9 @@ HEADER_MIN_UPPER = 0.6
 """Share of capitals that makes a line a section header rather than a sentence."""
 
 _PERSON = re.compile(labels.FULL_NAME + r"|^\W*(?:ong|ba)(?:\s*/\s*(?:ong|ba))?\s*:")
-_STOPS = any_of(labels.DATE_OF_BIRTH, labels.PERSONAL_ID, labels.PLACE_OF_RESIDENCE)
+_STOPS = any_of(
+    labels.FULL_NAME, labels.DATE_OF_BIRTH, labels.PERSONAL_ID, labels.PLACE_OF_RESIDENCE
+)
 
 PARTIES: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
     "contract": (
@@ -56,14 +59,39 @@ def _header_at(doc: Document, header: re.Pattern[str], start: int) -> int | None
     return None
 
 
+COLUMNS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    "contract": (
+        ("party_a", re.compile(r"\bben\s*a\b")),
+        ("party_b", re.compile(r"\bben\s*b\b")),
+    ),
+    "power_of_attorney": (
+        ("grantor_name", re.compile(r"\b(?:ben|nguoi)\s*uy\s*quyen\b")),
+        ("agent_name", re.compile(r"\b(?:ben|nguoi)\s*(?:nhan|duoc)\s*uy\s*quyen\b")),
+    ),
+}
+"""Per type, the column titles of a table with one column per party (``columns``)."""
+
+
+def _parties(kind: str, doc: Document) -> dict[str, Field]:
+    """Section by section; by columns where the parties' titles share a row."""
+    if has_column_titles(doc, COLUMNS[kind]):
+        return names_by_columns(doc, COLUMNS[kind])
+    found = party_fields(PARTIES[kind], doc)
+    if len(found) < len(PARTIES[kind]):
+        by_columns = names_by_columns(doc, COLUMNS[kind])
+        if len(by_columns) > len(found):
+            return by_columns
+    return found
+
+
 def contract_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
     """A contract's two parties (``party_a``, ``party_b``)."""
-    return party_fields(PARTIES["contract"], doc)
+    return _parties("contract", doc)
 
 
 def power_of_attorney_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
     """Who grants the power and who receives it (``grantor_name``, ``agent_name``)."""
-    return party_fields(PARTIES["power_of_attorney"], doc)
+    return _parties("power_of_attorney", doc)
 
 
 def party_fields(

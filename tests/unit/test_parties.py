@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from classifiers.fields.extract import extract_fields
 from classifiers.fields.field_types import PageText
 
@@ -43,3 +45,48 @@ def test_a_party_without_a_name_in_its_section_is_missing_not_borrowed() -> None
     text = CONTRACT.replace("Bà: TRIỆU THỊ HUỆ\n", "")
     fields = _values("contract", text)
     assert "party_a" not in fields and fields["party_b"] == "Huỳnh Hoàng Phong"
+
+
+def _boxed(rows: list[list[tuple[str, int]]]) -> PageText:
+    """Rows of cells (text, left) as OCR boxes; the OCR text runs each row's cells together."""
+    from ocr.words import Box, Word
+
+    placed, lines = [], []
+    for number, row in enumerate(rows):
+        for text, left in row:
+            x = left
+            for token in text.split():
+                width = 22 * len(token)
+                placed.append(
+                    Word(
+                        token, 90.0, Box(x, 100 + 70 * number, x + width, 140 + 70 * number), number
+                    )
+                )
+                x += width + 14
+        lines.append(" ".join(text for text, _ in row))
+    return PageText(1, "\n".join(lines), tuple(placed))
+
+
+@pytest.mark.parametrize(
+    ("document_type", "titles", "label", "fields"),
+    [
+        ("contract", ("BÊN A (Bên bán)", "BÊN B (Bên mua)"), "Ông/Bà", ("party_a", "party_b")),
+        (
+            "power_of_attorney",
+            ("BÊN ỦY QUYỀN", "BÊN NHẬN ỦY QUYỀN"),
+            "Họ và tên:",
+            ("grantor_name", "agent_name"),
+        ),
+    ],
+)
+def test_parties_side_by_side_in_a_table(document_type, titles, label, fields) -> None:
+    title = "HỢP ĐỒNG MUA BÁN" if document_type == "contract" else "GIẤY ỦY QUYỀN"
+    page = _boxed(
+        [
+            [(title, 500)],
+            [(titles[0], 600), (titles[1], 1300)],
+            [(label, 100), ("TẠ GIA TUẤN", 600), ("HỨA BẢO LỤA", 1300)],
+        ]
+    )
+    found = extract_fields(document_type, [page])
+    assert (found[fields[0]].value, found[fields[1]].value) == ("Tạ Gia Tuấn", "Hứa Bảo Lụa")
