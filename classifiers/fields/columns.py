@@ -46,9 +46,13 @@ def _titles_in(line: Line, columns: Sequence[tuple[str, re.Pattern[str]]]) -> li
 
 
 def _cells(row: Line, start: int) -> list[Span]:
+    """The row's cells after ``start``; a cell that repeats the label (``Họ và tên: X`` in
+    each column) is cut to its value."""
     cells, at = [], start
     for part in row.text[start:].split(CELL_GAP):
-        left, right = value_bounds(row, at, at + len(part))
+        left = at + len(part) - len(part.lstrip())
+        label = _NAME_ROW.match(row.key, left)
+        left, right = value_bounds(row, label.end() if label else at, at + len(part))
         if row.text[left:right].strip():
             cells.append(Span(row, left, right))
         at += len(part) + len(CELL_GAP)

@@ -90,3 +90,18 @@ def test_parties_side_by_side_in_a_table(document_type, titles, label, fields) -
     )
     found = extract_fields(document_type, [page])
     assert (found[fields[0]].value, found[fields[1]].value) == ("Tạ Gia Tuấn", "Hứa Bảo Lụa")
+
+
+def test_each_column_repeating_the_name_label() -> None:
+    page = _boxed(
+        [
+            [("GIẤY ỦY QUYỀN", 500)],
+            [("BÊN ỦY QUYỀN", 100), ("BÊN ĐƯỢC ỦY QUYỀN", 1000)],
+            [("Họ và tên: TẠ GIA TUẤN", 100), ("Họ và tên: HỨA BẢO LỤA", 1000)],
+        ]
+    )
+    found = extract_fields("power_of_attorney", [page])
+    assert (found["grantor_name"].value, found["agent_name"].value) == (
+        "Tạ Gia Tuấn",
+        "Hứa Bảo Lụa",
+    )
