@@ -52,6 +52,31 @@ def stalled_documents(s: Session, *, quiet_since: Any, limit: int = 100) -> list
     )
 
 
+def _free_page(s: Session, document_id: str, number: int, owner: str, *where: Any) -> bool:
+    """Free one page's claim by compare-and-set on its owner (and ``where``); True if freed.
+    Freeing is not progress: the page's ``updated_at`` is left as it was."""
+    freed = s.execute(
+        update(Page)
+        .where(Page.document_id == document_id, Page.number == number, Page.lease_owner == owner)
+        .where(*where)
+        .values(lease_owner=None, lease_until=None, updated_at=Page.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    return freed.rowcount == 1
+
+
+def _free_step(s: Session, document_id: str, owner: str, *where: Any) -> bool:
+    """As ``_free_page`` for the claim on a document's step."""
+    freed = s.execute(
+        update(Document)
+        .where(Document.id == document_id, Document.step_owner == owner)
+        .where(*where)
+        .values(step_owner=None, step_until=None, updated_at=Document.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    return freed.rowcount == 1
+
+
 def void_dead_leases(s: Session, *, limit: int = 100) -> list[str]:
     """Free the pages and steps whose lease ran out in progress; their documents' ids.
 
@@ -71,18 +96,8 @@ def void_dead_leases(s: Session, *, limit: int = 100) -> list[str]:
         .limit(limit)
     ).all()
     for document_id, number, owner in dead_pages:
-        freed = s.execute(
-            update(Page)
-            .where(
-                Page.document_id == document_id,
-                Page.number == number,
-                Page.lease_owner == owner,
-                Page.lease_until <= now,
-            )
-            .values(lease_owner=None, lease_until=None, updated_at=Page.updated_at)
-            .execution_options(synchronize_session=False)
-        )
-        if freed.rowcount == 1 and document_id not in documents:
+        freed = _free_page(s, document_id, number, owner, Page.lease_until <= now)
+        if freed and document_id not in documents:
             documents.append(document_id)
     dead_steps = s.execute(
         select(Document.id, Document.step_owner)
@@ -91,17 +106,8 @@ def void_dead_leases(s: Session, *, limit: int = 100) -> list[str]:
         .limit(limit)
     ).all()
     for document_id, owner in dead_steps:
-        freed = s.execute(
-            update(Document)
-            .where(
-                Document.id == document_id,
-                Document.step_owner == owner,
-                Document.step_until <= now,
-            )
-            .values(step_owner=None, step_until=None, updated_at=Document.updated_at)
-            .execution_options(synchronize_session=False)
-        )
-        if freed.rowcount == 1 and document_id not in documents:
+        freed = _free_step(s, document_id, owner, Document.step_until <= now)
+        if freed and document_id not in documents:
             documents.append(document_id)
     return documents
 
@@ -140,19 +146,8 @@ def void_claims_of_dead_processes(
         .limit(limit)
     ).all()
     for document_id, number, owner in pages:
-        if not dead(owner):
-            continue
-        freed = s.execute(
-            update(Page)
-            .where(
-                Page.document_id == document_id,
-                Page.number == number,
-                Page.lease_owner == owner,
-            )
-            .values(lease_owner=None, lease_until=None, updated_at=Page.updated_at)
-            .execution_options(synchronize_session=False)
-        )
-        if freed.rowcount == 1 and document_id not in documents:
+        freed = dead(owner) and _free_page(s, document_id, number, owner)
+        if freed and document_id not in documents:
             documents.append(document_id)
     steps = s.execute(
         select(Document.id, Document.step_owner)
@@ -164,15 +159,8 @@ def void_claims_of_dead_processes(
         .limit(limit)
     ).all()
     for document_id, owner in steps:
-        if not dead(owner):
-            continue
-        freed = s.execute(
-            update(Document)
-            .where(Document.id == document_id, Document.step_owner == owner)
-            .values(step_owner=None, step_until=None, updated_at=Document.updated_at)
-            .execution_options(synchronize_session=False)
-        )
-        if freed.rowcount == 1 and document_id not in documents:
+        freed = dead(owner) and _free_step(s, document_id, owner)
+        if freed and document_id not in documents:
             documents.append(document_id)
     return documents
 
