@@ -148,11 +148,41 @@ def _block_start(folded: Sequence[str], index: int) -> int | None:
     following = folded[index + 1] if index + 1 < len(folded) else ""
     if following and any(_is_opener(f"{line} {following}", p) for p in CERTIFICATION_PHRASES):
         return index + 2
-    if line.startswith("so chung thuc"):
-        window = " ".join(folded[index : index + 4])
-        if "quyen so" in window and any(mark in window for mark in BOOK_OF_COPIES):
+    window = " ".join(folded[index + 1 : index + 1 + STAMP_WINDOW])
+    if _is_opener_start(line) and any(contains_phrase(window, part) for part in STAMP_PARTS):
+        return index + 1
+    if contains_phrase(line[: len("so chung thuc") + 2], "so chung thuc"):
+        window = " ".join(folded[index : index + STAMP_WINDOW])
+        around = " ".join(folded[max(0, index - STAMP_WINDOW) : index + STAMP_WINDOW])
+        if "quyen so" in window and not any(mark in around for mark in SIGNATURE_MARKS):
             return index + 1
     return None
+
+
+STAMP_WINDOW = 4
+"""Lines after a stamp's first line in which its other parts are looked for."""
+
+STAMP_PARTS = ("so chung thuc", "quyen so", "nguoi thuc hien chung thuc")
+"""The attestation's own lines under its opener."""
+
+SIGNATURE_MARKS = ("sct ck", "sctck", "chu ky", "da ky", "truoc mat")
+"""What a signature's certification prints (its book ``…/SCT/CK``, ``đã ký … trước
+mặt tôi``): the same ``Số chứng thực … Quyển số`` lines, but no copy is certified.
+Without these, the number and the book together mean a copy's attestation even
+where its ``SCT/BS`` mark was unreadable (a smudged stamp)."""
+
+OPENER_START_MIN = 12
+"""Letters of the opener a stamp cut off by OCR must still show (``chung thuc ba``):
+a signature's certification starts ``chung thuc chu …`` and differs by then."""
+
+
+def _is_opener_start(line: str) -> bool:
+    """The line is the opener's beginning, cut short (the rest lost under a seal)."""
+    phrase = CERTIFICATION_PHRASES[0]
+    if len(line) < OPENER_START_MIN or len(line) > len(phrase) + OPENER_SLACK:
+        return False
+    head = line[: len(phrase)]
+    return fuzz.ratio(head, phrase[: len(head)]) >= FUZZY_MIN
 
 
 def _is_opener(line: str, phrase: str) -> bool:

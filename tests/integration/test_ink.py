@@ -147,3 +147,38 @@ def test_a_red_title_over_a_guilloche_card_is_read(tmp_path: Path) -> None:
     assert "CHỨNG MINH NHÂN DÂN" in result.text, result.text
     scores, _ = rule_scores([split_page(1, result.text)])
     assert max(scores, key=scores.get) == "citizen_id"
+
+
+def _page_with_a_tilted_stamp(degrees: float) -> tuple[Image.Image, Box]:
+    """A red title printed straight and a red stamp pressed ``degrees`` askew below it."""
+    page = _page((20, 20, 20), INKS["red"])
+    body = pagegen.load_font(pagegen.SERIF_REGULAR, round(12 / 72 * DPI))
+    stamp = Image.new("RGBA", (980, 260), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(stamp)
+    draw.rectangle((4, 4, 975, 255), outline=INKS["red"], width=4)
+    for row, line in enumerate(STAMP):
+        draw.text((24, 24 + 70 * row), line, font=body, fill=INKS["red"])
+    turned = stamp.rotate(degrees, expand=True, resample=Image.Resampling.BICUBIC)
+    canvas = Image.new("RGB", (page.width, page.height + turned.height + 80), (250, 249, 246))
+    canvas.paste(page, (0, 0))
+    left, top = 200, page.height + 20
+    canvas.paste(turned, (left, top), turned)
+    return canvas, Box(left, top, left + turned.width, top + turned.height)
+
+
+@pytest.mark.parametrize("degrees", [-6.0, 7.0])
+def test_a_stamp_pressed_askew_is_read_level_and_stays_where_it_is(
+    tmp_path: Path, degrees: float
+) -> None:
+    image, where = _page_with_a_tilted_stamp(degrees)
+    words = _read(image, tmp_path)
+    text = _text(words)
+    assert is_certified_copy([split_page(1, text)]), text
+    opener = [w for w in words if w.text in ("CHỨNG", "THỰC", "BẢN", "SAO") and w.ink == "red"]
+    assert len(opener) >= 3, text
+    # Read turned level, but placed where the stamp is printed on the page.
+    for word in opener:
+        x = (word.box.left + word.box.right) / 2
+        y = (word.box.top + word.box.bottom) / 2
+        assert where.left <= x <= where.right and where.top <= y <= where.bottom
+    assert text.splitlines()[0].startswith("BẰNG TỐT NGHIỆP")

@@ -43,3 +43,25 @@ def test_a_body_sentence_naming_the_procedure_is_not_a_stamp() -> None:
         " hồ sơ xin việc tại công ty"
     )
     assert not _certified(text)
+
+
+def test_the_opener_cut_short_with_the_stamps_lines_under_it() -> None:
+    """A seal over the stamp's right half leaves ``CHỨNG THỰC BA``; its number line follows."""
+    stamp = "CHỨNG THỰC BA\nSố chứng thực: 1909. Quyến số: 05/2026-5C\nNGƯỜI THỰC HIỆN"
+    assert _certified(f"{BODY}\n{stamp}")
+
+
+def test_the_opener_cut_short_alone_is_not_enough() -> None:
+    assert not _certified(f"{BODY}\nCHỨNG THỰC BA\nNgười ký: Lê Văn Bình")
+
+
+def test_the_number_and_the_book_with_the_book_mark_smudged() -> None:
+    assert _certified(f"{BODY}\nSố chứng thực: 767 Quyển số: 03/2026-S?T")
+
+
+def test_a_signature_certification_with_its_book_mark_smudged_is_not_a_copy() -> None:
+    text = (
+        f"{BODY}\nÔng Lê Văn Bình đã ký vào giấy tờ này trước mặt tôi\n"
+        "Số chứng thực: 88 Quyển số: 02/2026-S?T"
+    )
+    assert not _certified(text)
