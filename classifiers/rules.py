@@ -69,13 +69,25 @@ _SECTION_NUMBER = re.compile(r"^(?:[ivx]{1,4}|\d{1,2}) (?=\w)")
 """A section's number before its title (``IV. NHỮNG THAY ĐỔI …`` folds to ``iv nhung …``)."""
 
 
+_STRAY_HEAD = re.compile(r"^[a-z0-9]{1,3} (?=\w{4})")
+"""A fragment of one to three letters before a title: an emblem's or a card edge's
+shadow read as letters (``cấu CHỨNG MINH NHÂN DÂN``), or a title's first word
+mangled beyond recognition."""
+
+STRAY_HEAD_FACTOR = 0.97
+"""A title found behind such a fragment is a little less sure than one that opens the line."""
+
+
 def title_score(folded_line: str, pattern: str) -> float:
     """0..1: how well the line opens with ``pattern`` (fuzzy, OCR-tolerant), a section
-    number before it allowed."""
+    number or a stray fragment before it allowed."""
     score = _opening_score(folded_line, pattern)
     unnumbered = _SECTION_NUMBER.sub("", folded_line, count=1)
     if score < 1.0 and unnumbered != folded_line:
         score = max(score, _opening_score(unnumbered, pattern))
+    stripped = _STRAY_HEAD.sub("", folded_line, count=1)
+    if score < STRAY_HEAD_FACTOR and stripped != folded_line and len(pattern) >= FUZZY_MIN_LENGTH:
+        score = max(score, STRAY_HEAD_FACTOR * _opening_score(stripped, pattern))
     return score
 
 

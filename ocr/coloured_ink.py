@@ -238,9 +238,9 @@ def _placed(word: Word, turns: Sequence[Turn]) -> Box:
 
 
 def read_ink_words(
-    image: Image.Image, black: Sequence[Word], recognise: Callable[[Image.Image], list[Word]]
+    image: Image.Image, recognise: Callable[[Image.Image], list[Word]]
 ) -> list[Word]:
-    """Words of the coloured ink that the black-print pass did not already read.
+    """Words of the coloured ink (``settle`` decides where the black pass read them too).
 
     ``recognise`` reads a grey image into words (``ocr.tesseract.recognise_words``
     with the page's language and resolution). Boxes come back in the page's
@@ -262,12 +262,39 @@ def read_ink_words(
             placed.right + layer.left,
             placed.bottom + layer.top,
         )
-        if any(_covers(b.box, box) for b in black):
-            continue  # dark enough to have survived the dropout: already read
         found.append(
             replace(word, box=box, line=INK_LINE_BASE + word.line, ink=ink_colour(rgb, box))
         )
     return found
+
+
+DISPLACE_MARGIN = 10.0
+"""Confidence points an ink word must beat the black words under it by to replace them."""
+
+
+def settle(black: Sequence[Word], ink: Sequence[Word]) -> tuple[list[Word], list[Word]]:
+    """Which reading of a place both passes read stands: the black words kept, the ink
+    words added.
+
+    Ink dark enough to survive the dropout is read by the black pass, and the ink
+    word there adds nothing. But what the dropout only half erased (a red title
+    over speckles, a seal's edge) leaves a ghost the black pass reads as garbage
+    (``HỨN NG : NHẬT Ñ``); where the ink pass read the same place clearly, its words
+    replace the ghost's.
+    """
+    displaced: set[int] = set()
+    added: list[Word] = []
+    for word in ink:
+        under = [i for i, b in enumerate(black) if _covers(b.box, word.box)]
+        if not under:
+            added.append(word)
+            continue
+        ghost = sum(black[i].confidence for i in under) / len(under)
+        if word.confidence >= ghost + DISPLACE_MARGIN:
+            displaced.update(under)
+            added.append(word)
+    kept = [w for i, w in enumerate(black) if i not in displaced]
+    return kept, added
 
 
 def _covers(black: Box, ink: Box) -> bool:
@@ -285,6 +312,7 @@ def merge_lines(black: Sequence[Word], ink: Sequence[Word]) -> list[Word]:
     goes before the first black line that starts below it, so a red title is
     read first and a stamp at the foot of the page last.
     """
+    black, ink = settle(black, ink)
     if not ink:
         return list(black)
     black_lines = _lines(black)

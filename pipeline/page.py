@@ -186,7 +186,7 @@ def with_coloured_ink(reading: _Reading, dpi: float, options: OcrOptions) -> _Re
         words = engine(options.engine).recognise(layer, lang=options.lang, dpi=round(dpi * scale))
         return [w for w in (_tidy(w, 1.0 / scale) for w in words) if w.text]
 
-    found = coloured_ink.read_ink_words(reading.image, reading.words, recognise)
+    found = coloured_ink.read_ink_words(reading.image, recognise)
     if not found:
         return reading
     return replace(reading, words=coloured_ink.merge_lines(reading.words, found))

@@ -21,6 +21,7 @@ from classifiers.fields.id_card_qr import IdQr, parse_id_qr
 from classifiers.fields.lines import Line, Span, any_of, find_labelled, fold_key, name_case
 from classifiers.fields.mrz import Td1, find_td1, is_mrz_line
 from classifiers.fields.numbers import find_digit_runs
+from classifiers.fields.person_names import correct_name
 from classifiers.fields.personal_id import (
     CENTURY_START,
     find_personal_ids,
@@ -138,6 +139,92 @@ def _old_card_number(doc: Document) -> Field | None:
     return None
 
 
+_OLD_CARD_TITLE = re.compile(r"\bchung\s*minh\s*nhan\s*dan\b")
+_DATELINE = re.compile(r"\bn[gq]a[yv]\s*\d{1,2}\s*\W*\s*t[hb]ang\b")
+_NAME_WORD = re.compile(r"[^\W\d_]{1,7}")
+OLD_CARD_LINES = 3
+"""Lines under the old card's title in which its number is printed (``Số 227 784 088``),
+and under the number in which its holder's name and birth date follow."""
+UNLABELLED = 0.55
+"""Confidence of an old card's value found by its place, its label unreadable."""
+
+
+def _old_card_title(doc: Document) -> int | None:
+    for at, line in enumerate(doc.lines):
+        if _OLD_CARD_TITLE.search(line.key) and not _ID_LABEL.search(line.key):
+            return at
+    return None
+
+
+def old_card_fields(doc: Document, printed: dict[str, Field]) -> dict[str, Field]:
+    """What the old nine-digit card (``GIẤY CHỨNG MINH NHÂN DÂN``) prints where its labels
+    were lost: a photocopied or photographed old card often reads ``Hộ »`` for ``Họ tên``
+    and ``sminay`` for ``Sinh ngày``, and its red ``Số`` vanishes with the red ink. The
+    card's order is fixed (title, number, name, birth date), so each value is taken by
+    its place under the title: nine digits, then a line of capitals, then a date.
+    """
+    title = _old_card_title(doc)
+    if title is None:
+        return {}
+    lines = doc.lines[title + 1 : title + 1 + OLD_CARD_LINES]
+    found: dict[str, Field] = {}
+    number_at = None
+    if "old_id_number" not in printed:
+        for offset, line in enumerate(lines):
+            runs = find_digit_runs(line.text, 9)
+            if runs and len(runs[0].digits) == 9:
+                run = runs[0]
+                span = Span(line, run.start, run.end)
+                found["old_id_number"] = doc.field(
+                    run.digits, UNLABELLED - PER_FIX * run.fixes, [span]
+                )
+                number_at = title + 1 + offset
+                break
+    after = doc.lines[(number_at or title) + 1 : (number_at or title) + 1 + OLD_CARD_LINES]
+    if "full_name" not in printed:
+        for line in after:
+            name = _capitals_name(line)
+            if name is not None:
+                reading = correct_name(name_case(name.text) or "")
+                found["full_name"] = doc.field(reading.name, UNLABELLED, [name])
+                break
+    if "date_of_birth" not in printed:
+        for line in after:
+            date = find_date(line.text)
+            if date is not None:
+                span = Span(line, date.start, date.end)
+                found["date_of_birth"] = doc.field(date.value.isoformat(), UNLABELLED, [span])
+                break
+    return found
+
+
+def _capitals_name(line: Line) -> Span | None:
+    """The run of two to six capitalised words a line ends with (a label's remains before it)."""
+    words = list(_NAME_WORD.finditer(line.text))
+    run: list[re.Match[str]] = []
+    for word in reversed(words):
+        if not word.group().isupper():
+            break
+        run.insert(0, word)
+    if not 2 <= len(run) <= 6:
+        return None
+    span = Span(line, run[0].start(), run[-1].end())
+    return span if name_case(span.text) is not None else None
+
+
+def _card_dateline(doc: Document) -> Field | None:
+    """The date an old card was issued: ``Ngày 21 tháng 07 năm 2014`` over the issuer's title."""
+    for line in doc.lines:
+        match = _DATELINE.search(line.key)
+        if match is None:
+            continue
+        date = find_date(line.text[match.start() :])
+        if date is not None:
+            span = Span(line, match.start() + date.start, match.start() + date.end)
+            return doc.field(date.value.isoformat(), UNLABELLED, [span])
+    return None
+
+
 def printed_fields(doc: Document) -> dict[str, Field]:
     """Fields read from the printed labels of the card."""
     readers: dict[str, Callable[[], Field | None]] = {
@@ -157,6 +244,13 @@ def printed_fields(doc: Document) -> dict[str, Field]:
         value = read()
         if value is not None:
             fields[name] = value
+    fields.update(old_card_fields(doc, fields))
+    if "old_id_number" in fields and "id_number" not in fields:
+        fields["id_number"] = fields["old_id_number"]  # the old card's only number
+    if "issue_date" not in fields and "old_id_number" in fields:
+        dateline = _card_dateline(doc)
+        if dateline is not None:
+            fields["issue_date"] = dateline
     return fields
 
 

@@ -48,7 +48,15 @@ def read_text(
     found = find_labelled(
         doc.lines, label, stops, continuation=continuation, start=start, stop=stop, accept=accept
     )
-    return doc.found(found.value, found) if found else None
+    if found is None:
+        return None
+    value = found.value.strip(_STRAY_MARKS)
+    return doc.found(value or found.value, found)
+
+
+_STRAY_MARKS = " '\"`„“”‘’«»‹›¬|•*_~.,:;-–—^ˆ"
+"""What OCR makes of a form's dots, a ruled cell's edge or a speck around a value:
+never the start or end of a place or a purpose."""
 
 
 def read_name(
@@ -179,6 +187,9 @@ def apply_id_checks(fields: dict[str, Field], extra: list[str] | None = None) ->
     """
     problems = list(extra or [])
     number = fields.get("id_number")
+    old = fields.get("old_id_number")
+    if number is not None and old is not None and number.value == old.value:
+        number = None  # the old nine-digit card: no structure to check
     if number is not None:
         id_problems = validate_personal_id(
             number.value,

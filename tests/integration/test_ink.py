@@ -8,6 +8,7 @@ that keeps body text clean, and the certified copy was typed as an original.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +112,18 @@ def test_ink_lines_go_where_they_stand_on_the_page() -> None:
         ("signer", 2),
         ("stamp", 3),
     ]
+
+
+def test_a_ghost_the_dropout_left_is_replaced_by_the_clear_ink_reading() -> None:
+    """Half-erased red print read as garbage by the black pass gives way to the ink pass;
+    dark ink the black pass read well is not read twice."""
+    ghost = Word("HỨN", 41.0, Box(100, 100, 300, 140), 3)
+    clear = Word("CHỨNG", 93.0, Box(95, 98, 310, 142), 100_000, "red")
+    kept, added = ink.settle([ghost], [clear])
+    assert kept == [] and added == [clear]
+    well_read = replace(ghost, text="CHỨNG", confidence=91.0)
+    kept, added = ink.settle([well_read], [clear])
+    assert kept == [well_read] and added == []
 
 
 def _old_id_card() -> Image.Image:

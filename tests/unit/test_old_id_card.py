@@ -21,7 +21,10 @@ def test_the_old_card_gives_its_number_name_birth_origin_and_residence() -> None
         name: f.value for name, f in extract_fields("citizen_id", [PageText(1, FRONT)], []).items()
     }
     assert fields["old_id_number"] == "025814736"
-    assert "id_number" not in fields  # nine digits are not a twelve-digit personal number
+    # The card's only number is its ID number too (other papers cite the card by it),
+    # with no twelve-digit structure to check and so no problem reported.
+    assert fields["id_number"] == "025814736"
+    assert "id_number_problems" not in fields
     assert fields["full_name"] == "Nguyễn Văn An"  # NGUYỄN read as NGUYÊN, put right
     assert fields["date_of_birth"] == "1978-04-12"
     assert fields["place_of_origin"].startswith("xã Tân Phú")
@@ -32,3 +35,37 @@ def test_a_chip_card_number_is_not_taken_for_an_old_one() -> None:
     text = "CĂN CƯỚC CÔNG DÂN\nSố / No.: 001090012345\nHọ và tên / Full name: LÊ THỊ HOA"
     fields = extract_fields("citizen_id", [PageText(1, text)], [])
     assert "old_id_number" not in fields
+
+
+GARBLED = """à CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM 1.
+nh = non. -Tự đo - - Hạnh phúc `3
+cấu CHỨNG MINH NHÂN ĐẬN `
+Wj - —. - 227 784. 088.
+Hộ » TRẦN THỊ KIM ANH '
+Ä- sminay. 18-09-1953 `
+à-! : Nguyên quán' Cư Mgar, Can Lộc, Hà Giang ¬
+" Dân tộc: Mường... Tôn giáo: Công giáo
+. Sẹo chấm cách 2cm trên sau đuôi mắt trái
+BỊ: NGÓN TRỎ PHẢI |]... - Ngày 21 tháng 7 năm 2014 ẲN
+GIÁM ĐỐC CA TỈNH HÀ GIANG"""
+
+
+def test_a_photocopied_old_card_whose_labels_were_lost_is_read_by_its_order() -> None:
+    """``Số`` gone with the red ink, ``Họ tên`` read ``Hộ »``, ``Sinh ngày`` read ``sminay``:
+    the number, the name and the birth date are still the lines under the title, in that
+    order, and the card's issue date is the back's ``Ngày … tháng … năm``."""
+    fields = extract_fields("citizen_id", [PageText(1, GARBLED)], [])
+    values = {name: f.value for name, f in fields.items()}
+    assert values["old_id_number"] == values["id_number"] == "227784088"
+    assert values["full_name"] == "Trần Thị Kim Anh"
+    assert values["date_of_birth"] == "1953-09-18"
+    assert values["issue_date"] == "2014-07-21"
+    assert values["place_of_origin"] == "Cư Mgar, Can Lộc, Hà Giang"
+    # Found by place, not by label: less sure than a labelled value.
+    assert fields["full_name"].confidence < 0.7
+
+
+def test_without_the_old_title_no_value_is_taken_by_its_place() -> None:
+    text = GARBLED.replace("cấu CHỨNG MINH NHÂN ĐẬN `", "GIẤY XÁC NHẬN")
+    fields = extract_fields("citizen_id", [PageText(1, text)], [])
+    assert "full_name" not in fields and "old_id_number" not in fields
