@@ -162,3 +162,18 @@ def test_dotted_leaders_are_removed_and_the_letters_dots_kept():
     assert (gray[112:115] < 128).any(), "the line has its leader"
     assert (cleaned[106:] == 255).all(), "the leader is paper now"
     assert (cleaned[:106] == gray[:106]).all(), "the value above it is untouched, dots and all"
+
+
+def test_a_dusting_of_light_specks_is_found_and_removed(short_page):
+    """A photocopier's grey dust: each speck too faint for the salt-and-pepper test,
+    but thousands of them per page mislead Tesseract's thresholding."""
+    rng = np.random.default_rng(7)
+    dusty = np.asarray(short_page.image).copy()
+    height, width = dusty.shape[:2]
+    count = int(height * width * 2.5e-3)
+    ys, xs = rng.integers(0, height, count), rng.integers(0, width, count)
+    dusty[ys, xs] = 150
+    gray = clean.to_gray(Image.fromarray(dusty))
+    assert clean.speckle_share(gray) <= 0.004  # the old test alone misses it
+    assert clean.has_speckles(gray)
+    assert not clean.has_speckles(clean.to_gray(clean.remove_speckles(Image.fromarray(dusty))))
