@@ -194,7 +194,7 @@ for dusty loses little: the 3x3 median keeps 200 dpi strokes, and one such page
 def speck_density(gray: np.ndarray) -> float:
     """Dark blobs of at most ``SPECK_MAX_AREA`` pixels per megapixel."""
     marked = (gray < SPECK_GREY).astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(marked, connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(marked, connectivity=8)
     specks = int(np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] <= SPECK_MAX_AREA))
     return specks * 1e6 / max(1, gray.size)
 
@@ -202,9 +202,7 @@ def speck_density(gray: np.ndarray) -> float:
 def has_speckles(gray: np.ndarray) -> bool:
     """Salt and pepper (pixels far from their neighbours), or a dusting of light specks
     (many tiny blobs) that the first test misses because each speck is faint."""
-    return bool(
-        speckle_share(gray) > _SPECKLE_SHARE or speck_density(gray) > SPECKS_PER_MEGAPIXEL
-    )
+    return bool(speckle_share(gray) > _SPECKLE_SHARE or speck_density(gray) > SPECKS_PER_MEGAPIXEL)
 
 
 def remove_speckles(image: Image.Image) -> Image.Image:
