@@ -8,10 +8,11 @@ from classifiers.fields import labels
 from classifiers.fields.field_types import Field
 from classifiers.fields.lines import any_of, find_labelled
 from classifiers.fields.person import person_fields
-from classifiers.fields.readers import read_date, read_text
+from classifiers.fields.readers import read_date, read_name, read_text
 from classifiers.fields.reading import Document
 
 _NAME = re.compile(labels.BUSINESS_NAME)
+_OWNER = re.compile(labels.BUSINESS_OWNER)
 _NUMBER = re.compile(labels.BUSINESS_NUMBER)
 _CODE = re.compile(r"[0-9][0-9A-Z]{3,}")
 _FIRST = re.compile(labels.FIRST_REGISTRATION)
@@ -22,6 +23,9 @@ _OWN = (
     labels.FIRST_REGISTRATION,
 )
 _STOPS = any_of(*_OWN)
+_PERSON_STOPS = any_of(
+    *_OWN, labels.SEX, labels.DATE_OF_BIRTH, labels.PERSONAL_ID, labels.PLACE_OF_RESIDENCE
+)
 
 
 def business_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
@@ -29,6 +33,9 @@ def business_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]
     falling back to the certificate's ``Số:``), the first registration's date, and the
     owner (``owner_name``, birth date, sex, ID number) by the shared person reader."""
     fields: dict[str, Field] = person_fields(doc, *_OWN, name="owner_name")
+    owner = read_name(doc, _OWNER, _PERSON_STOPS)
+    if owner is not None:
+        fields["owner_name"] = owner
     first = read_date(doc, _FIRST, _STOPS)
     if first is not None:
         fields["first_registration_date"] = first

@@ -125,4 +125,11 @@ BUSINESS_NUMBER = (
     r"|\bso\s*giay\s*chung\s*nhan\s*dang\s*ky\b|\bso\s*dang\s*ky\b"
 )
 BUSINESS_OTHER = r"\bdia\s*diem\s*kinh\s*doanh\b|\bnganh\s*,?\s*nghe\b|\bvon\s*kinh\s*doanh\b"
+BUSINESS_OWNER = (
+    _NAME_HEAD + r"\s*(?:cua\s*)?(?:chu\s*ho|nguoi\s*dai\s*dien(?:\s*ho)?)(?:\s*kinh\s*doanh)?\b"
+    r"|\b(?:chu\s*ho|dai\s*dien\s*ho)\s*kinh\s*doanh\b"
+)
+"""The owner of a household business: ``Họ và tên chủ hộ kinh doanh``, ``Chủ hộ kinh
+doanh:``, ``Họ tên người đại diện hộ kinh doanh``. (The plain name label refuses
+``chủ hộ``: on a household book that is the head of household.)"""
 FIRST_REGISTRATION = r"\bdang\s*ky\s*lan\s*dau\b"  # the date reader keeps its "ngày"

@@ -954,6 +954,31 @@ Mã số hộ kinh doanh: 08H8001234
     }
 
 
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Họ và tên chủ hộ kinh doanh",
+        "Chủ hộ kinh doanh:",
+        "Họ tên người đại diện hộ kinh doanh:",
+    ],
+)
+def test_a_household_business_owner_under_each_label(label: str) -> None:
+    text = f"""GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH
+Mã số hộ kinh doanh: 08H8001234
+{label} ĐÀO THẾ HOÀNG
+Giới tính: Nam
+Sinh ngày: 15/03/1985"""
+    got = values(extract_fields("business_household_registration", [page(text)]))
+    assert got["owner_name"] == "Đào Thế Hoàng"
+    assert (got["sex"], got["date_of_birth"]) == ("male", "1985-03-15")
+
+
+def test_a_household_books_head_is_not_a_business_owner() -> None:
+    text = "SỔ HỘ KHẨU\nHọ và tên chủ hộ: LÊ VĂN AN"
+    got = values(extract_fields("household_book", [page(text)]))
+    assert "owner_name" not in got
+
+
 def test_unknown_type_gets_common_fields_only() -> None:
     text = "Số: 7/HĐ\nHọ và tên: NGUYỄN VĂN A\nLâm Bình, ngày 1/7/2025"
     assert values(extract_fields("contract", [page(text)])) == {
