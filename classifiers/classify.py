@@ -166,8 +166,11 @@ class Classifier:
         best = int(np.argmax(probabilities))
         confidence = float(probabilities[best])
         ruled = decisive_rule(rule_scores or {})
-        if ruled is not None and ruled != self.model.classes[best]:
-            return ruled, RULE_ONLY_CONFIDENCE * rule_scores[ruled]  # type: ignore[index]
+        if ruled is not None:
+            # Whether or not the model agrees: a model unsure below the threshold must
+            # not turn a paper whose title was read into ``other``.
+            agreed = confidence if ruled == self.model.classes[best] else 0.0
+            return ruled, max(agreed, RULE_ONLY_CONFIDENCE * rule_scores[ruled])  # type: ignore[index]
         if confidence < self.threshold:
             return OTHER, confidence
         return self.model.classes[best], confidence

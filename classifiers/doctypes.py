@@ -98,7 +98,14 @@ TYPES: tuple[DocumentType, ...] = (
             "chung minh nhan dan",
         ),
         whole_line_titles=("can cuoc", "identity card"),
-        markers=("idvnm", "dac diem nhan dang", "personal identification number"),
+        markers=(
+            "idvnm",
+            "dac diem nhan dang",
+            "personal identification number",
+            # The old nine-digit card's own wording, printed on no other paper.
+            "noi dkhk thuong tru",
+            "dau vet rieng va di hinh",
+        ),
         fields=(
             "id_number",
             "old_id_number",

@@ -69,8 +69,8 @@ _SECTION_NUMBER = re.compile(r"^(?:[ivx]{1,4}|\d{1,2}) (?=\w)")
 """A section's number before its title (``IV. NHỮNG THAY ĐỔI …`` folds to ``iv nhung …``)."""
 
 
-_STRAY_HEAD = re.compile(r"^[a-z0-9]{1,3} (?=\w{4})")
-"""A fragment of one to three letters before a title: an emblem's or a card edge's
+_STRAY_HEAD = re.compile(r"^(?:[a-z0-9]{1,3} ){1,2}(?=\w{4})")
+"""One or two fragments of one to three letters before a title: an emblem's or a card edge's
 shadow read as letters (``cấu CHỨNG MINH NHÂN DÂN``), or a title's first word
 mangled beyond recognition."""
 

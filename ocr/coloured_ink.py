@@ -316,7 +316,13 @@ def merge_lines(black: Sequence[Word], ink: Sequence[Word]) -> list[Word]:
     if not ink:
         return list(black)
     black_lines = _lines(black)
-    ink_lines = sorted(_lines(ink), key=_top)
+    ink_lines = []
+    for line in sorted(_lines(ink), key=_top):
+        host = next((b for b in black_lines if _same_row(b, line)), None)
+        if host is None:
+            ink_lines.append(line)
+        else:  # the rest of a line the black pass read in part (``GIẤY CHỨNG MINH NHÂN`` + ``DÂN``)
+            host[:] = sorted([*host, *line], key=lambda w: w.box.left)
     merged: list[list[Word]] = []
     pending = list(ink_lines)
     for line in black_lines:
@@ -332,6 +338,24 @@ def _lines(words: Sequence[Word]) -> list[list[Word]]:
     for word in words:
         lines.setdefault(word.line, []).append(word)
     return [lines[k] for k in sorted(lines)]
+
+
+SAME_ROW = 0.6
+"""Share of the shorter line's height two lines must share to be one row of print."""
+
+
+def _same_row(black: Sequence[Word], ink: Sequence[Word]) -> bool:
+    """The ink line stands on the black line's row, beside its words (not over them)."""
+    top = max(_top(black), _top(ink))
+    bottom = min(_bottom(black), _bottom(ink))
+    shorter = min(_bottom(black) - _top(black), _bottom(ink) - _top(ink))
+    if shorter <= 0 or bottom - top < SAME_ROW * shorter:
+        return False
+    return not any(_covers(b.box, w.box) for b in black for w in ink)
+
+
+def _bottom(line: Sequence[Word]) -> int:
+    return max(w.box.bottom for w in line)
 
 
 def _top(line: Sequence[Word]) -> int:

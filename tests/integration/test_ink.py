@@ -114,6 +114,24 @@ def test_ink_lines_go_where_they_stand_on_the_page() -> None:
     ]
 
 
+def test_the_ink_rest_of_a_line_joins_the_words_the_black_pass_read_of_it() -> None:
+    """A red title whose first words were dark enough for the black pass: its last word,
+    read on the ink layer, ends the same line instead of standing on a line of its own."""
+    black = [
+        Word("GIẤY", 90.0, Box(100, 200, 180, 240), 2),
+        Word("NHÂN", 90.0, Box(200, 202, 290, 241), 2),
+        Word("Số", 90.0, Box(100, 300, 140, 330), 3),
+    ]
+    rest = Word("DÂN", 88.0, Box(310, 196, 380, 236), 100_000, "red")
+    merged = ink.merge_lines(black, [rest])
+    assert [(w.text, w.line) for w in merged] == [
+        ("GIẤY", 0),
+        ("NHÂN", 0),
+        ("DÂN", 0),
+        ("Số", 1),
+    ]
+
+
 def test_a_ghost_the_dropout_left_is_replaced_by_the_clear_ink_reading() -> None:
     """Half-erased red print read as garbage by the black pass gives way to the ink pass;
     dark ink the black pass read well is not read twice."""

@@ -197,6 +197,36 @@ def test_a_decisive_title_or_mrz_names_the_type_a_rival_rule_does_not() -> None:
     assert decisive_rule({}) is None
 
 
+def test_a_decisive_title_is_kept_when_the_unsure_model_agrees_with_it() -> None:
+    """The model's best guess below the threshold would be ``other``; a title read
+    nearly as printed names the paper whether the model disagrees or agrees."""
+    from classifiers.classify import RULE_ONLY_CONFIDENCE, Classifier
+
+    texts = [f"giay khai sinh {i}" for i in range(4)] + [f"quyet dinh {i}" for i in range(4)]
+    model = train_text_model(texts, ["birth_certificate"] * 4 + ["decision"] * 4)
+    classifier = Classifier(model, threshold=0.9)
+    unsure = (
+        np.array([0.55, 0.45])
+        if model.classes[0] == "birth_certificate"
+        else np.array([0.45, 0.55])
+    )
+    assert classifier.decide(unsure) == ("other", 0.55)
+    agreed = classifier.decide(unsure, {"birth_certificate": 0.97})
+    assert agreed == ("birth_certificate", pytest.approx(RULE_ONLY_CONFIDENCE * 0.97))
+    overruled = classifier.decide(unsure, {"decision": 1.0})
+    assert overruled == ("decision", pytest.approx(RULE_ONLY_CONFIDENCE))
+
+
+def test_an_old_id_card_title_behind_stray_fragments_and_its_own_phrases() -> None:
+    """A card edge or an emblem read as letters before the title (``l Ũ GIẤY …``), and the
+    old card's words no other paper prints (``Nơi ĐKHK thường trú``)."""
+    assert rules.title_score("l u giay chung minh nhan dan", "giay chung minh nhan dan") > 0.9
+    assert rules.title_score("cau chung minh nhan dan", "chung minh nhan dan") > 0.9
+    assert rules.title_score("ho va ten chu ho", "giay chung minh nhan dan") == 0
+    scores, _ = rules.rule_scores([split_page(1, "Nơi ĐKHK thường trú: xã Tân Phú")])
+    assert scores == {"citizen_id": pytest.approx(rules.MARKER_WEIGHT)}
+
+
 def test_an_mrz_read_badly_still_marks_an_id_card() -> None:
     text = (
         "Ngày, tháng, năm / Date, month, year: 01/04I2024\n"
