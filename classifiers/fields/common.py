@@ -170,8 +170,12 @@ def issue_place_and_date(doc: Document) -> dict[str, Field]:
     return {}
 
 
-_TODAY = re.compile(r"^\W*h[oô]m\s*nay\s*,?\s*(?=n[gq]a[yv]\b)")
-"""``Hôm nay, ngày 16 tháng 8 năm 2017, tại …``: how contracts and minutes open (folded key)."""
+_TODAY = re.compile(
+    r"^\W*(?:h[oô]m\s*nay|(?:vao\s*)?(?:hoi|luc)\s*\d{1,2}\s*(?:gio\b|h)[^,]{0,20}?)"
+    r"\s*,?\s*(?=n[gq]a[yv]\b)"
+)
+"""``Hôm nay, ngày 16 tháng 8 năm 2017, tại …`` or ``Hồi 9 giờ 00, ngày 05 tháng 01 năm
+2023, tại …``: how contracts and minutes open (folded key)."""
 
 
 def signing_date(doc: Document) -> dict[str, Field]:

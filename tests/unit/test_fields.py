@@ -1079,7 +1079,13 @@ def test_issuer_suffix_split_by_ocr_is_joined(line: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "opener", ["Hôm nay, ngày 16 tháng 8 năm 2017", "Hom nay ngay 16 thang 8 nam 2017"]
+    "opener",
+    [
+        "Hôm nay, ngày 16 tháng 8 năm 2017",
+        "Hom nay ngay 16 thang 8 nam 2017",
+        "Hồi 9 giờ 00, ngày 16 tháng 8 năm 2017",
+        "Vào lúc 14h30 ngày 16 tháng 8 năm 2017",
+    ],
 )
 def test_contract_dated_in_its_opening_sentence(opener: str) -> None:
     text = f"HỢP ĐỒNG THUÊ NHÀ\n{opener}, tại nhà ông Thào Trọng Trung, chúng tôi gồm:"
