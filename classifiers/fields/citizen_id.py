@@ -456,8 +456,28 @@ def citizen_id_fields(doc: Document, common: dict[str, Field] | None = None) -> 
             fields[name] = field
         if conflict:
             problems.append(conflict)
+    _one_date_two_labels(fields)
     apply_id_checks(fields, problems + _date_order_problems(fields))
     return fields
+
+
+def _one_date_two_labels(fields: dict[str, Field], today: date | None = None) -> None:
+    """A card's issue and expiry dates stand side by side under their labels (``Ngày cấp
+    | Ngày hết hạn``); when OCR lost one of the two values, the other is read under
+    both. A card never expires the day it is issued, so one label is wrong: the date
+    is the expiry when the MRZ confirmed it or when it is still to come (no card is
+    issued in the future), the issue date otherwise."""
+    issue, expiry = fields.get("issue_date"), fields.get("expiry_date")
+    if issue is None or expiry is None or issue.value != expiry.value:
+        return
+    try:
+        when = date.fromisoformat(expiry.value)
+    except ValueError:
+        return
+    if expiry.confidence >= 1.0 or when > (today or date.today()):
+        del fields["issue_date"]
+    else:
+        del fields["expiry_date"]
 
 
 def _first_page(doc: Document) -> int:

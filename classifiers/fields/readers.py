@@ -123,6 +123,8 @@ def canonical_nationality(value: str) -> str:
     key = re.sub(r"[^a-z]", "", fold_key(value))
     if key in ("vietnam", "vietnamese", "vn", "vnm"):
         return "Việt Nam"
+    if key in ("namvietnam", "nuvietnam"):  # a card's row ``Nữ Việt Nam``: sex, then nationality
+        return "Việt Nam"
     return name_case(value) or value
 
 

@@ -69,3 +69,31 @@ def test_without_the_old_title_no_value_is_taken_by_its_place() -> None:
     text = GARBLED.replace("cấu CHỨNG MINH NHÂN ĐẬN `", "GIẤY XÁC NHẬN")
     fields = extract_fields("citizen_id", [PageText(1, text)], [])
     assert "full_name" not in fields and "old_id_number" not in fields
+
+
+CARD_2024_BACK = """Nơi cư trú / Place of residence
+Khối 3, Võ Nhai, Phong Điền, Hải Dương
+Ngày, tháng, năm cấp / Date of issue Ngày, tháng, năm hết hạn / Date of expiry
+{values}
+BỘ CÔNG AN"""
+
+
+def test_one_date_read_under_both_card_dates_is_kept_only_where_it_can_be() -> None:
+    """OCR lost one of the two dates of a 2024 card's row: the one left is its expiry
+    when it is still to come (no card is issued in the future), its issue date if past."""
+    future = extract_fields(
+        "citizen_id", [PageText(1, CARD_2024_BACK.format(values="13/03/2040"))], []
+    )
+    assert future["expiry_date"].value == "2040-03-13"
+    assert "issue_date" not in future and "id_number_problems" not in future
+    past = extract_fields(
+        "citizen_id", [PageText(1, CARD_2024_BACK.format(values="13/03/2025"))], []
+    )
+    assert past["issue_date"].value == "2025-03-13" and "expiry_date" not in past
+
+
+def test_a_cards_row_of_sex_and_nationality_gives_the_nationality_alone() -> None:
+    text = "Giới tính / Sex Quốc tịch / Nationality\nNữ Việt Nam"
+    fields = extract_fields("citizen_id", [PageText(1, text)], [])
+    assert fields["nationality"].value == "Việt Nam"
+    assert fields["sex"].value == "female"
