@@ -39,22 +39,34 @@ def _number_after(doc: Document, label: re.Pattern[str]) -> Field | None:
     return doc.found(match.group().strip(), found)
 
 
-_GRANTEE = re.compile(r"^\W*(?:cap\s*)?cho\b\s*:?|\bconferred\s*(?:up)?on\b")
+_GRANTEE = re.compile(r"^\W*(?:cap\s*)?cho\b\s*:?|\bconferred\s*(?:up)?on\b|^\W*upon\b\s*:?")
 _HONORIFIC = re.compile(r"^(Ông|Bà|Anh|Chị|Mr\.?|Mrs\.?|Ms\.?)\s+", re.IGNORECASE)
 _SEX_OF_HONORIFIC = {"ông": "male", "anh": "male", "mr": "male", "bà": "female", "chị": "female"}
 
 
 def _grantee(doc: Document) -> tuple[Field, Field | None] | None:
-    """``Cho: Ông Thào Thế Phúc``: the graduate named after "to", and the sex the title gives."""
-    found = find_labelled(doc.lines, _GRANTEE, _STOPS, accept=lambda v: bool(_HONORIFIC.match(v)))
+    """``Cho: Ông Thào Thế Phúc`` or ``Cho: Lương Thùy Thư`` (``Upon:`` on the English half):
+    the graduate named after "to", and the sex a title (Ông, Bà) gives."""
+
+    def a_name(value: str) -> bool:
+        honorific = _HONORIFIC.match(value)
+        rest = value[honorific.end() :] if honorific else value
+        name = name_case(rest)
+        if name is None or len(name.split()) < 2:
+            return False
+        # Without a title, only a name printed as one (``Cho phép …`` is a sentence).
+        return honorific is not None or all(word[0].isupper() for word in rest.split())
+
+    found = find_labelled(doc.lines, _GRANTEE, _STOPS, accept=a_name)
     if found is None:
         return None
     honorific = _HONORIFIC.match(found.value)
-    assert honorific is not None  # accepted above
-    name = name_case(found.value[honorific.end() :])
+    name = name_case(found.value[honorific.end() :] if honorific else found.value)
     if name is None:
         return None
     named = doc.found(correct_name(name).name, found)
+    if honorific is None:
+        return named, None
     sex = _SEX_OF_HONORIFIC.get(honorific.group(1).lower().rstrip("."))
     by_title = doc.field(sex, named.confidence - 0.1, found.spans) if sex else None
     return named, by_title

@@ -64,3 +64,14 @@ def test_a_diploma_naming_its_graduate_after_cho_gives_name_and_sex() -> None:
     assert (fields["full_name"], fields["sex"]) == ("Thào Thị Mỷ", "female")
     assert fields["document_number"] == fields["registry_number"] == "2103/ĐH"
     assert fields["serial"] == "412807"
+
+
+def test_a_diploma_naming_its_graduate_without_a_title_after_cho_or_upon() -> None:
+    """No Ông/Bà before the name: the name still, and no sex guessed from it."""
+    for line in ("Cho: Lương Thùy Thư", "Upon: Lương Thùy Thư"):
+        fields = _values("diploma", f"BẰNG CỬ NHÂN\nNgành: Quản lý đất đai\n{line}\nSố hiệu: 41")
+        assert fields["full_name"] == "Lương Thùy Thư", line
+        assert "sex" not in fields
+    # "Cho" opening a sentence is no grantee.
+    fields = _values("diploma", "BẰNG CỬ NHÂN\nCho phép sinh viên tốt nghiệp")
+    assert "full_name" not in fields
