@@ -338,5 +338,23 @@ def with_mrz_reread(page: ClassifierPage, lines: PageLines) -> PageLines:
 
 
 def _page_text(page: ClassifierPage, lines: PageLines) -> PageText:
-    """The page for field extraction; the attestation block stays out of it too."""
-    return PageText(number=page.number, text="\n".join(lines.content_lines), words=page.words)
+    """The page for field extraction; the attestation block stays out of it too, its
+    words as well as its lines (the word boxes are read again as visual rows, where the
+    stamp's ``Quyển số`` would pass for the paper's own register book)."""
+    return PageText(
+        number=page.number,
+        text="\n".join(lines.content_lines),
+        words=_words_outside(page.words, lines.certification, len(lines.lines)),
+    )
+
+
+def _words_outside(
+    words: Sequence[Word], skipped: Sequence[int], line_count: int
+) -> tuple[Word, ...]:
+    """The words not on the skipped lines; the page's text has one line per distinct
+    ``Word.line`` in order (``pipeline.page.page_text``), so line index i is the i-th."""
+    order = {number: index for index, number in enumerate(sorted({w.line for w in words}))}
+    if not skipped or len(order) != line_count:
+        return tuple(words)  # lines re-read since (an MRZ): no longer the words' lines
+    gone = set(skipped)
+    return tuple(w for w in words if order[w.line] not in gone)

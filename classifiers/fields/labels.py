@@ -8,7 +8,8 @@ words are consumed with the label and never end up in a value.
 
 from __future__ import annotations
 
-_NAME_HEAD = r"\bho\s*,?\s*(?:va\s+|,\s*)?(?:chu\s*dem\s*,?\s*(?:va\s*)?)?ten\b"
+_NAME_HEAD = r"(?<!\bro\s)(?<!\bro)\bho\s*,?\s*(?:va\s+|,\s*)?(?:chu\s*dem\s*,?\s*(?:va\s*)?)?ten\b"
+"""``Họ và tên``, ``Họ, chữ đệm, tên``; never the signer's instruction ``(Ký, ghi rõ họ tên)``."""
 
 # People and their details.
 FULL_NAME = (

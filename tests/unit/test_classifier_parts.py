@@ -249,3 +249,27 @@ def test_the_attestation_place_and_date_belong_to_the_stamp() -> None:
     page = split_page(1, text)
     assert "Xã Từ Sơn, ngày 25 tháng 11 năm 2025" not in page.content_lines
     assert "Hà Nội, ngày 02 tháng 3 năm 2020" in page.content_lines
+
+
+def test_the_stamps_words_stay_out_of_field_extraction_too() -> None:
+    """Field readers also read the word boxes again as rows; the attestation's words must
+    be cut there as its lines are, or its ``Quyển số`` becomes the paper's register book."""
+    from classifiers.classify import ClassifierPage, _page_text
+    from ocr.words import Box, Word
+
+    rows = [
+        "TRÍCH LỤC KHAI SINH",
+        "Họ, chữ đệm, tên: Bùi Phương Oanh",
+        "CHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH",
+        "Số chứng thực: 302 Quyển số: 10/2026-SCT/BS",
+    ]
+    words = tuple(
+        Word(text, 90.0, Box(10 + 60 * i, 40 * n, 60 + 60 * i, 40 * n + 30), 7 * n + 3)
+        for n, row in enumerate(rows)
+        for i, text in enumerate(row.split())
+    )
+    page = ClassifierPage(1, "\n".join(rows), words)
+    kept = _page_text(page, split_page(1, page.text))
+    assert "Quyển" not in {w.text for w in kept.words}
+    assert "Bùi" in {w.text for w in kept.words}
+    assert "Quyển" not in kept.text

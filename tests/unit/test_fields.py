@@ -1192,3 +1192,9 @@ def test_a_place_name_wrapped_onto_the_next_line_is_joined() -> None:
 def test_ocr_debris_is_no_nationality() -> None:
     text = "CĂN CƯỚC CÔNG DÂN\nQuốc tịch / Nationality: ⁄_e\\ »\nHọ và tên: NGUYỄN VĂN A"
     assert "nationality" not in extract_fields("citizen_id", [PageText(1, text)])
+
+
+def test_the_signers_instruction_is_no_name_label() -> None:
+    """``(Ký, ghi rõ họ tên, đóng dấu)`` under a signature names nobody."""
+    text = "TRÍCH LỤC KHAI SINH\nNGƯỜI KÝ TRÍCH LỤC\n(Ký, ghi rõ họ tên Về Đồng Su)"
+    assert "full_name" not in extract_fields("birth_extract", [PageText(1, text)])
