@@ -32,8 +32,11 @@ def extract_fields(
         # Labels whose value the OCR's layout put elsewhere (tables, two columns): the
         # rows may hold them. The lines' own readings always win.
         from_rows = _read(document_type, Document.of(rows, qr_payloads))
+        read = {(f.page, f.box) for f in fields.values() if f.box is not None}
         for name, field in from_rows.items():
             base = name.removesuffix("_problems")
+            if (field.page, field.box) in read:
+                continue  # printed words the lines gave another label: one value, one label
             if name not in fields and (base == name or base not in fields or base in taken):
                 fields[name] = field
                 taken.add(name)

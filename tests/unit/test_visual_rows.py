@@ -113,3 +113,21 @@ def test_words_near_names_are_never_a_name() -> None:
         "business_household_registration", [PageText(1, text)]
     )
     assert "full_name" not in extract_fields("diploma", [PageText(1, "Họ và tên: Bản sao")])
+
+
+def test_one_value_under_two_date_labels_answers_one_of_them() -> None:
+    """A card's ``Ngày cấp | Ngày hết hạn`` row with one value left by OCR, photographed
+    askew so that the value sits on the labels' row: the rows reader gives it to the
+    first label, the lines to the last. It is one printed date, given to one label (the
+    expiry, still to come), not to both."""
+    words = _words_of("CĂN CƯỚC", 300, 100, 0)
+    words += _words_of("Ngày, tháng, năm cấp / Date of issue", 100, 300, 1)
+    words += _words_of("Ngày, tháng, năm hết hạn / Date of expiry", 1000, 300, 1)
+    words += _words_of("13/03/2040", 1110, 318, 2)
+    text = (
+        "CĂN CƯỚC\nNgày, tháng, năm cấp / Date of issue "
+        "Ngày, tháng, năm hết hạn / Date of expiry\n13/03/2040"
+    )
+    found = extract_fields("citizen_id", [PageText(1, text, tuple(words))])
+    assert found["expiry_date"].value == "2040-03-13"
+    assert "issue_date" not in found
