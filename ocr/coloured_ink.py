@@ -77,12 +77,56 @@ class InkLayer:
     top: int
 
 
+FADED_MIN_CHROMA = 32
+"""A faded or photocopied stamp pad (violet ink gone greyish) is this saturated in most
+of its strokes, only here and there reaching ``INK_MIN_CHROMA``."""
+
+FADED_MAX_DARKEST = 170
+"""… and at least this dark in one channel: pale security paper stays above it."""
+
+FADED_MAX_STROKE = 120
+"""Pixels across (both ways) beyond which faded colour is an area, not a letter's stroke."""
+
+FADED_GREY = 70
+"""Grey a faded ink pixel gets at most in the ink image (``_ink_strength`` would make it
+pale by its weak colour)."""
+
+FADED_MIN_SEEDS = 40
+"""Fully saturated pixels a region of faded ink must hold to be ink: a photo's colour
+cast or the grey edges of black print hold none."""
+
+
 def ink_mask(rgb: np.ndarray) -> np.ndarray:
-    """Pixels of saturated, dark coloured ink (bool)."""
+    """Pixels of saturated, dark coloured ink (bool), with the faded strokes around them.
+
+    Strong ink (``INK_MIN_CHROMA``) seeds a region (ink joined by ``REGION_JOIN_PX``);
+    in a region holding enough seeds, weaker coloured ink (``FADED_MIN_CHROMA``) counts
+    too. Without it a faded violet stamp is read as a few broken letters: its strokes
+    are colour enough to be dropped from the black print, not enough to be ink here.
+    """
     r, g, b = cv2.split(rgb)
     brightest = cv2.max(cv2.max(r, g), b)
     darkest = cv2.min(cv2.min(r, g), b)
-    return (cv2.subtract(brightest, darkest) >= INK_MIN_CHROMA) & (darkest <= INK_MAX_DARKEST)
+    chroma = cv2.subtract(brightest, darkest)
+    strong = (chroma >= INK_MIN_CHROMA) & (darkest <= INK_MAX_DARKEST)
+    faded = (chroma >= FADED_MIN_CHROMA) & (darkest <= FADED_MAX_DARKEST) & ~strong
+    if not faded.any() or not strong.any():
+        return strong
+    # Strokes only: a large blob of faded colour is a shadow or the desk around a photo.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(faded.astype(np.uint8))
+    blob = (stats[:, cv2.CC_STAT_WIDTH] > FADED_MAX_STROKE) & (
+        stats[:, cv2.CC_STAT_HEIGHT] > FADED_MAX_STROKE
+    )
+    blob[0] = False
+    faded &= ~blob[labels]
+    joined = cv2.dilate(
+        (strong | faded).astype(np.uint8), np.ones((REGION_JOIN_PX, REGION_JOIN_PX), np.uint8)
+    )
+    count, labels = cv2.connectedComponents(joined)
+    seeds = np.bincount(labels[strong], minlength=count)
+    inked = seeds >= FADED_MIN_SEEDS
+    inked[0] = False
+    return strong | (faded & inked[labels])
 
 
 HUE_FAMILIES = (
@@ -130,6 +174,9 @@ def ink_layer(image: Image.Image) -> InkLayer | None:
     right = min(mask.shape[1], int(xs.max()) + 1 + MARGIN_PX)
     bottom = min(mask.shape[0], int(ys.max()) + 1 + MARGIN_PX)
     crop = _ink_strength(rgb[top:bottom, left:right])
+    # Faded strokes as dark as their depth allows, not as pale as their colour.
+    inked = mask[top:bottom, left:right]
+    crop[inked] = np.minimum(crop[inked], FADED_GREY)
     crop[~chosen[top:bottom, left:right]] = 255
     return InkLayer(Image.fromarray(crop, mode="L"), left, top)
 
@@ -298,10 +345,11 @@ def settle(black: Sequence[Word], ink: Sequence[Word]) -> tuple[list[Word], list
 
 
 def _covers(black: Box, ink: Box) -> bool:
-    """More than half of the ink word lies on a word the black pass read."""
+    """The two words are one place on the paper: more than half of the smaller lies on
+    the other (a ghost's fragment ``1Ñ`` is small and lies inside the ink's ``SAO``)."""
     width = min(black.right, ink.right) - max(black.left, ink.left)
     height = min(black.bottom, ink.bottom) - max(black.top, ink.top)
-    area = max(1, ink.width * ink.height)
+    area = max(1, min(ink.width * ink.height, black.width * black.height))
     return width > 0 and height > 0 and width * height > area / 2
 
 

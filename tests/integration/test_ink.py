@@ -213,3 +213,34 @@ def test_a_stamp_pressed_askew_is_read_level_and_stays_where_it_is(
         y = (word.box.top + word.box.bottom) / 2
         assert where.left <= x <= where.right and where.top <= y <= where.bottom
     assert text.splitlines()[0].startswith("BẰNG TỐT NGHIỆP")
+
+
+def test_a_faded_violet_stamp_is_read_from_its_few_strong_strokes(tmp_path: Path) -> None:
+    """A worn stamp pad: the letters are greyish violet (colour enough to be dropped from
+    the black print, too little to be ink on their own); the frame is still strong. The
+    frame's strong ink makes the region ink, and its faded letters are read with it."""
+    faded, strong = (200, 163, 208), (125, 45, 150)
+    image = _page((20, 20, 20), INKS["red"])
+    draw = ImageDraw.Draw(image)
+    body = pagegen.load_font(pagegen.SERIF_REGULAR, round(12 / 72 * DPI))
+    top = image.height - 290
+    draw.rectangle((130, top - 20, 1050, top + 200), outline=strong, width=5)
+    for row, line in enumerate(STAMP):
+        draw.text((150, top + 62 * row), line, font=body, fill=faded)
+    layer = ink.ink_layer(image)
+    assert layer is not None
+    inside = np.asarray(layer.image)[
+        top - layer.top : top + 180 - layer.top, 150 - layer.left : 1000 - layer.left
+    ]
+    # The letters come out dark enough to read, not as pale as their colour.
+    assert inside.min() <= ink.FADED_GREY
+    text = _text(_read(image, tmp_path))
+    assert is_certified_copy([split_page(1, text)]), text
+
+
+def test_a_colour_cast_without_strong_ink_is_not_ink() -> None:
+    """A phone photo's brownish desk beside the paper: faded-colour, but an area with no
+    strong ink in it and no strokes."""
+    rgb = np.full((800, 1200, 3), 245, np.uint8)
+    rgb[:, 900:] = (150, 125, 110)  # the desk: chroma 40, darkest 110
+    assert ink.ink_layer(Image.fromarray(rgb, "RGB")) is None
