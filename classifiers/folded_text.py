@@ -102,10 +102,12 @@ class PageLines:
 def split_page(number: int, text: str) -> PageLines:
     lines = tuple(line.strip() for line in unicodedata.normalize("NFC", text).splitlines())
     folded = tuple(fold(line) for line in lines)
-    return PageLines(number, lines, folded, certification_lines(folded))
+    return PageLines(number, lines, folded, certification_lines(folded, lines))
 
 
-def certification_lines(folded: Sequence[str]) -> tuple[int, ...]:
+def certification_lines(
+    folded: Sequence[str], lines: Sequence[str] | None = None
+) -> tuple[int, ...]:
     """Indices of the attestation block: its opener and the few lines that follow it.
 
     The opener is the phrase on one line, or split over two short lines (a
@@ -114,7 +116,8 @@ def certification_lines(folded: Sequence[str]) -> tuple[int, ...]:
     certification number and the book of certified copies (``Quyển số …
     SCT/BS``) together. The block ends at the first line that is not one of
     its parts (a number, book, date, role or a short name line), or after
-    ``CERTIFICATION_BLOCK_LINES``.
+    ``CERTIFICATION_BLOCK_LINES``. A ``label: value`` line that is none of the
+    stamp's own (``Số hiệu: QA6031128`` printed just under it) ends it too.
     """
     marked: list[int] = []
     for index in range(len(folded)):
@@ -124,6 +127,8 @@ def certification_lines(folded: Sequence[str]) -> tuple[int, ...]:
         marked += range(index, start)
         for follower in range(start, min(len(folded), index + CERTIFICATION_BLOCK_LINES)):
             line_after = folded[follower]
+            if lines is not None and _foreign_label(lines[follower], line_after):
+                break
             short = len(line_after.split()) <= 5
             dated = " ngay " in f" {line_after} " and " nam " in f" {line_after} "
             if not line_after or short or dated or line_after.startswith(CERTIFICATION_TAIL):
@@ -131,6 +136,14 @@ def certification_lines(folded: Sequence[str]) -> tuple[int, ...]:
             else:
                 break
     return tuple(sorted(set(marked)))
+
+
+def _foreign_label(line: str, folded: str) -> bool:
+    """A ``label: value`` line whose label is not one the attestation prints."""
+    head, colon, value = line.partition(":")
+    return bool(colon and head.strip() and value.strip()) and not folded.startswith(
+        CERTIFICATION_TAIL
+    )
 
 
 BOOK_OF_COPIES = ("sct bs", "sctdt bs", "sct bsdt")

@@ -32,11 +32,15 @@ def extract_fields(
         # Labels whose value the OCR's layout put elsewhere (tables, two columns): the
         # rows may hold them. The lines' own readings always win.
         from_rows = _read(document_type, Document.of(rows, qr_payloads))
-        read = {(f.page, f.box) for f in fields.values() if f.box is not None}
+        dated = {(f.page, f.box) for f in fields.values() if f.box is not None and _is_date(f)}
         for name, field in from_rows.items():
             base = name.removesuffix("_problems")
-            if (field.page, field.box) in read:
-                continue  # printed words the lines gave another label: one value, one label
+            if _is_date(field) and (field.page, field.box) in dated:
+                # A printed date the lines gave another label (a card's expiry beside
+                # its issue date, one of the two read): one date, one label. Names are
+                # not held back so: the rows' columns put people right where the
+                # lines, reading across columns, mixed them up.
+                continue
             if name not in fields and (base == name or base not in fields or base in taken):
                 fields[name] = field
                 taken.add(name)
@@ -55,3 +59,8 @@ def _read(document_type: str, doc: Document) -> dict[str, Field]:
     if declared.cited_by and declared.cited_by in fields:
         fields["document_number"] = fields[declared.cited_by]
     return fields
+
+
+def _is_date(field: Field) -> bool:
+    value = field.value
+    return len(value) == 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit()

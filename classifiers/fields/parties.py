@@ -106,6 +106,8 @@ def party_fields(
             break
         starts.append((field, found))
         at = found + 1
+    if len(starts) > 1 and all(b[1] == a[1] + 1 for a, b in zip(starts, starts[1:])):
+        return _stacked(doc, starts)
     fields: dict[str, Field] = {}
     for index, (field, start) in enumerate(starts):
         stop = starts[index + 1][1] if index + 1 < len(starts) else None
@@ -120,4 +122,23 @@ def party_fields(
         if named is not None:
             reading = correct_name(name_case(named.value) or "")
             fields[field] = doc.found(reading.name, named)
+    return fields
+
+
+def _stacked(doc: Document, starts: Sequence[tuple[str, int]]) -> dict[str, Field]:
+    """Headers on consecutive lines are column titles read one under the other (the
+    columns side by side, read row by row): the names after them come in the same order,
+    the first to the first party."""
+    fields: dict[str, Field] = {}
+    at = starts[-1][1] + 1
+    for field, _ in starts:
+        named = find_labelled(
+            doc.lines, _PERSON, _STOPS, start=at, accept=lambda v: name_case(v) is not None
+        )
+        if named is None:
+            break
+        reading = correct_name(name_case(named.value) or "")
+        fields[field] = doc.found(reading.name, named)
+        last = named.spans[-1].line
+        at = next(i for i in range(at, len(doc.lines)) if doc.lines[i] is last) + 1
     return fields

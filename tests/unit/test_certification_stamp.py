@@ -65,3 +65,15 @@ def test_a_signature_certification_with_its_book_mark_smudged_is_not_a_copy() ->
         "Số chứng thực: 88 Quyển số: 02/2026-S?T"
     )
     assert not _certified(text)
+
+
+def test_a_label_printed_under_the_stamp_is_the_papers_not_the_stamps() -> None:
+    """A diploma's ``Số hiệu`` just under the stamp stays with the diploma's fields."""
+    text = (
+        "BẰNG CỬ NHÂN\nCHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH\nSố chứng thực: 12 Quyển số: 3\n"
+        "Số hiệu: QA6031128\nSố vào sổ cấp bằng: 9120/2013"
+    )
+    page = split_page(1, text)
+    assert is_certified_copy([page])
+    assert "Số hiệu: QA6031128" in page.content_lines
+    assert "Số chứng thực: 12 Quyển số: 3" not in page.content_lines

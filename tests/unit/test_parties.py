@@ -105,3 +105,15 @@ def test_each_column_repeating_the_name_label() -> None:
         "Tạ Gia Tuấn",
         "Hứa Bảo Lụa",
     )
+
+
+def test_column_titles_read_one_under_the_other_keep_their_order() -> None:
+    """Two columns read row by row: both titles, then both names; the first name is the
+    first column's (the grantor's), not the one after the agent's title."""
+    text = (
+        "GIẤY ỦY QUYỀN\nBÊN ỦY QUYỀN\nBÊN ĐƯỢC ỦY QUYỀN\nHọ và tên: KIỀU NGỌC NHUNG\n"
+        "Họ và tên: ĐỖ QUỐC TRUNG\nSinh ngày: 06/04/1985\nSinh ngày: 08/06/1984"
+    )
+    fields = extract_fields("power_of_attorney", [PageText(1, text)])
+    assert fields["grantor_name"].value == "Kiều Ngọc Nhung"
+    assert fields["agent_name"].value == "Đỗ Quốc Trung"
