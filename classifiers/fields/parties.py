@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from classifiers.fields import labels
 from classifiers.fields.columns import has_column_titles, names_by_columns
@@ -106,7 +107,7 @@ def party_fields(
             break
         starts.append((field, found))
         at = found + 1
-    if len(starts) > 1 and all(b[1] == a[1] + 1 for a, b in zip(starts, starts[1:])):
+    if len(starts) > 1 and all(b[1] == a[1] + 1 for a, b in pairwise(starts)):
         return _stacked(doc, starts)
     fields: dict[str, Field] = {}
     for index, (field, start) in enumerate(starts):
