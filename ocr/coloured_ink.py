@@ -61,6 +61,9 @@ REGION_JOIN_PX = 41
 """Dilation that joins one stamp's lines (15–30 px apart at 200–300 dpi) into one
 region, while a title and a stamp a hand's width apart stay two."""
 
+LEVEL_INK_GREY = 160
+"""Grey under which a pixel of the ink image is ink when regions are measured."""
+
 REGION_MIN_INK = 300
 """Ink pixels below which a region is a speck, not worth measuring its tilt."""
 
@@ -113,7 +116,7 @@ def ink_mask(rgb: np.ndarray) -> np.ndarray:
     if not faded.any() or not strong.any():
         return strong
     # Strokes only: a large blob of faded colour is a shadow or the desk around a photo.
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(faded.astype(np.uint8))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(faded.astype(np.uint8))
     blob = (stats[:, cv2.CC_STAT_WIDTH] > FADED_MAX_STROKE) & (
         stats[:, cv2.CC_STAT_HEIGHT] > FADED_MAX_STROKE
     )
@@ -234,7 +237,7 @@ def level_stamps(gray: np.ndarray) -> tuple[np.ndarray, list[Turn]]:
     still reads the whole layer; ``Turn.back`` puts its words where they are
     printed.
     """
-    ink = (gray < 160).astype(np.uint8)
+    ink = (gray < LEVEL_INK_GREY).astype(np.uint8)
     joined = cv2.dilate(ink, np.ones((REGION_JOIN_PX, REGION_JOIN_PX), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
     out = gray.copy()
@@ -243,7 +246,7 @@ def level_stamps(gray: np.ndarray) -> tuple[np.ndarray, list[Turn]]:
     for index in range(1, count):
         x, y, w, h = (int(v) for v in stats[index, :4])
         region = gray[y : y + h, x : x + w]
-        if np.count_nonzero(region < 160) < REGION_MIN_INK:
+        if np.count_nonzero(region < LEVEL_INK_GREY) < REGION_MIN_INK:
             continue
         degrees = estimate_skew(region)
         if abs(degrees) < STAMP_MIN_TURN:

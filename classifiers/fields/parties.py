@@ -140,6 +140,5 @@ def _stacked(doc: Document, starts: Sequence[tuple[str, int]]) -> dict[str, Fiel
             break
         reading = correct_name(name_case(named.value) or "")
         fields[field] = doc.found(reading.name, named)
-        last = named.spans[-1].line
-        at = next(i for i in range(at, len(doc.lines)) if doc.lines[i] is last) + 1
+        at = doc.lines.index(named.spans[-1].line, at) + 1
     return fields
