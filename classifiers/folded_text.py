@@ -189,13 +189,35 @@ OPENER_START_MIN = 12
 a signature's certification starts ``chung thuc chu …`` and differs by then."""
 
 
+PROCEDURE_NAME = "chung thuc ban sao tu ban chinh"
+"""The procedure's name, which starts like the opener: on a form or a report it is a
+heading, not a stamp."""
+
+OPENER_PREFIX_MIN = 16
+"""Letters of the opener's beginning (``chung thuc ban s``) that must read right when the
+rest of the line is garbage (a seal and a signature over ``SAO ĐÚNG VỚI``); at 16 a
+signature's ``chung thuc chu ky`` is far from it, at 14 it is not."""
+
+
 def _is_opener_start(line: str) -> bool:
-    """The line is the opener's beginning, cut short (the rest lost under a seal)."""
+    """The line is the opener's beginning, cut short or garbled after it (the rest lost
+    under a seal)."""
     phrase = CERTIFICATION_PHRASES[0]
     if len(line) < OPENER_START_MIN or len(line) > len(phrase) + OPENER_SLACK:
         return False
     head = line[: len(phrase)]
-    return fuzz.ratio(head, phrase[: len(head)]) >= FUZZY_MIN
+    if fuzz.ratio(head, phrase[: len(head)]) >= FUZZY_MIN:
+        return True
+    if contains_phrase(line, PROCEDURE_NAME):
+        return False
+    words = line.split()
+    for count in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:count])
+        if len(head) < OPENER_PREFIX_MIN:
+            return False
+        if fuzz.ratio(head, phrase[: len(head)]) >= FUZZY_MIN:
+            return True
+    return False
 
 
 def _is_opener(line: str, phrase: str) -> bool:

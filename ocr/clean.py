@@ -65,7 +65,35 @@ def _ink_mask(gray: np.ndarray) -> np.ndarray:
     # Flattened first, so paper is white wherever it is lit or shaded; then a
     # fixed threshold, because Otsu on a nearly empty page calls a shadow "ink".
     _, ink = cv2.threshold(flatten_background(small), 140, 1, cv2.THRESH_BINARY_INV)
-    return ink
+    return _without_line_art(ink)
+
+
+LINE_ART_MIN_SPAN = 0.2
+"""Share of the page's larger side from which one connected piece of ink may be line art."""
+
+LINE_ART_MAX_FILL = 0.15
+"""… when it fills less than this share of its bounding box: a frame, a table's grid, a
+page border. Letters are small; a line of letters run together on a blurred photo is
+long but dense."""
+
+
+def _without_line_art(ink: np.ndarray) -> np.ndarray:
+    """The ink mask without frames and grids, so that only text says where level is.
+
+    A certification stamp's frame pressed 5° askew is one long straight outline;
+    on a page of few lines its sides outweigh the text in the projection
+    profiles, and the page was turned to the stamp's angle instead of its own.
+    """
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    fill = stats[:, cv2.CC_STAT_AREA] / np.maximum(1, width * height)
+    art = (np.maximum(width, height) > LINE_ART_MIN_SPAN * max(ink.shape)) & (
+        fill < LINE_ART_MAX_FILL
+    )
+    art[0] = False
+    if not art.any():
+        return ink
+    return np.where(art[labels], 0, ink).astype(ink.dtype)
 
 
 def line_structure(ink: np.ndarray, max_angle: float = 15.0, refine: bool = True) -> LineStructure:

@@ -142,7 +142,7 @@ HUE_FAMILIES = (
 """Ink colours by OpenCV hue (0–180): what stamps, titles and backgrounds are printed in."""
 
 
-def _families(rgb: np.ndarray) -> np.ndarray:
+def families(rgb: np.ndarray) -> np.ndarray:
     """Index into ``HUE_FAMILIES`` of every pixel's hue."""
     hue = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)[..., 0]
     family = np.zeros(hue.shape, np.uint8)
@@ -152,7 +152,7 @@ def _families(rgb: np.ndarray) -> np.ndarray:
     return family
 
 
-def ink_layer(image: Image.Image) -> InkLayer | None:
+def ink_layer(image: Image.Image, read_apart: Sequence[Box] = ()) -> InkLayer | None:
     """The page's coloured ink alone, or None when there is none to read.
 
     Judged per ink colour: an old ID card's blue-green guilloche covers the
@@ -163,20 +163,24 @@ def ink_layer(image: Image.Image) -> InkLayer | None:
         return None
     rgb = np.asarray(image)
     mask = ink_mask(rgb)
+    for box in read_apart:
+        mask[box.top : box.bottom, box.left : box.right] = False
     if np.count_nonzero(mask) < MIN_INK_SHARE * mask.size:
         return None
-    families = _families(rgb)
-    counts = np.bincount(families[mask], minlength=len(HUE_FAMILIES)) / mask.size
+    hues = families(rgb)
+    counts = np.bincount(hues[mask], minlength=len(HUE_FAMILIES)) / mask.size
     kept = [i for i, share in enumerate(counts) if MIN_INK_SHARE <= share <= MAX_INK_SHARE]
     if not kept:
         return None
-    chosen = np.isin(families, kept)
+    chosen = np.isin(hues, kept)
+    for box in read_apart:
+        chosen[box.top : box.bottom, box.left : box.right] = False
     ys, xs = np.nonzero(mask & chosen)
     left = max(0, int(xs.min()) - MARGIN_PX)
     top = max(0, int(ys.min()) - MARGIN_PX)
     right = min(mask.shape[1], int(xs.max()) + 1 + MARGIN_PX)
     bottom = min(mask.shape[0], int(ys.max()) + 1 + MARGIN_PX)
-    crop = _ink_strength(rgb[top:bottom, left:right])
+    crop = ink_strength(rgb[top:bottom, left:right])
     # Faded strokes as dark as their depth allows, not as pale as their colour.
     inked = mask[top:bottom, left:right]
     crop[inked] = np.minimum(crop[inked], FADED_GREY)
@@ -184,7 +188,7 @@ def ink_layer(image: Image.Image) -> InkLayer | None:
     return InkLayer(Image.fromarray(crop, mode="L"), left, top)
 
 
-def _ink_strength(rgb: np.ndarray) -> np.ndarray:
+def ink_strength(rgb: np.ndarray) -> np.ndarray:
     """Grey image of the ink: dark where saturated and dark, fading with its edges.
 
     A hard mask would cut the thin strokes and serifs of printed letters (their
@@ -207,8 +211,8 @@ def ink_colour(rgb: np.ndarray, box: Box) -> str:
     pixels = region[ink_mask(region)]
     if len(pixels) == 0:
         return "other"
-    families = _families(pixels.reshape(-1, 1, 3).astype(np.uint8)).ravel()
-    return HUE_FAMILIES[int(np.bincount(families).argmax())][0]
+    kinds = families(pixels.reshape(-1, 1, 3).astype(np.uint8)).ravel()
+    return HUE_FAMILIES[int(np.bincount(kinds).argmax())][0]
 
 
 @dataclass(frozen=True)
@@ -288,15 +292,18 @@ def _placed(word: Word, turns: Sequence[Turn]) -> Box:
 
 
 def read_ink_words(
-    image: Image.Image, recognise: Callable[[Image.Image], list[Word]]
+    image: Image.Image,
+    recognise: Callable[[Image.Image], list[Word]],
+    read_apart: Sequence[Box] = (),
 ) -> list[Word]:
     """Words of the coloured ink (``settle`` decides where the black pass read them too).
 
     ``recognise`` reads a grey image into words (``ocr.tesseract.recognise_words``
     with the page's language and resolution). Boxes come back in the page's
-    pixels, each word tagged with its ``ink``.
+    pixels, each word tagged with its ``ink``. ``read_apart``: parts of the page already
+    read on their own (``ocr.tilted_frames``), left blank here.
     """
-    layer = ink_layer(image)
+    layer = ink_layer(image, read_apart)
     if layer is None:
         return []
     rgb = np.asarray(image)
@@ -356,12 +363,14 @@ def _covers(black: Box, ink: Box) -> bool:
     return width > 0 and height > 0 and width * height > area / 2
 
 
-def merge_lines(black: Sequence[Word], ink: Sequence[Word]) -> list[Word]:
+def merge_lines(black: Sequence[Word], ink: Sequence[Word], join_rows: bool = True) -> list[Word]:
     """All words, lines renumbered in reading order with the ink lines at their height.
 
     The black print keeps Tesseract's order (it knows columns); each ink line
     goes before the first black line that starts below it, so a red title is
-    read first and a stamp at the foot of the page last.
+    read first and a stamp at the foot of the page last. ``join_rows``: an ink
+    line on a black line's row joins it (the rest of a title half read in black);
+    a block read on its own (a framed stamp) keeps its lines apart.
     """
     black, ink = settle(black, ink)
     if not ink:
@@ -369,7 +378,7 @@ def merge_lines(black: Sequence[Word], ink: Sequence[Word]) -> list[Word]:
     black_lines = _lines(black)
     ink_lines = []
     for line in sorted(_lines(ink), key=_top):
-        host = next((b for b in black_lines if _same_row(b, line)), None)
+        host = next((b for b in black_lines if join_rows and _same_row(b, line)), None)
         if host is None:
             ink_lines.append(line)
         else:  # the rest of a line the black pass read in part (``GIẤY CHỨNG MINH NHÂN`` + ``DÂN``)

@@ -38,8 +38,14 @@ class OcrEngine(Protocol):
         """Language codes this engine can read (``vie``, ``eng``, ``osd`` …)."""
         ...
 
-    def recognise(self, image: Image.Image, *, lang: str, dpi: int) -> list[Word]:
-        """Words of a page image in reading order, text NFC, lines numbered from 0."""
+    def recognise(
+        self, image: Image.Image, *, lang: str, dpi: int, block: bool = False
+    ) -> list[Word]:
+        """Words of a page image in reading order, text NFC, lines numbered from 0.
+
+        ``block``: the image is one block of lines (a stamp cut out of its page), read
+        without the page-layout analysis that takes a framed block for a picture.
+        """
         ...
 
     def recognise_block(
@@ -61,8 +67,11 @@ class TesseractEngine:
     def languages(self) -> frozenset[str]:
         return tesseract.available_languages()
 
-    def recognise(self, image: Image.Image, *, lang: str, dpi: int) -> list[Word]:
-        return tesseract.recognise_words(image, lang=lang, dpi=dpi)
+    def recognise(
+        self, image: Image.Image, *, lang: str, dpi: int, block: bool = False
+    ) -> list[Word]:
+        psm = tesseract.BLOCK_PSM if block else tesseract.PAGE_PSM
+        return tesseract.recognise_words(image, lang=lang, dpi=dpi, psm=psm)
 
     def recognise_block(
         self, image: Image.Image, *, lang: str, dpi: int, whitelist: str = ""
@@ -81,7 +90,9 @@ class NullEngine:
     def languages(self) -> frozenset[str]:
         return frozenset({"*"})  # any language: there is nothing to load
 
-    def recognise(self, image: Image.Image, *, lang: str, dpi: int) -> list[Word]:
+    def recognise(
+        self, image: Image.Image, *, lang: str, dpi: int, block: bool = False
+    ) -> list[Word]:
         return []
 
     def recognise_block(

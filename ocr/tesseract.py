@@ -65,7 +65,15 @@ def detect_orientation(image: Image.Image) -> Orientation | None:
     return Orientation(rotate=int(rotate.group(1)) % 360, confidence=float(confidence.group(1)))
 
 
-def recognise_words(image: Image.Image, *, lang: str, dpi: int, psm: int = 3) -> list[Word]:
+PAGE_PSM = 3
+"""Tesseract's page segmentation for a page: find its blocks, columns and lines."""
+
+BLOCK_PSM = 6
+"""… for one uniform block of lines: a stamp inside a frame, with a seal and a signature
+over it, is otherwise taken for a picture and not read at all."""
+
+
+def recognise_words(image: Image.Image, *, lang: str, dpi: int, psm: int = PAGE_PSM) -> list[Word]:
     """Words with boxes and confidences in reading order, text in NFC."""
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
         path = _write_temp_image(image, tmp)
@@ -101,7 +109,7 @@ def _words_from_tsv(data: dict[str, list]) -> list[Word]:
 
 
 def recognise_block(
-    image: Image.Image, *, lang: str, dpi: int, psm: int = 6, whitelist: str = ""
+    image: Image.Image, *, lang: str, dpi: int, psm: int = BLOCK_PSM, whitelist: str = ""
 ) -> list[str]:
     """Lines of text of one uniform block (``--psm 6``), optionally restricted to characters.
 

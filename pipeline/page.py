@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -25,7 +25,7 @@ from PIL import Image
 from classifiers.marks import read_marks
 from core.vietnamese import clean_word
 from ingest.rasterise import rasterise
-from ocr import clean, coloured_ink
+from ocr import clean, coloured_ink, tilted_frames
 from ocr.engines import engine
 from ocr.flatten import find_paper, flatten
 from ocr.pdf import encode_page_image
@@ -60,6 +60,7 @@ class _Reading:
     skew: float
     words: list[Word]
     confidence: float
+    read_apart: tuple[Box, ...] = ()  # blocks read on their own (``ocr.tilted_frames``)
 
 
 def process_page(job: PageJob) -> PageResult:
@@ -114,6 +115,8 @@ def process_page(job: PageJob) -> PageResult:
                     reading = second
                     break
 
+    with watch.stage("frames"):
+        reading = with_tilted_frames(reading, dpi, options)
     with watch.stage("ink"):
         reading = with_coloured_ink(reading, dpi, options)
 
@@ -164,11 +167,48 @@ def read_page(
     with watch.stage("clean"):
         ocr_image, scale = ocr_image_for(image, dpi, options)
     with watch.stage("ocr"):
-        words = engine(options.engine).recognise(
-            ocr_image, lang=options.lang, dpi=round(dpi * scale)
-        )
-        words = [w for w in (_tidy(w, 1.0 / scale) for w in words) if w.text]
+        words = _recognise(ocr_image, scale, dpi, options)
     return _Reading(image, rotation, skew, words, mean_confidence(words))
+
+
+def _recognise(ocr_image: Image.Image, scale: float, dpi: float, options: OcrOptions) -> list[Word]:
+    """Words of an OCR image made at ``scale`` of the page image, boxes in the page's pixels."""
+    words = engine(options.engine).recognise(ocr_image, lang=options.lang, dpi=round(dpi * scale))
+    return [w for w in (_tidy(w, 1.0 / scale) for w in words) if w.text]
+
+
+def _grey_reader(
+    dpi: float, options: OcrOptions, block: bool = False
+) -> Callable[[Image.Image], list[Word]]:
+    """Reads a grey image cut from the page (an ink layer, a stamp) as the page is read:
+    enlarged to ``ocr_min_dpi`` when the page is coarser, boxes in the page's pixels."""
+    scale = options.ocr_min_dpi / dpi if 0 < dpi < options.ocr_min_dpi else 1.0
+
+    def recognise(grey: Image.Image) -> list[Word]:
+        if scale != 1.0:
+            size = (round(grey.width * scale), round(grey.height * scale))
+            grey = grey.resize(size, Image.Resampling.BICUBIC)
+        words = engine(options.engine).recognise(
+            grey, lang=options.lang, dpi=round(dpi * scale), block=block
+        )
+        return [w for w in (_tidy(w, 1.0 / scale) for w in words) if w.text]
+
+    return recognise
+
+
+def with_tilted_frames(reading: _Reading, dpi: float, options: OcrOptions) -> _Reading:
+    """The reading with framed blocks pressed askew (a certification stamp) read level and
+    settled against what the page's pass read there (``ocr.tilted_frames``)."""
+    readings = tilted_frames.read_framed_words(
+        reading.image, _grey_reader(dpi, options, block=True)
+    )
+    if not readings:
+        return reading
+    kept, found, used = tilted_frames.swap_in(reading.words, readings)
+    if not used:
+        return reading
+    words = coloured_ink.merge_lines(kept, found, join_rows=False)
+    return replace(reading, words=words, read_apart=tuple(used))
 
 
 def with_coloured_ink(reading: _Reading, dpi: float, options: OcrOptions) -> _Reading:
@@ -176,17 +216,11 @@ def with_coloured_ink(reading: _Reading, dpi: float, options: OcrOptions) -> _Re
 
     Read at the same resolution as the black print, after the page was turned
     and deskewed, so the ink words' boxes share the page image's geometry.
+    Framed blocks already read level are left out.
     """
-    scale = options.ocr_min_dpi / dpi if 0 < dpi < options.ocr_min_dpi else 1.0
-
-    def recognise(layer: Image.Image) -> list[Word]:
-        if scale != 1.0:
-            size = (round(layer.width * scale), round(layer.height * scale))
-            layer = layer.resize(size, Image.Resampling.BICUBIC)
-        words = engine(options.engine).recognise(layer, lang=options.lang, dpi=round(dpi * scale))
-        return [w for w in (_tidy(w, 1.0 / scale) for w in words) if w.text]
-
-    found = coloured_ink.read_ink_words(reading.image, recognise)
+    found = coloured_ink.read_ink_words(
+        reading.image, _grey_reader(dpi, options), reading.read_apart
+    )
     if not found:
         return reading
     return replace(reading, words=coloured_ink.merge_lines(reading.words, found))

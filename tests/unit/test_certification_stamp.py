@@ -77,3 +77,21 @@ def test_a_label_printed_under_the_stamp_is_the_papers_not_the_stamps() -> None:
     assert is_certified_copy([page])
     assert "Số hiệu: QA6031128" in page.content_lines
     assert "Số chứng thực: 12 Quyển số: 3" not in page.content_lines
+
+
+def test_the_opener_read_right_then_garbled_under_a_seal() -> None:
+    """A seal and a signature over ``SAO ĐÚNG VỚI BẢN`` turn the rest of the line into
+    garbage; its first sixteen letters and the number line under it still say it."""
+    stamp = 'CHỨNG THỰC BẢN SA AM VƯNQẦN CHÍNH\nSố chứng thực: 2133 d8 "CN nh'
+    assert _certified(f"{BODY}\n{stamp}")
+
+
+def test_the_procedures_name_as_a_heading_is_not_a_stamp() -> None:
+    """``Chứng thực bản sao từ bản chính`` starts like the opener; a form or a report
+    heads its section with it, and its lines talk about who certifies."""
+    text = f"{BODY}\nCHỨNG THỰC BẢN SAO TỪ BẢN CHÍNH\nNgười thực hiện chứng thực: công chức"
+    assert not _certified(text)
+
+
+def test_a_signatures_certification_garbled_is_not_the_opener() -> None:
+    assert not _certified(f"{BODY}\nCHỨNG THỰC CHỮ KÝ X8 ĐÃ\nSố chứng thực: 88")
