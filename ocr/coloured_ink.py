@@ -342,7 +342,7 @@ def settle(black: Sequence[Word], ink: Sequence[Word]) -> tuple[list[Word], list
     displaced: set[int] = set()
     added: list[Word] = []
     for word in ink:
-        under = [i for i, b in enumerate(black) if _covers(b.box, word.box)]
+        under = [i for i, b in enumerate(black) if covers(b.box, word.box)]
         if not under:
             added.append(word)
             continue
@@ -354,7 +354,7 @@ def settle(black: Sequence[Word], ink: Sequence[Word]) -> tuple[list[Word], list
     return kept, added
 
 
-def _covers(black: Box, ink: Box) -> bool:
+def covers(black: Box, ink: Box) -> bool:
     """The two words are one place on the paper: more than half of the smaller lies on
     the other (a ghost's fragment ``1Ñ`` is small and lies inside the ink's ``SAO``)."""
     width = min(black.right, ink.right) - max(black.left, ink.left)
@@ -411,7 +411,7 @@ def _same_row(black: Sequence[Word], ink: Sequence[Word]) -> bool:
     shorter = min(_bottom(black) - _top(black), _bottom(ink) - _top(ink))
     if shorter <= 0 or bottom - top < SAME_ROW * shorter:
         return False
-    return not any(_covers(b.box, w.box) for b in black for w in ink)
+    return not any(covers(b.box, w.box) for b in black for w in ink)
 
 
 def _bottom(line: Sequence[Word]) -> int:

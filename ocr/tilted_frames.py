@@ -29,7 +29,15 @@ import numpy as np
 from PIL import Image
 
 from ocr import clean
-from ocr.coloured_ink import HUE_FAMILIES, Turn, families, ink_mask, ink_strength
+from ocr.coloured_ink import (
+    FADED_GREY,
+    HUE_FAMILIES,
+    Turn,
+    covers,
+    families,
+    ink_mask,
+    ink_strength,
+)
 from ocr.words import Box, Word
 
 FRAME_GREY = 170
@@ -263,6 +271,8 @@ def block_image(level: Image.Image, ink: str | None) -> Image.Image:
         return Image.fromarray(clean.flatten_background(clean.drop_coloured_ink(level)), "L")
     rgb = np.asarray(level)
     grey = ink_strength(rgb)
+    inked = ink_mask(rgb)  # with the faded strokes of a worn pad, as the ink pass reads them
+    grey[inked] = np.minimum(grey[inked], FADED_GREY)
     names = [name for name, _ in HUE_FAMILIES]
     grey[families(rgb) != names.index(ink)] = 255
     return Image.fromarray(grey, "L")
@@ -359,10 +369,21 @@ def swap_in(
     added: list[Word] = []
     used: list[Box] = []
     for reading in readings:
-        inside = [w for w in kept if reading.block.holds(w.box)]
-        if _weight(inside) >= reading.weight:
-            continue
-        kept = [w for w in kept if not reading.block.holds(w.box)]
+        holds = reading.block.holds
+        if reading.block.ink is None:
+            inside = [w for w in kept if holds(w.box)]
+            if _weight(inside) >= reading.weight:
+                continue
+            kept = [w for w in kept if not holds(w.box)]
+        else:
+            # A coloured stamp is in the page's reading only as ghosts of its darkest
+            # strokes, which give way; the black print inside its frame (a serial the
+            # stamp was pressed over) stays.
+            kept = [
+                w
+                for w in kept
+                if not (holds(w.box) and any(covers(w.box, f.box) for f in reading.words))
+            ]
         added += reading.words
         used.append(reading.block.turn.box)
     return kept, added, used

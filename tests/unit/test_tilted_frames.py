@@ -7,8 +7,10 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw
 
+from ocr import clean
 from ocr import tilted_frames as frames
 from ocr.words import Box, Word
+from testkit import pagegen
 
 WIDTH, HEIGHT = 1650, 2300  # an A4 page at 200 dpi
 
@@ -137,3 +139,38 @@ def test_inside_a_frame_the_reading_that_read_more_stands() -> None:
     kept, added, used = frames.swap_in([outside, *clear], [_reading([_word("Ng", 150, 1020, 30)])])
     assert kept == [outside, *clear]
     assert added == used == []
+
+
+def test_a_stamps_frame_does_not_turn_a_page_of_few_lines() -> None:
+    """Eight short level lines and a long frame pressed 4.5° askew: the frame's sides
+    outweighed the text in the projection profiles and the page was turned by the
+    stamp's angle. The text alone says where level is."""
+    image, draw = _page()
+    font = pagegen.load_font(pagegen.SERIF_REGULAR, 33)
+    for row in range(8):
+        draw.text(
+            (150, 150 + 70 * row), "Họ, chữ đệm, tên: Lý Mạnh Vinh", font=font, fill=(20,) * 3
+        )
+    _rectangle(draw, (800, 1300), (1000, 330), -4.5)
+    _rectangle(draw, (800, 1300), (990, 320), -4.5)
+    assert abs(clean.estimate_skew(_gray(image))) < 0.5
+    assert abs(clean.find_text_lines(_gray(image)).skew) < 0.5
+
+
+def test_black_print_inside_a_coloured_frame_stays() -> None:
+    """A purple stamp pressed over ``Số hiệu: QA6031128``: the page's pass read the black
+    serial (the stamp's colour was dropped) and stays; its ghost of the stamp's opener
+    gives way to the stamp's level reading."""
+    serial = _word("QA6031128", 150, 1250, 96)
+    reading = _reading([_word("CHỨNG", 150, 1020, 60, 200_000)])
+    purple = frames.FramedReading(
+        frames.FramedBlock(
+            reading.block.turn, "purple", reading.block.top, reading.block.bottom, 100, 1100
+        ),
+        reading.words,
+    )
+    ghost = _word("CHỨNG", 152, 1022, 92)  # the stamp's darkest strokes, read by the page's pass
+    kept, added, used = frames.swap_in([serial, ghost], [purple])
+    assert kept == [serial]
+    assert added == list(purple.words)
+    assert used == [purple.block.turn.box]
