@@ -19,9 +19,15 @@ from rapidfuzz import fuzz, process
 from classifiers.fields.field_types import PageText
 from core.vietnamese import clean_word, fold_accents
 
+_LOOKALIKES = {"ƒ": "f", "Ƒ": "f", "ſ": "s", "ı": "i", "ł": "l"}
+"""Letters Tesseract's Vietnamese model reads for Latin ones in English label halves
+(``Date oƒ birth``); keys compare them as the letters they stand for."""
+
 
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
+    if ch in _LOOKALIKES:
+        return _LOOKALIKES[ch]
     folded = fold_accents(ch).lower()
     if len(folded) == 1:
         return folded
@@ -230,7 +236,9 @@ def _value_after(
 ) -> Found | None:
     line = lines[at]
     span = _segment(line, pos, _stop_at(line, pos, stops))
-    if span is not None and is_label_text(span.text):
+    if span is not None and (
+        is_label_text(span.text) or _english_half(line, pos, span) or _date_words(span)
+    ):
         span = None  # the rest of a bilingual label: the value is on the next line
     next_line = False
     if span is None:
@@ -256,6 +264,24 @@ def _value_after(
     if not value or is_label_text(value):
         return None
     return Found(value, tuple(spans), next_line)
+
+
+_ENGLISH_HALF = re.compile(r"\s*/\s*[A-Za-z][A-Za-z' .,()-]*")
+
+
+def _english_half(line: Line, pos: int, span: Span) -> bool:
+    """The label's English half after a slash (``Tình trạng hôn nhân / Marital status``):
+    plain ASCII words after ``/``, where a Vietnamese value would carry its tone marks."""
+    return bool(_ENGLISH_HALF.fullmatch(line.text[pos : span.end]))
+
+
+_DATE_WORDS = re.compile(r"\W*ngay(?:\W+thang\W+nam)?\W*")
+
+
+def _date_words(span: Span) -> bool:
+    """``Sinh ngày`` with the date on the next line: the label keeps ``ngày`` for the date
+    reader (``labels.DATE_OF_BIRTH``), and ``ngày`` alone is no value."""
+    return bool(_DATE_WORDS.fullmatch(span.line.key[span.start : span.end]))
 
 
 _LABEL_WORDS = frozenset(

@@ -75,3 +75,42 @@ def test_a_diploma_naming_its_graduate_without_a_title_after_cho_or_upon() -> No
     # "Cho" opening a sentence is no grantee.
     fields = _values("diploma", "BẰNG CỬ NHÂN\nCho phép sinh viên tốt nghiệp")
     assert "full_name" not in fields
+
+
+def test_bilingual_labels_with_their_values_below_them() -> None:
+    """``Label / English label`` on one line and the value under it: the English half
+    (also as OCR spells it, ``Date oƒ birth``) is the label's, never the value."""
+    text = "\n".join(
+        [
+            "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+            "Họ, chữ đệm, tên / Full name",
+            "Lý Mạnh Vinh",
+            "Ngày, tháng, năm sinh / Date oƒ birth",
+            "19/07/1978",
+            "Tình trạng hôn nhân / Marital status",
+            "Chưa đăng ký kết hôn với ai",
+            "Mục đích sử dụng / Purpose",
+            "Làm thủ tục mua bán nhà đất",
+        ]
+    )
+    fields = extract_fields("marital_status", [PageText(1, text)])
+    assert fields["date_of_birth"].value == "1978-07-19"
+    assert fields["status"].value == "Chưa đăng ký kết hôn với ai"
+    assert fields["purpose"].value == "Làm thủ tục mua bán nhà đất"
+
+
+def test_sinh_ngay_with_the_date_on_the_line_below() -> None:
+    text = "\n".join(
+        [
+            "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
+            "Họ và tên chủ hộ kinh doanh",
+            "KIỀU XUÂN KIÊN",
+            "Giới tính",
+            "Nam",
+            "Sinh ngày",
+            "18/05/1973",
+        ]
+    )
+    fields = extract_fields("business_household_registration", [PageText(1, text)])
+    assert fields["date_of_birth"].value == "1973-05-18"
+    assert fields["sex"].value == "male"  # ``Nam`` is a value, not a date word
