@@ -254,9 +254,12 @@ def marital_status_fields(doc: Document, common: dict[str, Field]) -> dict[str, 
 _HUSBAND_SECTION = re.compile(
     r"\bthong\s*tin\s*(?:ve\s*)?(?:nguoi\s*|ben\s*)?chong\b(?!\s*vo\b)"
     r"|^\W*(?:ben|nguoi)\s*chong\s*:"
+    # A half of the sheet headed ``CHỒNG / HUSBAND`` (the heading alone on its line).
+    r"|^\W*(?:(?:ben|nguoi)\s*)?chong\W*(?:husband\W*)?$|^\W*husband\W*$"
 )
 _WIFE_SECTION = re.compile(
     r"\bthong\s*tin\s*(?:ve\s*)?(?:nguoi\s*|ben\s*)?vo\b|^\W*(?:ben|nguoi)\s*vo\s*:"
+    r"|^\W*(?:(?:ben|nguoi)\s*)?vo\W*(?:wife\W*)?$|^\W*wife\W*$"
 )
 _SIGN_HERE = re.compile(r"\bky\s*,?\s*ghi\s*ro\s*ho\s*(?:va\s*)?ten\b")
 

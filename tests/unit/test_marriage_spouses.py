@@ -65,3 +65,24 @@ def test_a_table_with_one_column_per_spouse_gives_both() -> None:
     fields = extract_fields("marriage_certificate", [Page(1, text, tuple(placed))])
     assert fields["husband_name"].value == "Lò Duy Ẩn"
     assert fields["wife_name"].value == "Lê Diệu Trang"
+
+
+def test_halves_headed_husband_and_wife_give_each_their_name() -> None:
+    """A landscape sheet: ``CHỒNG / HUSBAND`` over one half, ``VỢ / WIFE`` over the other,
+    each with the same bilingual name label; OCR reads the halves one after the other."""
+    text = "\n".join(
+        [
+            "GIẤY CHỨNG NHẬN KẾT HÔN",
+            "CHỒNG / HUSBAND",
+            "Họ, chữ đệm, tên / Full name",
+            "LƯƠNG HỮU MẠNH",
+            "Ngày, tháng, năm sinh / Date of birth",
+            "16/05/2004",
+            "VỢ/ WIFE",
+            "Họ, chữ đệm, tên / Full name",
+            "NGUYỄN HỒNG ANH",
+        ]
+    )
+    fields = extract_fields("marriage_certificate", [PageText(1, text)])
+    assert fields["husband_name"].value == "Lương Hữu Mạnh"
+    assert fields["wife_name"].value == "Nguyễn Hồng Anh"
