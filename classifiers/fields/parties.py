@@ -49,11 +49,17 @@ PARTIES: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
 """Per type, its parties in the order they are introduced, and their section headers."""
 
 
+_NAMES_THE_PARTY = re.compile(r"\bgoi\s*(?:tat\s*)?la\s*ben\b")
+"""``(sau đây gọi là Bên A)``: the line introduces a party, however it is capitalised."""
+
+
 def _header_at(doc: Document, header: re.Pattern[str], start: int) -> int | None:
     for at in range(start, len(doc.lines)):
         line = doc.lines[at]
-        headed = letters_upper_ratio(line.text) >= HEADER_MIN_UPPER or line.key.rstrip().endswith(
-            ":"
+        headed = (
+            letters_upper_ratio(line.text) >= HEADER_MIN_UPPER
+            or line.key.rstrip().endswith(":")
+            or bool(_NAMES_THE_PARTY.search(line.key))
         )
         if headed and header.search(line.key):
             return at
@@ -75,10 +81,17 @@ COLUMNS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
 
 def _parties(kind: str, doc: Document) -> dict[str, Field]:
     """Section by section; by columns where the parties' titles share a row."""
+    wanted = len(PARTIES[kind])
     if has_column_titles(doc, COLUMNS[kind]):
-        return names_by_columns(doc, COLUMNS[kind])
+        by_columns = names_by_columns(doc, COLUMNS[kind])
+        if len(by_columns) == wanted:
+            return by_columns
+        # The titles' row may be the signatures' (``BÊN A  BÊN B`` over the names at the
+        # foot), not a table of the parties: the sections then say who is who.
+        by_sections = party_fields(PARTIES[kind], doc)
+        return by_sections if len(by_sections) == wanted else by_columns
     found = party_fields(PARTIES[kind], doc)
-    if len(found) < len(PARTIES[kind]):
+    if len(found) < wanted:
         by_columns = names_by_columns(doc, COLUMNS[kind])
         if len(by_columns) > len(found):
             return by_columns

@@ -117,3 +117,25 @@ def test_column_titles_read_one_under_the_other_keep_their_order() -> None:
     fields = extract_fields("power_of_attorney", [PageText(1, text)])
     assert fields["grantor_name"].value == "Kiều Ngọc Nhung"
     assert fields["agent_name"].value == "Đỗ Quốc Trung"
+
+
+BOXED = """HỢP ĐỒNG TẶNG CHO QUYỀN SỬ DỤNG ĐẤT
+BÊN TẶNG CHO (sau đây gọi là Bên A)
+Họ và tên
+LÊ ĐỨC SANG
+Ngày sinh
+14/11/1943
+BÊN ĐƯỢC TẶNG CHO (sau đây gọi là Bên B)
+Họ và tên
+PHẠM THỊ LINH
+Điều 1. Đối tượng của hợp đồng
+BÊN A BÊN B
+Lê Đức Sang Phạm Thị Linh"""
+
+
+def test_sentence_case_introductions_and_a_signature_row_of_titles() -> None:
+    """Boxed sections introduced ``BÊN TẶNG CHO (sau đây gọi là Bên A)`` (mostly lower
+    case), names below their labels, and ``BÊN A  BÊN B`` over the signatures at the
+    foot: the titles' row is not a table of the parties, the sections are."""
+    fields = _values("contract", BOXED)
+    assert (fields["party_a"], fields["party_b"]) == ("Lê Đức Sang", "Phạm Thị Linh")
