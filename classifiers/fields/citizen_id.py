@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 
+from rapidfuzz import fuzz
+
 from classifiers.fields import labels
 from classifiers.fields.dates import find_date
 from classifiers.fields.field_types import Field
@@ -140,7 +142,8 @@ def _old_card_number(doc: Document) -> Field | None:
 
 
 _OLD_CARD_TITLE = re.compile(r"\bchung\s*minh\s*nhan\s*dan\b")
-_DATELINE = re.compile(r"\bn[gq]a[yv]\s*\d{1,2}\s*\W*\s*t[hb]ang\b")
+_OLD_CARD_WORDS = "chung minh nhan dan"
+_DATELINE = re.compile(r"\bn[gq][au][yv]\s*\d{1,2}\s*\W*\s*t[hb]ang\b")
 _NAME_WORD = re.compile(r"[^\W\d_]{1,7}")
 OLD_CARD_LINES = 3
 """Lines under the old card's title in which its number is printed (``Số 227 784 088``),
@@ -149,9 +152,21 @@ UNLABELLED = 0.55
 """Confidence of an old card's value found by its place, its label unreadable."""
 
 
+OLD_CARD_TITLE_MIN = 85.0
+"""rapidfuzz score at which a short line is the old card's title as OCR broke it
+(``GIẤY CHỨNG NIINH NHÂN DÂN``)."""
+
+
 def _old_card_title(doc: Document) -> int | None:
     for at, line in enumerate(doc.lines):
-        if _OLD_CARD_TITLE.search(line.key) and not _ID_LABEL.search(line.key):
+        if _ID_LABEL.search(line.key):
+            continue
+        if _OLD_CARD_TITLE.search(line.key):
+            return at
+        folded = " ".join(re.findall(r"[a-z]+", line.key))
+        if len(folded) <= 2 * len(_OLD_CARD_WORDS) and (
+            fuzz.partial_ratio(_OLD_CARD_WORDS, folded) >= OLD_CARD_TITLE_MIN
+        ):
             return at
     return None
 
@@ -218,10 +233,12 @@ def _card_dateline(doc: Document) -> Field | None:
         match = _DATELINE.search(line.key)
         if match is None:
             continue
-        date = find_date(line.text[match.start() :])
+        # ``Ngùy 26 tháng …``: the word read wrong, the date after it whole.
+        word_end = match.start() + len(match.group().split()[0])
+        date = find_date("ngày" + line.text[word_end:])
         if date is not None:
-            span = Span(line, match.start() + date.start, match.start() + date.end)
-            return doc.field(date.value.isoformat(), UNLABELLED, [span])
+            span = Span(line, match.start(), word_end - len("ngày") + date.end)
+            return doc.field(date.value.isoformat(), UNLABELLED - PER_FIX, [span])
     return None
 
 

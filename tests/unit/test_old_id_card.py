@@ -97,3 +97,26 @@ def test_a_cards_row_of_sex_and_nationality_gives_the_nationality_alone() -> Non
     fields = extract_fields("citizen_id", [PageText(1, text)], [])
     assert fields["nationality"].value == "Việt Nam"
     assert fields["sex"].value == "female"
+
+
+def test_a_blurred_old_card_whose_title_and_dateline_are_misread() -> None:
+    """``CHỨNG MINH`` read ``CHỨNG NIINH``, ``Số`` read ``Sĩ``, ``Họ tên`` read ``Hosêa``,
+    the back's ``Ngày`` read ``Ngùy``: the title is still the old card's, and every value
+    is found by its place."""
+    text = "\n".join(
+        [
+            "CỘNG HÔA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "GIẤY CHỨNG NIINH NHÂN DÂN",
+            "Sĩ 903 743 923",
+            "Hosêa HUỲNH THỊ KIM THẢO",
+            "Sinh ngày 10-05-1986",
+            "Nguyên quán Mường Khương, Bình Lục, Lâm Đồng",
+            "ĐẤU VẾT RIÊNG VÀ DỊ HÌNH",
+            "...ônma Max ma Ngùy 26 tháng 12 năm 2009",
+            "GIÁM ĐỐC CA TỈNH LÂM ĐỒNG",
+        ]
+    )
+    values = {n: f.value for n, f in extract_fields("citizen_id", [PageText(1, text)], []).items()}
+    assert values["old_id_number"] == values["id_number"] == "903743923"
+    assert values["full_name"] == "Huỳnh Thị Kim Thảo"
+    assert values["issue_date"] == "2009-12-26"
