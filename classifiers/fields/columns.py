@@ -16,7 +16,14 @@ from collections.abc import Sequence
 
 from classifiers.fields import labels
 from classifiers.fields.field_types import Field
-from classifiers.fields.lines import CELL_GAP, Line, Span, name_case, value_bounds
+from classifiers.fields.lines import (
+    CELL_GAP,
+    Line,
+    Span,
+    is_label_text,
+    name_case,
+    value_bounds,
+)
 from classifiers.fields.person_names import correct_name
 from classifiers.fields.reading import SAME_LINE, Document
 from classifiers.folded_text import letters_upper_ratio
@@ -78,11 +85,16 @@ def names_by_columns(
         order = _titles_in(line, columns)
         if order is None:
             continue
-        for row in doc.lines[at + 1 : at + 1 + TITLE_ROWS]:
+        rows = doc.lines[at + 1 : at + 1 + TITLE_ROWS]
+        for index, row in enumerate(rows):
             label = _NAME_ROW.search(row.key)
             if label is None or CELL_GAP not in row.text[label.end() :]:
                 continue
             cells = _cells(row, label.end())
+            if all(is_label_text(c.text) for c in cells) and index + 1 < len(rows):
+                # One name label per column (``Họ, chữ đệm, tên / Full name`` twice), the
+                # names on the row under them.
+                cells = _cells(rows[index + 1], 0)
             names = [name_case(c.text) for c in cells]
             if len(cells) != len(order) or any(n is None for n in names):
                 continue
@@ -90,4 +102,30 @@ def names_by_columns(
                 field: doc.field(correct_name(name or "").name, SAME_LINE, [cell])
                 for field, name, cell in zip(order, names, cells, strict=True)
             }
+        stacked = _stacked_labels(rows, len(order))
+        if stacked:
+            return {
+                field: doc.field(correct_name(name_case(cell.text) or "").name, SAME_LINE, [cell])
+                for field, cell in zip(order, stacked, strict=True)
+            }
     return {}
+
+
+def _stacked_labels(rows: Sequence[Line], count: int) -> list[Span]:
+    """The columns' ``label: name`` cells one under the other, in the titles' order: how
+    the page's visual rows give a two-column sheet whose columns' rows do not line up
+    (``Họ, chữ đệm, tên / Full name: TÔ ĐÌNH DẾ`` then the same for the wife)."""
+    for start, row in enumerate(rows):
+        if _NAME_ROW.search(row.key) is None:
+            continue
+        cells = []
+        for line in rows[start : start + count]:
+            label = _NAME_ROW.search(line.key)
+            if label is None or CELL_GAP in line.text:
+                return []
+            left, right = value_bounds(line, label.end(), len(line.text))
+            if name_case(line.text[left:right]) is None:
+                return []
+            cells.append(Span(line, left, right))
+        return cells if len(cells) == count else []
+    return []

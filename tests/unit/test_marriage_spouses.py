@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from classifiers.fields.civil_status import SPOUSE_COLUMNS
+from classifiers.fields.columns import names_by_columns
 from classifiers.fields.extract import extract_fields
 from classifiers.fields.field_types import PageText
+from classifiers.fields.reading import Document
 
 SECTIONS = """GIẤY CHỨNG NHẬN KẾT HÔN
 Bên chồng:
@@ -86,3 +89,28 @@ def test_halves_headed_husband_and_wife_give_each_their_name() -> None:
     fields = extract_fields("marriage_certificate", [PageText(1, text)])
     assert fields["husband_name"].value == "Lương Hữu Mạnh"
     assert fields["wife_name"].value == "Nguyễn Hồng Anh"
+
+
+def _columns(text: str) -> dict[str, str]:
+    found = names_by_columns(Document.of([PageText(1, text)]), SPOUSE_COLUMNS)
+    return {name: field.value for name, field in found.items()}
+
+
+def test_two_columns_whose_rows_came_out_one_under_the_other() -> None:
+    """The page's visual rows of a two-half sheet: the titles side by side, then each
+    half's ``label: value`` row in turn, husband's first as the titles say."""
+    text = (
+        "CHỒNG / HUSBAND\tVỢ/ WIFE\n"
+        "Họ, chữ đệm, tên / Full name: TÔ ĐÌNH DẾ\n"
+        "Họ, chữ đệm, tên / Full name: TÔ THỊ NGUYỆT\n"
+        "Ngày, tháng, năm sinh / Date of birth: 23/06/1983"
+    )
+    assert _columns(text) == {"husband_name": "Tô Đình Dế", "wife_name": "Tô Thị Nguyệt"}
+    # The titles the other way round: the first name is the wife's.
+    swapped = text.replace("CHỒNG / HUSBAND\tVỢ/ WIFE", "VỢ / WIFE\tCHỒNG / HUSBAND")
+    assert _columns(swapped) == {"wife_name": "Tô Đình Dế", "husband_name": "Tô Thị Nguyệt"}
+
+
+def test_one_name_label_per_column_and_the_names_on_the_row_under_them() -> None:
+    text = "BÊN CHỒNG\tBÊN VỢ\nHọ, chữ đệm, tên\tHọ, chữ đệm, tên\nLÒ DUY ẨN\tLÊ DIỆU TRANG\n"
+    assert _columns(text) == {"husband_name": "Lò Duy Ẩn", "wife_name": "Lê Diệu Trang"}
