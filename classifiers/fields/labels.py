@@ -17,8 +17,9 @@ FULL_NAME = (
     r"(?!\s*(?:nguoi|cha|me|bo|chong|vo|goi|khac|cua|chu\s*ho)\b)"
     r"(?:\s*/\s*full\s*name\b)?|\bfull\s*name\b"
 )
-DECEASED_NAME = _NAME_HEAD + r"\s*(?:cua\s*)?nguoi\s*(?:da\s*)?(?:chet|mat|tu)\b"
-"""A death extract's ``Họ, chữ đệm, tên người đã chết``: the deceased is its person."""
+DECEASED_NAME = _NAME_HEAD + r"\s*(?:cua\s*)?nguoi\s*(?:(?:da\s*)?(?:chet|mat|tu)|da)\b"
+"""A death extract's ``Họ, chữ đệm, tên người đã chết``: the deceased is its person (also
+when a narrow cell wraps ``chết`` onto the next line, leaving ``người đã``)."""
 MOTHER_NAME = _NAME_HEAD + r"\s*(?:cua\s*)?(?:nguoi\s*)?me\b"
 FATHER_NAME = _NAME_HEAD + r"\s*(?:cua\s*)?(?:nguoi\s*)?(?:cha|bo)\b"
 HUSBAND_NAME = _NAME_HEAD + r"\s*(?:nguoi\s*)?chong\b|\bben\s*chong\b"

@@ -27,3 +27,11 @@ def test_the_deceased_is_the_death_extracts_person(line: str) -> None:
 def test_the_person_who_declared_the_death_is_not_the_deceased() -> None:
     text = "TRÍCH LỤC KHAI TỬ\nHọ, chữ đệm, tên người đi khai tử: LÊ VĂN BA"
     assert "full_name" not in extract_fields("death_extract", [PageText(1, text)])
+
+
+def test_the_deceased_label_wrapped_in_its_cell() -> None:
+    """A ruled table's narrow label cell: ``Họ, chữ đệm, tên người đã`` beside the name,
+    ``chết`` on the line under it; the name is the deceased's, and ``chết`` is no part of it."""
+    text = "TRÍCH LỤC KHAI TỬ\nHọ, chữ đệm, tên người đã | Hà Hồng Oanh\nchết\nGiới tính Nữ"
+    fields = extract_fields("death_extract", [PageText(1, text)])
+    assert fields["full_name"].value == "Hà Hồng Oanh"
