@@ -42,7 +42,11 @@ _LOOKALIKE = "OoQDlI|SBZG"
 _SERIAL = re.compile(
     rf"(?<![\w])(?P<letters>[A-ZĐ0-9]{{2}})\s?(?P<digits>[0-9{_LOOKALIKE}]{{8}}|[0-9{_LOOKALIKE}]{{6}})(?![\w])"
 )
-_REGISTRY_VALUE = re.compile(r"(?P<letters>[A-ZĐ]{1,3})\s*[-.:]?\s*(?P<digits>[0-9OoIl|]{3,8})\b")
+_REGISTRY_VALUE = re.compile(
+    r"(?P<letters>[A-ZĐ]{1,3})(?P<stray>[ÍÌỈĨỊ])?\s*[-.:]?\s*(?P<digits>[0-9OoIl|]{3,8})\b"
+)
+"""``CH 00120``. A registry code is plain capitals; OCR of a worn page reads ``CHÍ 31388``
+(a speck over the letters): a tone-marked ``I`` after the code is dropped as a fix."""
 _INTEGER = re.compile(r"\d+[a-zA-Z]?")
 _AREA_VALUE = re.compile(
     r"(?P<num>\d[\d.,]*(?:\s\d{3})*(?:,\d+)?)\s*(?P<unit>m\s?(?:2|²)|m\^2|met\s*vuong)?",
@@ -108,7 +112,8 @@ def registry_number(doc: Document) -> Field | None:
         if read is not None:
             value = f"{match.group('letters')} {read[0]}"
             sub = Span(span.line, match.start(), match.end())
-            return doc.field(value, LABELLED - PER_FIX * read[1], [sub])
+            fixes = read[1] + (1 if match.group("stray") else 0)
+            return doc.field(value, LABELLED - PER_FIX * fixes, [sub])
     token = found.value.split()[0]
     if not any(ch.isdigit() for ch in token):
         return None  # "CHÍ" of a misread "CH 12121": a registry number has digits

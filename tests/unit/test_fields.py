@@ -848,6 +848,7 @@ def test_land_area_of_the_house_is_not_the_parcel() -> None:
         ("Số vào sổ cấp GCN: CS 01234", "CS 01234"),
         ("Số vào sổ cấp giấy chứng nhận: VP123456", "VP 123456"),
         ("Số vào sổ cấp GCN:\nCH O0120", "CH 00120"),
+        ("Số vào sổ cấp GCN: CHÍ 31388", "CH 31388"),  # a speck over the code
     ],
 )
 def test_land_registry_numbers(line: str, number: str) -> None:
