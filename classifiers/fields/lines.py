@@ -323,6 +323,17 @@ _LABEL_WORDS = frozenset(
 a "value" made of nothing else is a label whose own value was left blank."""
 
 
+_ENGLISH_LABEL_WORDS = frozenset(w for w in _LABEL_WORDS if len(w) >= 4 and w.isascii()) - {
+    "khai",
+    "sinh",
+    "nguoi",
+    "chong",
+}
+"""The label words OCR misspells are the English halves' (``Suname``, ``rniddle``); the
+Vietnamese ones are syllables of names too: ``HOÀNG TIẾN CƯỜNG`` is one letter off
+``ho``/``ten``/``chong`` word by word, and is a name, not a label."""
+
+
 def is_label_text(value: str) -> bool:
     words = re.findall(r"[a-z]+", fold_key(value))
     return bool(words) and all(_label_word(word) for word in words)
@@ -334,7 +345,7 @@ def _label_word(word: str) -> bool:
         return True
     if len(word) < 4:
         return False
-    best = process.extractOne(word, _LABEL_WORDS, scorer=fuzz.ratio)
+    best = process.extractOne(word, _ENGLISH_LABEL_WORDS, scorer=fuzz.ratio)
     return best is not None and best[1] >= 75
 
 

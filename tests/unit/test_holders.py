@@ -26,6 +26,9 @@ def _read(document_type: str, text: str, field: str) -> str | None:
             "Họ và tên: PHAN VĂN BẢY\nQuan hệ với chủ hộ: Chủ hộ\nNgày sinh: 01/02/1950",
             "Phan Văn Bảy",
         ),
+        # The name under its label: its syllables are each a letter off a label word
+        # (``hoang``/``ho``, ``tien``/``ten``, ``cuong``/``chong``); still a name.
+        ("SỔ HỘ KHẨU\nHọ và tên chủ hộ\nHOÀNG TIẾN CƯỜNG\nNơi thường trú", "Hoàng Tiến Cường"),
     ],
 )
 def test_head_of_household(text: str, head: str) -> None:
