@@ -128,7 +128,9 @@ BUSINESS_NUMBER = (
 )
 BUSINESS_OTHER = r"\bdia\s*diem\s*kinh\s*doanh\b|\bnganh\s*,?\s*nghe\b|\bvon\s*kinh\s*doanh\b"
 BUSINESS_OWNER = (
-    _NAME_HEAD + r"\s*(?:cua\s*)?(?:chu\s*ho|nguoi\s*dai\s*dien(?:\s*ho)?)(?:\s*kinh\s*doanh)?\b"
+    # ``kinh`` alone: a narrow cell wraps ``doanh`` onto the line under the name.
+    _NAME_HEAD + r"\s*(?:cua\s*)?(?:chu\s*ho|nguoi\s*dai\s*dien(?:\s*ho)?)"
+    r"(?:\s*kinh(?:\s*doanh)?)?\b"
     r"|\b(?:chu\s*ho|dai\s*dien\s*ho)\s*kinh\s*doanh\b"
 )
 """The owner of a household business: ``Họ và tên chủ hộ kinh doanh``, ``Chủ hộ kinh

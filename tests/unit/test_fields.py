@@ -961,6 +961,7 @@ Mã số hộ kinh doanh: 08H8001234
         "Họ và tên chủ hộ kinh doanh",
         "Chủ hộ kinh doanh:",
         "Họ tên người đại diện hộ kinh doanh:",
+        "Họ và tên chủ hộ kinh",  # ``doanh`` wrapped under the name in a narrow cell
     ],
 )
 def test_a_household_business_owner_under_each_label(label: str) -> None:
