@@ -40,7 +40,11 @@ def _number_after(doc: Document, label: re.Pattern[str]) -> Field | None:
 
 
 _GRANTEE = re.compile(r"^\W*(?:cap\s*)?cho\b\s*:?|\bconferred\s*(?:up)?on\b|^\W*upon\b\s*:?")
-_HONORIFIC = re.compile(r"^(Ông|Bà|Anh|Chị|Mr\.?|Mrs\.?|Ms\.?)\s+", re.IGNORECASE)
+_HONORIFIC = re.compile(
+    r"^(?:(Ông)\s+(?=\S+\s+\S+\s+\S)|(Bà|Anh|Chị|Mr\.?|Mrs\.?|Ms\.?)\s+)", re.IGNORECASE
+)
+"""A title before the name. ``Ông`` is also a surname (``Ông Quang Ngữ``): it is a title only
+before three syllables or more, as ``holders`` reads it."""
 _SEX_OF_HONORIFIC = {"ông": "male", "anh": "male", "mr": "male", "bà": "female", "chị": "female"}
 
 
@@ -67,7 +71,8 @@ def _grantee(doc: Document) -> tuple[Field, Field | None] | None:
     named = doc.found(correct_name(name).name, found)
     if honorific is None:
         return named, None
-    sex = _SEX_OF_HONORIFIC.get(honorific.group(1).lower().rstrip("."))
+    title = honorific.group(1) or honorific.group(2)
+    sex = _SEX_OF_HONORIFIC.get(title.lower().rstrip("."))
     by_title = doc.field(sex, named.confidence - 0.1, found.spans) if sex else None
     return named, by_title
 

@@ -72,6 +72,12 @@ def test_a_diploma_naming_its_graduate_without_a_title_after_cho_or_upon() -> No
         fields = _values("diploma", f"BẰNG CỬ NHÂN\nNgành: Quản lý đất đai\n{line}\nSố hiệu: 41")
         assert fields["full_name"] == "Lương Thùy Thư", line
         assert "sex" not in fields
+    # ``Ông`` before two syllables is the surname, not a title (``Ông Quang Ngữ``).
+    fields = _values("diploma", "BẰNG CỬ NHÂN\nCho: Ông Quang Ngữ\nSố hiệu: 41")
+    assert fields["full_name"] == "Ông Quang Ngữ"
+    assert "sex" not in fields
+    fields = _values("diploma", "BẰNG CỬ NHÂN\nCho: Ông Ông Văn Tài\nSố hiệu: 41")
+    assert (fields["full_name"], fields["sex"]) == ("Ông Văn Tài", "male")
     # "Cho" opening a sentence is no grantee.
     fields = _values("diploma", "BẰNG CỬ NHÂN\nCho phép sinh viên tốt nghiệp")
     assert "full_name" not in fields
