@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from ocr import clean
 from ocr import tilted_frames as frames
@@ -174,3 +174,27 @@ def test_black_print_inside_a_coloured_frame_stays() -> None:
     assert kept == [serial]
     assert added == list(purple.words)
     assert used == [purple.block.turn.box]
+
+
+def test_a_frame_full_of_blurred_bold_text_is_one_block() -> None:
+    """Lines of bold capitals, blurred as a phone or a photocopier blurs them, inside a
+    frame pressed askew: one block, at the frame's angle. (A line of text the reduced
+    page shows as a bar, taken for a third side, made a stamp a table: the generated
+    papers of ``tests/integration/test_tilted_stamps.py`` are where that happened.)"""
+    image, _ = _page()
+    stamp = Image.new("RGBA", (1000, 340), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(stamp)
+    pen.rectangle((4, 4, 995, 335), outline=(40, 40, 40, 255), width=4)
+    font = pagegen.load_font(pagegen.SANS_BOLD, 44)
+    for row in range(3):
+        pen.text(
+            (30, 40 + 95 * row),
+            "CHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH",
+            font=font,
+            fill=(40, 40, 40, 255),
+        )
+    stamp = stamp.filter(ImageFilter.GaussianBlur(4))
+    turned = stamp.rotate(-4.5, expand=True, resample=Image.Resampling.BICUBIC)
+    image.paste(turned, (300, 1500), turned)
+    [block] = frames.framed_blocks(np.asarray(image))
+    assert abs(block.turn.degrees - 4.5) < 0.4
