@@ -31,6 +31,8 @@ from PIL import Image
 from ocr import clean
 from ocr.coloured_ink import (
     FADED_GREY,
+    FADED_MAX_DARKEST,
+    FADED_MIN_CHROMA,
     HUE_FAMILIES,
     Turn,
     covers,
@@ -307,6 +309,10 @@ FRAME_INK_SHARE = 0.5
 """Share of a frame's dark pixels that must be coloured ink for the frame to be coloured."""
 
 
+STROKE_REACH = 3
+"""Pixels either side of a fitted side where its stroke's core is looked for."""
+
+
 def _frame_ink(rgb: np.ndarray, sides: list[_Side]) -> str | None:
     """The colour the frame is drawn in, from the pixels along its sides."""
     height, width = rgb.shape[:2]
@@ -321,8 +327,17 @@ def _frame_ink(rgb: np.ndarray, sides: list[_Side]) -> str | None:
     if not points:
         return None
     ys, xs = np.array(points).T
-    pixels = rgb[ys, xs].reshape(-1, 1, 3)
-    inked = ink_mask(pixels).ravel()
+    # The darkest pixel across the stroke at each point: the fitted line may run a pixel
+    # beside a thin stroke's core, where a photocopied stamp's colour is faint.
+    across = np.clip(ys[:, None] + np.arange(-STROKE_REACH, STROKE_REACH + 1), 0, height - 1)
+    window = rgb[across, xs[:, None]]  # points × offsets × 3
+    darkest = window.min(axis=2).argmin(axis=1)
+    pixels = window[np.arange(len(xs)), darkest].reshape(-1, 1, 3).astype(np.int16)
+    # A frame is one stroke: coloured as a worn pad's strokes are (``FADED_MIN_CHROMA``),
+    # with no strong ink around to vouch for them as ``ink_mask`` wants.
+    chroma = pixels.max(axis=2) - pixels.min(axis=2)
+    inked = ((chroma >= FADED_MIN_CHROMA) & (pixels.min(axis=2) <= FADED_MAX_DARKEST)).ravel()
+    pixels = pixels.astype(np.uint8)
     if inked.mean() < FRAME_INK_SHARE:
         return None
     kinds = families(pixels[inked.reshape(-1, 1)].reshape(-1, 1, 3)).ravel()
