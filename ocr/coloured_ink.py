@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 from PIL import Image
+from rapidfuzz import fuzz
 
 from ocr.clean import estimate_skew
 from ocr.words import Box, Word
@@ -347,11 +348,24 @@ def settle(black: Sequence[Word], ink: Sequence[Word]) -> tuple[list[Word], list
             added.append(word)
             continue
         ghost = sum(black[i].confidence for i in under) / len(under)
-        if word.confidence >= ghost + DISPLACE_MARGIN:
+        margin = 0.0 if _read_twice(word, [black[i] for i in under]) else DISPLACE_MARGIN
+        if word.confidence >= ghost + margin:
             displaced.update(under)
             added.append(word)
     kept = [w for i, w in enumerate(black) if i not in displaced]
     return kept, added
+
+
+SAME_WORD = 75.0
+"""rapidfuzz score from which the ink word and the one black word under it are the same
+word read twice (``808781`` and ``808761``), not black print under a coloured stamp."""
+
+
+def _read_twice(ink: Word, under: Sequence[Word]) -> bool:
+    """The black pass read this same coloured word from the half of it the dropout left:
+    the ink pass, which read its whole strokes, is the better reading at equal confidence
+    (a red serial ``GK 808781`` came back ``808761`` from the ghost)."""
+    return len(under) == 1 and fuzz.ratio(ink.text, under[0].text) >= SAME_WORD
 
 
 def covers(black: Box, ink: Box) -> bool:

