@@ -232,6 +232,14 @@ class Turn:
             matrix[1, 0] * x + matrix[1, 1] * y + matrix[1, 2],
         )
 
+    def put_back(self, box: Box) -> Box:
+        """A word's box read on the levelled image, moved (not turned) to where its centre
+        is printed: a word's own tilt is a few pixels, its place on the page is not."""
+        cx, cy = (box.left + box.right) / 2, (box.top + box.bottom) / 2
+        x, y = self.back(cx, cy)
+        dx, dy = round(x - cx), round(y - cy)
+        return Box(box.left + dx, box.top + dy, box.right + dx, box.bottom + dy)
+
 
 def level_stamps(gray: np.ndarray) -> tuple[np.ndarray, list[Turn]]:
     """The ink layer with every tilted region (a stamp pressed askew) turned level.
@@ -286,9 +294,7 @@ def _placed(word: Word, turns: Sequence[Turn]) -> Box:
     for turn in turns:
         t = turn.box
         if t.left <= cx < t.right and t.top <= cy < t.bottom:
-            x, y = turn.back(cx, cy)
-            dx, dy = round(x - cx), round(y - cy)
-            return Box(box.left + dx, box.top + dy, box.right + dx, box.bottom + dy)
+            return turn.put_back(box)
     return box
 
 

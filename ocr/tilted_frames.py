@@ -248,13 +248,11 @@ class FramedBlock:
 
 
 def tilted_frames(gray: np.ndarray) -> list[_Frame]:
-    """Blocks framed by two parallel sides tilted against the level page.
+    """Frames of two parallel sides tilted against the level page (a grey image).
 
-    Each is returned as the part of the page to turn (``Turn.box``, padded) and
-    by how much (``Turn.degrees``, as ``coloured_ink.Turn`` turns: the block read
-    level, its words put back with ``Turn.back``). Frames that overlap are one; a
-    group of more than two parallel rules is a table seen in perspective, not a
-    stamp, and is left to the page's pass.
+    Frames that overlap are one; a group of more than two parallel rules is a
+    table seen in perspective, not a stamp, and is left to the page's pass.
+    ``framed_blocks`` turns each into the padded block to read level.
     """
     height, width = gray.shape
     sides = _sides(gray)
@@ -420,13 +418,13 @@ def read_framed_words(
         for word in recognise(block_image(level, block.ink)):
             if not any(c.isalnum() for c in word.text):
                 continue
-            cx = (word.box.left + word.box.right) / 2 + box.left
-            cy = (word.box.top + word.box.bottom) / 2 + box.top
-            x, y = block.turn.back(cx, cy)
-            dx, dy = round(x - cx) + box.left, round(y - cy) + box.top
-            placed = Box(
-                word.box.left + dx, word.box.top + dy, word.box.right + dx, word.box.bottom + dy
+            on_page = Box(
+                word.box.left + box.left,
+                word.box.top + box.top,
+                word.box.right + box.left,
+                word.box.bottom + box.top,
             )
+            placed = block.turn.put_back(on_page)
             if block.holds(placed):
                 line = FRAME_LINE_BASE + number * 1000 + word.line
                 words.append(replace(word, box=placed, line=line, ink=block.ink))

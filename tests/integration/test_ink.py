@@ -22,6 +22,7 @@ from ocr.words import Box, Word
 from pipeline.page import process_page
 from pipeline.stage_data import OcrOptions, PageJob
 from testkit import pagegen
+from tests.integration.page_reading import read_page, text_of
 
 DPI = 200
 STAMP = ("CHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH", "Số chứng thực: 1254", "Quyển số: 03/2026-SCT/BS")
@@ -53,25 +54,12 @@ def _page(stamp_ink: tuple[int, int, int], title_ink: tuple[int, int, int]) -> I
     return image
 
 
-def _read(image: Image.Image, tmp_path: Path) -> list[Word]:
-    path = pagegen.save_png(image, tmp_path / "page.png", DPI)
-    scan = open_scan(path, OcrOptions().limits)
-    return list(process_page(PageJob(source=scan.pages[0], options=OcrOptions(jobs=1))).words)
-
-
-def _text(words: list[Word]) -> str:
-    lines: dict[int, list[str]] = {}
-    for w in words:
-        lines.setdefault(w.line, []).append(w.text)
-    return "\n".join(" ".join(lines[k]) for k in sorted(lines))
-
-
 @pytest.mark.parametrize("colour", sorted(INKS))
 def test_a_coloured_certification_stamp_is_read_and_marks_a_certified_copy(
     tmp_path: Path, colour: str
 ) -> None:
-    words = _read(_page(INKS[colour], INKS["red"]), tmp_path)
-    text = _text(words)
+    words = read_page(_page(INKS[colour], INKS["red"]), tmp_path, DPI)
+    text = text_of(words)
     assert "CHỨNG THỰC BẢN SAO" in text, text
     assert "1254" in text
     assert is_certified_copy([split_page(1, text)])
@@ -86,9 +74,9 @@ def test_a_coloured_certification_stamp_is_read_and_marks_a_certified_copy(
 
 def test_a_black_page_has_no_ink_layer_and_reads_as_before(tmp_path: Path) -> None:
     black = (20, 20, 20)
-    words = _read(_page(black, black), tmp_path)
+    words = read_page(_page(black, black), tmp_path, DPI)
     assert all(w.ink is None for w in words)
-    assert "CHỨNG THỰC BẢN SAO" in _text(words)
+    assert "CHỨNG THỰC BẢN SAO" in text_of(words)
 
 
 def test_security_paper_background_is_not_ink() -> None:
@@ -217,8 +205,8 @@ def test_a_stamp_pressed_askew_is_read_level_and_stays_where_it_is(
     tmp_path: Path, degrees: float
 ) -> None:
     image, where = _page_with_a_tilted_stamp(degrees)
-    words = _read(image, tmp_path)
-    text = _text(words)
+    words = read_page(image, tmp_path, DPI)
+    text = text_of(words)
     assert is_certified_copy([split_page(1, text)]), text
     opener = [w for w in words if w.text in ("CHỨNG", "THỰC", "BẢN", "SAO") and w.ink == "red"]
     assert len(opener) >= 3, text
@@ -249,7 +237,7 @@ def test_a_faded_violet_stamp_is_read_from_its_few_strong_strokes(tmp_path: Path
     ]
     # The letters come out dark enough to read, not as pale as their colour.
     assert inside.min() <= ink.FADED_GREY
-    text = _text(_read(image, tmp_path))
+    text = text_of(read_page(image, tmp_path, DPI))
     assert is_certified_copy([split_page(1, text)]), text
 
 

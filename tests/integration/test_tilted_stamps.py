@@ -16,11 +16,11 @@ from PIL import Image, ImageDraw
 
 from classifiers.folded_text import is_certified_copy, split_page
 from ingest.scan import open_scan
-from ocr.words import Word
 from pipeline.page import process_page
 from pipeline.stage_data import OcrOptions, PageJob
 from testkit import pagegen
 from testkit.unseen_papers import generate
+from tests.integration.page_reading import read_page, text_of
 
 DPI = 200
 BODY = (
@@ -71,19 +71,6 @@ def _page(stamp_ink: tuple[int, int, int], seal_ink: tuple[int, int, int], degre
     return page
 
 
-def _read(image: Image.Image, tmp_path: Path) -> list[Word]:
-    path = pagegen.save_png(image, tmp_path / "page.png", DPI)
-    scan = open_scan(path, OcrOptions().limits)
-    return list(process_page(PageJob(source=scan.pages[0], options=OcrOptions(jobs=1))).words)
-
-
-def _text(words: list[Word]) -> str:
-    lines: dict[int, list[str]] = {}
-    for w in words:
-        lines.setdefault(w.line, []).append(w.text)
-    return "\n".join(" ".join(lines[k]) for k in sorted(lines))
-
-
 @pytest.mark.parametrize(
     ("stamp_ink", "seal_ink", "degrees", "ink"),
     [
@@ -100,8 +87,8 @@ def test_a_stamp_pressed_askew_under_a_seal_marks_a_certified_copy(
     degrees: float,
     ink: str | None,
 ) -> None:
-    words = _read(_page(stamp_ink, seal_ink, degrees), tmp_path)
-    text = _text(words)
+    words = read_page(_page(stamp_ink, seal_ink, degrees), tmp_path, DPI)
+    text = text_of(words)
     assert is_certified_copy([split_page(1, text)]), text
     # The certification's number (four digits; one may be misread under the seal).
     number = [w for w in words if len(w.text) == 4 and w.text.isdigit() and w.text != "2026"]
@@ -129,7 +116,7 @@ def test_certified_copies_the_page_pass_could_not_read(
     scan = open_scan(path, OcrOptions().limits)
     pages = [
         split_page(
-            1, _text(list(process_page(PageJob(source=page, options=OcrOptions(jobs=1))).words))
+            1, text_of(list(process_page(PageJob(source=page, options=OcrOptions(jobs=1))).words))
         )
         for page in scan.pages
     ]
