@@ -38,6 +38,11 @@ PERMISSIONS_ALL = ("read", "write", "verify", "admin")
 KEY_FORMAT = re.compile(r"sohoa_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")
 
 
+def secret_of(key: str) -> str:
+    """The secret part of ``sohoa_<id>_<secret>``; the secret itself may hold ``_``."""
+    return key.split("_", 2)[2]
+
+
 def make_runtime(data_dir: Path, database_url: str = "") -> Runtime:
     return Runtime.from_settings(
         Settings(_env_file=None, data_dir=data_dir, database_url=database_url)
@@ -84,19 +89,19 @@ def test_key_is_random_and_only_its_hash_is_stored(rt: Runtime) -> None:
         row = s.execute(text("SELECT * FROM api_keys WHERE id = :id"), {"id": key_id}).one()
         _, other = apikeys.create_key(s, role="system", units=[UNIT], actor="test")
     stored = " ".join(str(v) for v in row)
-    assert secret not in stored and secret.rsplit("_", 1)[1] not in stored
+    assert secret not in stored and secret_of(secret) not in stored
     assert row.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert row.role == "clerk" and row.name == "Một cửa xã A"
     with rt.session() as s:
         assert s.get(ApiKey, key_id).units == [UNIT, OTHER_UNIT]  # deduplicated, sorted
-    assert other != secret and other.split("_")[2] != secret.split("_")[2]
+    assert other != secret and secret_of(other) != secret_of(secret)
 
 
 def test_check_key_verdicts(rt: Runtime) -> None:
     with rt.session() as s:
         key, secret = apikeys.create_key(s, role="officer", units=[UNIT], actor="test")
     wrong_secret = secret[:-4] + ("AAAA" if not secret.endswith("AAAA") else "BBBB")
-    unknown_id = f"sohoa_{'0' * 16}_{secret.rsplit('_', 1)[1]}"
+    unknown_id = f"sohoa_{'0' * 16}_{secret_of(secret)}"
     with rt.session() as s:
         assert apikeys.check_key(s, secret).verdict == "ok"
         wrong = apikeys.check_key(s, wrong_secret)
@@ -382,7 +387,7 @@ def assert_error(response: httpx.Response, status: int, code: str) -> None:
     ],
 )
 def test_refused_keys_are_401_and_audited(live: Deployment, case: str, reason: str) -> None:
-    secret_part = live.clerk.rsplit("_", 1)[1]
+    secret_part = secret_of(live.clerk)
     headers = {
         "missing": {},
         "malformed": {"X-API-Key": "let-me-in"},
