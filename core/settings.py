@@ -36,7 +36,10 @@ class Settings(BaseSettings):
     ocr_engine: str = Field(
         "tesseract",
         pattern=r"^[a-z][a-z0-9_-]*$",
-        description="OCR engine (ocr.engines): tesseract, or null to digitise without OCR.",
+        description=(
+            "OCR engine (ocr.engines): tesseract (in-process), tesseract-cli (the program), "
+            "or null to digitise without OCR."
+        ),
     )
     jobs: int = Field(default_factory=default_jobs, ge=1, description="Pages processed at once.")
     jpeg_quality: int = Field(60, ge=20, le=95, description="JPEG quality of page images.")

@@ -6,13 +6,16 @@ box, confidence, line), the lines of a small region read as one block (with an
 optional character whitelist), and which way up a page is. They name the engine
 in their options (``OcrOptions.engine``) and never call a program themselves.
 
-Two engines prove the seam, as OCRmyPDF's ``OcrEngine`` with its ``null_ocr``
-plugin does: ``tesseract`` (the ``tesseract`` program through pytesseract; a
-stand-in program on the PATH is how the tests count runs and inject crashes,
-hangs and bad output) and ``null``, which reads nothing and turns nothing, so
-the rest of the journey (cleaning, the archived page image, the PDF/A, storage)
-runs with no OCR at all. A detector-guided or in-process engine (issue 13) is a
-third entry here, not a change to the stages.
+The engines, as OCRmyPDF's ``OcrEngine`` with its ``null_ocr`` plugin:
+
+- ``tesseract`` (the default): Tesseract in the worker process through
+  ``tesserocr``, one loaded model per process and thread (``ocr.tesseract_api``);
+- ``tesseract-cli``: the ``tesseract`` program through pytesseract, one process
+  per call. It reads with the same models, a little slower. A stand-in program on
+  the PATH is how the tests count runs and inject crashes, hangs and bad output
+  through it, as OCRmyPDF's test plugins do;
+- ``null`` reads nothing and turns nothing, so the rest of the journey (cleaning,
+  the archived page image, the PDF/A, storage) runs with no OCR at all.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Protocol
 
 from PIL import Image
 
-from ocr import tesseract
+from ocr import tesseract, tesseract_api
 from ocr.tesseract import Orientation, TesseractError
 from ocr.words import Word
 
@@ -60,9 +63,32 @@ class OcrEngine(Protocol):
 
 
 class TesseractEngine:
-    """The ``tesseract`` program, one process per call (``ocr.tesseract``)."""
+    """Tesseract in this process, a model loaded once per process and thread."""
 
     name = "tesseract"
+
+    def languages(self) -> frozenset[str]:
+        return tesseract_api.available_languages()
+
+    def recognise(
+        self, image: Image.Image, *, lang: str, dpi: int, block: bool = False
+    ) -> list[Word]:
+        psm = tesseract.BLOCK_PSM if block else tesseract.PAGE_PSM
+        return tesseract_api.recognise_words(image, lang=lang, dpi=dpi, psm=psm)
+
+    def recognise_block(
+        self, image: Image.Image, *, lang: str, dpi: int, whitelist: str = ""
+    ) -> list[str]:
+        return tesseract_api.recognise_block(image, lang=lang, dpi=dpi, whitelist=whitelist)
+
+    def orientation(self, image: Image.Image) -> Orientation | None:
+        return tesseract_api.detect_orientation(image)
+
+
+class TesseractProgramEngine:
+    """The ``tesseract`` program, one process per call (``ocr.tesseract``)."""
+
+    name = "tesseract-cli"
 
     def languages(self) -> frozenset[str]:
         return tesseract.available_languages()
@@ -104,7 +130,9 @@ class NullEngine:
         return None
 
 
-ENGINES: Mapping[str, OcrEngine] = {e.name: e for e in (TesseractEngine(), NullEngine())}
+ENGINES: Mapping[str, OcrEngine] = {
+    e.name: e for e in (TesseractEngine(), TesseractProgramEngine(), NullEngine())
+}
 
 
 def engine(name: str) -> OcrEngine:

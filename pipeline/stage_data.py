@@ -23,7 +23,8 @@ class OcrOptions:
     """Everything that shapes how a document is digitised; never mutated mid-run."""
 
     lang: str = "vie"
-    # The OCR engine by name (``ocr.engines``): ``tesseract``, or ``null`` to read nothing.
+    # The OCR engine by name (``ocr.engines``): ``tesseract`` (in-process), ``tesseract-cli``
+    # (the program), or ``null`` to read nothing.
     engine: str = "tesseract"
     jobs: int = field(default_factory=default_jobs)
     force_ocr: bool = False

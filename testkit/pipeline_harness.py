@@ -190,8 +190,12 @@ ENGINE_BEHAVIOURS = {
 }
 
 
-def engine_shim(directory: Path, behaviour: str) -> str:
-    """Write a ``tesseract`` that behaves as told; returns the PATH to run it with."""
+def engine_shim(directory: Path, behaviour: str) -> dict[str, str]:
+    """Write a ``tesseract`` that behaves as told; returns the environment to run it with.
+
+    The stand-in is a program, so the environment also chooses the engine that runs
+    the program (``tesseract-cli``); the default engine reads in-process.
+    """
     import shutil
 
     real = shutil.which("tesseract")
@@ -203,4 +207,4 @@ def engine_shim(directory: Path, behaviour: str) -> str:
         f'#!/bin/sh\ncase "$*" in *tessedit_create_tsv*) {action} ;; esac\nexec {real} "$@"\n'
     )
     script.chmod(0o755)
-    return f"{directory}:{os.environ['PATH']}"
+    return {"PATH": f"{directory}:{os.environ['PATH']}", "SOHOA_OCR_ENGINE": "tesseract-cli"}

@@ -57,7 +57,7 @@ def _env(
 ) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}
     env.update(values)
-    env["PATH"] = engine_shim(shim_dir, engine)
+    env.update(engine_shim(shim_dir, engine))
     env["TEST_OCR_RUNS"] = str(runs)
     return env
 

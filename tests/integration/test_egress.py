@@ -415,7 +415,7 @@ def test_worker_does_not_contact_an_address_refused_at_delivery(
 
     worker_env = {k: v for k, v in env.items() if k != "SOHOA_WEBHOOK_ALLOW"}
     # the engine crashes at once: the page fails and the event comes without OCR time
-    worker_env["PATH"] = engine_shim(tmp_path / "engine", "crash")
+    worker_env.update(engine_shim(tmp_path / "engine", "crash"))
     worker = Worker(worker_env, tmp_path / "worker.log").start()
     try:
         wait_for(

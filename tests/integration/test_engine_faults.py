@@ -28,10 +28,9 @@ def scan(tmp_path_factory):
     return path
 
 
-def _ocr(scan, out, path_value: str | None) -> subprocess.CompletedProcess[str]:
+def _ocr(scan, out, shim: dict[str, str] | None) -> subprocess.CompletedProcess[str]:
     env = clean_env({"SOHOA_DATA_DIR": str(out.parent / "data")})
-    if path_value:
-        env["PATH"] = path_value
+    env.update(shim or {})
     return subprocess.run(
         [str(SOHOA), "ocr", str(scan), str(out)],
         env=env,

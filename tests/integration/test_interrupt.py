@@ -4,7 +4,9 @@ Each test starts the real CLI in a session of its own (as a terminal starts a
 job), waits until a page worker is running Tesseract, signals it the way a
 clerk or an init system would, and then looks at what is left: processes in
 that session, files in the output folder, files in the temporary folder
-(``TMPDIR``, given to the run as a fresh empty folder).
+(``TMPDIR``, given to the run as a fresh empty folder). Each runs with the
+default engine (Tesseract inside the page worker) and with ``tesseract-cli``
+(a ``tesseract`` program under each page worker, which must go too).
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ PAGES = 40
 STOP_SECONDS = 10.0
 # Opening the TIFF and starting the workers, before the first page's Tesseract.
 START_SECONDS = 120.0
+# CPU time after which a page worker of the in-process engine is surely reading:
+# forking costs milliseconds, and a page's cleaning and OCR take over a second.
+READING_CPU_SECONDS = 0.5
+ENGINES = ("tesseract", "tesseract-cli")
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +70,7 @@ class Run:
     out: Path
     temp: Path
     stderr: Path
+    engine: str
 
     @property
     def session(self) -> int:
@@ -73,8 +80,13 @@ class Run:
         return self.stderr.read_text(encoding="utf-8")
 
 
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture
-def start_ocr(long_tiff: Path, tmp_path: Path) -> Iterator[Callable[[int], Run]]:
+def start_ocr(long_tiff: Path, tmp_path: Path, engine: str) -> Iterator[Callable[[int], Run]]:
     """Starts the CLI on the long TIFF; afterwards kills whatever the run left running."""
     runs: list[Run] = []
 
@@ -88,12 +100,14 @@ def start_ocr(long_tiff: Path, tmp_path: Path) -> Iterator[Callable[[int], Run]]
         with stderr.open("wb") as err:
             process = subprocess.Popen(
                 [str(arg) for arg in args],
-                env=dict(os.environ, TMPDIR=str(temp), OMP_THREAD_LIMIT="1"),
+                env=dict(
+                    os.environ, TMPDIR=str(temp), OMP_THREAD_LIMIT="1", SOHOA_OCR_ENGINE=engine
+                ),
                 stdout=subprocess.DEVNULL,
                 stderr=err,
                 start_new_session=True,
             )
-        runs.append(Run(process, out, temp, stderr))
+        runs.append(Run(process, out, temp, stderr, engine))
         return runs[-1]
 
     yield start
@@ -109,15 +123,30 @@ def live_processes_of_session(session: int) -> list[Process]:
     return [p for p in processes() if p.session == session and p.alive]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process (``/proc/<pid>/stat``), 0 once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    utime, stime = stat[stat.rindex(")") + 2 :].split()[11:13]
+    return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
+
+
+def reading(run: Run, process: Process) -> bool:
+    """Is this process a page worker's Tesseract: the program under a page worker
+    (not the CLI's own language check), or a page worker that reads in-process."""
+    if run.engine == "tesseract-cli":
+        return process.name == "tesseract" and process.ppid != run.process.pid
+    return process.ppid == run.process.pid and cpu_seconds(process.pid) >= READING_CPU_SECONDS
+
+
 def wait_for_page_ocr(run: Run) -> None:
-    """Until a page worker (not the CLI's own language check) is running Tesseract."""
+    """Until a page worker is running Tesseract."""
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         assert run.process.poll() is None, f"ended before OCR began: {run.message()}"
-        if any(
-            p.name == "tesseract" and p.ppid != run.process.pid
-            for p in live_processes_of_session(run.session)
-        ):
+        if any(reading(run, p) for p in live_processes_of_session(run.session)):
             return
         time.sleep(0.05)
     pytest.fail("no page reached Tesseract")

@@ -44,8 +44,9 @@ def _env(values: dict[str, str], path_first: Path | None = None) -> dict[str, st
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}
     env.update(values)
     env["OMP_THREAD_LIMIT"] = "1"
-    if path_first is not None:
+    if path_first is not None:  # the slow stand-in is a program: the engine that runs it
         env["PATH"] = f"{path_first}{os.pathsep}{env['PATH']}"
+        env["SOHOA_OCR_ENGINE"] = "tesseract-cli"
     return env
 
 

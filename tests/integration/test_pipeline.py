@@ -273,7 +273,7 @@ def test_failing_pages_fail_visibly_and_reprocess_fixes_them(production, tmp_pat
     source = _scan_pdf(_pages(1, 500), tmp_path / "one.pdf")
     rt = _runtime(production)
     # The OCR engine crashes on every page (a stand-in on the worker's PATH).
-    broken_env = {**_env(production), "PATH": engine_shim(tmp_path / "engine", "crash")}
+    broken_env = {**_env(production), **engine_shim(tmp_path / "engine", "crash")}
     broken = Worker(broken_env, tmp_path / "bad.log").start()
     try:
         document_id = _ingest(env, source, "000.A0.01.H26-251122-0006")

@@ -102,7 +102,7 @@ def test_document_events_are_signed_and_retried(outcome, receiver, tmp_path):
     dossier = f"000.A0.01.H26-251122-{outcome}"
     env, rt = _setup(tmp_path, dossier, receiver.url, SOHOA_WEBHOOK_ALLOW=receiver.allow)
     # the failed case: the OCR engine crashes on every page (a stand-in on the PATH)
-    extra = {"PATH": engine_shim(tmp_path / "engine", "crash")} if outcome == "failed" else {}
+    extra = engine_shim(tmp_path / "engine", "crash") if outcome == "failed" else {}
     document_id = _ingest(env, tmp_path, dossier)
     worker = Worker(env | extra, tmp_path / "worker.log").start()
     try:
