@@ -84,6 +84,27 @@ def test_the_papers_corners_are_found_within_a_few_pixels(page) -> None:
     assert np.asarray(flat.convert("L"))[:20, :20].mean() > 150, "paper, not desk, in the corner"
 
 
+def test_a_hard_shadow_across_the_sheet_is_not_its_edge(page) -> None:
+    """The phone's own shadow darkens part of the sheet with a sharp edge. The lit part
+    then passes for a sheet of its own, with the shadow's edge as one side: the whole
+    sheet must be found, corners within a few pixels, and flattened as an A4.
+
+    (A shadow across the sheet's short axis, reaching the desk's edge on both sides,
+    still hides the sheet's outline: no sheet is found and the photo is read as it is.)
+    """
+    photo = np.asarray(photograph(page.image)).astype(np.float32)
+    height, width = photo.shape[:2]
+    shadow = np.ones((height, width, 1), np.float32)
+    shadow[:, : width * 2 // 5] = 0.55
+    shaded = Image.fromarray(np.clip(photo * shadow, 0, 255).astype(np.uint8))
+    paper = find_paper(pagegen.jpeg(shaded, 80))
+    assert paper is not None
+    truth = camera_corners(page.image.size)
+    errors = [np.hypot(x - u, y - v) for (x, y), (u, v) in zip(paper.corners, truth, strict=True)]
+    assert max(errors) <= 8.0, errors
+    assert abs(paper.height / paper.width - page.image.height / page.image.width) < 0.02
+
+
 @pytest.mark.parametrize("kind", ["plain", "framed"])
 def test_a_scan_is_never_cropped(page, kind) -> None:
     image = page.image.convert("RGB")
