@@ -41,6 +41,13 @@ class Settings(BaseSettings):
             "or null to digitise without OCR."
         ),
     )
+    line_detection: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description=(
+            "When a photographed or poorly read page is read again along the text lines a "
+            "neural detector finds (ocr.text_lines): auto, always or never."
+        ),
+    )
     jobs: int = Field(default_factory=default_jobs, ge=1, description="Pages processed at once.")
     jpeg_quality: int = Field(60, ge=20, le=95, description="JPEG quality of page images.")
     max_file_mb: int = Field(512, ge=1, description="Largest accepted scan file, MiB.")

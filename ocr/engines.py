@@ -14,6 +14,9 @@ The engines, as OCRmyPDF's ``OcrEngine`` with its ``null_ocr`` plugin:
   per call. It reads with the same models, a little slower. A stand-in program on
   the PATH is how the tests count runs and inject crashes, hangs and bad output
   through it, as OCRmyPDF's test plugins do;
+- ``tesseract-lines``: the text lines found by a neural detector (``ocr.text_lines``),
+  each read by Tesseract in-process as one line; for photographs, and chosen per
+  page by the page stage (``OcrOptions.line_detection``);
 - ``null`` reads nothing and turns nothing, so the rest of the journey (cleaning,
   the archived page image, the PDF/A, storage) runs with no OCR at all.
 """
@@ -25,7 +28,7 @@ from typing import Protocol
 
 from PIL import Image
 
-from ocr import tesseract, tesseract_api
+from ocr import tesseract, tesseract_api, text_lines
 from ocr.tesseract import Orientation, TesseractError
 from ocr.words import Word
 
@@ -108,6 +111,35 @@ class TesseractProgramEngine:
         return tesseract.detect_orientation(image)
 
 
+class TesseractLinesEngine:
+    """Text lines found by the PP-OCR detector (``ocr.text_lines``), each read by Tesseract.
+
+    For photographs, where Tesseract's own layout analysis loses blocks of text. A
+    block (a stamp cut out of its page) is one block of lines and read as such.
+    """
+
+    name = "tesseract-lines"
+
+    def languages(self) -> frozenset[str]:
+        return tesseract_api.available_languages()
+
+    def recognise(
+        self, image: Image.Image, *, lang: str, dpi: int, block: bool = False
+    ) -> list[Word]:
+        if block:
+            return tesseract_api.recognise_words(image, lang=lang, dpi=dpi, psm=tesseract.BLOCK_PSM)
+        lines = text_lines.detect_lines(image)
+        return tesseract_api.recognise_lines(image, lines, lang=lang, dpi=dpi)
+
+    def recognise_block(
+        self, image: Image.Image, *, lang: str, dpi: int, whitelist: str = ""
+    ) -> list[str]:
+        return tesseract_api.recognise_block(image, lang=lang, dpi=dpi, whitelist=whitelist)
+
+    def orientation(self, image: Image.Image) -> Orientation | None:
+        return tesseract_api.detect_orientation(image)
+
+
 class NullEngine:
     """Reads nothing: every page has no words and stays as it is turned."""
 
@@ -131,7 +163,8 @@ class NullEngine:
 
 
 ENGINES: Mapping[str, OcrEngine] = {
-    e.name: e for e in (TesseractEngine(), TesseractProgramEngine(), NullEngine())
+    e.name: e
+    for e in (TesseractEngine(), TesseractProgramEngine(), TesseractLinesEngine(), NullEngine())
 }
 
 

@@ -40,7 +40,7 @@ from ocr.coloured_ink import (
     ink_mask,
     ink_strength,
 )
-from ocr.words import Box, Word
+from ocr.words import Box, Word, read_weight
 
 FRAME_GREY = 170
 """Grey under which a pixel is print when lines are looked for (a grey stamp's frame
@@ -388,12 +388,7 @@ class FramedReading:
 
     @property
     def weight(self) -> float:
-        return _weight(self.words)
-
-
-def _weight(words: Sequence[Word]) -> float:
-    """How much a reading read: its letters, each counted by the confidence it was read with."""
-    return sum(w.confidence / 100 * sum(c.isalnum() for c in w.text) for w in words)
+        return read_weight(self.words)
 
 
 def read_framed_words(
@@ -441,7 +436,7 @@ def swap_in(
 
     Word by word settling (``coloured_ink.settle``) would keep the page pass's
     broken pieces beside the level words; inside a frame one reading stands, the
-    one that read more (``_weight``): a frame found where nothing is tilted (a
+    one that read more (``read_weight``): a frame found where nothing is tilted (a
     boxed paragraph on a photo in perspective) keeps the page's reading.
     """
     kept = list(page)
@@ -451,7 +446,7 @@ def swap_in(
         holds = reading.block.holds
         if reading.block.ink is None:
             inside = [w for w in kept if holds(w.box)]
-            if _weight(inside) >= reading.weight:
+            if read_weight(inside) >= reading.weight:
                 continue
             kept = [w for w in kept if not holds(w.box)]
         else:

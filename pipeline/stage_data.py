@@ -26,6 +26,9 @@ class OcrOptions:
     # The OCR engine by name (``ocr.engines``): ``tesseract`` (in-process), ``tesseract-cli``
     # (the program), or ``null`` to read nothing.
     engine: str = "tesseract"
+    # When the text-line detector reads the page again (``pipeline.page.with_detected_lines``):
+    # ``auto`` on photographs and on pages read poorly, ``always``, or ``never``.
+    line_detection: str = "auto"
     jobs: int = field(default_factory=default_jobs)
     force_ocr: bool = False
     jpeg_quality: int = 60
@@ -111,6 +114,7 @@ def ocr_options(settings: Settings, **overrides: object) -> OcrOptions:
     values = {
         "lang": settings.lang,
         "engine": settings.ocr_engine,
+        "line_detection": settings.line_detection,
         "jobs": settings.jobs,
         "jpeg_quality": settings.jpeg_quality,
         "limits": settings.limits(),

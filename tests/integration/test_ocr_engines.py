@@ -32,7 +32,7 @@ def scan_path(tmp_path_factory: pytest.TempPathFactory):
 def test_engines_are_chosen_by_name() -> None:
     assert set(ENGINES) >= {"tesseract", "tesseract-cli", "null"}
     assert engine("tesseract").name == "tesseract"
-    known = "null, tesseract, tesseract-cli"
+    known = "null, tesseract, tesseract-cli, tesseract-lines"
     with pytest.raises(ValueError, match=f"unknown OCR engine 'abbyy'; known: {known}"):
         engine("abbyy")
     check_languages("null", "xyz")  # nothing to load: any language
