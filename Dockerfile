@@ -24,7 +24,13 @@ COPY storage storage
 COPY pipeline pipeline
 COPY compare compare
 COPY api api
-RUN pip install --no-cache-dir . \
+# tesserocr is built against Debian's Tesseract (as the Makefile does), then the
+# build tools go.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libtesseract-dev libleptonica-dev pkg-config g++ \
+ && PIP_NO_BINARY=tesserocr pip install --no-cache-dir . \
+ && apt-get purge -y --auto-remove libtesseract-dev libleptonica-dev pkg-config g++ \
+ && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home /var/lib/sohoa --create-home sohoa
 
 USER sohoa

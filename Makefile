@@ -10,7 +10,13 @@ PY := $(VENV)/bin/python
 
 # What the service needs from Debian (see README, "Dependencies").
 APT_PACKAGES := python3-venv python3-pip tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd tesseract-ocr-eng \
-	poppler-utils ghostscript qpdf fonts-liberation2 fonts-dejavu-core
+	poppler-utils ghostscript qpdf fonts-liberation2 fonts-dejavu-core \
+	libtesseract-dev libleptonica-dev pkg-config g++
+
+# tesserocr (Tesseract in-process) is built against Debian's Tesseract, not taken as the
+# wheel that bundles another version: both OCR engines then read with the same library
+# (the wheel's 5.5 read a fresh draw of unseen papers worse than Debian's 5.3).
+export PIP_NO_BINARY := tesserocr
 
 # What only the tests need from Debian: the browser the page tests drive (tests/e2e/test_browser.py)
 # and openssl, which makes the webhook TLS test's certificate (tests/integration/test_egress.py).

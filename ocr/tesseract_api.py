@@ -19,6 +19,7 @@ import os
 import threading
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 
 import tesserocr
@@ -126,14 +127,11 @@ hugs the letters and can clip a tone mark or a descender."""
 def recognise_lines(image: Image.Image, lines: Sequence[Box], *, lang: str, dpi: int) -> list[Word]:
     """Words of the given text lines, each read as one line (``--psm 7``).
 
-    The page image is set once and each line is a rectangle of it, so word boxes
-    are in the page's pixels; ``line`` is the line's index in ``lines``.
+    Word boxes are in the page's pixels; ``line`` is the line's index in ``lines``.
     """
     api = _api(lang)
     api.SetPageSegMode(tesserocr.PSM.SINGLE_LINE)
     api.SetVariable("tessedit_char_whitelist", "")
-    api.SetImage(image)
-    api.SetSourceResolution(max(1, dpi))
     words: list[Word] = []
     try:
         for number, line in enumerate(lines):
@@ -142,10 +140,20 @@ def recognise_lines(image: Image.Image, lines: Sequence[Box], *, lang: str, dpi:
             right, bottom = min(image.width, line.right + pad), min(image.height, line.bottom + pad)
             if right - left < 2 or bottom - top < 2:
                 continue
-            api.SetRectangle(left, top, right - left, bottom - top)
+            # The line cut out and set as the image: Tesseract 5.3 read a rectangle of
+            # the whole page set once as noise ('¬') on some lines.
+            api.SetImage(image.crop((left, top, right, bottom)))
+            api.SetSourceResolution(max(1, dpi))
             if not api.Recognize():
                 continue
-            words.extend(_words(api, first_line=number, one_line=True))
+            for word in _words(api, first_line=number, one_line=True):
+                box = Box(
+                    word.box.left + left,
+                    word.box.top + top,
+                    word.box.right + left,
+                    word.box.bottom + top,
+                )
+                words.append(replace(word, box=box))
     finally:
         api.Clear()
     return words

@@ -105,6 +105,15 @@ def test_the_in_process_engine_reads_as_the_program_does_without_starting_it(tmp
         program.recognise(grey, lang="vie", dpi=300)
 
 
+def test_both_tesseract_engines_run_the_same_library() -> None:
+    """tesserocr is built against the system's Tesseract (the Makefile's PIP_NO_BINARY),
+    not the wheel that bundles another version, which reads differently."""
+    import tesserocr
+
+    program = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
+    assert tesserocr.tesseract_version().splitlines()[0] == program.stdout.splitlines()[0]
+
+
 def test_the_in_process_engine_loads_a_model_once_per_process_and_thread():
     """No model load per page: a thread keeps its instance; another thread and a forked
     child get their own, since an instance is neither thread-safe nor fork-safe."""
