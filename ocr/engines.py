@@ -24,6 +24,7 @@ The engines, as OCRmyPDF's ``OcrEngine`` with its ``null_ocr`` plugin:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import ModuleType
 from typing import Protocol
 
 from PIL import Image
@@ -66,78 +67,50 @@ class OcrEngine(Protocol):
 
 
 class TesseractEngine:
-    """Tesseract in this process, a model loaded once per process and thread."""
+    """Tesseract through one of its two backends, which share their functions' shapes:
+    ``ocr.tesseract_api`` (in this process, a model loaded once per process and thread)
+    or ``ocr.tesseract`` (the program, one process per call)."""
 
-    name = "tesseract"
+    def __init__(self, name: str, backend: ModuleType) -> None:
+        self.name = name
+        self._backend = backend
 
     def languages(self) -> frozenset[str]:
-        return tesseract_api.available_languages()
+        return self._backend.available_languages()
 
     def recognise(
         self, image: Image.Image, *, lang: str, dpi: int, block: bool = False
     ) -> list[Word]:
         psm = tesseract.BLOCK_PSM if block else tesseract.PAGE_PSM
-        return tesseract_api.recognise_words(image, lang=lang, dpi=dpi, psm=psm)
+        return self._backend.recognise_words(image, lang=lang, dpi=dpi, psm=psm)
 
     def recognise_block(
         self, image: Image.Image, *, lang: str, dpi: int, whitelist: str = ""
     ) -> list[str]:
-        return tesseract_api.recognise_block(image, lang=lang, dpi=dpi, whitelist=whitelist)
+        return self._backend.recognise_block(image, lang=lang, dpi=dpi, whitelist=whitelist)
 
     def orientation(self, image: Image.Image) -> Orientation | None:
-        return tesseract_api.detect_orientation(image)
+        return self._backend.detect_orientation(image)
 
 
-class TesseractProgramEngine:
-    """The ``tesseract`` program, one process per call (``ocr.tesseract``)."""
-
-    name = "tesseract-cli"
-
-    def languages(self) -> frozenset[str]:
-        return tesseract.available_languages()
-
-    def recognise(
-        self, image: Image.Image, *, lang: str, dpi: int, block: bool = False
-    ) -> list[Word]:
-        psm = tesseract.BLOCK_PSM if block else tesseract.PAGE_PSM
-        return tesseract.recognise_words(image, lang=lang, dpi=dpi, psm=psm)
-
-    def recognise_block(
-        self, image: Image.Image, *, lang: str, dpi: int, whitelist: str = ""
-    ) -> list[str]:
-        return tesseract.recognise_block(image, lang=lang, dpi=dpi, whitelist=whitelist)
-
-    def orientation(self, image: Image.Image) -> Orientation | None:
-        return tesseract.detect_orientation(image)
-
-
-class TesseractLinesEngine:
-    """Text lines found by the PP-OCR detector (``ocr.text_lines``), each read by Tesseract.
+class TesseractLinesEngine(TesseractEngine):
+    """Text lines found by the PP-OCR detector (``ocr.text_lines``), each read by Tesseract
+    in this process; everything else as the in-process engine.
 
     For photographs, where Tesseract's own layout analysis loses blocks of text. A
     block (a stamp cut out of its page) is one block of lines and read as such.
     """
 
-    name = "tesseract-lines"
-
-    def languages(self) -> frozenset[str]:
-        return tesseract_api.available_languages()
+    def __init__(self) -> None:
+        super().__init__("tesseract-lines", tesseract_api)
 
     def recognise(
         self, image: Image.Image, *, lang: str, dpi: int, block: bool = False
     ) -> list[Word]:
         if block:
-            return tesseract_api.recognise_words(image, lang=lang, dpi=dpi, psm=tesseract.BLOCK_PSM)
+            return super().recognise(image, lang=lang, dpi=dpi, block=True)
         lines = text_lines.detect_lines(image)
         return tesseract_api.recognise_lines(image, lines, lang=lang, dpi=dpi)
-
-    def recognise_block(
-        self, image: Image.Image, *, lang: str, dpi: int, whitelist: str = ""
-    ) -> list[str]:
-        return tesseract_api.recognise_block(image, lang=lang, dpi=dpi, whitelist=whitelist)
-
-    def orientation(self, image: Image.Image) -> Orientation | None:
-        return tesseract_api.detect_orientation(image)
 
 
 class NullEngine:
@@ -164,7 +137,12 @@ class NullEngine:
 
 ENGINES: Mapping[str, OcrEngine] = {
     e.name: e
-    for e in (TesseractEngine(), TesseractProgramEngine(), TesseractLinesEngine(), NullEngine())
+    for e in (
+        TesseractEngine("tesseract", tesseract_api),
+        TesseractEngine("tesseract-cli", tesseract),
+        TesseractLinesEngine(),
+        NullEngine(),
+    )
 }
 
 
