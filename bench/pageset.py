@@ -14,10 +14,11 @@ import json
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PIL import Image, ImageSequence
 
@@ -26,6 +27,7 @@ PAGESET_VERSION = "2"
 BASE_SEED = 7100
 # JPEG quality of the page images inside the scanned PDFs and of the single JPEGs:
 # what counter scanners and phones typically write.
+T = TypeVar("T")
 PDF_JPEG_QUALITY = 85
 JPEG_FILE_QUALITY = 85
 
@@ -149,13 +151,19 @@ def _repeat_layout(n_pages: int) -> tuple[Container, ...]:
     return LAYOUT * repeats
 
 
-def cache_key(files: Sequence[FilePlan], generator_source: bytes) -> str:
-    """Hash of everything that decides the pixels, so a stale cache is never reused."""
+def plan_key(version: str, plans: Sequence[object], generator_source: bytes) -> str:
+    """Hash of everything that decides the pixels (a version, the plans as dataclasses, the
+    generators' source), so a stale cache is never reused; shared with ``bench.photoset``."""
     digest = hashlib.sha256()
-    digest.update(PAGESET_VERSION.encode())
-    digest.update(json.dumps([asdict(f) for f in files], sort_keys=True).encode())
+    digest.update(version.encode())
+    digest.update(json.dumps([asdict(p) for p in plans], sort_keys=True).encode())
     digest.update(hashlib.sha256(generator_source).digest())
     return digest.hexdigest()[:16]
+
+
+def cache_key(files: Sequence[FilePlan], generator_source: bytes) -> str:
+    """This set's :func:`plan_key`."""
+    return plan_key(PAGESET_VERSION, files, generator_source)
 
 
 def ensure_pageset(work_dir: Path, n_pages: int, *, fresh: bool, jobs: int) -> PageSet:
@@ -174,15 +182,32 @@ def ensure_pageset(work_dir: Path, n_pages: int, *, fresh: bool, jobs: int) -> P
 
 
 def _generate(root: Path, key: str, files: Sequence[FilePlan], jobs: int) -> None:
-    """Write into a temporary sibling and rename, so an interrupted run leaves no half set."""
+    generate_staged(root, key, PAGESET_VERSION, files, _write_file, ("inputs", "pages"), jobs)
+
+
+def generate_staged(
+    root: Path,
+    key: str,
+    version: str,
+    plans: Sequence[T],
+    write: Callable[[Path, T], dict[str, Any]],
+    subdirs: Sequence[str],
+    jobs: int,
+) -> None:
+    """Write every plan with ``write(staging, plan)`` (in ``jobs`` processes) into a
+    temporary sibling of ``root`` with its manifest, then rename: an interrupted run leaves
+    no half set. Shared with ``bench.photoset``."""
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root.parent))
     try:
-        (staging / "inputs").mkdir()
-        (staging / "pages").mkdir()
-        with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-            entries = list(pool.map(_write_file, [staging] * len(files), files))
-        document = {"key": key, "version": PAGESET_VERSION, "files": entries}
+        for name in subdirs:
+            (staging / name).mkdir()
+        if jobs > 1 and len(plans) > 1:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                entries = list(pool.map(write, [staging] * len(plans), plans))
+        else:
+            entries = [write(staging, plan) for plan in plans]
+        document = {"key": key, "version": version, "files": entries}
         (staging / "manifest.json").write_text(
             json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8"
         )
@@ -192,7 +217,7 @@ def _generate(root: Path, key: str, files: Sequence[FilePlan], jobs: int) -> Non
             shutil.rmtree(staging)
 
 
-def _write_file(staging: Path, plan: FilePlan) -> dict[str, object]:
+def _write_file(staging: Path, plan: FilePlan) -> dict[str, Any]:
     """Render, degrade and store one input file, then extract its pages back to PNG."""
     from testkit import pagegen
 

@@ -121,17 +121,29 @@ ARGV: dict[str, ArgvBuilder] = {"sohoa": sohoa_argv, "ocrmypdf": ocrmypdf_argv}
 
 
 def run_file_tool(
-    name: str, pageset: PageSet, out_dir: Path, jobs: int, mode: str = "batch"
+    name: str,
+    pageset: PageSet,
+    out_dir: Path,
+    jobs: int,
+    mode: str = "batch",
+    *,
+    build: ArgvBuilder | None = None,
+    source: Callable[[InputFile], Path] | None = None,
 ) -> ToolRun:
-    """Every input file; the wall clock spans the whole set, reading outputs after."""
-    build = ARGV[name]
+    """Every input file; the wall clock spans the whole set, reading outputs after.
+
+    ``build`` replaces the tool's usual command line and ``source`` the file it is given
+    (``bench/photos`` hands OCRmyPDF PNG copies of the photos it cannot open).
+    """
+    build = build or ARGV[name]
     tool_dir = _fresh_dir(out_dir / name)
     per_file_jobs = 1 if mode == "batch" else jobs
 
     def one(item: InputFile) -> tuple[InputFile, CommandResult, Path, Path]:
         pdf = tool_dir / f"{item.path.stem}.pdf"
         sidecar = tool_dir / f"{item.path.stem}.txt"
-        argv = build(item.path, pdf, sidecar, per_file_jobs)
+        src = source(item) if source is not None else item.path
+        argv = build(src, pdf, sidecar, per_file_jobs)
         return item, run_command(argv, timeout=file_timeout(len(item.pages))), pdf, sidecar
 
     start = time.perf_counter()
