@@ -25,11 +25,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from classifiers.classify import Classification, Classifier, ClassifierPage
-from classifiers.marks import read_marks
 from core.limits import Limits
 from core.vietnamese import nfc
 from ingest.page_source import Scan
@@ -38,6 +37,9 @@ from ingest.scan import open_scan
 from ocr.pdf import KeptPage, OcrPage, assemble_searchable_pdf, decode_image
 from pipeline.page import process_page, thumbnail_png
 from pipeline.stage_data import PageJob, PageResult
+
+if TYPE_CHECKING:  # the classifiers load their models (~0.6 s): only ``classify`` needs them
+    from classifiers.classify import Classification, Classifier
 
 # The document-level steps, in order, as the distributed runner records them:
 # "pages" lasts until every page is done or failed; the others are one task each.
@@ -110,6 +112,9 @@ def classify(classifier: Classifier, pages: Sequence[PageResult]) -> Classificat
     Marks come from the page stage; a page stored before marks were (its image
     given instead) has them read here.
     """
+    from classifiers.classify import ClassifierPage
+    from classifiers.marks import read_marks
+
     classifier_pages = []
     for page in pages:
         marks = page.marks

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import click
 
-from storage.models import API_KEY_ROLES
+from storage.roles import API_KEY_ROLES
 
 EXIT_NOT_FOUND = 13  # as sohoa.cli's (which imports this module, so not imported from there)
 

@@ -15,11 +15,8 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.roles import API_KEY_ROLES
 from storage.table_base import Base, JsonType, one_of, utcnow
-
-API_KEY_ROLES = ("clerk", "officer", "system", "admin")
-"""What a key may do (``api.security``): clerks read and write, officers read and
-verify, systems only read, each in its granted units; admins do all, everywhere."""
 
 
 class ApiKey(Base):

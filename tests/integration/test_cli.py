@@ -278,3 +278,18 @@ def test_sohoa_ocr_does_not_load_the_classifiers_libraries() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_the_ocr_command_does_not_load_the_archive_or_the_classifiers() -> None:
+    """``sohoa ocr`` pays its imports once per file: SQLAlchemy and the tables, the
+    classifiers' models and the API (together over a second) are for other commands."""
+    heavy = ("sqlalchemy", "classifiers.classify", "storage.models", "api", "fastapi", "celery")
+    probe = f"import sys, sohoa.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert loaded == []
