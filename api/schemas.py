@@ -164,6 +164,11 @@ class PageOut(BaseModel):
     skew: float | None
     confidence: float | None
     failure_reason: str | None
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What a person should check about a page that was read, by stable code: "
+        "'small_text' (the picture is too small to read reliably; take it again closer).",
+    )
     links: dict[str, str | None]
 
 
@@ -305,6 +310,7 @@ def page_out(document_id: str, page: Page) -> PageOut:
         skew=page.skew,
         confidence=page.confidence,
         failure_reason=page.failure_reason,
+        warnings=list(page.warnings or ()),
         links={
             "image": f"{image}?size=full" if page.image_key else None,
             "thumbnail": f"{image}?size=thumb" if page.thumbnail_key else None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -36,6 +36,15 @@ from pipeline.stage_data import OcrOptions, PageJob, PageResult
 ARCHIVE_MIN_DPI = 200
 # Lists of documents show pages this wide: ~15 KB each, fine on a 1 Mbit/s link.
 THUMBNAIL_WIDTH = 240
+# Tesseract's models are trained on lines of text 20–40 px tall. A word box (accents and
+# descenders included) of 12 px in the picture as it came means glyphs of 5–6 px, where
+# letters and their marks have merged: enlarging for OCR cannot bring them back, and the
+# reading is mostly noise (a 512 px web copy of an ID card, a whole desk photographed from
+# afar). A phone's 1600 px forwarded copy of an A4 page still has boxes of ~20 px.
+SMALL_TEXT_PX = 12
+# A picture this small (long side) that yields no words at all is taken for one too small
+# to read, rather than for a blank page.
+SMALL_PICTURE_PX = 800
 
 
 class _Stopwatch:
@@ -122,6 +131,7 @@ def process_page(job: PageJob) -> PageResult:
     with watch.stage("ink"):
         reading = with_coloured_ink(reading, dpi, options)
 
+    warnings = page_warnings(reading.words, image.size)
     with watch.stage("encode"):
         page_image, out_dpi, words = archival_image(reading, dpi, options)
         colour = page_image.mode == "RGB"
@@ -149,7 +159,19 @@ def process_page(job: PageJob) -> PageResult:
         image=encoded,
         thumbnail=thumbnail,
         marks=marks,
+        warnings=warnings,
     )
+
+
+def page_warnings(words: Sequence[Word], size: tuple[int, int]) -> tuple[str, ...]:
+    """What the clerk should know about a page that was read (``PAGE_WARNINGS``).
+
+    ``words`` are in the pixels of the page as it came (after flattening, before any
+    enlargement for OCR), ``size`` that page's size.
+    """
+    heights = sorted(w.box.height for w in words if len(w.text) >= 2)
+    small = heights[len(heights) // 2] < SMALL_TEXT_PX if heights else max(size) < SMALL_PICTURE_PX
+    return ("small_text",) if small else ()
 
 
 def read_page(

@@ -104,6 +104,7 @@ def run_claimed_page(
             thumbnail_key=thumb_obj.key,
             thumbnail_sha256=thumb_obj.sha256,
             timings={k: round(v, 4) for k, v in result.timings.items()},
+            warnings=result.warnings,
         )
         outcome = settle(s, document_id)
     return outcome

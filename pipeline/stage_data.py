@@ -27,7 +27,7 @@ class OcrOptions:
     # (the program), or ``null`` to read nothing.
     engine: str = "tesseract"
     # When the text-line detector reads the page again (``pipeline.page.with_detected_lines``):
-    # ``auto`` on photographs and on pages read poorly, ``always``, or ``never``.
+    # ``auto`` on photographed pages only, ``always``, or ``never``.
     line_detection: str = "auto"
     jobs: int = field(default_factory=default_jobs)
     force_ocr: bool = False
@@ -51,6 +51,15 @@ class OcrOptions:
     read_marks: bool = False
 
 
+PAGE_WARNINGS: dict[str, str] = {
+    "small_text": (
+        "the text is too small in this picture to read reliably (a thumbnail or a distant "
+        "photo): take the picture closer or scan the paper"
+    ),
+}
+"""What a page that was read may still need a person for, by stable code (API, CLI, pages)."""
+
+
 @dataclass(frozen=True)
 class PageResult:
     """What one page became. ``kept`` pages had real text and were copied as is."""
@@ -71,6 +80,7 @@ class PageResult:
     image: EncodedImage | None = None
     thumbnail: bytes | None = None  # PNG, THUMBNAIL_WIDTH pixels wide
     marks: PageMarks | None = None  # when OcrOptions.read_marks and the page has an image
+    warnings: tuple[str, ...] = ()  # codes of ``PAGE_WARNINGS``
 
     def report(self) -> dict[str, Any]:
         """The ``--json`` view of a page: everything but the image bytes."""
@@ -85,6 +95,7 @@ class PageResult:
             "colour": self.colour,
             "speckles_removed": self.speckles_removed,
             "mean_confidence": round(self.confidence, 2),
+            "warnings": list(self.warnings),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "words": [word_report(w) for w in self.words],
         }

@@ -137,6 +137,7 @@ class StoredPage:
             words=tuple(_word(w) for w in body.get("words", ())),
             text=body["text"],
             marks=PageMarks.from_dict(number, body["marks"]) if body.get("marks") else None,
+            warnings=tuple(str(code) for code in body.get("warnings", ())),
         )
         image = ImageFormat(**body["image"]) if body.get("image") else None
         return cls(result=result, image=image, marks=result.marks)

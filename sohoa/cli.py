@@ -15,7 +15,7 @@ from core.settings import get_settings
 from ingest.errors import InputError
 from ocr.tesseract import TesseractError
 from pipeline.local_run import OutputNotWritable, PageFailed, digitise_file
-from pipeline.stage_data import ocr_options
+from pipeline.stage_data import PAGE_WARNINGS, ocr_options
 from storage.private import keep_private, private_dir
 
 # Exit codes beyond the input errors' own (3–8, see ingest.errors).
@@ -93,6 +93,13 @@ def ocr(
     kept = sum(p.kept for p in result.pages)
     note = f" ({kept} already had text, kept)" if kept else ""
     click.echo(f"{output_pdf}: {pages} page(s){note}", err=True)
+    for page in result.pages:
+        for code in page.warnings:
+            click.echo(
+                f"sohoa: warning: {input_file.name}: page {page.number}: "
+                f"{PAGE_WARNINGS[code]} [{code}]",
+                err=True,
+            )
 
 
 @main.command()

@@ -207,6 +207,8 @@ class Page(Timestamps, Base):
     # Seconds per stage of the last run: kept here, not in the page's result
     # file, which is named by its content and must be the same on every run.
     timings: Mapped[dict[str, Any] | None]
+    # ``pipeline.stage_data.PAGE_WARNINGS`` codes of a page read with doubts (a small picture).
+    warnings: Mapped[list[str] | None] = mapped_column(JsonType)
 
     document: Mapped[Document] = relationship(back_populates="pages")
 

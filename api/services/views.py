@@ -96,6 +96,7 @@ class PageView:
     image: str | None
     failure_reason: str | None
     confidence: float | None
+    warnings: tuple[str, ...] = ()
 
 
 def page_views(document: Document) -> list[PageView]:
@@ -113,6 +114,7 @@ def page_views(document: Document) -> list[PageView]:
                 failure_reason=page.failure_reason,
                 # Tesseract's mean word confidence is 0–100; shown as a percentage.
                 confidence=page.confidence / 100 if page.confidence is not None else None,
+                warnings=tuple(page.warnings or ()),
             )
         )
     return views

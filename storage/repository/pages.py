@@ -3,6 +3,7 @@ is settled."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -69,6 +70,7 @@ def mark_page_done(
     thumbnail_key: str | None = None,
     thumbnail_sha256: str | None = None,
     timings: dict[str, float] | None = None,
+    warnings: Sequence[str] = (),
 ) -> int:
     """Record page ``number``'s result; returns how many pages are still not done.
 
@@ -87,6 +89,7 @@ def mark_page_done(
     page.status = "done"
     page.lease_owner = page.lease_until = None
     page.timings = timings
+    page.warnings = list(warnings) or None
     page.failure_reason = None
     page.rotation, page.skew, page.confidence = rotation, skew, confidence
     # NUL can come out of a PDF's own text layer; PostgreSQL refuses it in text.

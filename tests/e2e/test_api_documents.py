@@ -242,6 +242,7 @@ def test_document_lifecycle(server, worker, keys, rt, two_pages, scan_pdf):
     for page in doc["pages"]:
         assert page["status"] == "done" and page["failure_reason"] is None
         assert page["rotation"] is not None and page["confidence"] > 50
+        assert page["warnings"] == []
         assert page["skew"] is not None
     # Classified by the worker: a type code, its label and confidence, and how it decided.
     assert doc["document_type"] in DOCUMENT_TYPES and doc["filename"] == NAME

@@ -53,10 +53,18 @@ class Site:
     birth: str  # a done birth certificate of DOSSIER
     failed: str  # a failed document of DOSSIER
     hidden: str  # a done document of OTHER_DOSSIER (another unit)
+    thumbnail: str  # a done document of DOSSIER read from a picture too small to trust
 
 
 def _document(
-    s: Session, dossier: Dossier, name: str, text: str, *, status: str = "done", **extra: Any
+    s: Session,
+    dossier: Dossier,
+    name: str,
+    text: str,
+    *,
+    status: str = "done",
+    warnings: tuple[str, ...] = (),
+    **extra: Any,
 ) -> str:
     """A document as the pipeline leaves it: done (page text indexed) or failed with a reason."""
     digest = hashlib.sha256(name.encode()).hexdigest()
@@ -87,6 +95,7 @@ def _document(
             result_sha256="1" * 64,
             thumbnail_key="thumb",
             thumbnail_sha256="2" * 64,
+            warnings=warnings,
         )
         repo.set_document_status(s, document, "done")
         index_document(s, document.id)
@@ -157,8 +166,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             hidden = _document(
                 s, theirs, "Trần Thị Bích.png", "Họ và tên: Trần Thị Bích", document_type="other"
             )
+            thumbnail = _document(
+                s, mine, "Ảnh nhỏ.jpg", "CONG HOA", document_type="other", warnings=("small_text",)
+            )
         try:
-            yield Site(rt, keys, key_ids, birth, failed, hidden)
+            yield Site(rt, keys, key_ids, birth, failed, hidden, thumbnail)
         finally:
             settings_module.get_settings.cache_clear()
             runtime_module.runtime.cache_clear()
@@ -580,6 +592,9 @@ def test_document_page_shows_pages_text_type_and_fields(app: FastAPI, site: Site
     assert "Tải PDF có thể tìm kiếm" in html
     assert "Có dấu đỏ" in html and "Bản sao chứng thực" in html
     assert '<label for="loai">Loại tài liệu</label>' in html
+    assert "Ảnh quá nhỏ" not in html
+    small = clerk.get(f"/tai-lieu/{site.thumbnail}").text
+    assert "Ảnh quá nhỏ, chữ có thể bị đọc sai" in small
 
     failed = clerk.get(f"/tai-lieu/{site.failed}")
     assert failed.status_code == 200 and "page 1: the OCR engine stopped" in failed.text

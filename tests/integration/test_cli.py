@@ -264,26 +264,39 @@ def test_coarse_photo_is_archived_at_200_dpi_at_least(two_pages, run_sohoa, tmp_
     assert done.returncode == 0, done.stderr
     page = json.loads(report.read_text(encoding="utf-8"))["pages"][0]
     assert page["dpi"] >= 200
+    assert page["warnings"] == [] and "warning" not in done.stderr
     with pikepdf.open(out) as pdf:
         image = next(iter(pdf.pages[0].get_images().values()))
         width_in = float(pdf.pages[0].mediabox[2]) / 72
         assert int(image.Width) / width_in >= 199.5
 
 
-def test_sohoa_ocr_does_not_load_the_classifiers_libraries() -> None:
-    """`sohoa ocr` never classifies, so it must not pay scikit-learn's import (most of a
-    second per file, on every file a commune's batch script digitises)."""
-    probe = "import sys, sohoa.cli, pipeline.local_run; print('sklearn' in sys.modules)"
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
-    )
-    assert done.stdout.strip() == "False"
+def test_a_picture_too_small_to_read_is_read_with_a_warning(two_pages, run_sohoa, tmp_path):
+    """A web thumbnail of an A4 page (~50 dpi, glyphs of 5–6 px) is still digitised, but
+    the page says its reading is not to be trusted instead of passing garbage as text."""
+    source = tmp_path / "thumbnail.jpg"
+    two_pages[0].image.resize((413, 584)).save(source, quality=85)
+    out, report = tmp_path / "out.pdf", tmp_path / "out.json"
+    done = run_sohoa("ocr", source, out, "--json", report)
+    assert done.returncode == 0, done.stderr
+    page = json.loads(report.read_text(encoding="utf-8"))["pages"][0]
+    assert page["warnings"] == ["small_text"]
+    assert "page 1: the text is too small" in done.stderr and "[small_text]" in done.stderr
 
 
 def test_the_ocr_command_does_not_load_the_archive_or_the_classifiers() -> None:
-    """``sohoa ocr`` pays its imports once per file: SQLAlchemy and the tables, the
-    classifiers' models and the API (together over a second) are for other commands."""
-    heavy = ("sqlalchemy", "classifiers.classify", "storage.models", "api", "fastapi", "celery")
+    """``sohoa ocr`` pays its imports once per file, on every file a commune's batch script
+    digitises: SQLAlchemy and the tables, the classifiers' models and scikit-learn, the API
+    (together over a second) are for other commands."""
+    heavy = (
+        "sklearn",
+        "sqlalchemy",
+        "classifiers.classify",
+        "storage.models",
+        "api",
+        "fastapi",
+        "celery",
+    )
     probe = f"import sys, sohoa.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
     loaded = subprocess.run(
         [sys.executable, "-c", probe],

@@ -75,6 +75,10 @@ def test_a_stored_page_reads_back_as_written_and_its_bytes_are_stable(page: Page
     assert back.marks == page.marks
     assert back.image is not None and back.image.with_data(page.image.data) == page.image
     assert back.to_bytes() == data, "decode then encode is the identity"
+    warned = StoredPage.from_bytes(
+        StoredPage.of(replace(page, warnings=("small_text",))).to_bytes()
+    )
+    assert back.result.warnings == () and warned.result.warnings == ("small_text",)
     body = json.loads(data)
     assert body["format"] == 2 and "timings" not in body
     assert "image" not in back.public() and back.public()["marks"]["qr_payloads"] == [PAYLOAD]
