@@ -43,8 +43,6 @@ REPO = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO / "bench" / "out"
 NPROC = os.cpu_count() or 1
 SEED_START = 0
-RUN_DATE = date(2026, 12, 4)
-MACHINE = "AMD EPYC, 2 cores"
 
 FIELD_ORDER = (
     "full_name",
@@ -449,8 +447,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcomes, wall = run_all(docs, data_dir, args.jobs, log)
     scores = score(outcomes, types, extra)
     meta = {
-        "date": RUN_DATE.isoformat(),
-        "machine": MACHINE,
+        "date": date.today().isoformat(),
+        "machine": _machine(),
         "per_type": args.per_type,
         "seed_start": args.seed_start,
         "model": model,
@@ -465,6 +463,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(text)
     return 1 if any(o.predicted == FAILED for o in outcomes) else 0
+
+
+def _machine() -> str:
+    """The machine as the other benches name it (CPU model and usable cores), read, not typed."""
+    from bench.report import machine_facts
+
+    facts = machine_facts()
+    return f"{facts['cpu']}, {facts['nproc']} cores"
 
 
 if __name__ == "__main__":
