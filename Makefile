@@ -77,11 +77,11 @@ demo: install
 test: install
 	$(call apt_install,$(TEST_APT_PACKAGES))
 	scripts/test-services.sh
-	$(VENV)/bin/ruff check . bench/run bench/pipeline bench/api bench/classify
+	$(VENV)/bin/ruff check . bench/run bench/pipeline bench/api bench/classify bench/photos
 	$(VENV)/bin/pytest
 
 lint: install
-	$(VENV)/bin/ruff check . bench/run bench/pipeline bench/api bench/classify
+	$(VENV)/bin/ruff check . bench/run bench/pipeline bench/api bench/classify bench/photos
 	$(VENV)/bin/ruff format --check . bench/run bench/pipeline bench/api bench/classify
 
 format: install

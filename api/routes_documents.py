@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -55,6 +56,7 @@ from api.security import authenticate, require
 from api.services import document_service
 from api.services.document_service import Correction
 from api.uploads import ReceivedFile, receive_files
+from ingest.bundle import Picture
 from ingest.errors import InputError
 from pipeline import intake
 from pipeline.runtime import Runtime
@@ -121,6 +123,13 @@ async def upload_documents(
     principal: Writer,
     unit: Annotated[str | None, Query()] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    one_document: Annotated[
+        bool,
+        Query(
+            description="The files are pictures of one paper's pages, in order: bind them "
+            "into one document (each picture is also kept as sent)."
+        ),
+    ] = False,
 ) -> Response:
     """Take scans into an existing dossier and queue them; answers before they are digitised.
 
@@ -139,6 +148,11 @@ async def upload_documents(
       first one. With several files, file *n* (1-based, in request order) uses
       the key ``<key>:<n>``, so send the same files in the same order when
       retrying. A key reused for different bytes: 409 ``idempotency_key_reused``.
+    - ``one_document=true``: the files are pictures (JPEG, PNG, TIFF, WebP, HEIC) of
+      one paper's pages, in request order, and become one document whose original is
+      the PDF they are bound into (``ingest.bundle``); the pictures are kept as sent
+      beside it. They share one fate: one unfit picture refuses them all, each file's
+      entry naming the culprit. The Idempotency-Key applies to the whole.
     """
     key = _idempotency_key(idempotency_key)
     unit_code, dossier_code = await run_in_threadpool(_upload_target, rt, principal, code, unit)
@@ -147,14 +161,19 @@ async def upload_documents(
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
     try:
         files = await receive_files(request, folder, rt.settings.max_file_mb * MIB)
-        results = []
-        for received in files:
-            file_key = key if key is None or len(files) == 1 else f"{key}:{received.position}"
-            results.append(
-                await run_in_threadpool(
-                    _ingest_one, rt, principal, unit_code, dossier_code, received, file_key
-                )
+        if one_document and len(files) > 1:
+            results = await run_in_threadpool(
+                _ingest_together, rt, principal, unit_code, dossier_code, files, key
             )
+        else:
+            results = []
+            for received in files:
+                file_key = key if key is None or len(files) == 1 else f"{key}:{received.position}"
+                results.append(
+                    await run_in_threadpool(
+                        _ingest_one, rt, principal, unit_code, dossier_code, received, file_key
+                    )
+                )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return _upload_answer(UploadOut(dossier=dossier_code, unit=unit_code, files=results))
@@ -189,9 +208,11 @@ def _ingest_one(
     key: str | None,
 ) -> FileResult:
     """Hand one received file to the pipeline; its result or refusal."""
-    result = FileResult(position=received.position, filename=received.filename, status_code=202)
-    try:
-        done = intake.ingest_file(
+    return _take(
+        rt,
+        principal,
+        [received],
+        lambda: intake.ingest_file(
             rt,
             received.path,
             dossier=dossier,
@@ -199,28 +220,70 @@ def _ingest_one(
             filename=received.filename,
             actor=principal.actor,
             idempotency_key=key,
-        )
+        ),
+        key,
+    )
+
+
+def _ingest_together(
+    rt: Runtime,
+    principal: Principal,
+    unit: str,
+    dossier: str,
+    files: list[ReceivedFile],
+    key: str | None,
+) -> list[FileResult]:
+    """The received pictures as the pages of one document: every file shares its fate."""
+    pictures = [Picture(f.path, f.filename) for f in files]
+    shared = _take(
+        rt,
+        principal,
+        files,
+        lambda: intake.ingest_pictures(
+            rt, pictures, dossier=dossier, unit=unit, actor=principal.actor, idempotency_key=key
+        ),
+        key,
+    )
+    return [
+        shared.model_copy(update={"position": f.position, "filename": f.filename}) for f in files
+    ]
+
+
+def _take(
+    rt: Runtime,
+    principal: Principal,
+    files: list[ReceivedFile],
+    take: Callable[[], intake.Ingested],
+    key: str | None,
+) -> FileResult:
+    """Run one intake of ``files``; its result, or its refusal named by the client's names."""
+    first = files[0]
+    result = FileResult(position=first.position, filename=first.filename, status_code=202)
+    try:
+        done = take()
     except InputError as exc:
         # Library messages may quote the temporary file: show the client's name instead.
-        reason = exc.reason.replace(str(received.path), received.filename)
-        reason = reason.replace(received.path.name, received.filename)
+        culprit = next((f for f in files if f.path == exc.path), first)
+        reason = exc.reason
+        for f in files:
+            reason = reason.replace(str(f.path), f.filename).replace(f.path.name, f.filename)
         result.status_code = INPUT_STATUS.get(exc.code, 422)
-        result.error = {"code": exc.code, "message": f"{received.filename}: {reason}"}
+        result.error = {"code": exc.code, "message": f"{culprit.filename}: {reason}"}
         return result
     except StoreUnavailable as exc:
-        log.warning("object store unavailable storing %s: %s", received.filename, exc)
+        log.warning("object store unavailable storing %s: %s", first.filename, exc)
         result.status_code = 503
         result.error = {
             "code": "store_unavailable",
-            "message": f"{received.filename}: the object store cannot be reached; retry later",
+            "message": f"{first.filename}: the object store cannot be reached; retry later",
         }
         return result
     except ObjectStoreError as exc:
-        log.error("object store refused %s: %s", received.filename, exc)
+        log.error("object store refused %s: %s", first.filename, exc)
         result.status_code = 500
         result.error = {
             "code": "store_error",
-            "message": f"{received.filename}: the file could not be stored",
+            "message": f"{first.filename}: the file could not be stored",
         }
         return result
     with rt.session() as s:
@@ -229,7 +292,7 @@ def _ingest_one(
         stored_sha, stored_key = document.sha256, document.idempotency_key
         _ = document.dossier.unit_code  # loaded now: the audit below needs it
     reused = not done.created and key is not None and stored_key == key
-    if reused and stored_sha != intake.file_sha256(received.path):
+    if reused and stored_sha != done.sha256:
         result.status_code = 409
         result.error = {
             "code": "idempotency_key_reused",
@@ -237,7 +300,7 @@ def _ingest_one(
         }
         return result
     if not done.created:
-        audit(rt, principal, "document.upload_existing", document, filename=received.filename)
+        audit(rt, principal, "document.upload_existing", document, filename=first.filename)
     result.document = UploadedDocument(
         id=done.document_id,
         status=done.status,

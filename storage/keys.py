@@ -29,6 +29,11 @@ def original(prefix: str, kind: str) -> str:
     return f"{prefix}/original.{EXTENSIONS[kind]}"
 
 
+def picture(prefix: str, number: int, kind: str) -> str:
+    """A picture as sent, when several pictures were bound into one document's original."""
+    return f"{prefix}/pictures/{number}.{EXTENSIONS[kind]}"
+
+
 def searchable_pdf(prefix: str) -> str:
     return f"{prefix}/searchable.pdf"
 

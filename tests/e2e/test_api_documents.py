@@ -147,6 +147,16 @@ def audit_actions(rt: Runtime, document_id: str) -> list[tuple[str, str]]:
         return [(e.action, e.actor) for e in rows]
 
 
+def audit_rows(rt: Runtime, document_id: str) -> list[AuditEvent]:
+    with rt.session() as s:
+        rows = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "document", AuditEvent.object_id == document_id)
+            .order_by(AuditEvent.id)
+        )
+        return list(rows)
+
+
 def key_actor(key: str) -> str:
     return f"key:{key.split('_')[1]}"
 
@@ -507,6 +517,72 @@ def test_mixed_upload_and_path_traversal_name(server, worker, keys, rt, one_page
     assert "/" not in disposition and 'filename=".._.._etc_passwd.pdf"' in disposition
     assert original.content == one_page_pdf
     wait_done(clerk, document_id)
+
+
+def _jpeg(page: pagegen.RenderedPage, turn: int = 1) -> bytes:
+    """A phone's JPEG of a page, its pixels stored turned with EXIF tag ``turn`` (1 or 6)."""
+    out = io.BytesIO()
+    image = page.image.convert("RGB").resize((1240, 1754))  # 150 dpi over A4
+    exif = Image.Exif()
+    if turn == 6:
+        image = image.transpose(Image.Transpose.ROTATE_90)
+        exif[0x0112] = 6
+    image.save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_pictures_of_one_paper_become_one_document(server, worker, keys, rt, two_pages):
+    """A paper photographed page by page, uploaded with ``one_document=true``: one
+    document of two pages in the order sent, each picture kept as sent beside it."""
+    clerk = server.client(keys["clerk"])
+    code = "000.A0.01.H26-261122-0400"
+    assert put_dossier(clerk, code).status_code == 201
+    pictures = [("trang 1.jpg", _jpeg(two_pages[0])), ("trang 2.jpg", _jpeg(two_pages[1], 6))]
+    path = f"/api/v1/dossiers/{code}/documents"
+
+    def send(files: list[tuple[str, bytes]], key: str) -> httpx.Response:
+        parts = [("files", (n, d, "image/jpeg")) for n, d in files]
+        return clerk.post(
+            path, files=parts, params={"one_document": "true"}, headers={"Idempotency-Key": key}
+        )
+
+    answer = send(pictures, "photos-1")
+    assert answer.status_code == 202, answer.text
+    first, second = answer.json()["files"]
+    assert (first["position"], first["filename"]) == (1, "trang 1.jpg")
+    assert (second["position"], second["filename"]) == (2, "trang 2.jpg")
+    document_id = first["document"]["id"]
+    assert second["document"]["id"] == document_id and first["document"]["created"] is True
+
+    again = send(pictures, "photos-1")
+    assert again.status_code == 202 and again.json()["files"][0]["document"]["id"] == document_id
+    assert again.json()["files"][0]["document"]["created"] is False
+    swapped = send(pictures[::-1], "photos-1")
+    assert swapped.status_code == 409 and error_code(swapped) == "idempotency_key_reused"
+
+    doc = wait_done(clerk, document_id)
+    assert doc["filename"] == "trang 1 (2 ảnh).pdf" and doc["kind"] == "pdf"
+    assert doc["progress"] == {"pages_done": 2, "page_count": 2}
+    text = clerk.get(f"/api/v1/documents/{document_id}/text").text
+    pages = text.split("\f")
+    assert len(pages) == 2
+    for page, truth in zip(pages, two_pages, strict=True):
+        assert cer(truth.text, page) < 0.05, "each picture is its page, upright, in order"
+    kept = sorted(k for k in rt.store.list(f"{UNIT}/{code}/{document_id}/pictures/"))
+    assert [k.rsplit("/", 1)[1] for k in kept] == ["1.jpg", "2.jpg"]
+    sent = [hashlib.sha256(data).hexdigest() for _, data in pictures]
+    assert [rt.store.get_bytes(k, h) for k, h in zip(kept, sent, strict=True)] == [
+        data for _, data in pictures
+    ]
+    [created] = [e for e in audit_rows(rt, document_id) if e.action == "document.create"]
+    assert [p["filename"] for p in created.detail["pictures"]] == ["trang 1.jpg", "trang 2.jpg"]
+
+    before = stored_state(rt)
+    refused = send([pictures[0], ("hỏng.jpg", pictures[1][1][:3000])], "photos-2")
+    assert refused.status_code == 422 and error_code(refused) == "corrupt_file"
+    assert all(f["document"] is None for f in refused.json()["files"])
+    assert refused.json()["error"]["message"].startswith("hỏng.jpg:")
+    assert stored_state(rt) == before, "a refused bundle stores nothing"
 
 
 def test_bad_correction_is_refused_and_the_document_stays_readable(

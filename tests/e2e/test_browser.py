@@ -390,6 +390,41 @@ def test_keyboard_signs_in_and_opens_the_file_chooser(
         watched.close()
 
 
+def test_pictures_of_one_paper_are_uploaded_as_one_document(
+    deployment: Deployment, chromium: Browser, tmp_path: Path
+) -> None:
+    """A clerk ticks "the pictures are the pages of one paper" and picks two photos: one
+    upload, one document of two pages in the order picked."""
+    code = "000.A0.01.H26-261201-0103"
+    with deployment.api(deployment.clerk) as api:
+        put = api.put(f"/api/v1/dossiers/{urllib.parse.quote(code)}", json={"unit": UNIT})
+        assert put.status_code == 201, put.text
+    pictures = []
+    for number, seed in enumerate((61, 62), start=1):
+        path = tmp_path / f"trang {number}.jpg"
+        pagegen.render_page(seed, n_lines=6).image.convert("RGB").save(path, quality=88)
+        pictures.append(path)
+    watched = Watched(chromium, deployment.url)
+    page = watched.page
+    try:
+        sign_in(watched, deployment.clerk)
+        page.goto(f"/ho-so/{urllib.parse.quote(code)}?unit={UNIT}")
+        page.get_by_label("Các ảnh chọn cùng lúc là các trang của một giấy tờ").check()
+        with page.expect_file_chooser() as chooser:
+            page.get_by_role("button", name="Chọn tệp…").click()
+        chooser.value.set_files([str(p) for p in pictures])
+        watch_documents(watched, expected=1)
+        watched.shot("10-mot-giay-to-nhieu-anh")
+        with deployment.api(deployment.clerk) as api:
+            [listed] = api.get(f"/api/v1/dossiers/{urllib.parse.quote(code)}").json()["documents"]
+            doc = api.get(listed["links"]["self"]).json()
+        assert doc["filename"] == "trang 1 (2 ảnh).pdf"
+        assert doc["progress"] == {"pages_done": 2, "page_count": 2}
+        assert watched.errors == []
+    finally:
+        watched.close()
+
+
 # ------------------------------------------------------------------ the officer
 
 

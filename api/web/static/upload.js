@@ -133,6 +133,7 @@
   const url = zone.dataset.uploadUrl;
 
   button.addEventListener("click", () => input.click());
+  const together = document.getElementById("mot-giay-to");
   input.addEventListener("change", () => {
     enqueue(Array.from(input.files));
     input.value = "";
@@ -152,12 +153,17 @@
   window.addEventListener("dragover", (event) => event.preventDefault());
   window.addEventListener("drop", (event) => event.preventDefault());
 
+  /** Files chosen together: one job each, or one job for all when they are the pictures
+   * of one paper's pages (the box ticked), sent in the order chosen as one document. */
   function enqueue(files) {
-    files.forEach((file) => {
+    const jobs = together && together.checked && files.length > 1
+      ? [{ files, name: `${files.length} ảnh: ${files.map((f) => f.name).join(", ")}` }]
+      : files.map((file) => ({ files: [file], name: file.name }));
+    jobs.forEach((job) => {
       const item = uploadTemplate.content.firstElementChild.cloneNode(true);
-      item.querySelector(".up-name").textContent = file.name;
-      item.querySelector(".up-progress").setAttribute("aria-label", `Tải lên ${file.name}`);
-      const job = { file, item };
+      item.querySelector(".up-name").textContent = job.name;
+      item.querySelector(".up-progress").setAttribute("aria-label", `Tải lên ${job.name}`);
+      job.item = item;
       item.querySelector(".up-retry").addEventListener("click", () => {
         item.classList.remove("failed");
         item.querySelector(".up-retry").hidden = true;
@@ -189,7 +195,9 @@
     return new Promise((resolve) => {
       const bar = job.item.querySelector(".up-progress");
       const xhr = new XMLHttpRequest();
-      xhr.open("POST", url);
+      const target = new URL(url, window.location.href);
+      if (job.files.length > 1) target.searchParams.set("one_document", "true");
+      xhr.open("POST", target.toString());
       xhr.setRequestHeader("X-CSRF-Token", csrf());
       xhr.setRequestHeader("Accept", "application/json");
       xhr.responseType = "text";
@@ -214,7 +222,7 @@
         resolve();
       });
       const form = new FormData();
-      form.append("files", job.file, job.file.name);
+      job.files.forEach((file) => form.append("files", file, file.name));
       state(job, "Đang tải lên: 0 %");
       xhr.send(form);
     });
@@ -232,7 +240,7 @@
         return;
       }
       job.item.remove();
-      const row = newRow(doc.id, job.file.name);
+      const row = newRow(doc.id, job.files.length > 1 ? job.name : job.files[0].name);
       show(row, { status: doc.status, progress: { pages_done: 0, page_count: 0 }, pages: [] });
       if (busy(doc.status)) watch(row);
       return;
