@@ -68,6 +68,25 @@ def _ink_mask(gray: np.ndarray) -> np.ndarray:
     return ink
 
 
+def glyph_height(gray: np.ndarray) -> float | None:
+    """Median height in pixels of the page's pieces of ink the size of letters, or None.
+
+    Measured on the pixels, not on a reading: where text is too small to read, OCR's
+    word boxes are as wrong as its words (lines merged into one box). Paper is evened
+    out first and ink taken below a fixed level, as for the text lines; pieces taller
+    than a twentieth of the page (rules, frames, photos) or far wider than tall (lines
+    of touching letters, underlines) are not letters.
+    """
+    _, ink = cv2.threshold(flatten_background(gray), 140, 255, cv2.THRESH_BINARY_INV)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height, width = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
+    area = stats[1:, cv2.CC_STAT_AREA]
+    letters = (
+        (area >= 3) & (height >= 2) & (height <= gray.shape[0] / 20) & (width <= 4 * height + 4)
+    )
+    return float(np.median(height[letters])) if letters.any() else None
+
+
 LINE_ART_MIN_SPAN = 0.2
 """Share of the page's larger side from which one connected piece of ink may be line art."""
 

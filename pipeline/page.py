@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -36,15 +36,15 @@ from pipeline.stage_data import OcrOptions, PageJob, PageResult
 ARCHIVE_MIN_DPI = 200
 # Lists of documents show pages this wide: ~15 KB each, fine on a 1 Mbit/s link.
 THUMBNAIL_WIDTH = 240
-# Tesseract's models are trained on lines of text 20–40 px tall. A word box (accents and
-# descenders included) of 12 px in the picture as it came means glyphs of 5–6 px, where
-# letters and their marks have merged: enlarging for OCR cannot bring them back, and the
-# reading is mostly noise (a 512 px web copy of an ID card, a whole desk photographed from
-# afar). A phone's 1600 px forwarded copy of an A4 page still has boxes of ~20 px.
-SMALL_TEXT_PX = 12
-# A picture this small (long side) that yields no words at all is taken for one too small
-# to read, rather than for a blank page.
-SMALL_PICTURE_PX = 800
+# Letters (median height of the pieces of ink, ``clean.glyph_height``) under 8 px in the
+# picture as it came are too small to read: A4 pages of body text drawn at 60 and 75 dpi
+# (letters 5 and 7 px) read at 54 % and 29 % CER, at 100 dpi (9 px) at 4 %; a phone's
+# 1600 px forwarded copy of an A4 page has letters of 8–10 px and reads 92–96 % of its
+# words. Enlarging for OCR cannot bring merged letters back.
+SMALL_GLYPH_PX = 8
+# A picture with a side this long or longer holds letters of 8 px or more, whatever
+# paper it shows (an A4 page at 170 dpi, an ID card at 590): it is not measured.
+SMALL_PICTURE_PX = 2000
 
 
 class _Stopwatch:
@@ -89,6 +89,8 @@ def process_page(job: PageJob) -> PageResult:
         paper = find_paper(image)
         if paper is not None:
             image, dpi = flatten(image, paper), paper.dpi()
+    # Before any cleaning: speckle removal thins small letters.
+    warnings = page_warnings(image)
 
     with watch.stage("denoise"):
         speckled = clean.has_speckles(clean.to_gray(image))
@@ -131,7 +133,6 @@ def process_page(job: PageJob) -> PageResult:
     with watch.stage("ink"):
         reading = with_coloured_ink(reading, dpi, options)
 
-    warnings = page_warnings(reading.words, image.size)
     with watch.stage("encode"):
         page_image, out_dpi, words = archival_image(reading, dpi, options)
         colour = page_image.mode == "RGB"
@@ -163,15 +164,17 @@ def process_page(job: PageJob) -> PageResult:
     )
 
 
-def page_warnings(words: Sequence[Word], size: tuple[int, int]) -> tuple[str, ...]:
+def page_warnings(image: Image.Image) -> tuple[str, ...]:
     """What the clerk should know about a page that was read (``PAGE_WARNINGS``).
 
-    ``words`` are in the pixels of the page as it came (after flattening, before any
-    enlargement for OCR), ``size`` that page's size.
+    ``image`` is the page as it came (flattened if photographed; not yet cleaned, nor
+    enlarged for OCR). Measured on its pixels, not on the reading: on a picture too
+    small to read the word boxes are as wrong as the words.
     """
-    heights = sorted(w.box.height for w in words if len(w.text) >= 2)
-    small = heights[len(heights) // 2] < SMALL_TEXT_PX if heights else max(size) < SMALL_PICTURE_PX
-    return ("small_text",) if small else ()
+    if max(image.size) >= SMALL_PICTURE_PX:
+        return ()
+    height = clean.glyph_height(clean.to_gray(image))
+    return ("small_text",) if height is not None and height < SMALL_GLYPH_PX else ()
 
 
 def read_page(

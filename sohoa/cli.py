@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import signal
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from core.settings import get_settings
 from ingest.errors import InputError
 from ocr.tesseract import TesseractError
 from pipeline.local_run import OutputNotWritable, PageFailed, digitise_file
-from pipeline.stage_data import PAGE_WARNINGS, ocr_options
+from pipeline.stage_data import PAGE_WARNINGS, OcrOptions, ocr_options
 from storage.private import keep_private, private_dir
 
 # Exit codes beyond the input errors' own (3–8, see ingest.errors).
@@ -48,7 +51,10 @@ def main(ctx: click.Context) -> None:
 
 @main.command()
 @click.argument(
-    "input_file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
+    "input_files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
 )
 @click.argument("output_pdf", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -66,7 +72,7 @@ def main(ctx: click.Context) -> None:
 @click.option("--lang", "-l", help="Tesseract languages (default: vie).")
 @click.option("--force-ocr", is_flag=True, help="OCR pages that already carry text.")
 def ocr(
-    input_file: Path,
+    input_files: tuple[Path, ...],
     output_pdf: Path,
     sidecar: Path | None,
     report: Path | None,
@@ -74,11 +80,17 @@ def ocr(
     lang: str | None,
     force_ocr: bool,
 ) -> None:
-    """Digitise INPUT_FILE (PDF, TIFF, JPEG, PNG, WebP, HEIC) into a searchable PDF/A OUTPUT_PDF."""
+    """Digitise INPUT_FILES into a searchable PDF/A OUTPUT_PDF.
+
+    One file: a PDF, TIFF, JPEG, PNG, WebP or HEIC. Several: pictures of one paper's
+    pages, in order, made into one document.
+    """
     _stop_on_signals()
+    input_file = input_files[0]
     try:
         options = ocr_options(get_settings(), jobs=jobs, lang=lang, force_ocr=force_ocr or None)
-        result = digitise_file(input_file, output_pdf, options, sidecar=sidecar, report=report)
+        with _one_file(input_files, options) as source:
+            result = digitise_file(source, output_pdf, options, sidecar=sidecar, report=report)
     except Interrupted as exc:
         _fail_interrupted(exc.signum)
     except InputError as exc:
@@ -94,12 +106,28 @@ def ocr(
     note = f" ({kept} already had text, kept)" if kept else ""
     click.echo(f"{output_pdf}: {pages} page(s){note}", err=True)
     for page in result.pages:
+        # Pictures bound into one document: each page is named by its own picture.
+        where = (
+            f"{input_files[page.number - 1].name}"
+            if len(input_files) > 1
+            else f"{input_file.name}: page {page.number}"
+        )
         for code in page.warnings:
-            click.echo(
-                f"sohoa: warning: {input_file.name}: page {page.number}: "
-                f"{PAGE_WARNINGS[code]} [{code}]",
-                err=True,
-            )
+            click.echo(f"sohoa: warning: {where}: {PAGE_WARNINGS[code]} [{code}]", err=True)
+
+
+@contextmanager
+def _one_file(files: tuple[Path, ...], options: OcrOptions) -> Iterator[Path]:
+    """The file to digitise: the one given, or the pictures given bound into one PDF."""
+    if len(files) == 1:
+        yield files[0]
+        return
+    from ingest.bundle import Picture, bind_pictures
+
+    with tempfile.TemporaryDirectory(prefix="sohoa-pictures-") as folder:
+        name = f"{files[0].stem} ({len(files)} ảnh).pdf"
+        pictures = [Picture(path, path.name) for path in files]
+        yield bind_pictures(pictures, Path(folder) / name, options.limits)
 
 
 @main.command()
@@ -113,17 +141,28 @@ def ocr(
     "--dossier", "-d", required=True, help="Dossier code, e.g. 000.A0.01.H26-210212-9090."
 )
 @click.option("--unit", "-u", help="Unit (commune/ward) code; default SOHOA_DEFAULT_UNIT.")
-def ingest(files: tuple[Path, ...], dossier: str, unit: str | None) -> None:
+@click.option(
+    "--one-document",
+    is_flag=True,
+    help="The files are pictures of one paper's pages, in order: make them one document.",
+)
+def ingest(files: tuple[Path, ...], dossier: str, unit: str | None, one_document: bool) -> None:
     """Store scans in a dossier and queue them for digitising; prints document ids."""
-    from pipeline.intake import ingest_file
+    from ingest.bundle import Picture
+    from pipeline.intake import ingest_file, ingest_pictures
     from pipeline.runtime import runtime
 
     rt = runtime()
     unit = unit or rt.settings.default_unit
     refused = 0
-    for path in files:
+    together = one_document and len(files) > 1
+    for path in files[:1] if together else files:
         try:
-            done = ingest_file(rt, path, dossier=dossier, unit=unit)
+            if together:
+                pictures = [Picture(p, p.name) for p in files]
+                done = ingest_pictures(rt, pictures, dossier=dossier, unit=unit)
+            else:
+                done = ingest_file(rt, path, dossier=dossier, unit=unit)
         except InputError as exc:
             click.echo(f"sohoa: refused: {exc} [{exc.code}]", err=True)
             refused += 1

@@ -271,17 +271,50 @@ def test_coarse_photo_is_archived_at_200_dpi_at_least(two_pages, run_sohoa, tmp_
         assert int(image.Width) / width_in >= 199.5
 
 
+def thumbnail_of_a_page() -> Image.Image:
+    """A web copy of an A4 page of body text (~50 dpi): its words are 6–8 px tall. (The
+    module's ``two_pages`` have few, large lines, still readable at this size.)"""
+    return pagegen.render_page(43).image.convert("RGB").resize((413, 584), Image.LANCZOS)
+
+
 def test_a_picture_too_small_to_read_is_read_with_a_warning(two_pages, run_sohoa, tmp_path):
     """A web thumbnail of an A4 page (~50 dpi, glyphs of 5–6 px) is still digitised, but
     the page says its reading is not to be trusted instead of passing garbage as text."""
     source = tmp_path / "thumbnail.jpg"
-    two_pages[0].image.resize((413, 584)).save(source, quality=85)
+    thumbnail_of_a_page().save(source, quality=85)
     out, report = tmp_path / "out.pdf", tmp_path / "out.json"
     done = run_sohoa("ocr", source, out, "--json", report)
     assert done.returncode == 0, done.stderr
     page = json.loads(report.read_text(encoding="utf-8"))["pages"][0]
     assert page["warnings"] == ["small_text"]
     assert "page 1: the text is too small" in done.stderr and "[small_text]" in done.stderr
+
+
+def test_pictures_of_one_paper_become_one_searchable_pdf(two_pages, run_sohoa, tmp_path):
+    """``sohoa ocr page1.jpg page2.webp out.pdf``: the pictures are the pages, in order; a
+    page's warning names its own picture; an unfit picture refuses them all, by name."""
+    first, second, thumb = tmp_path / "trang 1.jpg", tmp_path / "trang 2.webp", tmp_path / "nhỏ.jpg"
+    two_pages[0].image.convert("RGB").save(first, quality=90)
+    two_pages[1].image.convert("RGB").save(second, quality=90)
+    thumbnail_of_a_page().save(thumb, quality=85)
+    out, text = tmp_path / "out.pdf", tmp_path / "out.txt"
+    done = run_sohoa("ocr", first, second, thumb, out, "--sidecar", text)
+    assert done.returncode == 0, done.stderr
+    pages = text.read_text(encoding="utf-8").split("\f")
+    assert len(pages) == 3
+    for page, truth in zip(pages, two_pages, strict=False):
+        assert cer(truth.text, page) < 0.02
+    assert "warning: nhỏ.jpg: the text is too small" in done.stderr
+    assert "trang 1.jpg: " not in done.stderr.replace(str(out), "")
+    with pikepdf.open(out) as pdf:
+        assert len(pdf.pages) == 3
+
+    broken = tmp_path / "hỏng.jpg"
+    broken.write_bytes(first.read_bytes()[:3000])
+    again = tmp_path / "again.pdf"
+    refused = run_sohoa("ocr", first, broken, again)
+    assert refused.returncode == 4 and "hỏng.jpg" in refused.stderr
+    assert not again.exists()
 
 
 def test_the_ocr_command_does_not_load_the_archive_or_the_classifiers() -> None:

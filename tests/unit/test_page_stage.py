@@ -1,39 +1,44 @@
-"""What the page stage tells a person about a reading: ``pipeline.page.page_warnings``."""
+"""What the page stage tells a person about a page: ``pipeline.page.page_warnings``,
+measured on the page's pixels (``ocr.clean.glyph_height``)."""
 
 from __future__ import annotations
 
-from ocr.words import Box, Word
-from pipeline.page import SMALL_PICTURE_PX, SMALL_TEXT_PX, page_warnings
+from PIL import Image, ImageDraw
+
+from ocr.clean import glyph_height, to_gray
+from pipeline.page import SMALL_GLYPH_PX, SMALL_PICTURE_PX, page_warnings
 from pipeline.stage_data import PAGE_WARNINGS
 
 
-def words_of_height(height: int, count: int = 9) -> list[Word]:
-    return [
-        Word(text="chữ", confidence=80.0, box=Box(10 * i, 0, 10 * i + 8, height), line=0)
-        for i in range(count)
-    ]
+def page_of_letters(height: int, size: tuple[int, int] = (600, 850), frame: bool = False):
+    """Rows of letter-sized blocks ``height`` px tall (some narrow, some wide) on paper."""
+    image = Image.new("RGB", size, (246, 244, 238))
+    draw = ImageDraw.Draw(image)
+    width = max(2, height * 2 // 3)
+    for row, y in enumerate(range(40, size[1] - 40, height * 2 + 4)):
+        for x in range(40 + row % 3, size[0] - 40, width + max(2, height // 3)):
+            draw.rectangle((x, y, x + width - 1, y + height - 1), fill=(20, 20, 25))
+    if frame:  # a table's rules and a photo: not letters
+        draw.rectangle((10, 10, size[0] - 10, size[1] - 10), outline=(0, 0, 0), width=3)
+        draw.rectangle((30, 30, 200, 260), fill=(60, 60, 60))
+    return image
 
 
-def test_text_smaller_than_tesseract_reads_is_flagged() -> None:
-    assert page_warnings(words_of_height(SMALL_TEXT_PX - 1), (1200, 1600)) == ("small_text",)
-    assert page_warnings(words_of_height(SMALL_TEXT_PX), (400, 600)) == ()
+def test_letters_are_measured_on_the_pixels() -> None:
+    for height in (5, 9, 14):
+        assert glyph_height(to_gray(page_of_letters(height))) == height
+    assert glyph_height(to_gray(page_of_letters(6, frame=True))) == 6
+    assert glyph_height(to_gray(Image.new("L", (400, 600), 250))) is None
+
+
+def test_letters_too_small_to_read_are_flagged() -> None:
+    assert page_warnings(page_of_letters(SMALL_GLYPH_PX - 1)) == ("small_text",)
+    assert page_warnings(page_of_letters(SMALL_GLYPH_PX)) == ()
+    assert page_warnings(page_of_letters(5, frame=True)) == ("small_text",)
     assert set(PAGE_WARNINGS) == {"small_text"}
 
 
-def test_the_median_word_decides_not_a_stray_one() -> None:
-    """A few tiny specks read as letters do not flag a well-read page, nor one big title
-    a thumbnail."""
-    page = words_of_height(30) + words_of_height(5, count=4)
-    assert page_warnings(page, (2480, 3508)) == ()
-    thumb = words_of_height(7) + words_of_height(40, count=2)
-    assert page_warnings(thumb, (413, 584)) == ("small_text",)
-
-
-def test_single_letters_are_not_words_to_measure() -> None:
-    marks = [Word(text="o", confidence=40.0, box=Box(0, 0, 4, 4), line=0)] * 20
-    assert page_warnings(marks + words_of_height(25), (2480, 3508)) == ()
-
-
-def test_a_small_picture_that_read_nothing_is_flagged_a_blank_page_is_not() -> None:
-    assert page_warnings([], (SMALL_PICTURE_PX - 1, 300)) == ("small_text",)
-    assert page_warnings([], (2480, 3508)) == ()
+def test_a_blank_page_and_a_large_picture_are_not_flagged() -> None:
+    assert page_warnings(Image.new("RGB", (400, 560), "white")) == ()
+    large = page_of_letters(5, size=(SMALL_PICTURE_PX, 600))
+    assert page_warnings(large) == (), "a picture this large is not measured"
