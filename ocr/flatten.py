@@ -22,6 +22,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ocr.clean import glyph_height, to_gray
+
 DETECT_LONG_SIDE = 1000
 """The photo is searched at this size: edges of a sheet need no more, and it keeps
 the search to a few milliseconds."""
@@ -270,3 +272,33 @@ def flatten(image: Image.Image, paper: Paper) -> Image.Image:
         borderMode=cv2.BORDER_REPLICATE,
     )
     return Image.fromarray(flat, mode=image.mode)
+
+
+CARD_MIN_GLYPH_MM = 0.8
+"""Letters (``clean.glyph_height``) on an ID card are 1.0–1.2 mm (its 6–9 pt print); on a
+sheet of 12 pt print 2.3 mm. A sheet whose outline passed for a card's shape (a steep
+photo foreshortens an A4 sheet's 1.41 towards a card's 1.59) shows its letters at a
+third of that, ~0.7 mm, if measured as a card: no card is printed that small."""
+
+
+def as_sheet(paper: Paper) -> Paper:
+    """The same outline flattened to an A-series sheet's proportions, its long side kept."""
+    long = max(paper.width, paper.height)
+    short = round(long / KNOWN_ASPECTS[0])
+    if paper.width < paper.height:
+        return Paper(paper.corners, short, long)
+    return Paper(paper.corners, long, short)
+
+
+def flatten_checked(image: Image.Image, paper: Paper) -> tuple[Paper, Image.Image]:
+    """Flatten, and check a card by its print: letters too small for any card mean a
+    sheet taken for one, which would otherwise be archived at a third of its resolution
+    (its dpi computed for 3.4 inches instead of 11.7) and squeezed to a card's shape."""
+    flat = flatten(image, paper)
+    if not paper.is_card:
+        return paper, flat
+    letters = glyph_height(to_gray(flat))
+    if letters is None or letters / paper.dpi() * 25.4 >= CARD_MIN_GLYPH_MM:
+        return paper, flat
+    sheet = as_sheet(paper)
+    return sheet, flatten(image, sheet)

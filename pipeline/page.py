@@ -27,7 +27,7 @@ from core.vietnamese import clean_word
 from ingest.rasterise import rasterise
 from ocr import clean, coloured_ink, tilted_frames
 from ocr.engines import engine
-from ocr.flatten import find_paper, flatten
+from ocr.flatten import find_paper, flatten_checked
 from ocr.pdf import encode_page_image
 from ocr.words import Box, Word, read_weight
 from pipeline.stage_data import OcrOptions, PageJob, PageResult
@@ -88,7 +88,8 @@ def process_page(job: PageJob) -> PageResult:
         # resolution is then the paper's (an A4 sheet or an ID card), not the photo's.
         paper = find_paper(image)
         if paper is not None:
-            image, dpi = flatten(image, paper), paper.dpi()
+            paper, image = flatten_checked(image, paper)
+            dpi = paper.dpi()
     # Before any cleaning: speckle removal thins small letters.
     warnings = page_warnings(image)
 

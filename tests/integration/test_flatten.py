@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ocr.flatten import find_paper, flatten
+from ocr.flatten import Paper, find_paper, flatten, flatten_checked
 from testkit import pagegen
 from testkit.textmetrics import cer
 
@@ -137,3 +137,30 @@ def test_an_id_card_photographed_on_a_desk_is_known_by_its_shape() -> None:
     flat = flatten(photo, paper)
     assert abs(flat.width / flat.height - 85.6 / 54) < 0.02
     assert abs(paper.dpi() - flat.width / 3.37) < 1
+
+
+def test_a_sheet_whose_outline_passed_for_a_card_is_flattened_as_a_sheet(page) -> None:
+    """A steep photo can foreshorten an A4 sheet's outline to a card's proportions; taken
+    for a card, the sheet would be archived at a third of its resolution and squeezed.
+    Its print (letters of ~0.7 mm if it were a card) says it is a sheet."""
+    photo = photograph(page.image)
+    found = find_paper(photo)
+    assert found is not None and not found.is_card
+    long = max(found.width, found.height)
+    as_card = Paper(found.corners, round(long / (85.6 / 54)), long)  # the outline misjudged
+    assert as_card.is_card
+    paper, flat = flatten_checked(photo, as_card)
+    assert not paper.is_card and (paper.width, paper.height) == (round(long / 2**0.5), long)
+    assert flat.size == (paper.width, paper.height)
+    assert abs(paper.dpi() - long / 11.69) < 1
+
+
+def test_a_card_stays_a_card_when_its_print_is_checked() -> None:
+    from testkit import docgen
+
+    [front, _] = docgen.render(docgen.compose("citizen_id", 5), dpi=300, card_on_a4=False)
+    photo = photograph(front.image, distance=1500.0)
+    paper = find_paper(photo)
+    assert paper is not None and paper.is_card
+    checked, flat = flatten_checked(photo, paper)
+    assert checked == paper and flat.size == (paper.width, paper.height)
