@@ -535,7 +535,7 @@ def test_pictures_of_one_paper_become_one_document(server, worker, keys, rt, two
     """A paper photographed page by page, uploaded with ``one_document=true``: one
     document of two pages in the order sent, each picture kept as sent beside it."""
     clerk = server.client(keys["clerk"])
-    code = "000.A0.01.H26-261122-0400"
+    code = "000.A0.01.H26-261122-0410"
     assert put_dossier(clerk, code).status_code == 201
     pictures = [("trang 1.jpg", _jpeg(two_pages[0])), ("trang 2.jpg", _jpeg(two_pages[1], 6))]
     path = f"/api/v1/dossiers/{code}/documents"
