@@ -172,17 +172,38 @@ def ensure_pageset(work_dir: Path, n_pages: int, *, fresh: bool, jobs: int) -> P
 
     files = plan_files(n_pages, list(pagegen.DEGRADATIONS))
     key = cache_key(files, Path(pagegen.__file__).read_bytes())
-    root = work_dir / f"pages-{key}"
+    manifest = cached_manifest(
+        work_dir / f"pages-{key}",
+        key,
+        PAGESET_VERSION,
+        files,
+        _write_file,
+        ("inputs", "pages"),
+        fresh=fresh,
+        jobs=jobs,
+    )
+    return load_manifest(manifest)
+
+
+def cached_manifest(
+    root: Path,
+    key: str,
+    version: str,
+    plans: Sequence[T],
+    write: Callable[[Path, T], dict[str, Any]],
+    subdirs: Sequence[str],
+    *,
+    fresh: bool,
+    jobs: int,
+) -> Path:
+    """The manifest of the set cached at ``root``, generated first when missing (or when
+    ``fresh``); shared with ``bench.photoset``."""
     if fresh and root.exists():
         shutil.rmtree(root)
     manifest = root / "manifest.json"
     if not manifest.exists():
-        _generate(root, key, files, jobs)
-    return load_manifest(manifest)
-
-
-def _generate(root: Path, key: str, files: Sequence[FilePlan], jobs: int) -> None:
-    generate_staged(root, key, PAGESET_VERSION, files, _write_file, ("inputs", "pages"), jobs)
+        generate_staged(root, key, version, plans, write, subdirs, jobs)
+    return manifest
 
 
 def generate_staged(

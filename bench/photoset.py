@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +40,7 @@ import numpy as np
 import pillow_heif
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from bench.pageset import InputFile, Page, PageSet, generate_staged, plan_key
+from bench.pageset import InputFile, Page, PageSet, cached_manifest, plan_key
 
 pillow_heif.register_heif_opener()
 
@@ -195,17 +194,17 @@ def ensure_photoset(
     """
     plans = tuple(plans) if plans is not None else plan_photos(n_pages)
     key = cache_key(plans, generator_sources())
-    root = work_dir / f"photos-{key}"
-    if fresh and root.exists():
-        shutil.rmtree(root)
-    manifest = root / "manifest.json"
-    if not manifest.exists():
-        _generate(root, key, plans, jobs)
+    manifest = cached_manifest(
+        work_dir / f"photos-{key}",
+        key,
+        PHOTOSET_VERSION,
+        plans,
+        _write_one,
+        ("inputs", "png"),
+        fresh=fresh,
+        jobs=jobs,
+    )
     return load_manifest(manifest)
-
-
-def _generate(root: Path, key: str, plans: Sequence[PhotoPlan], jobs: int) -> None:
-    generate_staged(root, key, PHOTOSET_VERSION, plans, _write_one, ("inputs", "png"), jobs)
 
 
 def _write_one(staging: Path, plan: PhotoPlan) -> dict[str, Any]:
