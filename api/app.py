@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy import text
 
-from api import routes_admin, routes_compare, routes_documents
+from api import (
+    prometheus_metrics,
+    routes_admin,
+    routes_attention,
+    routes_compare,
+    routes_documents,
+    routes_printouts,
+)
+from api.api_docs import install_docs
 from api.error_responses import ERROR_RESPONSES, ApiError, install_error_handlers
 from api.runtime_dependency import RuntimeDep
 from api.web.site import install_web
@@ -28,18 +37,25 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
         title="sohoa",
         version="0.1.0",
         openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # FastAPI's pages load Swagger UI from a CDN: api_docs serves it here
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
         responses=ERROR_RESPONSES,
         dependencies=[Depends(refuse_nul)],
     )
     api.state.runtime = rt if rt is not None else runtime()
     install_error_handlers(api)
 
-    @api.get("/healthz")
+    @api.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
+        """Liveness: the process answers (no key needed; checks nothing else)."""
         return {"status": "ok"}
 
-    @api.get("/readyz", responses={503: {"description": "not ready: see checks"}})
+    @api.get(
+        "/readyz", tags=["operations"], responses={503: {"description": "not ready: see checks"}}
+    )
     def readyz(rt: RuntimeDep) -> JSONResponse:
+        """Readiness: the database, the broker and the object store each answer (no key needed)."""
         checks = {
             "database": lambda: _database(rt),
             "broker": _broker,
@@ -58,8 +74,22 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     api.include_router(routes_admin.router)
     api.include_router(routes_documents.router)
     api.include_router(routes_compare.router)
+    api.include_router(routes_attention.router)  # what needs a person
+    api.include_router(routes_printouts.router)  # cover sheets, batch scans
+    api.include_router(prometheus_metrics.router)  # GET /metrics for Prometheus
+    install_docs(api)  # /docs with Swagger UI from the installed package: works offline
     install_web(api)  # the counter's pages (api/web), signed in with a session cookie
     return api
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation's OpenAPI ``operationId``: its route function's name (``get_dossier``).
+
+    FastAPI's default glues the name to the path and method
+    (``get_dossier_api_v1_dossiers__code__get``); generated clients name their
+    methods after it. ``tests/e2e/test_api_docs.py`` checks the names are unique.
+    """
+    return route.name
 
 
 def refuse_nul(request: Request) -> None:

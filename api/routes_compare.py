@@ -183,6 +183,7 @@ def list_comparisons(
     "/comparisons/{comparison_id}", response_model=ComparisonOut, response_model_by_alias=True
 )
 def get_comparison(rt: RuntimeDep, comparison_id: str, principal: Verifier) -> ComparisonOut:
+    """A saved comparison: its verdict, word changes and image regions (the read is audited)."""
     return comparison_service.read_comparison(rt, principal, comparison_id, comparison_out)
 
 

@@ -35,6 +35,8 @@ from api.schemas import (
     DocumentOut,
     DocumentPatch,
     FileResult,
+    PeopleOut,
+    PersonHitOut,
     ReprocessOut,
     SearchHitOut,
     SearchOut,
@@ -42,6 +44,7 @@ from api.schemas import (
     UploadOut,
     document_out,
     document_url,
+    dossier_link,
 )
 from api.scope import (
     Reader,
@@ -333,7 +336,7 @@ def get_document(rt: RuntimeDep, document_id: str, principal: Reader) -> Documen
     return document_service.read_document(rt, principal, document_id, document_out)
 
 
-def _corrector(rt: RuntimeDep, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+def corrector(rt: RuntimeDep, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
     """Clerks (write), officers (verify) and admins may correct a document."""
     if principal.can("write") or principal.can("verify"):
         return principal
@@ -345,7 +348,7 @@ def correct_document(
     rt: RuntimeDep,
     document_id: str,
     body: DocumentPatch,
-    principal: Annotated[Principal, Depends(_corrector)],
+    principal: Annotated[Principal, Depends(corrector)],
 ) -> DocumentOut:
     """Correct the document type, fields (JSON merge patch) or certified-copy flag.
 
@@ -383,6 +386,48 @@ def reprocess_document(rt: RuntimeDep, document_id: str, principal: Writer) -> R
 
 
 # ------------------------------------------------------------------ search
+
+
+@router.get("/people", response_model=PeopleOut)
+def find_people(
+    rt: RuntimeDep,
+    principal: Reader,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=255,
+            description="A whole name (with or without accents), a 9/12-digit ID number, "
+            "or a date of birth (dd/mm/yyyy or yyyy-mm-dd).",
+        ),
+    ],
+    unit: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> PeopleOut:
+    """Dossiers and documents naming a citizen exactly: the applicant first, then the subject
+    of a paper, then others it names; each hit says which field matched. A name is matched
+    whole (``nguyễn văn đặng`` never finds "Thái Nguyên"); one word is not searched."""
+    found = document_service.find_people(rt, principal, q, unit=unit, limit=limit, offset=offset)
+    hits = [
+        PersonHitOut(
+            dossier=h.dossier_code,
+            unit=h.unit_code,
+            document_id=h.document_id,
+            filename=h.filename,
+            document_type=h.document_type,
+            field=h.field,
+            value=h.value,
+            links={
+                "dossier": dossier_link(h.dossier_code, h.unit_code),
+                **({"document": document_url(h.document_id)} if h.document_id else {}),
+            },
+        )
+        for h in found.hits
+    ]
+    return PeopleOut(
+        total=found.total, kind=found.kind or None, limit=limit, offset=offset, hits=hits
+    )
 
 
 @router.get("/search", response_model=SearchOut)

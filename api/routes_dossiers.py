@@ -6,21 +6,37 @@ dossier is ``api.scope.resolve_dossier``'s rule.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from api import downloads
 from api.access_audit import audit_read
+from api.downloads import Blob
 from api.error_responses import ApiError
 from api.principal import Principal
+from api.receipts import Receipt, receipt_pdf
 from api.runtime_dependency import RuntimeDep
-from api.schemas import MAX_OFFSET, DossierIn, DossierList, DossierOut, dossier_out
+from api.schemas import (
+    MAX_OFFSET,
+    ApplicantIn,
+    ChecklistMarkIn,
+    DossierIn,
+    DossierList,
+    DossierOut,
+    dossier_out,
+)
 from api.scope import Reader, Writer
 from api.services import dossier_service
 from api.services.dossier_service import DossierChanges
+from api.services.views import receipt_of
 from pipeline import egress
 from pipeline.runtime import Runtime
+from storage import repository as repo
+from storage.models import Document, Dossier
 
 router = APIRouter(tags=["dossiers"])
 
@@ -48,12 +64,19 @@ def put_dossier(
         procedure_code=body.procedure_code,
         received_date=body.received_date,
         callback_url=body.callback_url,
+        applicant=_applicant(body.applicant),
     )
     out, created = dossier_service.save_dossier(
         rt, principal, code, body.unit, changes, dossier_out
     )
     response.status_code = 201 if created else 200
     return out
+
+
+def _applicant(given: ApplicantIn | None) -> repo.Applicant | None:
+    if given is None:
+        return None
+    return repo.Applicant(name=given.name, id_number=given.id_number, phone=given.phone)
 
 
 def _check_callback_url(
@@ -88,8 +111,75 @@ def get_dossier(
     rt: RuntimeDep, code: str, principal: Reader, unit: Annotated[str | None, Query()] = None
 ) -> DossierOut:
     """A dossier by code; ``unit`` is needed only when the code is in several of the key's units."""
-    return dossier_service.read_dossier(
-        rt, principal, code, unit, lambda d, documents: dossier_out(d, len(documents), documents)
+    return dossier_service.read_dossier(rt, principal, code, unit, _full(rt))
+
+
+def _full(rt: Runtime) -> Callable[[Dossier, list[Document]], DossierOut]:
+    """The shape of one dossier read: its documents and its checklist against them."""
+
+    def shape(dossier: Dossier, documents: list[Document]) -> DossierOut:
+        checklist = dossier_service.checklist_of(rt, dossier, documents)
+        return dossier_out(dossier, len(documents), documents, checklist)
+
+    return shape
+
+
+@router.get(
+    "/dossiers/{code}/receipt.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def dossier_receipt(
+    rt: RuntimeDep, code: str, principal: Reader, unit: Annotated[str | None, Query()] = None
+) -> Response:
+    """The printable receipt (giấy tiếp nhận hồ sơ): the papers received per checklist item,
+    the applicant, the date and the clerk, in Vietnamese. Reading it is audited like the
+    dossier (``dossier.read``, detail ``part=receipt``)."""
+
+    def shape(dossier: Dossier, documents: list[Document]) -> tuple[str, Receipt]:
+        checklist = dossier_service.checklist_of(rt, dossier, documents)
+        return dossier.code, receipt_of(dossier, documents, checklist, clerk=principal.name)
+
+    dossier_code, receipt = dossier_service.read_dossier(
+        rt, principal, code, unit, shape, part="receipt"
+    )
+    data = receipt_pdf(receipt)
+    blob = Blob(
+        f"receipts/{dossier_code}",
+        hashlib.sha256(data).hexdigest(),
+        "application/pdf",
+        f"phieu-tiep-nhan-{dossier_code}.pdf",
+    )
+    return downloads.bytes_response(data, blob, downloads.etag(blob.sha256))
+
+
+@router.put("/dossiers/{code}/checklist/{key}", response_model=DossierOut)
+def tick_checklist_item(
+    rt: RuntimeDep,
+    code: str,
+    key: str,
+    body: ChecklistMarkIn,
+    principal: Writer,
+    unit: Annotated[str | None, Query()] = None,
+) -> DossierOut:
+    """Tick an item of the dossier's checklist by hand (a paper no classifier can tell, or
+    one it typed wrong), naming the document that satisfies it when there is one."""
+    return dossier_service.mark_checklist_item(
+        rt, principal, code, unit, key, _full(rt), document_id=body.document_id
+    )
+
+
+@router.delete("/dossiers/{code}/checklist/{key}", response_model=DossierOut)
+def untick_checklist_item(
+    rt: RuntimeDep,
+    code: str,
+    key: str,
+    principal: Writer,
+    unit: Annotated[str | None, Query()] = None,
+) -> DossierOut:
+    """Take back a tick: the item is judged from the documents again."""
+    return dossier_service.mark_checklist_item(
+        rt, principal, code, unit, key, _full(rt), ticked=False
     )
 
 
@@ -108,7 +198,7 @@ def list_dossiers(
     total, items = dossier_service.list_dossiers(
         rt,
         principal,
-        dossier_out,
+        lambda dossier, count, checklist: dossier_out(dossier, count, checklist=checklist),
         unit=unit,
         code_part=q,
         received_from=date_from,

@@ -11,17 +11,37 @@ from __future__ import annotations
 import json
 import urllib.parse
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from classifiers.checklists import Checklist
 from classifiers.doctypes import DOCUMENT_TYPES, label
 from core.vietnamese import nfc
-from storage.models import Document, Dossier, Page
+from pipeline.document_state import retry_can_help
+from storage.attention import REASONS as ATTENTION_REASONS
+from storage.models import (
+    DOCUMENT_STATUSES,
+    DOSSIER_STATUSES,
+    PAGE_STATUSES,
+    Document,
+    Dossier,
+    Page,
+)
 
 PREFIX = "/api/v1"
 MAX_FIELDS_BYTES = 64 * 1024
 """Corrected ``fields`` are extraction results (names, numbers, dates), not files."""
+
+# The statuses as enums in the OpenAPI document, from the tuples the database's CHECKs use
+# (one list: a status added there is in the schema at once). A client can switch on them.
+DocumentStatus = Literal[DOCUMENT_STATUSES]  # type: ignore[valid-type]
+PageStatus = Literal[PAGE_STATUSES]  # type: ignore[valid-type]
+DossierStatus = Literal[DOSSIER_STATUSES]  # type: ignore[valid-type]
+DOCUMENT_STATUS_HELP = (
+    "queued: waiting for a worker; processing: being read; done: searchable PDF, text and "
+    "type ready; failed: see failure_reason (POST …/reprocess runs it again)."
+)
 
 MAX_OFFSET = 2**31 - 1
 """Largest ``offset`` of a listing: far past any real one, and well inside the
@@ -29,6 +49,92 @@ MAX_OFFSET = 2**31 - 1
 
 
 # ------------------------------------------------------------------ requests
+
+
+class ApplicantIn(BaseModel):
+    """Who hands the dossier in, as the clerk enters it or accepts it from a read ID card."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=255, examples=["Nguyễn Văn Đặng"])
+    id_number: str | None = Field(
+        None,
+        pattern=r"^(\d{9}|\d{12})$",
+        description="12-digit personal ID number, or an old 9-digit ID card number.",
+    )
+    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 .-]{6,18}[0-9]$")
+
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = " ".join(nfc(value).split())
+        if not value or not value.isprintable():
+            raise ValueError("must be a printable name")
+        return value
+
+
+class ApplicantOut(BaseModel):
+    name: str | None
+    id_number: str | None
+    phone: str | None
+
+
+CHECKLIST_SUMMARY_HELP = (
+    "complete (đủ); missing (thiếu N: a required paper has nothing); needs_check (a person "
+    "must look: a paper no classifier tells, a paper of unknown type, a failed document); "
+    "processing (documents are still being read)."
+)
+
+
+class ChecklistItemOut(BaseModel):
+    key: str
+    label: str
+    required: bool
+    copies: int
+    types: list[str] = Field(description="Document types that satisfy it; ['*'] any; [] by hand.")
+    state: Literal["present", "missing", "needs_check", "optional"]
+    documents: list[str] = Field(description="Ids of the documents that satisfy it.")
+    marked_by: str | None = Field(None, description="Who ticked it by hand, if someone did.")
+    reason: str = Field("", description="Why it needs a person, in Vietnamese.")
+
+
+class ChecklistPaperOut(BaseModel):
+    document_id: str
+    part: int | None = Field(None, description="Part of a file holding several papers.")
+    filename: str
+    status: DocumentStatus
+    document_type: str | None
+
+
+class ChecklistStatusOut(BaseModel):
+    summary: Literal["complete", "missing", "needs_check", "processing"] = Field(
+        description=CHECKLIST_SUMMARY_HELP
+    )
+    label: str = Field(description="The Vietnamese short status: đủ, thiếu 2, cần kiểm tra …")
+    missing: int
+
+
+class ChecklistOut(ChecklistStatusOut):
+    """The papers the dossier's procedure needs (thành phần hồ sơ) and which are there."""
+
+    procedure_code: str
+    procedure_name: str
+    to_check: int
+    pending: int
+    items: list[ChecklistItemOut]
+    unmatched: list[ChecklistPaperOut] = Field(
+        description="Papers that satisfy no item: extra, of unknown type, or failed."
+    )
+
+
+class ChecklistMarkIn(BaseModel):
+    """``PUT …/checklist/{key}``: tick an item by hand, naming its document if there is one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document_id: str | None = Field(None, max_length=36)
 
 
 class DossierIn(BaseModel):
@@ -43,6 +149,9 @@ class DossierIn(BaseModel):
     received_date: date | None = None
     callback_url: str | None = Field(
         None, max_length=2048, description="http(s) URL told when a document is done or failed."
+    )
+    applicant: ApplicantIn | None = Field(
+        None, description="Who hands the dossier in; given, it replaces the stored one whole."
     )
 
     @field_validator("unit", "procedure_code")
@@ -128,7 +237,7 @@ def _has_nul(value: object) -> bool:
 class DocumentSummary(BaseModel):
     id: str
     filename: str
-    status: str
+    status: DocumentStatus = Field(description=DOCUMENT_STATUS_HELP)
     document_type: str | None
     created_at: datetime
     links: dict[str, str]
@@ -139,14 +248,23 @@ class DossierOut(BaseModel):
     unit: str
     procedure_code: str | None
     received_date: date | None
-    status: str
+    status: DossierStatus = Field(
+        description="open: papers may still arrive; closed: the dossier is complete."
+    )
     callback_url: str | None
     document_count: int
+    applicant: ApplicantOut | None = None
+    checklist_status: ChecklistStatusOut | None = Field(
+        None, description="Whether its papers are all there; null when its procedure has no list."
+    )
     created_at: datetime
     updated_at: datetime
     links: dict[str, str]
     documents: list[DocumentSummary] | None = Field(
         None, description="Only in GET /dossiers/{code}: its documents, oldest first."
+    )
+    checklist: ChecklistOut | None = Field(
+        None, description="Only in GET /dossiers/{code}: each paper its procedure needs."
     )
 
 
@@ -159,7 +277,7 @@ class DossierList(BaseModel):
 
 class PageOut(BaseModel):
     number: int
-    status: str
+    status: PageStatus = Field(description="queued (not read yet), done, or failed (see reason).")
     rotation: int | None
     skew: float | None
     confidence: float | None
@@ -180,8 +298,19 @@ class DocumentOut(BaseModel):
     kind: str
     content_type: str
     size: int
-    status: str
+    status: DocumentStatus = Field(description=DOCUMENT_STATUS_HELP)
     failure_reason: str | None
+    retry_can_help: bool | None = Field(
+        None,
+        description="Only when failed: whether POST …/reprocess may succeed (false for a "
+        "corrupt, encrypted or empty file, which must be scanned or sent again).",
+    )
+    attention: list[str] = Field(
+        default_factory=list,
+        description="Why it is in the attention queue (GET /attention), by stable code: "
+        + ", ".join(ATTENTION_REASONS)
+        + "; empty when it is not (or a person marked it checked).",
+    )
     progress: dict[str, int]
     document_type: str | None = Field(
         description="A stable type code, 'unclassified' until classified."
@@ -205,7 +334,7 @@ class DocumentOut(BaseModel):
 
 class UploadedDocument(BaseModel):
     id: str
-    status: str
+    status: DocumentStatus = Field(description=DOCUMENT_STATUS_HELP)
     created: bool = Field(description="False: the same file (or key) was already in the dossier.")
     queued: bool
     status_url: str
@@ -240,6 +369,27 @@ class SearchHitOut(BaseModel):
     links: dict[str, str]
 
 
+class PersonHitOut(BaseModel):
+    dossier: str
+    unit: str
+    document_id: str | None = Field(description="null when the dossier's applicant matched.")
+    filename: str | None
+    document_type: str | None
+    field: str = Field(description="The field that matched, e.g. applicant_name, full_name.")
+    value: str = Field(description="The value as read (or entered), with its accents.")
+    links: dict[str, str]
+
+
+class PeopleOut(BaseModel):
+    total: int
+    kind: Literal["name", "id_number", "date_of_birth"] | None = Field(
+        description="How the query was read; null when it is none (a single word)."
+    )
+    limit: int
+    offset: int
+    hits: list[PersonHitOut]
+
+
 class SearchOut(BaseModel):
     total: int
     limit: int
@@ -249,7 +399,7 @@ class SearchOut(BaseModel):
 
 class ReprocessOut(BaseModel):
     id: str
-    status: str
+    status: DocumentStatus = Field(description=DOCUMENT_STATUS_HELP)
     queued: bool
     status_url: str
 
@@ -262,14 +412,21 @@ def document_url(document_id: str, tail: str = "") -> str:
 
 
 def dossier_url(dossier: Dossier) -> str:
-    code = urllib.parse.quote(dossier.code, safe="")
-    unit = urllib.parse.quote(dossier.unit_code, safe="")
-    return f"{PREFIX}/dossiers/{code}?unit={unit}"
+    return dossier_link(dossier.code, dossier.unit_code)
+
+
+def dossier_link(code: str, unit: str) -> str:
+    quoted = urllib.parse.quote(code, safe="")
+    return f"{PREFIX}/dossiers/{quoted}?unit={urllib.parse.quote(unit, safe='')}"
 
 
 def dossier_out(
-    dossier: Dossier, document_count: int, documents: list[Document] | None = None
+    dossier: Dossier,
+    document_count: int,
+    documents: list[Document] | None = None,
+    checklist: Checklist | None = None,
 ) -> DossierOut:
+    """A dossier; with ``documents`` (one dossier read) its documents and full checklist."""
     summaries = None
     if documents is not None:
         summaries = [
@@ -291,6 +448,8 @@ def dossier_out(
         status=dossier.status,
         callback_url=dossier.callback_url,
         document_count=document_count,
+        applicant=applicant_out(dossier),
+        checklist_status=checklist_status_out(checklist) if checklist else None,
         created_at=dossier.created_at,
         updated_at=dossier.updated_at,
         links={
@@ -298,6 +457,57 @@ def dossier_out(
             "upload": dossier_url(dossier).replace("?", "/documents?", 1),
         },
         documents=summaries,
+        checklist=checklist_out(checklist) if checklist and documents is not None else None,
+    )
+
+
+def applicant_out(dossier: Dossier) -> ApplicantOut | None:
+    if not (dossier.applicant_name or dossier.applicant_id_number or dossier.applicant_phone):
+        return None
+    return ApplicantOut(
+        name=dossier.applicant_name,
+        id_number=dossier.applicant_id_number,
+        phone=dossier.applicant_phone,
+    )
+
+
+def checklist_status_out(checklist: Checklist) -> ChecklistStatusOut:
+    return ChecklistStatusOut(
+        summary=checklist.summary, label=checklist.summary_label, missing=checklist.missing
+    )
+
+
+def checklist_out(checklist: Checklist) -> ChecklistOut:
+    return ChecklistOut(
+        **checklist_status_out(checklist).model_dump(),
+        procedure_code=checklist.procedure.code,
+        procedure_name=checklist.procedure.name,
+        to_check=checklist.to_check,
+        pending=checklist.pending,
+        items=[
+            ChecklistItemOut(
+                key=s.item.key,
+                label=s.item.label,
+                required=s.item.required,
+                copies=s.item.copies,
+                types=list(s.item.types),
+                state=s.state,
+                documents=list(s.documents),
+                marked_by=s.marked_by,
+                reason=s.reason,
+            )
+            for s in checklist.items
+        ],
+        unmatched=[
+            ChecklistPaperOut(
+                document_id=p.document_id,
+                part=p.part,
+                filename=p.filename,
+                status=p.status,
+                document_type=p.document_type,
+            )
+            for p in checklist.unmatched
+        ],
     )
 
 
@@ -330,6 +540,10 @@ def document_out(document: Document) -> DocumentOut:
         size=document.size,
         status=document.status,
         failure_reason=document.failure_reason,
+        retry_can_help=retry_can_help(document.failure_reason)
+        if document.status == "failed"
+        else None,
+        attention=list(document.attention or []) if document.attention_at else [],
         progress={"pages_done": document.pages_done, "page_count": document.page_count},
         document_type=document.document_type,
         type_label=label(document.document_type) if document.document_type else None,

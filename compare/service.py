@@ -22,7 +22,7 @@ from compare.engine import PageView, compare_documents
 from compare.report import SideInfo, comparison_pdf
 from pipeline.runtime import Runtime
 from pipeline.stored_page import StoredPage
-from storage.models import Comparison, Document, Page
+from storage.models import Comparison, Document, Page, utcnow
 
 PREFIX = "comparisons"
 
@@ -118,6 +118,8 @@ def run_comparison(rt: Runtime, original: Side, copy: Side, *, actor: str) -> st
                 copy_pages=[b for _, b in pairs],
                 verdict=result.verdict,
                 difference_count=result.difference_count,
+                # differences or manual_check: the officer's attention queue shows it
+                attention_at=utcnow() if result.verdict != "identical" else None,
                 result=body,
                 overlays=overlays,
             )

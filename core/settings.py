@@ -143,11 +143,26 @@ class Settings(BaseSettings):
     auth_failure_window: int = Field(
         600, ge=1, description="Seconds over which wrong keys are counted toward a block."
     )
+    metrics_token: str = Field(
+        "",
+        description="Bearer token that may read GET /metrics (a Prometheus scraper has no API "
+        "key); empty: admin keys only.",
+    )
     default_unit: str = Field("000.00.00.H00", description="Unit code used when none is given.")
     cache_dir: Path = Field(
         Path.home() / ".cache" / "sohoa",
         description="Rebuildable files shared by every deployment on this machine "
         "(the base classifier model, keyed by its corpus).",
+    )
+    procedures_file: Path | None = Field(
+        None,
+        description="A TOML table of the papers each procedure needs (thành phần hồ sơ), "
+        "replacing the packaged classifiers/procedures.toml; checked at start-up.",
+    )
+    hot_folder: Path | None = Field(
+        None,
+        description="A folder the counter's scanner saves into: `sohoa run` also watches it "
+        "(as `sohoa watch`), filing into SOHOA_DEFAULT_UNIT; unset: no hot folder.",
     )
     classifier_threshold: float = Field(
         0.5,

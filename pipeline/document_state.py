@@ -35,6 +35,19 @@ PAGE_FAILURES = (InputError, TesseractError)
 # A stored file that is gone or no longer matches its checksum: retrying cannot
 # help, and the document must say so instead of waiting forever.
 STORAGE_FAILURES = (ObjectCorrupt, ObjectMissing, StoredPageCorrupt)
+# Failures that the same bytes will always meet again: running the document once more
+# cannot help (the input's own codes, ``ingest.errors``, and a stored file gone bad).
+NO_RETRY = (
+    "unsupported_type",
+    "corrupt_file",
+    "empty_file",
+    "password_protected",
+    "encrypted_pdf",
+    "too_large",
+    "invalid_input",
+    "stored original unusable",
+    "stored page results unusable",
+)
 # Reason code of a page over its time limit.
 PAGE_TIME_LIMIT = "page_time_limit"
 # What ``settle`` returns when the document failed in its transaction.
@@ -175,3 +188,10 @@ def _fail_in(s: Any, document: Any, reason: str) -> None:
         object_id=document.id,
         detail={"reason": reason},
     )
+
+
+def retry_can_help(reason: str | None) -> bool:
+    """Whether processing a failed document again may succeed: not when it failed on its
+    input (a corrupt page, a password) or on a stored file gone bad; yes for a crash, a
+    time limit or an outage, which a later try may not meet."""
+    return not any(code in (reason or "") for code in NO_RETRY)

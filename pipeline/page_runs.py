@@ -85,7 +85,9 @@ def run_claimed_page(
     try:
         result = journey.run_page(PageJob(source=scan.pages[number - 1], options=options))
     except PAGE_FAILURES as exc:
-        reason = f"page {number}: {exc.reason if isinstance(exc, InputError) else exc}"
+        # An input error carries its code, so the reason says whether a retry can help.
+        cause = f"{exc.code}: {exc.reason}" if isinstance(exc, InputError) else str(exc)
+        reason = f"page {number}: {cause}"
         return page_failed(rt, document_id, number, reason)
     image_obj, result_obj, thumb_obj = store_page_result(rt, prefix, result)
     with rt.session() as s:

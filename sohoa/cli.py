@@ -178,6 +178,56 @@ def ingest(files: tuple[Path, ...], dossier: str, unit: str | None, one_document
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, writable=True, path_type=Path))
+@click.option("--unit", "-u", help="Unit (commune/ward) code; default SOHOA_DEFAULT_UNIT.")
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0.5),
+    help="Seconds a file must stay unchanged before it is taken (default 5).",
+)
+@click.option("--once", is_flag=True, help="Take what is in the folder now, then exit.")
+def watch(folder: Path, unit: str | None, settle: float | None, once: bool) -> None:
+    """File what the scanner saves into FOLDER: split at cover sheets, then done/ or refused/.
+
+    A PDF with QR cover sheets is split into its dossiers; another file goes to the
+    dossier its subfolder names (FOLDER/<dossier code>/scan.pdf).
+    """
+    from pipeline.hot_folder import SETTLE_SECONDS, HotFolder, Outcome
+    from pipeline.runtime import runtime
+
+    _stop_on_signals()
+    folder.mkdir(parents=True, exist_ok=True)
+    rt = runtime()
+    try:
+        hot = HotFolder(
+            rt, folder, unit or rt.settings.default_unit, settle=settle or SETTLE_SECONDS
+        )
+    except ValueError as exc:  # an invalid unit code
+        _fail(str(exc), EXIT_USAGE)
+
+    def report(outcome: Outcome) -> None:
+        name = outcome.source.name
+        if outcome.refusal is not None:
+            refusal = outcome.refusal
+            click.echo(f"refused\t{name}\t{refusal.code}: {refusal.reason}", err=True)
+            return
+        for filed in outcome.filed:
+            note = "" if filed.created else " (already in this dossier)"
+            click.echo(f"{filed.document_id}\t{name}\t{filed.dossier}\t{filed.pages}{note}")
+
+    click.echo(f"sohoa: watching {hot.root} for unit {hot.unit}", err=True)
+    try:
+        if once:
+            hot.run_until_idle(report)
+        else:
+            hot.run(lambda: False, report)
+    except Interrupted as exc:
+        _fail_interrupted(exc.signum)
+    except RuntimeError as exc:  # another watcher holds the folder
+        _fail(str(exc), EXIT_USAGE)
+
+
+@main.command()
 @click.argument("document_id")
 def status(document_id: str) -> None:
     """Show a document's status, progress and failure reason."""
@@ -326,6 +376,7 @@ def run(host: str, port: int, concurrency: int | None) -> None:
     click.echo(
         f"sohoa: API on http://{host}:{port}/docs, worker pid {worker_process.pid}", err=True
     )
+    watcher = _start_watcher(runtime().settings)
     try:
         uvicorn.run(create_app(runtime()), host=host, port=port)
     except Interrupted as exc:
@@ -333,6 +384,25 @@ def run(host: str, port: int, concurrency: int | None) -> None:
         _fail_interrupted(exc.signum)
     finally:
         _stop_worker(worker_process)
+        if watcher is not None:
+            _stop_worker(watcher)
+
+
+def _start_watcher(settings: Any) -> Any:
+    """``sohoa watch`` of SOHOA_HOT_FOLDER beside the API, or None when it is not set.
+
+    A process of its own, like the worker: it renders pages and would stall the
+    API's event loop, and it dies with ``sohoa run`` like the worker does.
+    """
+    import subprocess
+
+    if settings.hot_folder is None:
+        return None
+    command = [sys.executable, "-m", "sohoa", "watch", str(settings.hot_folder)]
+    command += ["--unit", settings.default_unit]
+    process = subprocess.Popen(command, preexec_fn=_die_with_parent)
+    click.echo(f"sohoa: hot folder {settings.hot_folder}, watcher pid {process.pid}", err=True)
+    return process
 
 
 # Seconds a worker has to finish its current tasks (a warm shutdown) before it is

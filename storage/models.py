@@ -106,6 +106,12 @@ class Dossier(Timestamps, Base):
     received_date: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     callback_url: Mapped[str | None] = mapped_column(String(2048))
+    # Who handed the dossier in: the receipt names them, the citizen search finds them.
+    applicant_name: Mapped[str | None] = mapped_column(String(255))
+    applicant_id_number: Mapped[str | None] = mapped_column(String(16))
+    applicant_phone: Mapped[str | None] = mapped_column(String(32))
+    # Checklist items a clerk ticked by hand: item key -> {by, at, document_id}.
+    checklist_marks: Mapped[dict[str, Any] | None]
 
     unit: Mapped[Unit] = relationship(back_populates="dossiers")
     documents: Mapped[list[Document]] = relationship(back_populates="dossier")
@@ -128,6 +134,7 @@ class Document(Timestamps, Base):
         CheckConstraint(one_of("kind", DOCUMENT_KINDS), name="kind"),
         Index(None, "status"),
         Index(None, "step_until"),  # the sweeper's look-up of steps whose worker died
+        Index(None, "attention_at"),  # the attention queue, newest first
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
@@ -162,6 +169,10 @@ class Document(Timestamps, Base):
     pages_sha256: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     done_at: Mapped[datetime | None]
+    # Why it needs a person (storage.attention.REASONS) and since when; attention_at is
+    # null when nothing does, or a person cleared it (the reasons stay, to see a change).
+    attention: Mapped[list[str] | None] = mapped_column(JsonType)
+    attention_at: Mapped[datetime | None]
 
     dossier: Mapped[Dossier] = relationship(back_populates="documents")
     pages: Mapped[list[Page]] = relationship(
@@ -181,6 +192,7 @@ class Page(Timestamps, Base):
         CheckConstraint(one_of("status", PAGE_STATUSES), name="status"),
         CheckConstraint("number >= 1", name="number"),
         Index(None, "lease_until"),  # the sweeper's look-up of pages whose worker died
+        Index(None, "status", "updated_at"),  # GET /metrics: by status, done or failed lately
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,6 +233,32 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     owner: Mapped[str | None] = mapped_column(String(255))
     until: Mapped[datetime | None]
+
+
+class PersonEntry(Base):
+    """A person named in a dossier, as the citizen search looks them up (``storage.people``).
+
+    One row per name, ID number or date of birth read from a document's fields
+    (or entered as the dossier's applicant, then ``document_id`` is null).
+    ``key`` is the value normalised for exact look-up: a name folded to
+    accent-free lower case with single spaces, an ID number's digits, a date in
+    ISO form. Exact, so "nguyễn văn đặng" finds that person and not every page
+    that says "Thái Nguyên" or "CỘNG HÒA".
+    """
+
+    __tablename__ = "person_index"
+    __table_args__ = (
+        Index(None, "key", "dossier_id"),
+        Index(None, "document_id"),
+        Index(None, "dossier_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(255))
 
 
 class IndexedPage(Base):
@@ -306,6 +344,7 @@ class Comparison(Base):
         Index(None, "original_unit_code", "created_at"),
         Index(None, "original_document_id"),
         Index(None, "copy_document_id"),
+        Index(None, "attention_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -321,6 +360,8 @@ class Comparison(Base):
     difference_count: Mapped[int]
     result: Mapped[dict[str, Any]]
     overlays: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)
+    # Set when the verdict needs the officer (differences, manual_check) until they clear it.
+    attention_at: Mapped[datetime | None]
 
     @property
     def units(self) -> tuple[str, str]:

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from core.codes import validate_code
 from core.vietnamese import VIETNAM_TIME, nfc
 from storage.models import Document, Dossier, IndexedPage, Page
+from storage.people import index_people
 from storage.repository import lock_document
 from storage.search_query import Term, fold, fts5_query, parse_query, tsquery
 from storage.search_snippets import snippet
@@ -68,7 +69,8 @@ class SearchPage:
 
 
 def index_document(s: Session, document_id: str) -> None:
-    """(Re)index the text of every page of a document; replaces what was indexed before.
+    """(Re)index the text of every page of a document, and the people its fields name;
+    replaces what was indexed before.
 
     Pages without text are left out. The document row is locked first, so two
     concurrent index tasks of one document cannot both insert.
@@ -83,6 +85,9 @@ def index_document(s: Session, document_id: str) -> None:
     ]
     if rows:
         s.execute(insert(IndexedPage), rows)
+    document = s.get(Document, document_id)
+    if document is not None:
+        index_people(s, document)  # the citizen search's names, ID numbers, dates of birth
 
 
 def remove_from_index(s: Session, document_id: str) -> None:

@@ -26,7 +26,9 @@ from api.scope import (
 )
 from classifiers.fields.corrections import InvalidCorrection, validate_field_corrections
 from pipeline.runtime import Runtime
+from storage import attention, people
 from storage.models import Document, DocumentCorrection
+from storage.people import PeoplePage, index_people
 from storage.search import SearchPage
 from storage.search import search as run_search
 
@@ -140,8 +142,10 @@ def correct_document(
             document.document_type = correction.document_type
         if fields is not None:
             document.fields = _merge_fields(document.fields, fields)
+            index_people(s, document)  # the citizen search finds the corrected name
         if correction.is_certified_copy is not None:
             document.is_certified_copy = correction.is_certified_copy
+        attention.refresh(document)  # a corrected field or type is no longer doubtful
         after = _classification(document)
         changed = before != after
         if changed:
@@ -197,3 +201,41 @@ def _merge_fields(
         else:
             merged[name] = {"value": value, "confidence": 1.0, "corrected": True}
     return merged or None
+
+
+def find_people(
+    rt: Runtime,
+    principal: Principal,
+    q: str,
+    *,
+    unit: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    via: str | None = None,
+) -> PeoplePage:
+    """Dossiers and documents of the key's units naming the person ``q`` (a whole name, an
+    ID number or a date of birth), best first; recorded like a search of the text, with
+    the dossiers and documents it showed."""
+    check_filter_unit(rt, principal, unit)
+    with rt.session() as s:
+        found = people.find_people(
+            s, q, units=visible_units(principal, unit), limit=limit, offset=offset
+        )
+    detail: dict[str, object] = {
+        "q": q,
+        "dossiers": sorted({h.dossier_code for h in found.hits}),
+        "documents": [h.document_id for h in found.hits if h.document_id],
+        "total": found.total,
+    }
+    if via is not None:
+        detail["via"] = via
+    audit_read(
+        rt,
+        principal,
+        action="people.search",
+        object_type="search",
+        object_id="-",
+        unit_code=unit,
+        detail=detail,
+    )
+    return found

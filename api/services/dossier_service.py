@@ -9,9 +9,9 @@ into the caller's view while the transaction still holds them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from api.error_responses import ApiError
 from api.principal import Principal
 from api.scope import audit, channel, check_filter_unit, resolve_dossier, scoped, visible_units
+from classifiers.checklists import Checklist, Procedures, evaluate, load_procedures, papers_of
 from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Document, Dossier
@@ -33,6 +34,7 @@ class DossierChanges:
     procedure_code: str | None = None
     received_date: date | None = None
     callback_url: str | None = None
+    applicant: repo.Applicant | None = None
 
 
 def save_dossier(
@@ -74,6 +76,7 @@ def save_dossier(
             procedure_code=changes.procedure_code,
             received_date=changes.received_date,
             callback_url=changes.callback_url,
+            applicant=changes.applicant,
         )
         s.flush()
         view = shape(dossier, repo.count_documents(s, dossier.id))
@@ -99,19 +102,22 @@ def read_dossier(
     *,
     with_pages: bool = False,
     via: str | None = None,
+    part: str | None = None,
 ) -> View:
-    """One dossier with its documents (and their pages when asked), its read recorded."""
+    """One dossier with its documents (and their pages when asked), its read recorded
+    (with ``part`` when only a part of it is shown, as the receipt)."""
     with scoped(rt, principal, "dossier", code), rt.session() as s:
         dossier = resolve_dossier(s, principal, code, unit)
         view = shape(dossier, repo.dossier_documents(s, dossier.id, with_pages=with_pages))
-    audit(rt, principal, "dossier.read", dossier, **channel(via))
+    detail = channel(via) | ({"part": part} if part else {})
+    audit(rt, principal, "dossier.read", dossier, **detail)
     return view
 
 
 def list_dossiers(
     rt: Runtime,
     principal: Principal,
-    shape: Callable[[Dossier, int], View],
+    shape: Callable[[Dossier, int, Checklist | None], View],
     *,
     unit: str | None = None,
     code_part: str | None = None,
@@ -136,7 +142,77 @@ def list_dossiers(
             limit=limit,
             offset=offset,
         )
-        return total, [shape(dossier, count) for dossier, count in rows]
+        # The checklist status of the page's dossiers only: one more query, on their ids.
+        held = repo.documents_of_dossiers(s, [dossier.id for dossier, _ in rows])
+        return total, [
+            shape(dossier, count, checklist_of(rt, dossier, held[dossier.id]))
+            for dossier, count in rows
+        ]
+
+
+def procedures(rt: Runtime) -> Procedures:
+    """The papers each procedure needs: the packaged table or ``SOHOA_PROCEDURES_FILE``."""
+    return load_procedures(rt.settings.procedures_file)
+
+
+def checklist_of(rt: Runtime, dossier: Dossier, documents: Sequence[Document]) -> Checklist | None:
+    """The dossier's checklist against its documents; None when its procedure has none."""
+    procedure = procedures(rt).for_code(dossier.procedure_code)
+    if procedure is None:
+        return None
+    papers = [
+        paper
+        for d in documents
+        for paper in papers_of(
+            d.id, d.filename, d.status, d.document_type, d.is_certified_copy, d.classification
+        )
+    ]
+    return evaluate(procedure, papers, dossier.checklist_marks)
+
+
+def mark_checklist_item(
+    rt: Runtime,
+    principal: Principal,
+    code: str,
+    unit: str | None,
+    key: str,
+    shape: Callable[[Dossier, list[Document]], View],
+    *,
+    ticked: bool = True,
+    document_id: str | None = None,
+    via: str | None = None,
+) -> View:
+    """Tick (or untick) an item of the dossier's checklist by hand, naming the document
+    that satisfies it when there is one; the change is audited.
+
+    A clerk ticks what no classifier can tell (a hospital's birth notice) or what it
+    got wrong; the item and the document must belong to this dossier's procedure.
+    """
+    with scoped(rt, principal, "dossier", code), rt.session() as s:
+        dossier = resolve_dossier(s, principal, code, unit)
+        procedure = procedures(rt).for_code(dossier.procedure_code)
+        if procedure is None or key not in {item.key for item in procedure.items}:
+            raise ApiError(
+                422, "unknown_checklist_item", f"the dossier's procedure has no item {key!r}"
+            )
+        documents = repo.dossier_documents(s, dossier.id)
+        if document_id is not None and document_id not in {d.id for d in documents}:
+            raise ApiError(
+                422, "document_not_in_dossier", f"document {document_id} is not in this dossier"
+            )
+        mark = None
+        if ticked:
+            mark = {
+                "by": principal.actor,
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "document_id": document_id,
+            }
+        repo.set_checklist_mark(dossier, key, mark)
+        s.flush()
+        view = shape(dossier, documents)
+    action = "dossier.checklist_tick" if ticked else "dossier.checklist_untick"
+    audit(rt, principal, action, dossier, item=key, **channel(via))
+    return view
 
 
 def filing_units(rt: Runtime, principal: Principal) -> list[str]:

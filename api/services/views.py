@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from api.receipts import Receipt, ReceiptLine
 from api.schemas import dossier_out
+from classifiers.checklists import Checklist
+from core.vietnamese import VIETNAM_TIME
+from pipeline.document_state import retry_can_help
 from storage.models import Document, Dossier
 
 
@@ -63,6 +67,7 @@ class DocumentRow:
     failure_reason: str | None
     thumbnail: str | None
     parts: tuple[PartRow, ...] = ()  # the papers inside, when the file holds several
+    retry_can_help: bool = True  # False: a failure the same file meets again (no retry button)
 
 
 def document_row(document: Document) -> DocumentRow:
@@ -83,6 +88,7 @@ def document_row(document: Document) -> DocumentRow:
         failure_reason=document.failure_reason,
         thumbnail=thumb,
         parts=part_rows(document.classification),
+        retry_can_help=retry_can_help(document.failure_reason),
     )
 
 
@@ -161,16 +167,20 @@ def document_view(document: Document) -> DocumentView:
     )
 
 
-def dossier_summary(dossier: Dossier, document_count: int) -> dict[str, Any]:
+def dossier_summary(
+    dossier: Dossier, document_count: int, checklist: Checklist | None = None
+) -> dict[str, Any]:
     """A dossier as the API shows it (``DossierOut``), as plain values for a template."""
-    return dossier_out(dossier, document_count).model_dump()
+    return dossier_out(dossier, document_count, checklist=checklist).model_dump()
 
 
 def dossier_with_rows(
-    dossier: Dossier, documents: list[Document]
+    dossier: Dossier, documents: list[Document], checklist: Checklist | None = None
 ) -> tuple[dict[str, Any], list[DocumentRow]]:
-    """The dossier page's header and its documents' rows (give the documents with their pages)."""
-    return dossier_summary(dossier, len(documents)), [document_row(d) for d in documents]
+    """The dossier page's header (with its full checklist) and its documents' rows (give the
+    documents with their pages)."""
+    header = dossier_out(dossier, len(documents), documents, checklist).model_dump()
+    return header, [document_row(d) for d in documents]
 
 
 def documents_to_pick(
@@ -188,3 +198,39 @@ def documents_to_pick(
         for d in documents
     ]
     return {"code": dossier.code, "unit": dossier.unit_code}, picks
+
+
+def receipt_of(
+    dossier: Dossier, documents: list[Document], checklist: Checklist | None, *, clerk: str
+) -> Receipt:
+    """The receipt's values: the checklist's items with what was received for each, and
+    the papers no item asked for; without a checklist, every document is listed."""
+    if checklist is not None:
+        lines = tuple(
+            ReceiptLine(
+                state.item.label, len(state.documents) or int(bool(state.marked_by)), state.state
+            )
+            for state in checklist.items
+        )
+        others = tuple(
+            dict.fromkeys(p.filename for p in checklist.unmatched if p.status != "failed")
+        )
+    else:
+        lines = ()
+        others = tuple(d.filename for d in documents if d.status != "failed")
+    received = dossier.received_date or dossier.created_at.astimezone(VIETNAM_TIME).date()
+    procedure = checklist.procedure.name if checklist is not None else None
+    return Receipt(
+        unit_code=dossier.unit_code,
+        unit_name=dossier.unit.name,
+        dossier_code=dossier.code,
+        procedure_code=dossier.procedure_code,
+        procedure_name=procedure,
+        applicant_name=dossier.applicant_name,
+        applicant_id_number=dossier.applicant_id_number,
+        applicant_phone=dossier.applicant_phone,
+        received=received,
+        clerk=clerk,
+        lines=lines,
+        others=others,
+    )

@@ -79,11 +79,18 @@ def _dossiers_page(
     rows = [_listed(r) for r in rows]
     hits: list[Any] = []
     total_hits = 0
+    people: list[Any] = []
     if q:
         found = document_service.search_documents(
             rt, principal, q, unit=unit, limit=HITS, via="web"
         )
         hits, total_hits = found.hits, found.total
+        named = document_service.find_people(rt, principal, q, unit=unit, limit=HITS, via="web")
+        people = [
+            {"hit": h, "href": f"/tai-lieu/{h.document_id}" if h.document_id else None}
+            | {"dossier_href": dossier_path(h.dossier_code, h.unit_code)}
+            for h in named.hits
+        ]
     unit_choices = dossier_service.filing_units(rt, principal)
     context = {
         "title": "Hồ sơ",
@@ -93,6 +100,7 @@ def _dossiers_page(
         "dossiers": rows,
         "hits": hits,
         "total_hits": total_hits,
+        "people": people,
         "units": unit_choices,
         "form": form or {},
         "error": error,
@@ -197,7 +205,15 @@ def dossier_page(
 
     try:
         info, rows = dossier_service.read_dossier(
-            rt, principal, code, unit or None, dossier_with_rows, with_pages=True, via="web"
+            rt,
+            principal,
+            code,
+            unit or None,
+            lambda d, documents: dossier_with_rows(
+                d, documents, dossier_service.checklist_of(rt, d, documents)
+            ),
+            with_pages=True,
+            via="web",
         )
     except ApiError as exc:
         if exc.code != "ambiguous_dossier":
@@ -218,6 +234,66 @@ def dossier_page(
             "documents": rows,
             "upload_url": upload_url,
             "can_upload": principal.can("write"),
+            **_checklist_context(info, principal.can("write")),
         },
         auth=auth,
     )
+
+
+def _checklist_context(info: dict[str, Any], can_tick: bool) -> dict[str, Any]:
+    """What ``_checklist.html`` needs besides the dossier: names of its documents, tick URLs."""
+    base = f"/ho-so/{urllib.parse.quote(info['code'], safe='')}/thanh-phan"
+    unit = urllib.parse.urlencode({"unit": info["unit"]})
+    return {
+        "doc_names": {d["id"]: d["filename"] for d in info["documents"] or []},
+        "tick_url": lambda key: f"{base}/{urllib.parse.quote(key, safe='')}?{unit}",
+        "checklist_url": f"{base}?{unit}",
+        "can_tick": can_tick,
+    }
+
+
+@router.get("/ho-so/{code}/thanh-phan")
+def checklist_fragment(
+    rt: RuntimeDep,
+    request: Request,
+    code: str,
+    auth: Reader,
+    unit: Annotated[str | None, Query(max_length=64)] = None,
+) -> HTMLResponse:
+    """The dossier page's checklist section alone: the page swaps it in as documents finish."""
+    info = dossier_service.read_dossier(
+        rt,
+        auth.principal,
+        code,
+        unit or None,
+        lambda d, documents: dossier_with_rows(
+            d, documents, dossier_service.checklist_of(rt, d, documents)
+        )[0],
+        via="web",
+    )
+    context = {"dossier": info, **_checklist_context(info, auth.principal.can("write"))}
+    return render(request, "_checklist_fragment.html", context, auth=auth)
+
+
+@router.post("/ho-so/{code}/thanh-phan/{key}")
+def tick_checklist_item(
+    rt: RuntimeDep,
+    code: str,
+    key: str,
+    auth: Writer,
+    unit: Annotated[str | None, Query(max_length=64)] = None,
+    ticked: Annotated[str, Form(max_length=1)] = "1",
+) -> Response:
+    """The clerk ticks (or unticks) a checklist item by hand; back to the dossier page."""
+    dossier_service.mark_checklist_item(
+        rt,
+        auth.principal,
+        code,
+        unit or None,
+        key,
+        lambda _dossier, _documents: None,
+        ticked=ticked != "0",
+        via="web",
+    )
+    page = dossier_path(code, unit) if unit else f"/ho-so/{urllib.parse.quote(code, safe='')}"
+    return RedirectResponse(page + "#thanh-phan", status_code=303)

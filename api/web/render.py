@@ -32,7 +32,9 @@ _env.filters.update(
     local_date=labels.local_date,
     percent=labels.percent,
     status_label=labels.status_label,
+    checklist_state=labels.checklist_state,
     field_label=labels.field_label,
+    field_value=lambda value, name: labels.field_value(name, value),
     part_pages=labels.part_pages,
     type_label=lambda code: type_label(code) if code else "Chưa phân loại",
 )

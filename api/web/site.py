@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import pages_compare, pages_documents, pages_dossiers, signin
+from api.web import pages_attention, pages_compare, pages_documents, pages_dossiers, signin
 from api.web.render import STATIC_DIR
 
 
@@ -14,6 +14,6 @@ def install_web(app: FastAPI) -> None:
 
     Everything a page needs is served from here: no CDN, no build step.
     """
-    for module in (signin, pages_dossiers, pages_documents, pages_compare):
+    for module in (signin, pages_dossiers, pages_documents, pages_compare, pages_attention):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -23,6 +23,13 @@ STATUSES = {
     "closed": "Đã đóng",
 }
 
+CHECKLIST_STATES = {
+    "present": "Đã có",
+    "missing": "Còn thiếu",
+    "needs_check": "Cần kiểm tra",
+    "optional": "Không bắt buộc",
+}
+
 ROLES = {
     "clerk": "Cán bộ một cửa",
     "officer": "Cán bộ chứng thực",
@@ -31,6 +38,8 @@ ROLES = {
 }
 
 FIELDS = {
+    "applicant_name": "Người nộp hồ sơ",
+    "applicant_id_number": "Số định danh người nộp hồ sơ",
     "document_number": "Số văn bản",
     "issue_place": "Nơi cấp",
     "issue_date": "Ngày cấp",
@@ -145,6 +154,10 @@ def part_pages(part: object) -> str:
 
 def status_label(code: str | None) -> str:
     return STATUSES.get(code or "", code or "")
+
+
+def checklist_state(code: str) -> str:
+    return CHECKLIST_STATES.get(code, code)
 
 
 def role_label(code: str) -> str:

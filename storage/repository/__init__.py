@@ -32,6 +32,7 @@ from storage.repository.comparisons import list_comparisons
 from storage.repository.documents import (
     count_documents,
     create_document,
+    documents_of_dossiers,
     dossier_documents,
     find_document,
     get_document,
@@ -40,9 +41,11 @@ from storage.repository.documents import (
     set_outputs,
 )
 from storage.repository.dossiers import (
+    Applicant,
     ensure_unit,
     get_dossier,
     list_dossiers,
+    set_checklist_mark,
     unit_codes,
     upsert_dossier,
 )
@@ -64,12 +67,14 @@ from storage.repository.rows import (
 __all__ = [
     "MAX_CODE_LENGTH",
     "MAX_REASON_LENGTH",
+    "Applicant",
     "StoredRef",
     "advance_step",
     "claim_page",
     "claim_step",
     "count_documents",
     "create_document",
+    "documents_of_dossiers",
     "dossier_documents",
     "ensure_pages",
     "ensure_unit",
@@ -89,6 +94,7 @@ __all__ = [
     "renew_page",
     "renew_step",
     "reset_for_reprocess",
+    "set_checklist_mark",
     "set_document_status",
     "set_outputs",
     "set_step",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.vietnamese import nfc
+from storage import attention
 from storage.models import (
     DOCUMENT_STATUSES,
     Document,
@@ -102,7 +105,8 @@ def set_document_status(
 ) -> None:
     """Move ``document`` to ``status``; ``reason`` is kept only for ``failed``.
 
-    ``done_at`` is set when the document becomes done and cleared otherwise.
+    ``done_at`` is set when the document becomes done and cleared otherwise; whether
+    it needs a person is worked out again (``storage.attention``).
     """
     if status not in DOCUMENT_STATUSES:
         raise ValueError(f"unknown document status {status!r}")
@@ -112,6 +116,7 @@ def set_document_status(
         document.done_at = document.done_at or utcnow()
     else:
         document.done_at = None
+    attention.refresh(document)
 
 
 def set_outputs(
@@ -168,6 +173,22 @@ def dossier_documents(s: Session, dossier_id: int, *, with_pages: bool = False) 
     if with_pages:
         query = query.options(selectinload(Document.pages))
     return list(s.scalars(query))
+
+
+def documents_of_dossiers(s: Session, dossier_ids: Sequence[int]) -> dict[int, list[Document]]:
+    """The documents of a page of dossiers, in one query on the dossier index (the
+    listing's checklist status), each dossier's in the order they were received."""
+    found: dict[int, list[Document]] = {i: [] for i in dossier_ids}
+    if not dossier_ids:
+        return found
+    query = (
+        select(Document)
+        .where(Document.dossier_id.in_(list(dossier_ids)))
+        .order_by(Document.created_at, Document.id)
+    )
+    for document in s.scalars(query):
+        found[document.dossier_id].append(document)
+    return found
 
 
 def count_documents(s: Session, dossier_id: int) -> int:

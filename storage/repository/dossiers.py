@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -14,7 +16,17 @@ from storage.models import (
     Dossier,
     Unit,
 )
+from storage.people import index_applicant
 from storage.repository.rows import insert_or_get
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """Who handed the dossier in; a field left None is cleared (the whole applicant is set)."""
+
+    name: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
 
 
 def ensure_unit(s: Session, code: str, name: str | None = None) -> Unit:
@@ -47,6 +59,7 @@ def upsert_dossier(
     procedure_code: str | None = None,
     received_date: date | None = None,
     callback_url: str | None = None,
+    applicant: Applicant | None = None,
 ) -> Dossier:
     """The dossier ``code`` of unit ``unit_code``, created if missing.
 
@@ -70,7 +83,26 @@ def upsert_dossier(
         dossier.received_date = received_date
     if callback_url is not None:
         dossier.callback_url = callback_url
+    if applicant is not None:
+        dossier.applicant_name = nfc(applicant.name).strip() if applicant.name else None
+        dossier.applicant_id_number = applicant.id_number
+        dossier.applicant_phone = applicant.phone
+        s.flush()  # a new dossier's id, for its index rows
+        index_applicant(s, dossier)
     return dossier
+
+
+def set_checklist_mark(dossier: Dossier, key: str, mark: dict[str, Any] | None) -> None:
+    """Tick (``mark``) or untick (None) the checklist item ``key`` of the dossier.
+
+    The JSON is replaced, not changed in place, so the ORM sees the change.
+    """
+    marks = dict(dossier.checklist_marks or {})
+    if mark is None:
+        marks.pop(key, None)
+    else:
+        marks[key] = mark
+    dossier.checklist_marks = marks or None
 
 
 def list_dossiers(

@@ -34,6 +34,7 @@ from testkit.api_harness import (
     runtime_for,
     wait_done,
 )
+from testkit.batch_scans import Cover, Text, feeder_pdf
 from testkit.pipeline_harness import Worker
 
 UNIT = "000.00.00.H26"
@@ -104,7 +105,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         targets = {}
         for name, unit, seed in (("own", UNIT, 7101), ("other", OTHER, 7102)):
             scan = scan_bytes(seed, data)
-            created = admin.put(f"/api/v1/dossiers/{quote(DOSSIER)}", json={"unit": unit})
+            created = admin.put(
+                f"/api/v1/dossiers/{quote(DOSSIER)}",
+                json={"unit": unit, "procedure_code": "2.000815"},  # its checklist is ticked
+            )
             assert created.status_code == 201, created.text
             up = admin.post(
                 f"/api/v1/dossiers/{quote(DOSSIER)}/documents",
@@ -179,6 +183,20 @@ def _upload(c: httpx.Client, t: Target, w: World) -> httpx.Response:
     )
 
 
+def _batch(c: httpx.Client, t: Target, w: World) -> httpx.Response:
+    # A feeder scan of the target's own dossier: its cover sheet, then one page.
+    pdf = feeder_pdf(
+        Path(w.settings["SOHOA_DATA_DIR"]) / f"batch-{t.unit}.pdf",
+        [Cover(t.unit, t.dossier), Text(seed=7, lines=3)],
+        dpi=100,
+    )
+    return c.post(
+        "/api/v1/batches",
+        params={"unit": t.unit},
+        files=[("files", (pdf.name, pdf.read_bytes(), "application/pdf"))],
+    )
+
+
 def _revoke(c: httpx.Client, t: Target, w: World) -> httpx.Response:
     made = w.client("admin").post("/api/v1/keys", json={"role": "system", "units": [UNIT]})
     assert made.status_code == 201, made.text
@@ -204,7 +222,61 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/api/v1/dossiers"): Operation(
         "read", lambda c, t, w: c.get("/api/v1/dossiers", params={"unit": t.unit}), (200,)
     ),
+    ("PUT", "/api/v1/dossiers/{code}/checklist/{key}"): Operation(
+        "write",
+        lambda c, t, w: c.put(
+            f"/api/v1/dossiers/{quote(t.dossier)}/checklist/ban-sao",
+            params={"unit": t.unit},
+            json={},
+        ),
+        (200,),
+    ),
+    ("DELETE", "/api/v1/dossiers/{code}/checklist/{key}"): Operation(
+        "write",
+        lambda c, t, w: c.delete(
+            f"/api/v1/dossiers/{quote(t.dossier)}/checklist/ban-sao", params={"unit": t.unit}
+        ),
+        (200,),
+    ),
     ("POST", "/api/v1/dossiers/{code}/documents"): Operation("write", _upload, (202,)),
+    ("GET", "/api/v1/dossiers/{code}/receipt.pdf"): Operation(
+        "read",
+        lambda c, t, w: c.get(
+            f"/api/v1/dossiers/{quote(t.dossier)}/receipt.pdf", params={"unit": t.unit}
+        ),
+        (200,),
+    ),
+    ("GET", "/api/v1/dossiers/{code}/cover-sheet.pdf"): Operation(
+        "read",
+        lambda c, t, w: c.get(
+            f"/api/v1/dossiers/{quote(t.dossier)}/cover-sheet.pdf", params={"unit": t.unit}
+        ),
+        (200,),
+    ),
+    ("POST", "/api/v1/batches"): Operation("write", _batch, (202,)),
+    ("GET", "/api/v1/people"): Operation(
+        "read",
+        lambda c, t, w: c.get("/api/v1/people", params={"q": "nguyễn văn an", "unit": t.unit}),
+        (200,),
+    ),
+    ("GET", "/api/v1/attention"): Operation(
+        "read", lambda c, t, w: c.get("/api/v1/attention", params={"unit": t.unit}), (200,)
+    ),
+    # 409: the document (or comparison) is not in the queue; the key was let through
+    ("POST", "/api/v1/documents/{document_id}/checked"): Operation(
+        "write|verify",
+        lambda c, t, w: c.post(f"/api/v1/documents/{t.document_id}/checked"),
+        (204, 409),
+    ),
+    ("POST", "/api/v1/comparisons/{comparison_id}/checked"): Operation(
+        "verify",
+        lambda c, t, w: c.post(f"/api/v1/comparisons/{t.comparison_id}/checked"),
+        (204, 409),
+        cross_unit=True,
+    ),
+    ("GET", "/metrics"): Operation(
+        "admin", lambda c, t, w: c.get("/metrics"), (200,), scoped=False
+    ),
     ("GET", "/api/v1/documents/{document_id}"): Operation("read", _doc(), (200,)),
     ("PATCH", "/api/v1/documents/{document_id}"): Operation(
         "write|verify",

@@ -13,16 +13,20 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import subprocess
 import unicodedata
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import zxingcpp
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -33,7 +37,7 @@ from pipeline import runtime as runtime_module
 from pipeline.runtime import Runtime
 from storage import apikeys, web_sessions
 from storage import repository as repo
-from storage.models import AuditEvent, Dossier, WebSession, utcnow
+from storage.models import AuditEvent, Comparison, Document, Dossier, WebSession, utcnow
 from storage.search import index_document
 from testkit.programs import REPO
 
@@ -80,6 +84,8 @@ def _document(
         page_count=1,
     )
     repo.ensure_pages(s, document, 1)
+    for name_, value in extra.items():  # before indexing: the citizen search reads the fields
+        setattr(document, name_, value)
     if status == "done":
         repo.mark_page_done(
             s,
@@ -102,8 +108,6 @@ def _document(
     else:
         repo.mark_page_failed(s, document.id, 1, "page 1: the OCR engine stopped")
         repo.set_document_status(s, document, "failed", "page 1: the OCR engine stopped")
-    for name_, value in extra.items():
-        setattr(document, name_, value)
     s.flush()
     return document.id
 
@@ -684,3 +688,353 @@ def test_static_files_are_local_and_small(app: FastAPI) -> None:
         assert answer.status_code == 200
         total += len(answer.content)
     assert total < 60_000  # a few seconds on a 1 Mbit/s line, once, then cached
+
+
+BIRTH_DOSSIER = "000.A0.01.H26-261203-0101"
+
+
+def _birth_dossier(site: Site) -> dict[str, str]:
+    """A birth-registration dossier (``1.001193``) holding a form and a paper of unknown type."""
+    with site.rt.session() as s:
+        dossier = repo.upsert_dossier(s, UNIT, BIRTH_DOSSIER, procedure_code="1.001193")
+        form = _document(s, dossier, "Tờ khai.png", "TỜ KHAI", document_type="application_form")
+        unknown = _document(s, dossier, "Ảnh mờ.jpg", "...", document_type="other")
+    return {"form": form, "unknown": unknown}
+
+
+def test_checklist_in_the_api_the_list_and_the_page_and_ticks_by_hand(
+    app: FastAPI, site: Site
+) -> None:
+    docs = _birth_dossier(site)
+    api = browser(app)
+    bearer = {"Authorization": f"Bearer {site.keys['clerk']}"}
+    url = f"/api/v1/dossiers/{BIRTH_DOSSIER}"
+    checklist = api.get(url, headers=bearer).json()["checklist"]
+    by_key = {i["key"]: i for i in checklist["items"]}
+    assert by_key["to-khai"]["state"] == "present" and by_key["to-khai"]["documents"] == [
+        docs["form"]
+    ]
+    # the unknown paper might be the ID card: a person looks, nothing is called missing
+    assert by_key["giay-to-tuy-than"]["state"] == "needs_check"
+    assert by_key["giay-chung-sinh"]["state"] == "needs_check"
+    assert (checklist["summary"], checklist["label"]) == ("needs_check", "cần kiểm tra")
+    assert [p["document_id"] for p in checklist["unmatched"]] == [docs["unknown"]]
+    listed = api.get("/api/v1/dossiers", headers=bearer, params={"q": "261203-0101"}).json()
+    assert listed["items"][0]["checklist_status"]["label"] == "cần kiểm tra"
+    assert "checklist" not in listed["items"][0] or listed["items"][0]["checklist"] is None
+
+    clerk = browser(app)
+    csrf = sign_in(clerk, site.keys["clerk"])
+    page = clerk.get(f"/ho-so/{BIRTH_DOSSIER}", params={"unit": UNIT}).text
+    assert "Thành phần hồ sơ" in page and "Giấy chứng sinh hoặc văn bản" in page
+    assert 'data-key="giay-chung-sinh" data-state="needs_check"' in page
+    assert "cần kiểm tra" in clerk.get("/ho-so", params={"q": "261203-0101"}).text
+
+    before = last_audit(site.rt)
+    for key in ("giay-chung-sinh", "giay-to-tuy-than"):
+        ticked = clerk.post(
+            f"/ho-so/{BIRTH_DOSSIER}/thanh-phan/{key}",
+            params={"unit": UNIT},
+            data={"csrf": csrf, "ticked": "1"},
+        )
+        assert ticked.status_code == 303, ticked.text
+    fragment = clerk.get(f"/ho-so/{BIRTH_DOSSIER}/thanh-phan", params={"unit": UNIT}).text
+    assert "<html" not in fragment and 'id="thanh-phan"' in fragment
+    assert ">đủ</p>" in fragment and "đã đánh dấu thủ công" in fragment
+    events = audits(site.rt, before, "dossier.checklist_tick")
+    assert [e.detail["item"] for e in events] == ["giay-chung-sinh", "giay-to-tuy-than"]
+    assert {e.actor for e in events} == {f"key:{site.key_ids['clerk']}"}
+
+    untick = api.delete(f"{url}/checklist/giay-to-tuy-than", headers=bearer)
+    assert untick.status_code == 200 and untick.json()["checklist"]["label"] == "cần kiểm tra"
+    wrong = api.put(f"{url}/checklist/no-such-item", headers=bearer, json={})
+    assert (wrong.status_code, wrong.json()["error"]["code"]) == (422, "unknown_checklist_item")
+    stranger = api.put(
+        f"{url}/checklist/to-khai", headers=bearer, json={"document_id": site.hidden}
+    )
+    assert stranger.json()["error"]["code"] == "document_not_in_dossier"
+    officer = {"Authorization": f"Bearer {site.keys['officer']}"}
+    assert api.put(f"{url}/checklist/to-khai", headers=officer, json={}).status_code == 403
+    other = {"Authorization": f"Bearer {site.keys['other']}"}
+    assert api.put(f"{url}/checklist/to-khai", headers=other, json={}).status_code == 404
+
+
+def test_applicant_is_stored_checked_and_shown(app: FastAPI, site: Site) -> None:
+    api = browser(app)
+    bearer = {"Authorization": f"Bearer {site.keys['clerk']}"}
+    url = "/api/v1/dossiers/000.A0.01.H26-261203-0102"
+    applicant = {"name": "Nguyễn  Văn Đặng", "id_number": "001078012345", "phone": "0912 345 678"}
+    made = api.put(url, headers=bearer, json={"unit": UNIT, "applicant": applicant})
+    assert made.status_code == 201, made.text
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Văn Đặng")
+    assert made.json()["applicant"]["name"] == "Nguyễn Văn Đặng"  # one space, NFC
+    kept = api.put(url, headers=bearer, json={"procedure_code": "2.000815"})
+    assert kept.json()["applicant"]["id_number"] == "001078012345"  # left out: kept
+    renamed = api.put(url, headers=bearer, json={"applicant": {"name": decomposed}})
+    assert renamed.json()["applicant"] == {
+        "name": "Nguyễn Văn Đặng",
+        "id_number": None,
+        "phone": None,
+    }
+    for wrong in ({"id_number": "12345"}, {"phone": "call me"}, {"name": "a\x07"}, {"age": 3}):
+        refused = api.put(url, headers=bearer, json={"applicant": wrong})
+        assert refused.status_code == 422, wrong
+
+
+def test_receipt_names_the_papers_received_the_applicant_and_the_clerk(
+    app: FastAPI, site: Site, tmp_path: Path
+) -> None:
+    code = "000.A0.01.H26-261203-0103"
+    with site.rt.session() as s:
+        repo.ensure_unit(s, UNIT, "Phường Ba Đình")
+        dossier = repo.upsert_dossier(
+            s,
+            UNIT,
+            code,
+            procedure_code="1.001193",
+            received_date=date(2026, 12, 3),
+            applicant=repo.Applicant("Nguyễn Văn Đặng", "001078012345", "0912345678"),
+        )
+        _document(s, dossier, "To khai khai sinh.png", "TỜ KHAI", document_type="application_form")
+        _document(s, dossier, "Anh la.jpg", "...", document_type="other")
+    api = browser(app)
+    bearer = {"Authorization": f"Bearer {site.keys['clerk']}"}
+    before = last_audit(site.rt)
+    answer = api.get(f"/api/v1/dossiers/{code}/receipt.pdf", headers=bearer)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    pdf = tmp_path / "receipt.pdf"
+    pdf.write_bytes(answer.content)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        f"Mã hồ sơ: {code}",
+        "PHƯỜNG BA ĐÌNH",
+        "1.001193 – Đăng ký khai sinh",
+        "Người nộp hồ sơ: Nguyễn Văn Đặng",
+        "Số định danh cá nhân: 001078012345",
+        "Ngày tiếp nhận: 03/12/2026",
+        "Tờ khai đăng ký khai sinh 1 Đã nhận",
+        "Giấy tờ tùy thân của người đi đăng ký 0 Cần kiểm tra",
+        "Anh la.jpg 1 Giấy tờ khác",
+        "clerk",
+    ):
+        assert expected in text, expected
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+    assert "LiberationSerif" in fonts.stdout  # Times-compatible, embedded
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "p")], check=True
+    )
+    decoded = zxingcpp.read_barcodes(Image.open(tmp_path / "p.png"))
+    assert [b.text for b in decoded] == [code]
+    events = audits(site.rt, before, "dossier.read")
+    assert [(e.object_id, e.detail) for e in events] == [(code, {"part": "receipt"})]
+    other = {"Authorization": f"Bearer {site.keys['other']}"}
+    assert api.get(f"/api/v1/dossiers/{code}/receipt.pdf", headers=other).status_code == 404
+    again = api.get(f"/api/v1/dossiers/{code}/receipt.pdf", headers=bearer)
+    assert again.content == answer.content  # the same receipt prints the same bytes
+
+
+def test_citizen_search_matches_whole_names_ids_and_birth_dates_in_the_keys_units(
+    app: FastAPI, site: Site
+) -> None:
+    name = "Lê Thị Hồng Nhung"
+
+    def person(value: str) -> dict[str, object]:
+        return {"value": value, "confidence": 0.9, "page": 1}
+
+    with site.rt.session() as s:
+        a = repo.upsert_dossier(
+            s, UNIT, "H26-261203-0201", applicant=repo.Applicant(name, "001190000001")
+        )
+        b = repo.upsert_dossier(s, UNIT, "H26-261203-0202")
+        subject = _document(
+            s,
+            b,
+            "CCCD.png",
+            "CĂN CƯỚC",
+            document_type="citizen_id",
+            fields={
+                "full_name": person(name.upper()),  # as an ID card prints it
+                "id_number": person("001190000001"),
+                "date_of_birth": person("1990-02-14"),
+            },
+        )
+        c = repo.upsert_dossier(s, UNIT, "H26-261203-0203")
+        mother = _document(
+            s, c, "Khai sinh.png", "Nhung Hồng Lê Thị", fields={"mother_name": person(name)}
+        )
+        d = repo.upsert_dossier(s, UNIT, "H26-261203-0204")
+        near = _document(
+            s,
+            d,
+            "Đơn.png",
+            "Lê Thị Hồng Nhung, Thái Nguyên",  # every word, but the name read is another
+            document_type="citizen_id",
+            fields={"full_name": person("Lê Thị Hồng")},
+        )
+        e = repo.upsert_dossier(s, OTHER_UNIT, "H27-261203-0205")
+        _document(s, e, "Khác.png", "...", fields={"full_name": person(name)})
+        del a
+    api = browser(app)
+    bearer = {"Authorization": f"Bearer {site.keys['clerk']}"}
+
+    def found(q: str) -> dict[str, Any]:
+        answer = api.get("/api/v1/people", headers=bearer, params={"q": q})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    by_name = found("le thi hong nhung")
+    assert by_name["kind"] == "name" and by_name["total"] == 3
+    assert [(h["dossier"], h["field"]) for h in by_name["hits"]] == [
+        ("H26-261203-0201", "applicant_name"),
+        ("H26-261203-0202", "full_name"),
+        ("H26-261203-0203", "mother_name"),
+    ]
+    assert (
+        by_name["hits"][1]["value"] == name.upper() and by_name["hits"][2]["document_id"] == mother
+    )
+    by_id = found("0011 9000 0001")
+    assert [(h["field"], h["document_id"]) for h in by_id["hits"]] == [
+        ("applicant_id_number", None),
+        ("id_number", subject),
+    ]
+    assert [h["document_id"] for h in found("14/02/1990")["hits"]] == [subject]
+    assert found("nhung") == {"total": 0, "kind": None, "limit": 20, "offset": 0, "hits": []}
+
+    before = last_audit(site.rt)
+    fixed = api.patch(
+        f"/api/v1/documents/{near}", headers=bearer, json={"fields": {"full_name": name}}
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert found("LÊ THỊ HỒNG NHUNG")["total"] == 4  # the corrected name is found at once
+    event = audits(site.rt, before, "people.search")[-1]
+    assert event.detail["q"] == "LÊ THỊ HỒNG NHUNG" and near in event.detail["documents"]
+
+    clerk = browser(app)
+    sign_in(clerk, site.keys["clerk"])
+    page = clerk.get("/ho-so", params={"q": "lê thị hồng nhung"}).text
+    assert "Công dân khớp (4)" in page and "Người nộp hồ sơ" in page and "Họ và tên mẹ" in page
+    assert "H27-261203-0205" not in page
+
+
+def test_attention_queue_lists_what_needs_a_person_and_clears_it(app: FastAPI, site: Site) -> None:
+    code = "000.A0.01.H26-261203-0301"
+    with site.rt.session() as s:
+        dossier = repo.upsert_dossier(s, UNIT, code)
+        doubtful = _document(
+            s,
+            dossier,
+            "Khai sinh mờ.png",
+            "GIẤY KHAI SINH",
+            document_type="birth_certificate",
+            fields={
+                "full_name": {"value": "Hà Văn Sùng", "confidence": 0.95},
+                "date_of_birth": {"value": "1990-01-02", "confidence": 0.4},
+            },
+        )
+        crashed = _document(s, dossier, "Máy lỗi.pdf", "", status="failed")
+        corrupt = _document(s, dossier, "Hỏng hẳn.pdf", "", status="failed")
+        repo.set_document_status(
+            s, s.get(Document, corrupt), "failed", "page 1: corrupt_file: cannot be decoded"
+        )
+        small = _document(
+            s, dossier, "Ảnh bé.jpg", "x", document_type="other", warnings=("small_text",)
+        )
+        clean = _document(
+            s,
+            dossier,
+            "CCCD rõ.png",
+            "CĂN CƯỚC",
+            document_type="citizen_id",
+            fields={"full_name": {"value": "Hà Văn Sùng", "confidence": 0.97}},
+        )
+        comparison = Comparison(
+            id="c0ffee00-0000-4000-8000-000000000301",
+            actor="test",
+            unit_code=UNIT,
+            original_unit_code=UNIT,
+            original_document_id=clean,
+            original_pages=[1],
+            copy_document_id=doubtful,
+            copy_pages=[1],
+            verdict="differences",
+            difference_count=1,
+            result={},
+            overlays=[],
+            attention_at=utcnow(),
+        )
+        s.add(comparison)
+    api = browser(app)
+    clerk = {"Authorization": f"Bearer {site.keys['clerk']}"}
+
+    def queue(headers: dict[str, str]) -> dict[str, dict[str, Any]]:
+        answer = api.get("/api/v1/attention", headers=headers, params={"limit": 200})
+        assert answer.status_code == 200, answer.text
+        return {item["id"]: item for item in answer.json()["items"]}
+
+    listed = queue(clerk)
+    assert {doubtful, crashed, corrupt, small} <= set(listed) and clean not in listed
+    assert site.hidden not in listed  # another unit's paper of unknown type
+    assert comparison.id not in listed  # comparisons are the officer's
+    assert listed[doubtful]["reasons"] == ["low_confidence"]
+    assert listed[doubtful]["doubtful_fields"] == ["date_of_birth"]
+    assert (listed[crashed]["retry_can_help"], "reprocess" in listed[crashed]["links"]) == (
+        True,
+        True,
+    )
+    assert (listed[corrupt]["retry_can_help"], "reprocess" in listed[corrupt]["links"]) == (
+        False,
+        False,
+    )
+    assert listed[small]["reasons"] == ["type_unknown", "page_warnings"]
+    officer = {"Authorization": f"Bearer {site.keys['officer']}"}
+    assert queue(officer)[comparison.id]["reasons"] == ["differences"]
+
+    # the dossier page offers no retry for the corrupt file, and says why
+    browser_clerk = browser(app)
+    csrf = sign_in(browser_clerk, site.keys["clerk"])
+    dossier_page = browser_clerk.get(f"/ho-so/{code}", params={"unit": UNIT}).text
+    row = dossier_page.split(f'data-id="{corrupt}"', 1)[1].split("</li>", 1)[0]
+    assert 'class="retry secondary" hidden' in row and "Xử lý lại cũng không được" in row
+
+    # a correction that leaves nothing doubtful takes the document out
+    fixed = api.patch(
+        f"/api/v1/documents/{doubtful}",
+        headers=clerk,
+        json={"fields": {"date_of_birth": "02/01/1990"}},
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["attention"] == [] and doubtful not in queue(clerk)
+
+    # "checked": out, audited, once; roles as for corrections
+    before = last_audit(site.rt)
+    system = {"Authorization": f"Bearer {site.keys['system']}"}
+    assert api.post(f"/api/v1/documents/{small}/checked", headers=system).status_code == 403
+    assert api.post(f"/api/v1/documents/{small}/checked", headers=clerk).status_code == 204
+    again = api.post(f"/api/v1/documents/{small}/checked", headers=clerk)
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "not_in_queue")
+    assert small not in queue(clerk)
+    events = audits(site.rt, before, "document.attention_cleared")
+    assert [(e.object_id, e.detail["reasons"]) for e in events] == [
+        (small, ["type_unknown", "page_warnings"])
+    ]
+    other = {"Authorization": f"Bearer {site.keys['other']}"}
+    assert api.post(f"/api/v1/documents/{crashed}/checked", headers=other).status_code == 404
+
+    # the page: Vietnamese reasons, and the officer clears the comparison from it
+    page = browser_clerk.get("/can-xem").text
+    assert "Có thể xử lý lại" in page and "Xử lý lại cũng không được" in page
+    assert f'data-id="{comparison.id}"' not in page
+    cleared = browser_clerk.post(f"/can-xem/tai-lieu/{crashed}", data={"csrf": csrf})
+    assert cleared.status_code == 303 and crashed not in queue(clerk)
+    officer_browser = browser(app)
+    officer_csrf = sign_in(officer_browser, site.keys["officer"])
+    officer_page = officer_browser.get("/can-xem").text
+    assert "Bản sao khác bản chính" in officer_page and f'data-id="{comparison.id}"' in officer_page
+    done = officer_browser.post(f"/can-xem/doi-chieu/{comparison.id}", data={"csrf": officer_csrf})
+    assert done.status_code == 303 and comparison.id not in queue(officer)

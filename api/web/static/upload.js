@@ -56,7 +56,9 @@
     const reason = doc.failure_reason || (failedPage && failedPage.failure_reason) || "";
     error.textContent = reason ? `Lý do: ${reason}` : "Xử lý không thành công.";
     error.hidden = doc.status !== "failed";
-    row.querySelector(".retry").hidden = !(doc.status === "failed" && canWrite);
+    const hopeless = doc.status === "failed" && doc.retry_can_help === false;
+    row.querySelector(".retry").hidden = !(doc.status === "failed" && canWrite && !hopeless);
+    row.querySelector(".doc-no-retry").hidden = !hopeless;
     const first = (doc.pages || []).find((p) => p.number === 1);
     if (first && first.status === "done" && first.links.thumbnail && !row.querySelector(".thumb img")) {
       const img = el("img");
@@ -68,6 +70,18 @@
       const placeholder = row.querySelector(".no-thumb");
       if (placeholder) placeholder.replaceWith(img);
       else row.querySelector(".thumb").appendChild(img);
+    }
+  }
+
+  /** Fetch the checklist section again (server-rendered) once a document has finished. */
+  const checklist = document.getElementById("thanh-phan-o");
+  async function refreshChecklist() {
+    if (!checklist) return;
+    try {
+      const answer = await fetch(checklist.dataset.url, { credentials: "same-origin" });
+      if (answer.ok) checklist.innerHTML = await answer.text();
+    } catch (_) {
+      // a passing outage: the next finished document refreshes it again
     }
   }
 
@@ -83,6 +97,7 @@
           setTimeout(tick, POLL_MS);
           return;
         }
+        refreshChecklist();
       } else if (answer.status === 0 || answer.status >= 500) {
         setTimeout(tick, POLL_MS * 2); // a passing outage: keep following
         return;

@@ -1,0 +1,146 @@
+"""The citizen search's index on both databases (storage.people): exact look-up by whole name,
+ID number or date of birth, ranked, kept to the units asked; and the migration that fills it
+from documents read before it existed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import nullcontext
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import select
+
+from storage import repository as repo
+from storage.db import alembic_config, make_engine, session_factory
+from storage.models import PersonEntry
+from storage.people import find_people, index_people, query_key
+from testkit.database import BACKENDS, Db, backend_db, fresh_postgres_url, postgres_db
+
+WARD, COMMUNE = "000.00.00.H26", "000.00.00.H27"
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[Db]:
+    """The module's PostgreSQL database, emptied for each test by ``backend_db``."""
+    with postgres_db() as database:
+        yield database
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
+    with backend_db(request.param, tmp_path, request) as database:
+        yield database
+
+
+def _document(s, unit: str, code: str, name: str, fields: dict, parts: list | None = None) -> str:
+    repo.ensure_unit(s, unit)
+    dossier = repo.upsert_dossier(s, unit, code)
+    document, _ = repo.create_document(
+        s,
+        dossier,
+        filename=name,
+        kind="pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256=hashlib.sha256(f"{code}/{name}".encode()).hexdigest(),
+        original_key=f"{unit}/{code}/{name}",
+        page_count=1,
+    )
+    document.fields = {k: {"value": v, "confidence": 0.9} for k, v in fields.items()}
+    document.classification = {"parts": parts or []}
+    s.flush()
+    index_people(s, document)
+    return document.id
+
+
+def test_query_kinds() -> None:
+    assert query_key("Nguyễn  Văn ĐẶNG") == ("name", "nguyen van dang")
+    assert query_key("001.078.012345") == ("id_number", "001078012345")
+    assert query_key("25/10/1978") == ("date_of_birth", "1978-10-25")
+    assert query_key("1978-10-25") == ("date_of_birth", "1978-10-25")
+    assert query_key("31/02/1978")[0] == "name" or query_key("31/02/1978") == ("", "")
+    assert query_key("Đặng") == ("", "")  # one word: a family name shared by millions
+
+
+def test_exact_ranked_and_scoped(db: Db) -> None:
+    with db.session() as s:
+        repo.ensure_unit(s, WARD)
+        applicant = repo.upsert_dossier(
+            s, WARD, "HS-A", applicant=repo.Applicant("Nguyễn Văn Đặng", "001078012345")
+        )
+        subject = _document(
+            s,
+            WARD,
+            "HS-B",
+            "cccd.pdf",
+            {"full_name": "NGUYỄN VĂN ĐẶNG", "id_number": "001078012345"},
+        )
+        father = _document(
+            s,
+            WARD,
+            "HS-C",
+            "ks.pdf",
+            {"full_name": "Nguyễn Văn An"},
+            parts=[
+                {
+                    "type": "birth_certificate",
+                    "fields": {"father_name": {"value": "Nguyễn Văn Đặng"}},
+                }
+            ],
+        )
+        _document(s, WARD, "HS-D", "x.pdf", {"full_name": "Nguyễn Văn Đặng Khoa"})
+        _document(s, COMMUNE, "HS-E", "y.pdf", {"full_name": "Nguyễn Văn Đặng"})
+        del applicant
+    with db.session() as s:
+        page = find_people(s, "nguyen van dang", units=[WARD])
+        assert page.total == 3
+        assert [(h.dossier_code, h.field, h.document_id) for h in page.hits] == [
+            ("HS-A", "applicant_name", None),
+            ("HS-B", "full_name", subject),
+            ("HS-C", "father_name", father),  # read in a part of the file
+        ]
+        assert find_people(s, "nguyen van dang", units=None).total == 4
+        second = find_people(s, "nguyen van dang", units=[WARD], limit=1, offset=1)
+        assert [h.dossier_code for h in second.hits] == ["HS-B"] and second.total == 3
+        by_id = find_people(s, "001078012345", units=[WARD])
+        assert [h.field for h in by_id.hits] == ["applicant_id_number", "id_number"]
+        # the applicant changed: the old name is no longer found for that dossier
+        repo.upsert_dossier(s, WARD, "HS-A", applicant=repo.Applicant("Trần Thị Bích"))
+    with db.session() as s:
+        assert [h.dossier_code for h in find_people(s, "nguyễn văn đặng", units=[WARD]).hits] == [
+            "HS-B",
+            "HS-C",
+        ]
+        assert find_people(s, "tran thi bich", units=[WARD]).hits[0].value == "Trần Thị Bích"
+
+
+def test_upgrade_indexes_the_people_of_documents_read_before(tmp_path: Path) -> None:
+    """A database at 0016 holding read documents, upgraded: their people are found."""
+    for url_context in (nullcontext(f"sqlite:///{tmp_path / 'old.db'}"), fresh_postgres_url()):
+        with url_context as url:
+            config = alembic_config(url)
+            command.upgrade(config, "0016_page_status_index")
+            engine = make_engine(url)
+            db = Db(url=url, engine=engine, sessions=session_factory(engine))
+            try:
+                with db.engine.begin() as connection:
+                    connection.exec_driver_sql("INSERT INTO units (code) VALUES ('000.00.00.H26')")
+                    connection.exec_driver_sql(
+                        "INSERT INTO dossiers (unit_code, code) VALUES ('000.00.00.H26', 'HS-OLD')"
+                    )
+                    connection.exec_driver_sql(
+                        "INSERT INTO documents (id, dossier_id, filename, kind, content_type, "
+                        "size, sha256, original_key, status, fields) "
+                        "SELECT 'd-1', id, 'a.pdf', 'pdf', 'application/pdf', 1, 'x', 'k', "
+                        """'done', '{"full_name": {"value": "Phạm Thế Sửu"}}' FROM dossiers"""
+                    )
+                command.upgrade(config, "head")
+                with db.session() as s:
+                    hits = find_people(s, "pham the suu", units=None).hits
+                    assert [(h.document_id, h.value) for h in hits] == [("d-1", "Phạm Thế Sửu")]
+                    assert s.scalar(select(PersonEntry.key)) == "pham the suu"
+            finally:
+                db.engine.dispose()
