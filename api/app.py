@@ -23,6 +23,7 @@ from api.api_docs import install_docs
 from api.error_responses import ERROR_RESPONSES, ApiError, install_error_handlers
 from api.runtime_dependency import RuntimeDep
 from api.web.site import install_web
+from classifiers.checklists import load_procedures
 from pipeline.celery_app import app as celery_app
 from pipeline.runtime import Runtime, runtime
 
@@ -44,6 +45,8 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
         dependencies=[Depends(refuse_nul)],
     )
     api.state.runtime = rt if rt is not None else runtime()
+    # A province's procedures file with a typo fails here, at start-up, not at a clerk's page.
+    load_procedures(api.state.runtime.settings.procedures_file)
     install_error_handlers(api)
 
     @api.get("/healthz", tags=["operations"])

@@ -90,6 +90,8 @@ def cover_sheet_pdf(*, unit: str, dossier: str, procedure_code: str | None = Non
 
 
 def qr_image(payload: str) -> Image.Image:
+    """The QR code of ``payload`` (error correction Q, quiet zone included) as a 1-bit image,
+    for fpdf to scale: the cover sheet's and the receipt's."""
     barcode = zxingcpp.create_barcode(
         payload, zxingcpp.BarcodeFormat.QRCode, ec_level=QR_ERROR_CORRECTION
     )

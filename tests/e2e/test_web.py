@@ -10,6 +10,7 @@ The browser-level checks (uploads, live progress, comparison) are in
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -31,6 +32,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from api.app import create_app
+from classifiers.checklists import ProceduresFileError
 from classifiers.doctypes import DOCUMENT_TYPES
 from core import settings as settings_module
 from pipeline import runtime as runtime_module
@@ -1038,3 +1040,15 @@ def test_attention_queue_lists_what_needs_a_person_and_clears_it(app: FastAPI, s
     assert "Bản sao khác bản chính" in officer_page and f'data-id="{comparison.id}"' in officer_page
     done = officer_browser.post(f"/can-xem/doi-chieu/{comparison.id}", data={"csrf": officer_csrf})
     assert done.status_code == 303 and comparison.id not in queue(officer)
+
+
+def test_a_wrong_procedures_file_stops_the_service_at_start(site: Site, tmp_path: Path) -> None:
+    wrong = tmp_path / "procedures.toml"
+    wrong.write_text(
+        '[[procedures]]\ncode = "2.000815"\nname = "X"\n'
+        '[[procedures.items]]\nkey = "a"\nlabel = "A"\ntypes = ["giay_khai_sinh"]\n',
+        encoding="utf-8",
+    )
+    settings = site.rt.settings.model_copy(update={"procedures_file": wrong})
+    with pytest.raises(ProceduresFileError, match="giay_khai_sinh"):
+        create_app(dataclasses.replace(site.rt, settings=settings))
