@@ -4,6 +4,10 @@ The clerk or officer reads the scan and what the machine read side by side,
 sees which fields the classifier was unsure of (below 0.8), and corrects the
 type or a field; the correction goes through ``PATCH /api/v1/documents/{id}``
 (``static/document.js``) so it is kept for retraining like any API correction.
+Beside each field is the piece of the scan it was read from (its box on its
+page), so checking a value needs no hunting through the page; Enter in a doubtful
+field accepts it as read and moves to the next doubtful one, and saving sends the
+accepted values too (a person's confirmation, kept like a correction).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class FieldRow:
     page: int | None
     corrected: bool
     editable: bool
+    box: tuple[int, int, int, int] | None = None  # where on its page it was read (pixels)
 
     @property
     def low(self) -> bool:
@@ -56,6 +61,12 @@ def field_rows(fields: dict[str, Any] | None) -> list[FieldRow]:
         else:
             shown = field_value(name, str(value or ""))
         confidence = entry.get("confidence")
+        box = entry.get("box")
+        read_at = (
+            tuple(int(v) for v in box)
+            if isinstance(box, list) and len(box) == 4 and all(isinstance(v, int) for v in box)
+            else None
+        )
         rows.append(
             FieldRow(
                 name=name,
@@ -65,6 +76,7 @@ def field_rows(fields: dict[str, Any] | None) -> list[FieldRow]:
                 page=entry.get("page") if isinstance(entry.get("page"), int) else None,
                 corrected=bool(entry.get("corrected")),
                 editable=editable and correctable(name),
+                box=read_at,  # type: ignore[arg-type]
             )
         )
     return rows
@@ -87,6 +99,8 @@ def document_page(rt: RuntimeDep, request: Request, document_id: str, auth: Read
             "fields": field_rows(view.fields),
             "parts": [(part, field_rows(part.fields)) for part in view.parts],
             "pages": view.pages,
+            # the page images the fields' crops are cut from, drawn by document.js
+            "page_images": {p.number: p.image for p in view.pages if p.image},
             "types": type_options(),
             "red_seal": bool(view.classification.get("red_seal")),
             "portrait_photo": bool(view.classification.get("portrait_photo")),

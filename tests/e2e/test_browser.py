@@ -39,6 +39,7 @@ from core.settings import Settings
 from core.vietnamese import fold_accents
 from pipeline.runtime import Runtime
 from storage import repository as repo
+from storage.models import Document
 from testkit import docgen, pagegen
 from testkit.api_harness import ApiServer, clean_env, embedded_settings
 from testkit.browser import Watched, sign_in
@@ -484,6 +485,72 @@ def test_officer_sees_a_changed_digit_flagged(deployment: Deployment, chromium: 
         watched.shot("11-ket-qua-doi-chieu")
         page.locator("#ket-qua").scroll_into_view_if_needed()
         watched.shot("12-ket-qua-chi-tiet", full_page=True)
+        assert watched.errors == []
+    finally:
+        watched.close()
+
+
+# ------------------------------------------------------------------ field review
+
+
+def test_doubtful_fields_show_where_they_were_read_and_enter_accepts_them(
+    deployment: Deployment, chromium: Browser
+) -> None:
+    """Beside each field, the piece of the scan it was read from; Enter in a doubtful field
+    accepts it and moves to the next; saving keeps the accepted values as confirmed."""
+    document_id = deployment.pair["original"]
+    with deployment.api(deployment.clerk) as api:
+        wait_for(
+            lambda: api.get(f"/api/v1/documents/{document_id}").json()["status"] == "done",
+            DONE_TIMEOUT,
+            "the original to be read",
+        )
+    rt = deployment.runtime()
+    with rt.session() as s:
+        document = s.get(Document, document_id)
+        boxed = [name for name, f in (document.fields or {}).items() if f.get("box")]
+        assert len(boxed) >= 2, document.fields  # read values carry where they were read
+        doubted = boxed[:2]
+        document.fields = {  # these two doubtful, every other one sure
+            name: field | {"confidence": 0.3 if name in doubted else 0.95}
+            for name, field in document.fields.items()
+        }
+        values = {name: document.fields[name]["value"] for name in doubted}
+    watched = Watched(chromium, deployment.url)
+    page = watched.page
+    try:
+        sign_in(watched, deployment.clerk)
+        page.goto(f"/tai-lieu/{document_id}")
+        crops = page.locator("canvas.field-crop")
+        assert crops.count() >= len(boxed)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('canvas.field-crop')].every(c => c.dataset.drawn)"
+        )
+        inked = page.evaluate(
+            """() => {
+                const c = document.querySelector('canvas.field-crop');
+                const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                let dark = 0;
+                for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++;
+                return dark;
+            }"""
+        )
+        assert inked > 20, "the crop shows the printed value, not blank paper"
+        watched.shot("11-truong-can-kiem-tra")
+        page.get_by_role("button", name="Kiểm tra các trường chưa chắc chắn").click()
+        first, second = (f'input[data-field="{name}"]' for name in doubted)
+        page.wait_for_function(f"() => document.activeElement.matches('{first}')")
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => document.activeElement.matches('{second}')")
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.textContent") == "Lưu hiệu chỉnh"
+        page.keyboard.press("Enter")
+        page.get_by_text("Đã lưu hiệu chỉnh.").wait_for()
+        with deployment.api(deployment.clerk) as api:
+            fields = api.get(f"/api/v1/documents/{document_id}").json()["fields"]
+        for name in doubted:
+            assert fields[name]["corrected"] is True and fields[name]["confidence"] == 1.0
+            assert fields[name]["value"] == values[name]  # accepted as read
         assert watched.errors == []
     finally:
         watched.close()
