@@ -1,4 +1,4 @@
-"""Administration: the audit trail and the API keys. Admin keys only.
+"""Administration: the audit trail, the API keys, deleting. Admin keys only.
 
 ``GET /audit`` is how a unit answers "who looked at this citizen's papers":
 filter by actor, action, object or unit and by time, newest first.
@@ -19,7 +19,9 @@ from api.error_responses import ApiError
 from api.principal import Principal, Role
 from api.runtime_dependency import RuntimeDep
 from api.schemas import MAX_OFFSET
+from api.scope import resolve_dossier
 from api.security import require
+from pipeline import deletion
 from storage import apikeys
 from storage.models import ApiKey, AuditEvent
 
@@ -218,3 +220,51 @@ def revoke_key(rt: RuntimeDep, key_id: str, principal: Admin) -> KeyOut:
             )
         key, _ = apikeys.revoke_key(s, key_id, actor=principal.actor)
         return KeyOut.of(key)
+
+
+# ------------------------------------------------------------------ deletion
+
+
+class DeletedOut(BaseModel):
+    documents: list[str] = Field(description="Ids of the documents deleted.")
+    originals_kept_until: datetime | None = Field(
+        description="The original scans stay in the store until then "
+        "(SOHOA_RETAIN_ORIGINALS_DAYS); the derived files are removed at once."
+    )
+
+
+@router.delete("/documents/{document_id}", response_model=DeletedOut)
+def delete_document(rt: RuntimeDep, document_id: str, principal: Admin) -> DeletedOut:
+    """Delete a document (a paper filed by mistake): its rows at once, its files after, its
+    original as retention says. 409 ``document_busy`` while it is being read."""
+    try:
+        deleted = deletion.delete_document(rt, document_id, actor=principal.actor)
+    except deletion.DocumentBusy:
+        raise ApiError(
+            409, "document_busy", f"document {document_id} is being read; delete it when done"
+        ) from None
+    if deleted is None:
+        raise ApiError(404, "document_not_found", f"no document {document_id}")
+    return DeletedOut(
+        documents=[deleted.document_id], originals_kept_until=deleted.originals_kept_until
+    )
+
+
+@router.delete("/dossiers/{code}", response_model=DeletedOut)
+def delete_dossier(
+    rt: RuntimeDep, code: str, principal: Admin, unit: Annotated[str | None, Query()] = None
+) -> DeletedOut:
+    """Delete a dossier (opened twice, or by mistake) and every document in it, or nothing
+    when one of them is being read (409 ``document_busy``)."""
+    with rt.session() as s:
+        dossier_id = resolve_dossier(s, principal, code, unit).id
+    try:
+        deleted = deletion.delete_dossier(rt, dossier_id, actor=principal.actor)
+    except deletion.DocumentBusy as exc:
+        raise ApiError(
+            409, "document_busy", f"document {exc.document_id} of {code} is being read"
+        ) from None
+    return DeletedOut(
+        documents=[d.document_id for d in deleted],
+        originals_kept_until=max((d.originals_kept_until for d in deleted), default=None),
+    )

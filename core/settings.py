@@ -154,6 +154,12 @@ class Settings(BaseSettings):
         description="Rebuildable files shared by every deployment on this machine "
         "(the base classifier model, keyed by its corpus).",
     )
+    retain_originals_days: int = Field(
+        30,
+        ge=0,
+        description="Days the original scan of a deleted document stays in the object store "
+        "(a mistaken deletion can be undone from it); derived files go at once.",
+    )
     procedures_file: Path | None = Field(
         None,
         description="A TOML table of the papers each procedure needs (thành phần hồ sơ), "

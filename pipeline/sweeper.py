@@ -14,6 +14,7 @@ from typing import Any
 from celery.signals import worker_ready, worker_shutdown
 
 from pipeline.claimants import dead_here, this_place
+from pipeline.deletion import purge
 from pipeline.messages import send
 from pipeline.runtime import Runtime, runtime
 from pipeline.tasks import start_document
@@ -71,6 +72,7 @@ def sweep(rt: Runtime, owner: str) -> list[str]:
             if document is not None:
                 document.updated_at = now
     ids = dead + [i for i in stalled if i not in dead]
+    purge(rt)  # what deleted documents left in the store, originals once their retention ends
     for document_id in ids:
         send(document_id, lambda d=document_id: start_document.delay(d))
     if dead:

@@ -304,6 +304,16 @@ def reprocess(document_id: str) -> None:
 
 
 @main.command()
+def purge() -> None:
+    """Remove from the object store what deleted documents left: their derived files, and
+    their originals once SOHOA_RETAIN_ORIGINALS_DAYS have passed (workers do it too)."""
+    from pipeline.deletion import purge as run_purge
+    from pipeline.runtime import runtime
+
+    click.echo(f"{run_purge(runtime())} deletion(s) finished")
+
+
+@main.command()
 @click.option("--concurrency", "-c", type=click.IntRange(min=1), help="Tasks at once.")
 @click.option("--loglevel", default="INFO", show_default=True)
 @click.option("--name", help="Node name, e.g. worker1@%h (default celery@hostname).")

@@ -235,6 +235,35 @@ class Lease(Base):
     until: Mapped[datetime | None]
 
 
+class Deletion(Base):
+    """A document an admin deleted, and what is still to be removed of it from the store.
+
+    The rows go at once; the objects follow (``pipeline.deletion.purge``): the
+    derived ones (PDF, text, page images) at the next purge, the original (and
+    the pictures it was bound from) only when ``originals_after`` has passed —
+    ``SOHOA_RETAIN_ORIGINALS_DAYS``, so a mistaken deletion can be undone from the
+    original and an archive's retention is kept. Kept after the purge as the
+    record of what was deleted, when and by whom (no citizen's text: codes,
+    a file name, keys).
+    """
+
+    __tablename__ = "deletions"
+    __table_args__ = (Index(None, "purged_at", "originals_after"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(36))
+    unit_code: Mapped[str] = mapped_column(String(64))
+    dossier_code: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(512))
+    prefix: Mapped[str] = mapped_column(String(1024))
+    originals: Mapped[list[str]] = mapped_column(JsonType)
+    deleted_by: Mapped[str] = mapped_column(String(128))
+    deleted_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    originals_after: Mapped[datetime]
+    derived_purged_at: Mapped[datetime | None]
+    purged_at: Mapped[datetime | None]
+
+
 class PersonEntry(Base):
     """A person named in a dossier, as the citizen search looks them up (``storage.people``).
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import secrets
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -197,6 +198,26 @@ def _batch(c: httpx.Client, t: Target, w: World) -> httpx.Response:
     )
 
 
+def _delete_document(c: httpx.Client, t: Target, w: World) -> httpx.Response:
+    # A document of its own, so the cell takes nothing from the others; still queued, so
+    # an admin is let through to 409 document_busy (deletion itself: tests/e2e/test_web.py).
+    scan = scan_bytes(900 + secrets.randbelow(10_000), Path(w.settings["SOHOA_DATA_DIR"]))
+    sent = w.client("admin").post(
+        f"/api/v1/dossiers/{quote(t.dossier)}/documents",
+        params={"unit": t.unit},
+        files=[("files", ("xoá.png", scan, "image/png"))],
+    )
+    assert sent.status_code == 202, sent.text
+    return c.delete(f"/api/v1/documents/{sent.json()['files'][0]['document']['id']}")
+
+
+def _delete_dossier(c: httpx.Client, t: Target, w: World) -> httpx.Response:
+    code = f"{t.dossier}-X{secrets.token_hex(3)}"
+    made = w.client("admin").put(f"/api/v1/dossiers/{quote(code)}", json={"unit": t.unit})
+    assert made.status_code == 201, made.text
+    return c.delete(f"/api/v1/dossiers/{quote(code)}", params={"unit": t.unit})
+
+
 def _revoke(c: httpx.Client, t: Target, w: World) -> httpx.Response:
     made = w.client("admin").post("/api/v1/keys", json={"role": "system", "units": [UNIT]})
     assert made.status_code == 201, made.text
@@ -346,6 +367,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         scoped=False,
     ),
     ("DELETE", "/api/v1/keys/{key_id}"): Operation("admin", _revoke, (200,), scoped=False),
+    ("DELETE", "/api/v1/documents/{document_id}"): Operation("admin", _delete_document, (200, 409)),
+    ("DELETE", "/api/v1/dossiers/{code}"): Operation("admin", _delete_dossier, (200,)),
 }
 
 

@@ -1052,3 +1052,67 @@ def test_a_wrong_procedures_file_stops_the_service_at_start(site: Site, tmp_path
     settings = site.rt.settings.model_copy(update={"procedures_file": wrong})
     with pytest.raises(ProceduresFileError, match="giay_khai_sinh"):
         create_app(dataclasses.replace(site.rt, settings=settings))
+
+
+def test_admin_deletes_documents_and_dossiers_originals_kept_as_retention_says(
+    app: FastAPI, site: Site, tmp_path: Path
+) -> None:
+    from pipeline import deletion, intake
+
+    code = "000.A0.01.H26-261203-0401"
+    scan = tmp_path / "Khai sinh nhầm hồ sơ.png"
+    Image.new("RGB", (400, 300), "white").save(scan)
+    with site.rt.session() as s:
+        repo.upsert_dossier(s, UNIT, code, applicant=repo.Applicant("Vũ Thị Lan"))
+    taken = intake.ingest_file(site.rt, scan, dossier=code, unit=UNIT, actor="test")
+    second = tmp_path / "Thêm.png"
+    Image.new("RGB", (300, 300), "white").save(second)
+    other = intake.ingest_file(site.rt, second, dossier=code, unit=UNIT, actor="test")
+    with site.rt.session() as s:
+        document = s.get(Document, taken.document_id)
+        prefix = document.original_key.rsplit("/", 1)[0]
+        original_key = document.original_key
+        document.fields = {"full_name": {"value": "Vũ Thị Lan", "confidence": 0.9}}
+    derived = [f"{prefix}/searchable.pdf", f"{prefix}/pages/1.json", f"{prefix}/pictures/1.jpg"]
+    for key in derived:
+        site.rt.store.put_bytes(key, b"x", "application/octet-stream")
+    api = browser(app)
+    admin = {"Authorization": f"Bearer {site.keys['admin']}"}
+    clerk = {"Authorization": f"Bearer {site.keys['clerk']}"}
+
+    busy = api.delete(f"/api/v1/documents/{taken.document_id}", headers=admin)
+    assert (busy.status_code, busy.json()["error"]["code"]) == (409, "document_busy")
+    with site.rt.session() as s:
+        for document_id in (taken.document_id, other.document_id):
+            repo.set_document_status(s, s.get(Document, document_id), "done")
+            index_document(s, document_id)
+    assert api.delete(f"/api/v1/documents/{taken.document_id}", headers=clerk).status_code == 403
+
+    gone = api.delete(f"/api/v1/documents/{taken.document_id}", headers=admin)
+    assert gone.status_code == 200, gone.text
+    assert api.get(f"/api/v1/documents/{taken.document_id}", headers=clerk).status_code == 404
+    people = api.get("/api/v1/people", headers=clerk, params={"q": "vu thi lan"}).json()
+    assert [h["field"] for h in people["hits"]] == ["applicant_name"]  # the paper's name went
+    store = site.rt.store
+    assert store.exists(original_key) and store.exists(f"{prefix}/pictures/1.jpg")  # retained
+    assert not store.exists(f"{prefix}/searchable.pdf") and not store.exists(
+        f"{prefix}/pages/1.json"
+    )
+    # once the retention has passed, the purge takes the originals too
+    later = utcnow() + timedelta(days=site.rt.settings.retain_originals_days + 1)
+    assert deletion.purge(site.rt, now=later) == 1
+    assert store.list(prefix + "/") == []
+    assert deletion.purge(site.rt, now=later) == 0  # idempotent
+
+    wiped = api.delete(f"/api/v1/dossiers/{code}", headers=admin, params={"unit": UNIT})
+    assert wiped.status_code == 200 and wiped.json()["documents"] == [other.document_id]
+    assert api.get(f"/api/v1/dossiers/{code}", headers=clerk).status_code == 404
+    assert api.get("/api/v1/people", headers=clerk, params={"q": "vu thi lan"}).json()["total"] == 0
+    with site.rt.session() as s:
+        actions = s.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.action.in_(("document.delete", "dossier.delete")),
+                AuditEvent.unit_code == UNIT,
+            )
+        ).all()
+    assert sorted(actions)[-3:] == ["document.delete", "document.delete", "dossier.delete"]
