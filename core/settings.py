@@ -168,7 +168,12 @@ class Settings(BaseSettings):
     hot_folder: Path | None = Field(
         None,
         description="A folder the counter's scanner saves into: `sohoa run` also watches it "
-        "(as `sohoa watch`), filing into SOHOA_DEFAULT_UNIT; unset: no hot folder.",
+        "(as `sohoa watch`), filing into SOHOA_HOT_FOLDER_UNIT; unset: no hot folder.",
+    )
+    hot_folder_unit: str | None = Field(
+        None,
+        description="The unit the hot folder files into (new dossiers named on cover sheets "
+        "are opened there); unset: SOHOA_DEFAULT_UNIT.",
     )
     classifier_threshold: float = Field(
         0.5,

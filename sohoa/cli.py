@@ -409,7 +409,7 @@ def _start_watcher(settings: Any) -> Any:
     if settings.hot_folder is None:
         return None
     command = [sys.executable, "-m", "sohoa", "watch", str(settings.hot_folder)]
-    command += ["--unit", settings.default_unit]
+    command += ["--unit", settings.hot_folder_unit or settings.default_unit]
     process = subprocess.Popen(command, preexec_fn=_die_with_parent)
     click.echo(f"sohoa: hot folder {settings.hot_folder}, watcher pid {process.pid}", err=True)
     return process

@@ -240,8 +240,11 @@ def test_a_watcher_killed_mid_batch_loses_and_duplicates_nothing(deployment: Dep
 def test_sohoa_run_watches_the_hot_folder_when_it_is_set(tmp_path: Path) -> None:
     inbox, log = tmp_path / "quét", tmp_path / "run.log"
     dossier = "000.A0.01.H26-261205-0331"
-    settings = embedded_settings(
-        tmp_path / "data", SOHOA_HOT_FOLDER=str(inbox), SOHOA_DEFAULT_UNIT=UNIT
+    settings = embedded_settings(  # the hot folder's unit, not the default one
+        tmp_path / "data",
+        SOHOA_HOT_FOLDER=str(inbox),
+        SOHOA_HOT_FOLDER_UNIT=UNIT,
+        SOHOA_DEFAULT_UNIT="000.00.00.H99",
     )
     with log.open("ab") as handle:
         process = subprocess.Popen(
@@ -264,7 +267,9 @@ def test_sohoa_run_watches_the_hot_folder_when_it_is_set(tmp_path: Path) -> None
         rt = runtime_for(settings)
         with rt.session() as s:
             names = s.scalars(
-                select(Document.filename).join(Document.dossier).where(Dossier.code == dossier)
+                select(Document.filename)
+                .join(Document.dossier)
+                .where(Dossier.code == dossier, Dossier.unit_code == UNIT)
             ).all()
         assert names == ["scan.pdf"]
     finally:
