@@ -42,18 +42,21 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine set up for this project's use of ``url``'s backend (see the module doc)."""
+def make_engine(url: str, *, sqlite_foreign_keys: bool = True, **kwargs: Any) -> Engine:
+    """An engine set up for this project's use of ``url``'s backend (see the module doc).
+
+    ``sqlite_foreign_keys=False`` only for migrations (see ``migrate``).
+    """
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         engine = create_engine(url, connect_args=connect_args, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, foreign_keys=sqlite_foreign_keys)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Driver autocommit: SQLAlchemy's "begin" event below issues BEGIN itself.
@@ -61,7 +64,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         _enter_wal(cursor)
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough with WAL, much faster
         cursor.close()
 
@@ -114,7 +117,12 @@ def migrate(url: str) -> None:
     advisory lock, on SQLite on the write lock taken by ``BEGIN IMMEDIATE``. The
     whole upgrade is one transaction on both, so a crash leaves the old schema.
     """
-    engine = make_engine(url, poolclass=NullPool)
+    # SQLite alters a table by copying it and dropping the old one; with foreign keys
+    # on, that DROP deletes every row that refers to it (ON DELETE CASCADE): upgrading
+    # an embedded deployment emptied its pages, search entries and people. So the
+    # upgrade runs with them off (the pragma only works outside a transaction: it is
+    # set as the connection opens); storage/migrations/env.py checks them before commit.
+    engine = make_engine(url, poolclass=NullPool, sqlite_foreign_keys=False)
     try:
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
@@ -122,6 +130,6 @@ def migrate(url: str) -> None:
                 connection.execute(lock, {"key": MIGRATION_LOCK})
             config = alembic_config(url)
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "head")  # env.py checks the references before commit
     finally:
         engine.dispose()

@@ -27,6 +27,11 @@ def run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            # Run with foreign keys off (see storage.db.migrate): check them before commit.
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the upgrade broke references: {broken[:5]}")
 
 
 def main() -> None:
@@ -36,7 +41,10 @@ def main() -> None:
     if connection is not None:
         run(connection)
         return
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    # Foreign keys off on SQLite: copying a table to alter it must not cascade deletes.
+    engine = make_engine(
+        context.config.get_main_option("sqlalchemy.url"), sqlite_foreign_keys=False
+    )
     try:
         with engine.begin() as connection:
             run(connection)

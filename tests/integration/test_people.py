@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from storage import repository as repo
 from storage.db import alembic_config, make_engine, session_factory
-from storage.models import PersonEntry
+from storage.models import Page, PersonEntry
 from storage.people import find_people, index_people, query_key
 from testkit.database import BACKENDS, Db, backend_db, fresh_postgres_url, postgres_db
 
@@ -137,10 +137,16 @@ def test_upgrade_indexes_the_people_of_documents_read_before(tmp_path: Path) -> 
                         "SELECT 'd-1', id, 'a.pdf', 'pdf', 'application/pdf', 1, 'x', 'k', "
                         """'done', '{"full_name": {"value": "Phạm Thế Sửu"}}' FROM dossiers"""
                     )
+                    connection.exec_driver_sql(
+                        "INSERT INTO pages (document_id, number, status, text) "
+                        "VALUES ('d-1', 1, 'done', 'Phạm Thế Sửu')"
+                    )
                 command.upgrade(config, "head")
                 with db.session() as s:
                     hits = find_people(s, "pham the suu", units=None).hits
                     assert [(h.document_id, h.value) for h in hits] == [("d-1", "Phạm Thế Sửu")]
                     assert s.scalar(select(PersonEntry.key)) == "pham the suu"
+                    # SQLite copies tables to alter them: the document's rows must survive it
+                    assert s.scalar(select(Page.text)) == "Phạm Thế Sửu"
             finally:
                 db.engine.dispose()
