@@ -23,6 +23,7 @@ COPY classifiers classifiers
 COPY storage storage
 COPY pipeline pipeline
 COPY compare compare
+COPY certify certify
 COPY api api
 # tesserocr is built against Debian's Tesseract (as the Makefile does), then the
 # build tools go.

@@ -19,8 +19,10 @@ APT_PACKAGES := python3-venv python3-pip tesseract-ocr tesseract-ocr-vie tessera
 export PIP_NO_BINARY := tesserocr
 
 # What only the tests need from Debian: the browser the page tests drive (tests/e2e/test_browser.py)
-# and openssl, which makes the webhook TLS test's certificate (tests/integration/test_egress.py).
-TEST_APT_PACKAGES := chromium openssl
+# and openssl, which makes the webhook TLS test's certificate (tests/integration/test_egress.py);
+# softhsm2, a software PKCS#11 token the certified copies are signed through as through a
+# unit's USB token (tests/integration/test_certify_signing.py).
+TEST_APT_PACKAGES := chromium openssl softhsm2
 
 # What only the benchmarks need from Debian: OCRmyPDF's --clean runs unpaper (without it
 # every OCRmyPDF file of bench/run fails and the comparison is void).

@@ -11,13 +11,17 @@ from typing import Literal, cast, get_args
 
 from storage.models import ApiKey
 
-Role = Literal["clerk", "officer", "system", "admin"]
-Permission = Literal["read", "write", "verify", "admin"]
+Role = Literal["clerk", "officer", "system", "intake", "admin"]
+Permission = Literal["read", "submit", "write", "verify", "admin"]
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "clerk": frozenset({"read", "write"}),
+    "clerk": frozenset({"read", "submit", "write"}),
     "officer": frozenset({"read", "verify"}),
     "system": frozenset({"read"}),
+    # The one-stop software: hands dossiers and scans in, reads them back. ``submit`` is
+    # creating/updating a dossier and uploading to it; ``write`` (corrections, checklist
+    # ticks, reprocessing, clearing the attention queue) stays a person's judgement.
+    "intake": frozenset({"read", "submit"}),
     "admin": frozenset(get_args(Permission)),
 }
 

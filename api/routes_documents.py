@@ -13,11 +13,14 @@ Uploads (``POST /dossiers/{code}/documents``): see ``upload_documents``.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import logging
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -32,8 +35,10 @@ from api.routes_dossiers import MAX_LIST
 from api.runtime_dependency import RuntimeDep
 from api.schemas import (
     MAX_OFFSET,
+    DocumentListOut,
     DocumentOut,
     DocumentPatch,
+    DocumentStatus,
     FileResult,
     PeopleOut,
     PersonHitOut,
@@ -42,12 +47,14 @@ from api.schemas import (
     SearchOut,
     UploadedDocument,
     UploadOut,
+    document_list_item,
     document_out,
     document_url,
     dossier_link,
 )
 from api.scope import (
     Reader,
+    Submitter,
     Writer,
     audit,
     document_not_found,
@@ -59,6 +66,7 @@ from api.security import authenticate, require
 from api.services import document_service
 from api.services.document_service import Correction
 from api.uploads import ReceivedFile, receive_files
+from core.vietnamese import VIETNAM_TIME
 from ingest.bundle import Picture
 from ingest.errors import InputError
 from pipeline import intake
@@ -69,6 +77,10 @@ from storage.objects import ObjectStoreError, StoreUnavailable
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
+
+FIRST_DAY = date(1900, 1, 1)
+"""Earliest day a listing filters on: nothing was uploaded before, and the first days of
+year 1 in Vietnam time fall before year 1 in UTC (a 500 the fuzzer found)."""
 
 MIB = 1024 * 1024
 
@@ -123,7 +135,7 @@ async def upload_documents(
     rt: RuntimeDep,
     code: str,
     request: Request,
-    principal: Writer,
+    principal: Submitter,
     unit: Annotated[str | None, Query()] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     one_document: Annotated[
@@ -383,6 +395,77 @@ def reprocess_document(rt: RuntimeDep, document_id: str, principal: Writer) -> R
     return ReprocessOut(
         id=document_id, status="queued", queued=queued, status_url=document_url(document_id)
     )
+
+
+@router.get("/documents", response_model=DocumentListOut)
+def list_documents(
+    rt: RuntimeDep,
+    principal: Reader,
+    status: DocumentStatus | None = None,
+    document_type: Annotated[
+        str | None, Query(alias="type", max_length=64, description="A type code")
+    ] = None,
+    date_from: Annotated[
+        date | None,
+        Query(alias="from", ge=FIRST_DAY, description="uploaded on/after (Vietnam time)"),
+    ] = None,
+    date_to: Annotated[
+        date | None,
+        Query(alias="to", ge=FIRST_DAY, description="uploaded on/before (Vietnam time)"),
+    ] = None,
+    unit: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
+) -> DocumentListOut:
+    """Documents of the key's units across their dossiers, newest first, by status, type and
+    upload day. Pages follow ``next_cursor`` (keyset): a page costs what it returns however
+    many documents there are, and documents arriving meanwhile neither repeat nor shift it.
+    Reading the list is audited (``document.list``): file names often name citizens."""
+    where = repo.DocumentFilter(
+        status=status,
+        document_type=document_type,
+        created_from=_local_midnight(date_from) if date_from is not None else None,
+        created_before=_local_midnight(date_to + timedelta(days=1))
+        if date_to is not None and date_to < date.max
+        else None,
+    )
+    found = document_service.list_documents(
+        rt,
+        principal,
+        document_list_item,
+        unit=unit,
+        where=where,
+        after=_read_cursor(cursor) if cursor else None,
+        limit=limit,
+    )
+    next_cursor = _make_cursor(found.next_after) if found.next_after else None
+    return DocumentListOut(limit=limit, items=found.items, next_cursor=next_cursor)
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), VIETNAM_TIME)
+
+
+def _make_cursor(position: repo.Position) -> str:
+    """Opaque to clients: where the page ended, as base64url JSON (no secret in it)."""
+    created_at, document_id = position
+    raw = json.dumps([created_at.astimezone(UTC).isoformat(), document_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _read_cursor(cursor: str) -> repo.Position:
+    """The position a cursor names; 400 ``invalid_cursor`` for anything we did not make."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, document_id = json.loads(raw)
+        created_at = datetime.fromisoformat(created)
+        if created_at.tzinfo is None or not isinstance(document_id, str) or len(document_id) > 36:
+            raise ValueError(cursor)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_cursor", "cursor: pass next_cursor as it was given") from None
+    return created_at, document_id
 
 
 # ------------------------------------------------------------------ search

@@ -27,9 +27,10 @@ from api.schemas import (
     DossierIn,
     DossierList,
     DossierOut,
+    WebhookSecretOut,
     dossier_out,
 )
-from api.scope import Reader, Writer
+from api.scope import Reader, Submitter, Writer
 from api.services import dossier_service
 from api.services.dossier_service import DossierChanges
 from api.services.views import receipt_of
@@ -49,7 +50,7 @@ MAX_LIST = 200
     responses={201: {"model": DossierOut, "description": "created"}},
 )
 def put_dossier(
-    rt: RuntimeDep, code: str, body: DossierIn, principal: Writer, response: Response
+    rt: RuntimeDep, code: str, body: DossierIn, principal: Submitter, response: Response
 ) -> DossierOut:
     """Create a dossier, or update the fields given of an existing one.
 
@@ -66,11 +67,21 @@ def put_dossier(
         callback_url=body.callback_url,
         applicant=_applicant(body.applicant),
     )
-    out, created = dossier_service.save_dossier(
+    out, created, secret = dossier_service.save_dossier(
         rt, principal, code, body.unit, changes, dossier_out
     )
     response.status_code = 201 if created else 200
-    return out
+    return out.model_copy(update={"webhook_secret": secret}) if secret else out
+
+
+@router.post("/dossiers/{code}/webhook-secret", response_model=WebhookSecretOut)
+def rotate_webhook_secret(
+    rt: RuntimeDep, code: str, principal: Submitter, unit: Annotated[str | None, Query()] = None
+) -> WebhookSecretOut:
+    """A new secret for the dossier's webhook signatures (``X-Sohoa-Signature``), shown once;
+    the old one stops at once. 409 ``no_callback_url`` for a dossier without a callback."""
+    secret = dossier_service.rotate_webhook_secret(rt, principal, code, unit)
+    return WebhookSecretOut(webhook_secret=secret)
 
 
 def _applicant(given: ApplicantIn | None) -> repo.Applicant | None:

@@ -29,7 +29,7 @@ from api.printouts import cover_sheet_pdf
 from api.routes_documents import INPUT_STATUS
 from api.runtime_dependency import RuntimeDep
 from api.schemas import UploadedDocument, document_url
-from api.scope import Reader, Writer, check_filter_unit
+from api.scope import Reader, Submitter, check_filter_unit
 from api.services import dossier_service
 from api.uploads import receive_files
 from ingest.cover_sheets import REFUSALS, BatchPart, page_span, split_batch, write_part
@@ -145,7 +145,7 @@ class BatchOut(BaseModel):
 async def upload_batch(
     rt: RuntimeDep,
     request: Request,
-    principal: Writer,
+    principal: Submitter,
     unit: Annotated[
         str | None, Query(description="Only file dossiers of this unit (default: the key's).")
     ] = None,

@@ -266,6 +266,17 @@ class DossierOut(BaseModel):
     checklist: ChecklistOut | None = Field(
         None, description="Only in GET /dossiers/{code}: each paper its procedure needs."
     )
+    webhook_secret: str | None = Field(
+        None,
+        description="Only in the PUT answer that first set a callback_url: the key of this "
+        "dossier's webhook signatures (X-Sohoa-Signature), shown this once.",
+    )
+
+
+class WebhookSecretOut(BaseModel):
+    webhook_secret: str = Field(
+        description="HMAC-SHA256 key of this dossier's event signatures; shown once, keep it."
+    )
 
 
 class DossierList(BaseModel):
@@ -288,6 +299,26 @@ class PageOut(BaseModel):
         "'small_text' (the picture is too small to read reliably; take it again closer).",
     )
     links: dict[str, str | None]
+
+
+class FieldOut(BaseModel):
+    """One field as read (or corrected): its value and how sure and where."""
+
+    model_config = ConfigDict(extra="allow")  # older stored fields may carry more
+
+    value: str | int | float | list[str] | None = Field(
+        description="Text as read; dates ISO (yyyy-mm-dd); sex male/female; *_problems: a "
+        "list of check findings."
+    )
+    confidence: float | None = Field(None, ge=0, le=1)
+    page: int | None = Field(None, description="The page it was read on (1-based).")
+    box: list[int] | None = Field(
+        None,
+        min_length=4,
+        max_length=4,
+        description="Where on that page: [x0, y0, x1, y1] in the page image's pixels.",
+    )
+    corrected: bool = Field(False, description="A person set this value.")
 
 
 class DocumentOut(BaseModel):
@@ -317,8 +348,9 @@ class DocumentOut(BaseModel):
     )
     type_label: str | None = Field(description="The type's Vietnamese label.")
     type_confidence: float | None
-    fields: dict[str, Any] | None = Field(
-        description="name → {value, confidence, page, box?}; a correction: confidence 1, corrected."
+    fields: dict[str, FieldOut] | None = Field(
+        description="Field name (see the type's fields) → what was read; a person's "
+        "correction has confidence 1 and corrected: true."
     )
     is_certified_copy: bool | None
     classification: dict[str, Any] | None = Field(
@@ -395,6 +427,45 @@ class SearchOut(BaseModel):
     limit: int
     offset: int
     hits: list[SearchHitOut]
+
+
+class DocumentListItem(BaseModel):
+    """A document as ``GET /documents`` lists it: enough to pick one, no fields or text."""
+
+    id: str
+    dossier: str
+    unit: str
+    filename: str
+    status: DocumentStatus = Field(description=DOCUMENT_STATUS_HELP)
+    document_type: str | None
+    page_count: int
+    created_at: datetime
+    done_at: datetime | None
+    links: dict[str, str]
+
+
+class DocumentListOut(BaseModel):
+    limit: int
+    items: list[DocumentListItem]
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= (with the same filters) for the next page; null on the last."
+    )
+
+
+def document_list_item(document: Document) -> DocumentListItem:
+    dossier = document.dossier
+    return DocumentListItem(
+        id=document.id,
+        dossier=dossier.code,
+        unit=dossier.unit_code,
+        filename=document.filename,
+        status=document.status,
+        document_type=document.document_type,
+        page_count=document.page_count,
+        created_at=document.created_at,
+        done_at=document.done_at,
+        links={"self": document_url(document.id), "dossier": dossier_url(dossier)},
+    )
 
 
 class ReprocessOut(BaseModel):

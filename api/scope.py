@@ -37,6 +37,8 @@ from storage.models import Document, Dossier
 
 Reader = Annotated[Principal, Depends(require("read"))]
 Writer = Annotated[Principal, Depends(require("write"))]
+Submitter = Annotated[Principal, Depends(require("submit"))]
+"""Creates or updates dossiers and uploads into them: clerks, intake software, admins."""
 
 
 class OutOfScope(Exception):

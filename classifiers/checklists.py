@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from classifiers.doctypes import BY_CODE, OTHER
 
@@ -190,6 +190,55 @@ def papers_of(
             for n, part in enumerate(parts, start=1)
         ]
     return [Paper(document_id, filename, status, document_type, is_certified_copy)]
+
+
+class StoredDocument(Protocol):
+    """What the checklist reads of a stored document (``storage.models.Document`` has it)."""
+
+    id: str
+    filename: str
+    status: str
+    document_type: str | None
+    is_certified_copy: bool | None
+    classification: dict[str, Any] | None
+
+
+def dossier_checklist(
+    procedures: Procedures,
+    procedure_code: str | None,
+    documents: Sequence[StoredDocument],
+    marks: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Checklist | None:
+    """A dossier's checklist against its documents; None when its procedure has none.
+
+    One function for the API (what a dossier shows) and the pipeline (when a dossier
+    is complete): the pipeline sits below the API and must not import it.
+    """
+    procedure = procedures.for_code(procedure_code)
+    if procedure is None:
+        return None
+    papers = [
+        paper
+        for d in documents
+        for paper in papers_of(
+            d.id, d.filename, d.status, d.document_type, d.is_certified_copy, d.classification
+        )
+    ]
+    return evaluate(procedure, papers, marks)
+
+
+def dossier_complete(
+    procedures: Procedures,
+    procedure_code: str | None,
+    documents: Sequence[StoredDocument],
+    marks: Mapping[str, Mapping[str, Any]] | None = None,
+) -> bool:
+    """Every document done and, when the procedure has a checklist, that checklist ``complete``
+    (đủ). A dossier with no document is not complete: nothing has been handed in."""
+    if not documents or any(d.status != "done" for d in documents):
+        return False
+    checklist = dossier_checklist(procedures, procedure_code, documents, marks)
+    return checklist is None or checklist.summary == "complete"
 
 
 def evaluate(

@@ -43,6 +43,7 @@ from celery.signals import worker_process_init
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from classifiers.checklists import load_procedures
 from ingest.errors import InputError
 from pipeline import journey
 from pipeline.celery_app import app
@@ -72,7 +73,7 @@ from pipeline.stored_work import (
     scratch_dir,
     trim_originals,
 )
-from pipeline.webhook_delivery import notify
+from pipeline.webhook_delivery import notify, notify_dossier
 from storage import keys
 from storage import repository as repo
 from storage.objects import StoreUnavailable
@@ -348,7 +349,18 @@ def index(self: Task, document_id: str) -> None:
         document = repo.get_document(s, document_id)
         index_document(s, document_id)
         repo.set_document_status(s, document, "done")
+        # Decided and recorded in this transaction: a redelivered index finds it claimed.
+        completed = (
+            repo.claim_completion(
+                s, document.dossier_id, load_procedures(rt.settings.procedures_file)
+            )
+            if document.dossier.callback_url
+            else None
+        )
+        completed_id = completed.id if completed is not None else None
     notify(rt, document_id, "document.done")
+    if completed_id is not None:
+        notify_dossier(rt, completed_id, "dossier.complete")
 
 
 # The task that runs each document step after the pages, by step name.

@@ -73,6 +73,32 @@ def event_body(event: str, document: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
+def dossier_event_body(event: str, dossier: Any, documents: list[Any]) -> bytes:
+    """A dossier's event (``dossier.complete``): sent once, so its id names only the dossier."""
+    payload = {
+        "id": f"dossier:{dossier.unit_code}:{dossier.code}:{event}",
+        "type": event,
+        "dossier": {
+            "code": dossier.code,
+            "unit": dossier.unit_code,
+            "procedure_code": dossier.procedure_code,
+        },
+        "documents": [
+            {"id": d.id, "status": d.status, "document_type": d.document_type}
+            for d in sorted(documents, key=lambda d: (d.created_at, d.id))
+        ],
+        "links": {"dossier": f"/api/v1/dossiers/{dossier.code}?unit={dossier.unit_code}"},
+    }
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def signing_secret(settings: Settings, dossier_secret: str | None) -> bytes:
+    """The dossier's own secret when it has one, else the deployment's (older dossiers)."""
+    if dossier_secret:
+        return dossier_secret.encode("utf-8")
+    return webhook_secret(settings)
+
+
 def sign(secret: bytes, timestamp: int, body: bytes) -> str:
     digest = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"sha256={digest}"

@@ -112,6 +112,12 @@ class Dossier(Timestamps, Base):
     applicant_phone: Mapped[str | None] = mapped_column(String(32))
     # Checklist items a clerk ticked by hand: item key -> {by, at, document_id}.
     checklist_marks: Mapped[dict[str, Any] | None]
+    # HMAC key of this dossier's webhook events (made when a callback URL is set, shown
+    # once). Kept as it is, not hashed: signing needs the secret itself.
+    webhook_secret: Mapped[str | None] = mapped_column(String(64))
+    # When ``dossier.complete`` was decided (storage.repository.dossiers.claim_completion):
+    # set in that transaction, so a redelivered task never sends it twice.
+    complete_event_at: Mapped[datetime | None]
 
     unit: Mapped[Unit] = relationship(back_populates="dossiers")
     documents: Mapped[list[Document]] = relationship(back_populates="dossier")
@@ -135,10 +141,19 @@ class Document(Timestamps, Base):
         Index(None, "status"),
         Index(None, "step_until"),  # the sweeper's look-up of steps whose worker died
         Index(None, "attention_at"),  # the attention queue, newest first
+        # GET /documents: one unit's documents newest first, whole or by status or type,
+        # read in keyset order from an index (migration 0020); every unit's, for an admin.
+        Index(None, "unit_code", "created_at", "id"),
+        Index(None, "unit_code", "status", "created_at", "id"),
+        Index(None, "unit_code", "document_type", "created_at", "id"),
+        Index(None, "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    # The dossier's unit, copied (a dossier never changes unit) so that listing a unit's
+    # documents is an index read, not a join over its dossiers.
+    unit_code: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(512))
     kind: Mapped[str] = mapped_column(String(8))
     content_type: Mapped[str] = mapped_column(String(128))
@@ -233,6 +248,66 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     owner: Mapped[str | None] = mapped_column(String(255))
     until: Mapped[datetime | None]
+
+
+class CertificationBook(Base):
+    """One register book (sổ chứng thực) of a unit for a year: the last number given.
+
+    Numbers run per unit, book and year (``NN/YYYY-SCTĐT/BS`` for electronic
+    copies) and are never reused or skipped: the next one is taken under this
+    row's lock in the transaction that records the certification, so a failed
+    certification gives its number back and two at once get consecutive ones.
+    """
+
+    __tablename__ = "certification_books"
+
+    unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    book: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class Certification(Base):
+    """One entry of the certification register: append-only (the database refuses changes).
+
+    The register's columns (../shared/domain.md): number; date; requester; the
+    paper certified; copies; the certifier's name and title; fee; notes. Document
+    ids are kept as text, not foreign keys: the register outlives what it names.
+    """
+
+    __tablename__ = "certifications"
+    __table_args__ = (
+        UniqueConstraint("unit_code", "year", "book", "number"),
+        Index(None, "unit_code", "certified_at"),
+        Index(None, "document_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    unit_code: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int]
+    book: Mapped[str] = mapped_column(String(32))
+    volume: Mapped[int] = mapped_column(default=1, server_default="1")
+    number: Mapped[int]
+    certified_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    dossier_code: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[str] = mapped_column(String(36))
+    original_document_id: Mapped[str | None] = mapped_column(String(36))
+    comparison_id: Mapped[str | None] = mapped_column(String(36))
+    requester: Mapped[str | None] = mapped_column(String(255))
+    paper: Mapped[str] = mapped_column(String(255))
+    copies: Mapped[int] = mapped_column(default=1, server_default="1")
+    fee: Mapped[int | None]  # VND
+    officer: Mapped[str] = mapped_column(String(128))  # the key that certified
+    officer_name: Mapped[str] = mapped_column(String(255))
+    officer_title: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str | None] = mapped_column(String(1024))
+    pdf_key: Mapped[str | None] = mapped_column(String(1024))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    @property
+    def book_label(self) -> str:
+        """``01/2026-SCTĐT/BS``: the volume, the year and the book, as the attestation prints it."""
+        return f"{self.volume:02d}/{self.year}-{self.book}"
 
 
 class Deletion(Base):

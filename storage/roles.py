@@ -5,6 +5,7 @@ roles from ``storage.models`` would load SQLAlchemy and every table (about half 
 second) into every OCR run.
 """
 
-API_KEY_ROLES = ("clerk", "officer", "system", "admin")
+API_KEY_ROLES = ("clerk", "officer", "system", "intake", "admin")
 """What a key may do (``api.security``): clerks read and write, officers read and
-verify, systems only read, each in its granted units; admins do all, everywhere."""
+verify, systems only read, intake software (the one-stop system) reads and submits
+dossiers and scans, each in its granted units; admins do all, everywhere."""

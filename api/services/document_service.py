@@ -27,6 +27,7 @@ from api.scope import (
 from classifiers.fields.corrections import InvalidCorrection, validate_field_corrections
 from pipeline.runtime import Runtime
 from storage import attention, people
+from storage import repository as repo
 from storage.models import Document, DocumentCorrection
 from storage.people import PeoplePage, index_people
 from storage.search import SearchPage
@@ -239,3 +240,62 @@ def find_people(
         detail=detail,
     )
     return found
+
+
+@dataclass(frozen=True)
+class DocumentListing:
+    """One page of ``list_documents``: its views, and where the next page starts (None: last)."""
+
+    items: list[Any]
+    next_after: repo.Position | None
+
+
+def list_documents(
+    rt: Runtime,
+    principal: Principal,
+    shape: Callable[[Document], View],
+    *,
+    unit: str | None = None,
+    where: repo.DocumentFilter | None = None,
+    after: repo.Position | None = None,
+    limit: int = 50,
+    via: str | None = None,
+) -> DocumentListing:
+    """Documents of the key's units across their dossiers, newest first, one page of them
+    after ``after``; recorded like a search (``document.list``, naming the documents shown).
+
+    A listing shows file names, which are often citizens' names: reading it is a read
+    of those documents. Another unit in ``unit`` is refused like a missing one.
+    """
+    check_filter_unit(rt, principal, unit)
+    where = where or repo.DocumentFilter()
+    with rt.session() as s:
+        rows = repo.list_documents(
+            s, units=visible_units(principal, unit), where=where, after=after, limit=limit + 1
+        )
+        page = rows[:limit]
+        items = [shape(d) for d in page]
+        last = page[-1] if len(rows) > limit else None
+        next_after = (last.created_at, last.id) if last is not None else None
+    detail: dict[str, object] = {
+        "filter": {
+            "status": where.status,
+            "type": where.document_type,
+            "from": where.created_from.isoformat() if where.created_from else None,
+            "to": where.created_before.isoformat() if where.created_before else None,
+            "after": [after[0].isoformat(), after[1]] if after else None,
+        },
+        "documents": [d.id for d in page],
+    }
+    if via is not None:
+        detail["via"] = via
+    audit_read(
+        rt,
+        principal,
+        action="document.list",
+        object_type="search",
+        object_id="-",
+        unit_code=unit,
+        detail=detail,
+    )
+    return DocumentListing(items, next_after)

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from api.error_responses import ApiError
 from api.principal import Principal
 from api.scope import audit, channel, check_filter_unit, resolve_dossier, scoped, visible_units
-from classifiers.checklists import Checklist, Procedures, evaluate, load_procedures, papers_of
+from classifiers.checklists import Checklist, Procedures, dossier_checklist, load_procedures
 from pipeline.runtime import Runtime
+from pipeline.webhook_delivery import notify_dossier
 from storage import repository as repo
 from storage.models import Document, Dossier
 
@@ -47,8 +48,11 @@ def save_dossier(
     *,
     may_update: bool = True,
     via: str | None = None,
-) -> tuple[View, bool]:
-    """Create the dossier, or update it when ``may_update``; (view, created).
+) -> tuple[View, bool, str | None]:
+    """Create the dossier, or update it when ``may_update``; (view, created, new secret).
+
+    Setting a ``callback_url`` gives the dossier its own webhook signing secret the
+    first time: returned here once (the PUT answer shows it), never shown again.
 
     ``unit`` is required to create; for an existing dossier it picks which
     one when the code is in several of the key's units. With ``may_update``
@@ -78,11 +82,36 @@ def save_dossier(
             callback_url=changes.callback_url,
             applicant=changes.applicant,
         )
+        secret = repo.ensure_webhook_secret(dossier) if changes.callback_url else None
         s.flush()
         view = shape(dossier, repo.count_documents(s, dossier.id))
     action = "dossier.create" if created else "dossier.update"
-    audit(rt, principal, action, dossier, **channel(via))
-    return view, created
+    audit(
+        rt,
+        principal,
+        action,
+        dossier,
+        **channel(via),
+        **({"webhook_secret": "made"} if secret else {}),
+    )
+    return view, created, secret
+
+
+def rotate_webhook_secret(
+    rt: Runtime, principal: Principal, code: str, unit: str | None, *, via: str | None = None
+) -> str:
+    """A new webhook signing secret for the dossier (the old one stops at once); audited.
+
+    409 ``no_callback_url`` for a dossier that sends no events.
+    """
+    with scoped(rt, principal, "dossier", code), rt.session() as s:
+        dossier = resolve_dossier(s, principal, code, unit)
+        if not dossier.callback_url:
+            raise ApiError(409, "no_callback_url", f"dossier {code} has no callback_url")
+        secret = repo.ensure_webhook_secret(dossier, rotate=True)
+        assert secret is not None
+    audit(rt, principal, "dossier.webhook_secret_rotated", dossier, **channel(via))
+    return secret
 
 
 def _new_dossier(s: Session, unit: str, code: str) -> Dossier:
@@ -157,17 +186,9 @@ def procedures(rt: Runtime) -> Procedures:
 
 def checklist_of(rt: Runtime, dossier: Dossier, documents: Sequence[Document]) -> Checklist | None:
     """The dossier's checklist against its documents; None when its procedure has none."""
-    procedure = procedures(rt).for_code(dossier.procedure_code)
-    if procedure is None:
-        return None
-    papers = [
-        paper
-        for d in documents
-        for paper in papers_of(
-            d.id, d.filename, d.status, d.document_type, d.is_certified_copy, d.classification
-        )
-    ]
-    return evaluate(procedure, papers, dossier.checklist_marks)
+    return dossier_checklist(
+        procedures(rt), dossier.procedure_code, documents, dossier.checklist_marks
+    )
 
 
 def mark_checklist_item(
@@ -209,9 +230,17 @@ def mark_checklist_item(
             }
         repo.set_checklist_mark(dossier, key, mark)
         s.flush()
+        # A tick may be what completes the dossier: claimed in this transaction, as the
+        # pipeline does when a document finishes, so the event goes once whoever completes it.
+        completed = (
+            repo.claim_completion(s, dossier.id, procedures(rt)) if dossier.callback_url else None
+        )
+        completed_id = completed.id if completed is not None else None
         view = shape(dossier, documents)
     action = "dossier.checklist_tick" if ticked else "dossier.checklist_untick"
     audit(rt, principal, action, dossier, item=key, **channel(via))
+    if completed_id is not None:
+        notify_dossier(rt, completed_id, "dossier.complete")
     return view
 
 

@@ -30,7 +30,7 @@ from api.web.render import render_error
 from storage import web_sessions
 
 WEB_ROLES = frozenset({"clerk", "officer", "admin"})
-"""Roles with pages; ``system`` keys are for programs and get a 403 page."""
+"""Roles with pages; ``system`` and ``intake`` keys are for programs and get a 403 page."""
 
 SIGNIN_PATH = "/dang-nhap"
 

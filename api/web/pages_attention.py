@@ -48,7 +48,7 @@ def _view(entry: Entry) -> dict[str, Any]:
     return {
         "entry": entry,
         "href": href,
-        "clear": clear,
+        "clear_url": clear,
         "reasons": [REASONS.get(r, r) for r in entry.reasons],
         "dossier_href": dossier_path(entry.dossier_code, entry.unit_code)
         if entry.dossier_code

@@ -18,7 +18,7 @@ from api.access_audit import ANONYMOUS, record_denied
 from api.runtime_dependency import RuntimeDep
 from api.security import SessionAuth, attempt_throttle, client_address, record_failed_attempt
 from api.throttle import attempt_subjects
-from api.web.auth import SIGNIN_PATH, PageRoute, SignInRequired, safe_next, viewer
+from api.web.auth import SIGNIN_PATH, WEB_ROLES, PageRoute, SignInRequired, safe_next, viewer
 from api.web.render import render
 from storage import apikeys, web_sessions
 
@@ -93,7 +93,7 @@ def signin(
         found = apikeys.check_key(s, secret) if secret else None
         verdict = found.verdict if found else "missing"
         key_row = found.key if found else None
-        allowed = verdict == "ok" and key_row is not None and key_row.role != "system"
+        allowed = verdict == "ok" and key_row is not None and key_row.role in WEB_ROLES
         if allowed and key_row is not None:
             _, token = web_sessions.start_session(s, key_row)
             role, key_id = key_row.role, key_row.id
@@ -101,11 +101,12 @@ def signin(
         else:
             # As the API does: a wrong secret for an existing id names the key it guessed at.
             key_id = key_row.id if key_row is not None else None
+            role = key_row.role if key_row is not None else ""
     if not allowed:
         if secret and verdict != "ok":
             with rt.session() as s:
                 record_failed_attempt(s, request, subjects)
-        return _refused(request, verdict, key_id, next_url)
+        return _refused(request, verdict, key_id, next_url, role)
     response = RedirectResponse(next_url or landing(role), status_code=303)
     response.set_cookie(
         web_sessions.COOKIE,
@@ -121,15 +122,15 @@ def signin(
 
 
 def _refused(
-    request: Request, verdict: str, key_id: str | None, next_url: str | None
+    request: Request, verdict: str, key_id: str | None, next_url: str | None, role: str
 ) -> HTMLResponse:
-    if verdict == "ok":  # a valid system key: programs only
+    if verdict == "ok":  # a valid key of software (system, intake): programs only
         record_denied(
             request,
             actor=f"key:{key_id}",
             reason="role has no web pages",
             key_id=key_id,
-            role="system",
+            role=role,
         )
         return _form(request, next_url, "Khóa hệ thống chỉ dùng qua API, không đăng nhập web.", 403)
     reason = {"missing": "missing key", "unknown": "unknown key", "revoked": "revoked"}[verdict]

@@ -34,6 +34,7 @@ ROLES = {
     "clerk": "Cán bộ một cửa",
     "officer": "Cán bộ chứng thực",
     "system": "Hệ thống",
+    "intake": "Phần mềm một cửa",
     "admin": "Quản trị",
 }
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, tuple_, union_all, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.vietnamese import nfc
@@ -83,6 +85,7 @@ def create_document(
         return Document(
             id=document_id,
             dossier_id=dossier.id,
+            unit_code=dossier.unit_code,
             filename=nfc(filename),
             kind=kind,
             content_type=content_type,
@@ -194,3 +197,93 @@ def documents_of_dossiers(s: Session, dossier_ids: Sequence[int]) -> dict[int, l
 def count_documents(s: Session, dossier_id: int) -> int:
     """How many documents the dossier holds, counted by the database (index on dossier_id)."""
     return s.scalar(select(func.count(Document.id)).where(Document.dossier_id == dossier_id)) or 0
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """What ``list_documents`` keeps: each ``None`` keeps everything.
+
+    ``created_from`` is inclusive and ``created_before`` exclusive (the caller turns
+    days into instants in its own time zone).
+    """
+
+    status: str | None = None
+    document_type: str | None = None
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+
+
+Position = tuple[datetime, str]
+"""Where a page of ``list_documents`` ended: the last document's ``(created_at, id)``."""
+
+
+def list_documents(
+    s: Session,
+    *,
+    units: Sequence[str] | None,
+    where: DocumentFilter,
+    after: Position | None = None,
+    limit: int = 50,
+) -> list[Document]:
+    """Documents of ``units`` (None: every unit), newest first, ``limit`` of them after
+    ``after`` (keyset pagination: a page never counts or skips the rows before it), each
+    with its dossier loaded. The query is ``listing_query``'s."""
+    if units is not None and not units:
+        return []
+    return list(s.scalars(listing_query(units, where, after, limit)))
+
+
+def listing_query(
+    units: Sequence[str] | None, where: DocumentFilter, after: Position | None, limit: int
+) -> Select[tuple[Document]]:
+    """The statement behind ``list_documents`` (its plan is checked by the tests).
+
+    Each unit is read on its own from ``ix_documents_unit_code_{,status_,document_type_}
+    created_at_id`` — an index range in exactly this order, stopping after ``limit``
+    rows — and the units' pages merged (``UNION ALL``, one statement): one ``IN`` over
+    the units would have to sort every matching document of them before cutting a
+    page. A page of a key with *k* units reads at most *k* × ``limit`` index entries,
+    whatever the archive's size, then sorts those few.
+    """
+    newest_first = (Document.created_at.desc(), Document.id.desc())
+
+    def one_range(unit: str | None) -> Select[tuple[str, datetime]]:
+        query = select(Document.id, Document.created_at).where(*_conditions(where, after))
+        if unit is not None:
+            query = query.where(Document.unit_code == unit)
+        return query.order_by(*newest_first).limit(limit)
+
+    if units is None or len(set(units)) == 1:
+        ids = select(one_range(None if units is None else units[0]).subquery().c.id)
+    else:
+        # Each member wrapped as a subquery: SQLite allows ORDER BY/LIMIT only there.
+        parts = [select(one_range(u).subquery()) for u in sorted(set(units))]
+        merged = union_all(*parts).subquery()
+        ids = (
+            select(merged.c.id)
+            .order_by(merged.c.created_at.desc(), merged.c.id.desc())
+            .limit(limit)
+        )
+    return (
+        select(Document)
+        .where(Document.id.in_(ids.scalar_subquery()))
+        .options(selectinload(Document.dossier))
+        .order_by(*newest_first)
+    )
+
+
+def _conditions(where: DocumentFilter, after: Position | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if where.status is not None:
+        conditions.append(Document.status == where.status)
+    if where.document_type is not None:
+        conditions.append(Document.document_type == where.document_type)
+    if where.created_from is not None:
+        conditions.append(Document.created_at >= where.created_from)
+    if where.created_before is not None:
+        conditions.append(Document.created_at < where.created_before)
+    if after is not None:
+        # A row comparison, which both backends read as one index range.
+        position = tuple_(*after, types=[Document.created_at.type, Document.id.type])
+        conditions.append(tuple_(Document.created_at, Document.id) < position)
+    return conditions

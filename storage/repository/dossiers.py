@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -9,12 +10,14 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from classifiers.checklists import Procedures, dossier_complete
 from core.codes import validate_code
 from core.vietnamese import nfc
 from storage.models import (
     Document,
     Dossier,
     Unit,
+    utcnow,
 )
 from storage.people import index_applicant
 from storage.repository.rows import insert_or_get
@@ -159,3 +162,49 @@ def list_dossiers(
 def unit_codes(s: Session) -> list[str]:
     """Every known unit's code, in order (an admin may file a dossier in any)."""
     return list(s.scalars(select(Unit.code).order_by(Unit.code)))
+
+
+WEBHOOK_SECRET_PREFIX = "whsec_"
+
+
+def ensure_webhook_secret(dossier: Dossier, *, rotate: bool = False) -> str | None:
+    """Give the dossier its own webhook signing secret; the new secret, or None if it had one.
+
+    Made when a callback URL is first set (or on ``rotate``), so each receiver can check
+    its events with a key no other dossier's receiver holds. Kept as it is: HMAC signing
+    needs the secret itself, so a hash would not do; the API shows it only when made.
+    """
+    if dossier.webhook_secret is not None and not rotate:
+        return None
+    dossier.webhook_secret = WEBHOOK_SECRET_PREFIX + secrets.token_urlsafe(32)
+    return dossier.webhook_secret
+
+
+def claim_completion(s: Session, dossier_id: int, procedures: Procedures) -> Dossier | None:
+    """The dossier, if it has just become complete and nobody has said so yet; else None.
+
+    Complete: every document done and its checklist (if its procedure has one) đủ
+    (``classifiers.checklists.dossier_complete``). The dossier row is locked first, so
+    two documents finishing at once are judged one after the other (the second sees
+    the first's ``done``), and ``complete_event_at`` is set in the caller's transaction:
+    a redelivered task finds it set and claims nothing. Exactly one caller gets the
+    dossier, once, for its ``dossier.complete`` event.
+    """
+    s.flush()  # this transaction's own changes (the document just done) are read below
+    # Read after the lock, never from the session's memory: another transaction may
+    # have just finished a document or claimed the event.
+    fresh = {"populate_existing": True}
+    dossier = s.scalars(
+        select(Dossier).where(Dossier.id == dossier_id).with_for_update().execution_options(**fresh)
+    ).one_or_none()
+    if dossier is None or dossier.complete_event_at is not None:
+        return None
+    documents = list(
+        s.scalars(
+            select(Document).where(Document.dossier_id == dossier_id).execution_options(**fresh)
+        )
+    )
+    if not dossier_complete(procedures, dossier.procedure_code, documents, dossier.checklist_marks):
+        return None
+    dossier.complete_event_at = utcnow()
+    return dossier

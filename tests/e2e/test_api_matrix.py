@@ -41,12 +41,13 @@ from testkit.pipeline_harness import Worker
 UNIT = "000.00.00.H26"
 OTHER = "000.00.00.H27"
 DOSSIER = "000.A0.01.H26-261201-0001"
-ROLES = ("clerk", "officer", "system", "admin")
+ROLES = ("clerk", "officer", "system", "intake", "admin")
 SPEC: dict[str, set[str]] = {
-    "clerk": {"read", "write"},  # files scans and reads them, in its unit
+    "clerk": {"read", "submit", "write"},  # files scans and reads them, in its unit
     "officer": {"read", "verify"},  # reads and verifies certified copies, in its unit
     "system": {"read"},  # other agencies' software: read-only
-    "admin": {"read", "write", "verify", "admin"},
+    "intake": {"read", "submit"},  # the one-stop software: hands dossiers and scans in
+    "admin": {"read", "submit", "write", "verify", "admin"},
 }
 """The roles as the README and the issue state them, written out here on purpose:
 deriving the expectations from ``api.security.PERMISSIONS`` would let a wrong
@@ -228,7 +229,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/healthz"): Operation("", lambda c, t, w: c.get("/healthz"), (200,), scoped=False),
     ("GET", "/readyz"): Operation("", lambda c, t, w: c.get("/readyz"), (200,), scoped=False),
     ("PUT", "/api/v1/dossiers/{code}"): Operation(
-        "write",
+        "submit",
         lambda c, t, w: c.put(
             f"/api/v1/dossiers/{quote(t.dossier)}",
             json={"unit": t.unit, "procedure_code": "2.000815"},
@@ -259,7 +260,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         ),
         (200,),
     ),
-    ("POST", "/api/v1/dossiers/{code}/documents"): Operation("write", _upload, (202,)),
+    ("POST", "/api/v1/dossiers/{code}/documents"): Operation("submit", _upload, (202,)),
+    # 409 no_callback_url: the matrix's dossier sends no events; the key was let through
+    ("POST", "/api/v1/dossiers/{code}/webhook-secret"): Operation(
+        "submit",
+        lambda c, t, w: c.post(
+            f"/api/v1/dossiers/{quote(t.dossier)}/webhook-secret", params={"unit": t.unit}
+        ),
+        (200, 409),
+    ),
     ("GET", "/api/v1/dossiers/{code}/receipt.pdf"): Operation(
         "read",
         lambda c, t, w: c.get(
@@ -274,7 +283,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         ),
         (200,),
     ),
-    ("POST", "/api/v1/batches"): Operation("write", _batch, (202,)),
+    ("POST", "/api/v1/batches"): Operation("submit", _batch, (202,)),
     ("GET", "/api/v1/people"): Operation(
         "read",
         lambda c, t, w: c.get("/api/v1/people", params={"q": "nguyễn văn an", "unit": t.unit}),
@@ -297,6 +306,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/metrics"): Operation(
         "admin", lambda c, t, w: c.get("/metrics"), (200,), scoped=False
+    ),
+    ("GET", "/api/v1/documents"): Operation(
+        "read",
+        lambda c, t, w: c.get("/api/v1/documents", params={"unit": t.unit, "limit": 5}),
+        (200,),
     ),
     ("GET", "/api/v1/documents/{document_id}"): Operation("read", _doc(), (200,)),
     ("PATCH", "/api/v1/documents/{document_id}"): Operation(

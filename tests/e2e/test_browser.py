@@ -277,7 +277,7 @@ def test_clerk_uploads_watches_searches_and_corrects(
             corrected = api.get(f"/api/v1/documents/{birth['id']}").json()
         assert corrected["document_type"] == "birth_extract"
         assert corrected["fields"]["date_of_birth"] == {  # stored as every date is: ISO
-            "value": "1978-10-26", "confidence": 1.0, "corrected": True,
+            "value": "1978-10-26", "confidence": 1.0, "corrected": True, "page": None, "box": None,
         }  # fmt: skip
         assert page.locator("#tin-cay-date_of_birth").inner_text() == "Đã hiệu chỉnh"
 

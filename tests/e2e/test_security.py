@@ -33,8 +33,8 @@ from testkit.database import BACKENDS, fresh_postgres_url
 
 UNIT = "000.00.00.H26"
 OTHER_UNIT = "000.00.00.H27"
-ROLES = ("clerk", "officer", "system", "admin")
-PERMISSIONS_ALL = ("read", "write", "verify", "admin")
+ROLES = ("clerk", "officer", "system", "intake", "admin")
+PERMISSIONS_ALL = ("read", "submit", "write", "verify", "admin")
 KEY_FORMAT = re.compile(r"sohoa_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")
 
 
@@ -239,10 +239,11 @@ def test_ensure_admin_key_concurrent_starts(backend: str, tmp_path: Path) -> Non
 
 
 EXPECTED = {
-    "clerk": {"read", "write"},
+    "clerk": {"read", "submit", "write"},
     "officer": {"read", "verify"},
     "system": {"read"},
-    "admin": {"read", "write", "verify", "admin"},
+    "intake": {"read", "submit"},  # the one-stop software: hands in, never corrects
+    "admin": {"read", "submit", "write", "verify", "admin"},
 }
 
 

@@ -1116,3 +1116,45 @@ def test_admin_deletes_documents_and_dossiers_originals_kept_as_retention_says(
             )
         ).all()
     assert sorted(actions)[-3:] == ["document.delete", "document.delete", "dossier.delete"]
+
+
+def test_a_dossier_s_webhook_secret_is_shown_once_rotated_and_a_tick_can_complete_it(
+    app: FastAPI, site: Site
+) -> None:
+    api = browser(app)
+    clerk = {"Authorization": f"Bearer {site.keys['clerk']}"}
+    url = "/api/v1/dossiers/000.A0.01.H26-261203-0501"
+    plain = api.put(url, headers=clerk, json={"unit": UNIT, "procedure_code": "1.000656"})
+    assert plain.status_code == 201 and plain.json()["webhook_secret"] is None
+    refused = api.post(f"{url}/webhook-secret", headers=clerk)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "no_callback_url")
+
+    hook = {"callback_url": "https://mot-cua.example.org/sohoa"}
+    first = api.put(url, headers=clerk, json=hook).json()["webhook_secret"]
+    assert first.startswith("whsec_") and len(first) >= 40
+    assert api.put(url, headers=clerk, json=hook).json()["webhook_secret"] is None  # once
+    assert api.get(url, headers=clerk).json()["webhook_secret"] is None  # never on a read
+    rotated = api.post(f"{url}/webhook-secret", headers=clerk)
+    assert rotated.status_code == 200 and rotated.json()["webhook_secret"] not in (None, first)
+    with site.rt.session() as s:
+        stored = s.scalars(select(Dossier).where(Dossier.code == url.rsplit("/", 1)[1])).one()
+        assert stored.webhook_secret == rotated.json()["webhook_secret"]
+    officer = {"Authorization": f"Bearer {site.keys['officer']}"}
+    assert api.post(f"{url}/webhook-secret", headers=officer).status_code == 403
+
+    # death registration: the form, the death notice (ticked), the ID; the last tick completes
+    with site.rt.session() as s:
+        dossier = s.scalars(select(Dossier).where(Dossier.code == url.rsplit("/", 1)[1])).one()
+        _document(s, dossier, "To khai tu.png", "TỜ KHAI", document_type="application_form")
+        _document(s, dossier, "CCCD.png", "CĂN CƯỚC", document_type="citizen_id")
+    for key in ("giay-bao-tu",):
+        assert api.put(f"{url}/checklist/{key}", headers=clerk, json={}).status_code == 200
+    with site.rt.session() as s:
+        stored = s.scalars(select(Dossier).where(Dossier.code == url.rsplit("/", 1)[1])).one()
+        assert stored.complete_event_at is not None  # dossier.complete claimed, once
+        claimed = stored.complete_event_at
+    assert api.delete(f"{url}/checklist/giay-bao-tu", headers=clerk).status_code == 200
+    assert api.put(f"{url}/checklist/giay-bao-tu", headers=clerk, json={}).status_code == 200
+    with site.rt.session() as s:
+        stored = s.scalars(select(Dossier).where(Dossier.code == url.rsplit("/", 1)[1])).one()
+        assert stored.complete_event_at == claimed  # not claimed again

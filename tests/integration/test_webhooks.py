@@ -45,17 +45,19 @@ def test_generated_secret_is_stable_and_private(tmp_path):
 
 
 class Receiver:
-    """A one-stop system's endpoint: refuses the first delivery, then accepts."""
+    """A one-stop system's endpoint: refuses the first delivery of each event, then accepts."""
 
-    def __init__(self, fail_first: int = 1) -> None:
+    def __init__(self) -> None:
         self.requests: list[tuple[int, dict[str, str], bytes]] = []
-        self.fail_first = fail_first
+        seen: set[str] = set()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                status = 500 if len(receiver.requests) < receiver.fail_first else 204
+                event_id = self.headers["X-Sohoa-Event-Id"]
+                status = 204 if event_id in seen else 500
+                seen.add(event_id)
                 receiver.requests.append((status, dict(self.headers), body))
                 self.send_response(status)
                 self.end_headers()
@@ -80,14 +82,18 @@ def receiver() -> Iterator[Receiver]:
     r.server.shutdown()
 
 
-def _setup(tmp_path: Path, dossier: str, url: str, **extra: str) -> tuple[dict, Runtime]:
+def _setup(
+    tmp_path: Path, dossier: str, url: str, *, own_secret: bool = False, **extra: str
+) -> tuple[dict, Runtime, bytes]:
+    """The deployment and the dossier; the key its events are signed with."""
     values = {"SOHOA_DATA_DIR": str(tmp_path / "data"), **extra}
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")} | values
     rt = Runtime.from_settings(Settings(_env_file=None, data_dir=tmp_path / "data"))
     with rt.session() as s:
         repo.ensure_unit(s, UNIT)
-        repo.upsert_dossier(s, UNIT, dossier, callback_url=url)
-    return env, rt
+        made = repo.upsert_dossier(s, UNIT, dossier, callback_url=url)
+        secret = repo.ensure_webhook_secret(made) if own_secret else None
+    return env, rt, secret.encode() if secret else webhooks.webhook_secret(rt.settings)
 
 
 def _ingest(env: dict, tmp_path: Path, dossier: str) -> str:
@@ -99,27 +105,54 @@ def _ingest(env: dict, tmp_path: Path, dossier: str) -> str:
 
 @pytest.mark.parametrize("outcome", ["done", "failed"])
 def test_document_events_are_signed_and_retried(outcome, receiver, tmp_path):
+    """Each event is refused once and sent again, the very same; a dossier whose only
+    document is done is complete (no checklist): ``dossier.complete``, once. The done
+    case's dossier has its own secret (made when its callback was set): its events are
+    signed with it, not with the deployment's."""
     dossier = f"000.A0.01.H26-251122-{outcome}"
-    env, rt = _setup(tmp_path, dossier, receiver.url, SOHOA_WEBHOOK_ALLOW=receiver.allow)
+    env, rt, secret = _setup(
+        tmp_path,
+        dossier,
+        receiver.url,
+        own_secret=outcome == "done",
+        SOHOA_WEBHOOK_ALLOW=receiver.allow,
+    )
+    expected = {f"document.{outcome}"} | ({"dossier.complete"} if outcome == "done" else set())
     # the failed case: the OCR engine crashes on every page (a stand-in on the PATH)
     extra = engine_shim(tmp_path / "engine", "crash") if outcome == "failed" else {}
     document_id = _ingest(env, tmp_path, dossier)
     worker = Worker(env | extra, tmp_path / "worker.log").start()
     try:
-        wait_for(receiver.accepted, 120, "an accepted webhook delivery")
+        wait_for(
+            lambda: {json.loads(b)["type"] for _, _, b in receiver.accepted()} >= expected,
+            120,
+            f"accepted deliveries of {sorted(expected)}",
+        )
+        time.sleep(3)  # room for a duplicate, which must not come
     finally:
         worker.stop()
 
-    (first_status, _, first_body), *_ = receiver.requests
-    _, head, body = receiver.accepted()[0]
-    assert first_status == 500, "the first delivery is refused, so the accepted one is a retry"
-    assert body == first_body, "a retry sends the very same event"
-    event = json.loads(body)
-    assert event["type"] == f"document.{outcome}"
-    assert event["document"]["id"] == document_id and event["document"]["status"] == outcome
-    assert event["dossier"] == {"code": dossier, "unit": UNIT}
-    assert head["X-Sohoa-Event-Id"] == event["id"]
-    secret = webhooks.webhook_secret(rt.settings)
-    assert webhooks.verify(secret, head["X-Sohoa-Timestamp"], body, head["X-Sohoa-Signature"])
+    events = {}
+    for status, head, body in receiver.requests:
+        events.setdefault(head["X-Sohoa-Event-Id"], []).append((status, head, body))
+    assert sorted(json.loads(tries[0][2])["type"] for tries in events.values()) == sorted(expected)
+    for tries in events.values():
+        assert [status for status, _, _ in tries] == [500, 204], "refused once, sent again, once"
+        assert tries[0][2] == tries[1][2], "a retry sends the very same event"
+        _, head, body = tries[1]
+        assert webhooks.verify(secret, head["X-Sohoa-Timestamp"], body, head["X-Sohoa-Signature"])
+        if outcome == "done":  # not with the deployment's key
+            shared = webhooks.webhook_secret(rt.settings)
+            assert not webhooks.verify(
+                shared, head["X-Sohoa-Timestamp"], body, head["X-Sohoa-Signature"]
+            )
+    document_event = next(
+        json.loads(t[0][2])
+        for t in events.values()
+        if json.loads(t[0][2])["type"].startswith("document.")
+    )
+    assert document_event["document"]["id"] == document_id
+    assert document_event["document"]["status"] == outcome
+    assert document_event["dossier"] == {"code": dossier, "unit": UNIT}
     with rt.session() as s:
         assert repo.get_document(s, document_id).status == outcome

@@ -3,7 +3,7 @@
 Layers, bottom first (README's architecture): ``core`` (settings, plain rules)
 imports nothing of the project; the stages (``ingest``, ``ocr``, ``classifiers``)
 only what is below them; then ``storage``; the journey and its runners
-(``pipeline``); features that use the archive (``compare``); ``api`` and the
+(``pipeline``); features that use the archive (``compare``, then ``certify``); ``api`` and the
 command line (``sohoa``) on top. A module may
 import its own package or any package of a lower layer, never one above: so no
 two packages import each other, and a stage never reaches for a runner or the API.
@@ -21,7 +21,18 @@ from setuptools import find_packages
 from testkit.programs import REPO
 
 ROOT = REPO
-LAYERS = ("core", "ingest", "ocr", "classifiers", "storage", "pipeline", "compare", "api", "sohoa")
+LAYERS = (
+    "core",
+    "ingest",
+    "ocr",
+    "classifiers",
+    "storage",
+    "pipeline",
+    "compare",
+    "certify",
+    "api",
+    "sohoa",
+)
 RANK = {package: rank for rank, package in enumerate(LAYERS)}
 
 
