@@ -91,17 +91,7 @@ def search_documents(
         "documents": [h.document_id for h in found.hits],
         "total": found.total,
     }
-    if via is not None:
-        detail["via"] = via
-    audit_read(
-        rt,
-        principal,
-        action="document.search",
-        object_type="search",
-        object_id="-",
-        unit_code=unit,
-        detail=detail,
-    )
+    _audit_reading(rt, principal, "document.search", unit, detail, via)
     return found
 
 
@@ -228,17 +218,7 @@ def find_people(
         "documents": [h.document_id for h in found.hits if h.document_id],
         "total": found.total,
     }
-    if via is not None:
-        detail["via"] = via
-    audit_read(
-        rt,
-        principal,
-        action="people.search",
-        object_type="search",
-        object_id="-",
-        unit_code=unit,
-        detail=detail,
-    )
+    _audit_reading(rt, principal, "people.search", unit, detail, via)
     return found
 
 
@@ -287,15 +267,26 @@ def list_documents(
         },
         "documents": [d.id for d in page],
     }
-    if via is not None:
-        detail["via"] = via
+    _audit_reading(rt, principal, "document.list", unit, detail, via)
+    return DocumentListing(items, next_after)
+
+
+def _audit_reading(
+    rt: Runtime,
+    principal: Principal,
+    action: str,
+    unit: str | None,
+    detail: dict[str, object],
+    via: str | None,
+) -> None:
+    """Record a search or listing: what it asked and which documents it showed (a list of
+    citizens' papers is read as much as one opened), with the channel when a page asked."""
     audit_read(
         rt,
         principal,
-        action="document.list",
+        action=action,
         object_type="search",
         object_id="-",
         unit_code=unit,
-        detail=detail,
+        detail=detail | ({"via": via} if via is not None else {}),
     )
-    return DocumentListing(items, next_after)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import shutil
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -445,10 +444,6 @@ def test_verification_answers_every_bad_file_without_raising(
 SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
 
 
-@pytest.mark.skipif(
-    not SOFTHSM_MODULE.exists() or shutil.which("softhsm2-util") is None,
-    reason="Debian's softhsm2 is not installed (the Makefile's TEST_APT_PACKAGES has it)",
-)
 def test_signing_through_a_pkcs11_token(
     searchable: bytes,
     authority: LocalAuthority,
