@@ -65,8 +65,10 @@ PORT ?= 8000
 
 # The service on the embedded default (SQLite, a local folder, no servers): the
 # API on http://$(HOST):$(PORT) and a worker. A first start prints an admin key.
+# The local test CA signs certified copies here (marked NOT FOR PRODUCTION on every copy);
+# a unit's own key is set with SOHOA_SIGNING_PKCS12 or SOHOA_SIGNING_PKCS11_* instead.
 run: install
-	$(VENV)/bin/sohoa run --host $(HOST) --port $(PORT)
+	SOHOA_SIGNING_TEST_CA=$${SOHOA_SIGNING_TEST_CA:-true} $(VENV)/bin/sohoa run --host $(HOST) --port $(PORT)
 
 # Digitise the bundled sample scan without any service.
 demo: install

@@ -15,9 +15,12 @@ from api import (
     prometheus_metrics,
     routes_admin,
     routes_attention,
+    routes_certify,
+    routes_citizens,
     routes_compare,
     routes_documents,
     routes_printouts,
+    routes_verification,
 )
 from api.api_docs import install_docs
 from api.error_responses import ERROR_RESPONSES, ApiError, install_error_handlers
@@ -77,6 +80,9 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     api.include_router(routes_admin.router)
     api.include_router(routes_documents.router)
     api.include_router(routes_compare.router)
+    api.include_router(routes_certify.router)  # certified electronic copies, the register
+    api.include_router(routes_verification.router)  # public: is this certified copy genuine?
+    api.include_router(routes_citizens.router)  # other systems reuse a citizen's papers
     api.include_router(routes_attention.router)  # what needs a person
     api.include_router(routes_printouts.router)  # cover sheets, batch scans
     api.include_router(prometheus_metrics.router)  # GET /metrics for Prometheus

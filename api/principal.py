@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
+from storage.apikeys import reuse_covers
 from storage.models import ApiKey
 
 Role = Literal["clerk", "officer", "system", "intake", "admin"]
-Permission = Literal["read", "submit", "write", "verify", "admin"]
+Permission = Literal["read", "submit", "write", "verify", "admin", "reuse"]
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "clerk": frozenset({"read", "submit", "write"}),
@@ -24,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "intake": frozenset({"read", "submit"}),
     "admin": frozenset(get_args(Permission)),
 }
+"""``reuse`` (a citizen's papers looked up by ID number, ``api.routes_citizens``) is not a
+role's: a ``system`` key has it only where its grant says (``ApiKey.reuse_scope``)."""
 
 
 @dataclass(frozen=True)
@@ -34,12 +37,19 @@ class Principal:
     name: str
     role: Role
     units: frozenset[str]
+    reuse_scope: frozenset[str] = frozenset()
 
     def sees_unit(self, unit_code: str) -> bool:
         return self.role == "admin" or unit_code in self.units
 
     def can(self, permission: Permission) -> bool:
+        if permission == "reuse" and self.role == "system":
+            return bool(self.reuse_scope)
         return permission in PERMISSIONS.get(self.role, frozenset())
+
+    def may_reuse_in(self, unit_code: str) -> bool:
+        """Whether a reuse look-up may answer with this unit's papers."""
+        return self.role == "admin" or reuse_covers(self.reuse_scope, unit_code)
 
     @property
     def actor(self) -> str:
@@ -47,4 +57,10 @@ class Principal:
 
     @classmethod
     def from_key(cls, key: ApiKey) -> Principal:
-        return cls(key.id, key.name, cast(Role, key.role), frozenset(key.units))
+        return cls(
+            key.id,
+            key.name,
+            cast(Role, key.role),
+            frozenset(key.units),
+            frozenset(key.reuse_scope or ()),
+        )

@@ -43,6 +43,12 @@ class KeyIn(BaseModel):
         default_factory=list, max_length=1000, description="Unit codes; none for an admin key."
     )
     name: str | None = Field(None, max_length=apikeys.MAX_NAME_LENGTH, examples=["Một cửa xã A"])
+    reuse_scope: list[str] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="System keys only: unit codes or province:<code> where it may look a "
+        "citizen's papers up by ID number (GET /citizens/{id_number}/documents).",
+    )
 
 
 class KeyOut(BaseModel):
@@ -50,6 +56,7 @@ class KeyOut(BaseModel):
     name: str
     role: str
     units: list[str]
+    reuse_scope: list[str]
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
@@ -61,6 +68,7 @@ class KeyOut(BaseModel):
             name=key.name,
             role=key.role,
             units=list(key.units),
+            reuse_scope=list(key.reuse_scope or []),
             created_at=key.created_at,
             revoked_at=key.revoked_at,
             last_used_at=key.last_used_at,
@@ -197,7 +205,12 @@ def create_key(rt: RuntimeDep, body: KeyIn, principal: Admin) -> NewKeyOut:
     try:
         with rt.session() as s:
             key, secret = apikeys.create_key(
-                s, role=body.role, units=body.units, name=body.name, actor=principal.actor
+                s,
+                role=body.role,
+                units=body.units,
+                name=body.name,
+                actor=principal.actor,
+                reuse_scope=body.reuse_scope,
             )
             out = KeyOut.of(key)
     except ValueError as exc:
@@ -243,6 +256,10 @@ def delete_document(rt: RuntimeDep, document_id: str, principal: Admin) -> Delet
         raise ApiError(
             409, "document_busy", f"document {document_id} is being read; delete it when done"
         ) from None
+    except deletion.DocumentCertified:
+        raise ApiError(
+            409, "document_certified", f"document {document_id} has a certified copy: it stays"
+        ) from None
     if deleted is None:
         raise ApiError(404, "document_not_found", f"no document {document_id}")
     return DeletedOut(
@@ -263,6 +280,10 @@ def delete_dossier(
     except deletion.DocumentBusy as exc:
         raise ApiError(
             409, "document_busy", f"document {exc.document_id} of {code} is being read"
+        ) from None
+    except deletion.DocumentCertified as exc:
+        raise ApiError(
+            409, "document_certified", f"document {exc.document_id} of {code} has a certified copy"
         ) from None
     return DeletedOut(
         documents=[d.document_id for d in deleted],

@@ -13,14 +13,11 @@ Uploads (``POST /dossiers/{code}/documents``): see ``upload_documents``.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import logging
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -29,6 +26,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api import routes_dossiers, routes_files
+from api.cursors import FIRST_DAY, LAST_DAY, local_midnight, make_cursor, read_cursor
 from api.error_responses import ApiError, ErrorOut, error_body
 from api.principal import Principal
 from api.routes_dossiers import MAX_LIST
@@ -66,7 +64,6 @@ from api.security import authenticate, require
 from api.services import document_service
 from api.services.document_service import Correction
 from api.uploads import ReceivedFile, receive_files
-from core.vietnamese import VIETNAM_TIME
 from ingest.bundle import Picture
 from ingest.errors import InputError
 from pipeline import intake
@@ -78,9 +75,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 
-FIRST_DAY = date(1900, 1, 1)
-"""Earliest day a listing filters on: nothing was uploaded before, and the first days of
-year 1 in Vietnam time fall before year 1 in UTC (a 500 the fuzzer found)."""
 
 MIB = 1024 * 1024
 
@@ -407,11 +401,15 @@ def list_documents(
     ] = None,
     date_from: Annotated[
         date | None,
-        Query(alias="from", ge=FIRST_DAY, description="uploaded on/after (Vietnam time)"),
+        Query(
+            alias="from", ge=FIRST_DAY, le=LAST_DAY, description="uploaded on/after (Vietnam time)"
+        ),
     ] = None,
     date_to: Annotated[
         date | None,
-        Query(alias="to", ge=FIRST_DAY, description="uploaded on/before (Vietnam time)"),
+        Query(
+            alias="to", ge=FIRST_DAY, le=LAST_DAY, description="uploaded on/before (Vietnam time)"
+        ),
     ] = None,
     unit: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
@@ -426,8 +424,8 @@ def list_documents(
     where = repo.DocumentFilter(
         status=status,
         document_type=document_type,
-        created_from=_local_midnight(date_from) if date_from is not None else None,
-        created_before=_local_midnight(date_to + timedelta(days=1))
+        created_from=local_midnight(date_from) if date_from is not None else None,
+        created_before=local_midnight(date_to + timedelta(days=1))
         if date_to is not None and date_to < date.max
         else None,
     )
@@ -437,35 +435,11 @@ def list_documents(
         document_list_item,
         unit=unit,
         where=where,
-        after=_read_cursor(cursor) if cursor else None,
+        after=read_cursor(cursor) if cursor else None,
         limit=limit,
     )
-    next_cursor = _make_cursor(found.next_after) if found.next_after else None
+    next_cursor = make_cursor(found.next_after) if found.next_after else None
     return DocumentListOut(limit=limit, items=found.items, next_cursor=next_cursor)
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), VIETNAM_TIME)
-
-
-def _make_cursor(position: repo.Position) -> str:
-    """Opaque to clients: where the page ended, as base64url JSON (no secret in it)."""
-    created_at, document_id = position
-    raw = json.dumps([created_at.astimezone(UTC).isoformat(), document_id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _read_cursor(cursor: str) -> repo.Position:
-    """The position a cursor names; 400 ``invalid_cursor`` for anything we did not make."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created, document_id = json.loads(raw)
-        created_at = datetime.fromisoformat(created)
-        if created_at.tzinfo is None or not isinstance(document_id, str) or len(document_id) > 36:
-            raise ValueError(cursor)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_cursor", "cursor: pass next_cursor as it was given") from None
-    return created_at, document_id
 
 
 # ------------------------------------------------------------------ search

@@ -175,6 +175,38 @@ class Settings(BaseSettings):
         description="The unit the hot folder files into (new dossiers named on cover sheets "
         "are opened there); unset: SOHOA_DEFAULT_UNIT.",
     )
+    # The unit's signing key for certified electronic copies (certify.signing_keys):
+    # a PKCS#12 file or a PKCS#11 token, exactly one; none: certifying is refused.
+    signing_pkcs12: Path | None = Field(
+        None, description="PKCS#12 (.p12/.pfx) file holding the unit's key and certificate."
+    )
+    signing_pkcs12_passphrase: str = Field("", description="The PKCS#12 file's passphrase.")
+    signing_pkcs11_module: str = Field(
+        "", description="The token vendor's PKCS#11 library (.so), for a USB token or HSM."
+    )
+    signing_pkcs11_token: str = Field("", description="The PKCS#11 token's label.")
+    signing_pkcs11_key: str = Field(
+        "", description="The key's label on the token (its certificate has the same label)."
+    )
+    signing_pkcs11_pin: str = Field("", description="The token's user PIN.")
+    signing_roots: Path | None = Field(
+        None,
+        description="PEM file of the root certificates a certified copy's signature must chain "
+        "to (the government CA's); required with a signing key (the public verification "
+        "page checks copies against it without opening the key).",
+    )
+    signing_test_ca: bool = Field(
+        False,
+        description="Sign with a local test CA made in <data_dir>/test-ca (make run, tests): "
+        "copies it signs are marked NOT FOR PRODUCTION. Ignored when a real key is set.",
+    )
+    public_url: str = Field(
+        "",
+        pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$",
+        description="The address citizens and other agencies reach sohoa at "
+        "(https://sohoa.example.gov.vn): the QR code on a certified copy points to its "
+        "verification page there. Unset: the address the officer's request came to.",
+    )
     classifier_threshold: float = Field(
         0.5,
         ge=0,
@@ -192,6 +224,14 @@ class Settings(BaseSettings):
                 f"SOHOA_VISIBILITY_TIMEOUT ({self.visibility_timeout} s) must be longer than "
                 f"SOHOA_PAGE_TIME_LIMIT + {HARD_LIMIT_GRACE_S} s ({hard_limit} s)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _signing_key_has_roots(self) -> Settings:
+        # Without the roots, the verification page could not say a copy is trusted:
+        # refuse at start-up rather than answer "invalid" for every genuine copy.
+        if (self.signing_pkcs12 or self.signing_pkcs11_module) and not self.signing_roots:
+            raise ValueError("SOHOA_SIGNING_ROOTS is required with a signing key")
         return self
 
     @field_validator("webhook_allow")

@@ -35,6 +35,7 @@ from pipeline.runtime import Runtime
 from storage import keys
 from storage import repository as repo
 from storage.models import Deletion, Document, Dossier, utcnow
+from storage.repository.certifications import certification_of_document
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,15 @@ BUSY = ("queued", "processing")
 PICTURES = "pictures"  # storage.keys.picture's folder
 PURGE_BATCH = 200
 """Deletions handled per purge: the store's deletes are one request each."""
+
+
+class DocumentCertified(Exception):
+    """A certified copy was issued from the document: the register and the copy rest on it,
+    so it stays (Decree 23/2015 keeps certification records; delete nothing they cite)."""
+
+    def __init__(self, document_id: str) -> None:
+        super().__init__(document_id)
+        self.document_id = document_id
 
 
 class DocumentBusy(Exception):
@@ -65,6 +75,8 @@ def delete_document_rows(
     """Remove the document's rows and record what the store still holds (one transaction)."""
     if document.status in BUSY:
         raise DocumentBusy(document.id)
+    if certification_of_document(s, document.id) is not None:
+        raise DocumentCertified(document.id)
     dossier = document.dossier
     prefix = keys.document_prefix(dossier.unit_code, dossier.code, document.id)
     # The scan as handed in, and the pictures it was bound from (``{prefix}/pictures/``).

@@ -28,14 +28,25 @@ def keys() -> None:
     "--unit", "-u", "units", multiple=True, help="A unit it works in (repeat for several)."
 )
 @click.option("--name", help="Who or what uses it, e.g. 'Một cửa xã A'.")
-def create(role: str, units: tuple[str, ...], name: str | None) -> None:
+@click.option(
+    "--reuse",
+    "reuse_scope",
+    multiple=True,
+    help="System keys: a unit code, or province:<code> (e.g. province:H26), where it may "
+    "look a citizen's papers up by ID number (repeat for several).",
+)
+def create(
+    role: str, units: tuple[str, ...], name: str | None, reuse_scope: tuple[str, ...]
+) -> None:
     """Create a key; prints it once, on stdout."""
     from pipeline.runtime import runtime
     from storage import apikeys
 
     try:
         with runtime().session() as s:
-            key, secret = apikeys.create_key(s, role=role, units=units, name=name, actor=_actor())
+            key, secret = apikeys.create_key(
+                s, role=role, units=units, name=name, actor=_actor(), reuse_scope=reuse_scope
+            )
             key_id, scope = key.id, ", ".join(key.units) or "all units"
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

@@ -38,6 +38,9 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+    # Where a system key may look up a citizen's papers by ID number (api.reuse):
+    # unit codes and ``province:<code>`` entries; None: not at all.
+    reuse_scope: Mapped[list[str] | None] = mapped_column(JsonType)
 
 
 class WebSession(Base):

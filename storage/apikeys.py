@@ -96,6 +96,36 @@ def check_grant(role: str, units: Iterable[str]) -> list[str]:
     return codes
 
 
+PROVINCE = "province:"
+"""A reuse grant covering every unit of a province: ``province:H26`` is each unit
+whose code ends in ``.H26`` (``000.A0.01.H26``), the province part of unit codes."""
+
+
+def check_reuse_scope(role: str, scope: Iterable[str]) -> list[str] | None:
+    """A system key's reuse grant (unit codes, ``province:<code>``), validated; None: none.
+
+    Looking citizens' papers up by ID number is for other agencies' software, granted
+    deliberately and per unit or province; a person's key never needs it (admins have it).
+    """
+    entries = sorted({entry.strip() for entry in scope if entry.strip()})
+    if not entries:
+        return None
+    if role != "system":
+        raise ValueError("only a system key is granted reuse look-ups")
+    for entry in entries:
+        code = entry.removeprefix(PROVINCE)
+        validate_code(code, "province code" if entry.startswith(PROVINCE) else "unit code")
+        if entry.startswith(PROVINCE) and "." in code:
+            raise ValueError(f"{entry}: a province is the last part of a unit code, e.g. H26")
+    return entries
+
+
+def reuse_covers(scope: Iterable[str], unit_code: str) -> bool:
+    """Whether a reuse grant covers ``unit_code`` (a unit named, or its province)."""
+    province = unit_code.rsplit(".", 1)[-1]
+    return any(e == unit_code or e == PROVINCE + province for e in scope)
+
+
 def _check_name(name: str | None, role: str, units: list[str]) -> str:
     if name is None or not name.strip():
         return " ".join([role, *units])[:MAX_NAME_LENGTH]
@@ -109,7 +139,13 @@ def _check_name(name: str | None, role: str, units: list[str]) -> str:
 
 
 def create_key(
-    s: Session, *, role: str, units: Iterable[str] = (), name: str | None = None, actor: str
+    s: Session,
+    *,
+    role: str,
+    units: Iterable[str] = (),
+    name: str | None = None,
+    actor: str,
+    reuse_scope: Iterable[str] = (),
 ) -> tuple[ApiKey, str]:
     """A new key and its secret: the only moment the secret exists outside the caller.
 
@@ -117,6 +153,7 @@ def create_key(
     event ``key.created``, written in the same transaction as the key.
     """
     codes = check_grant(role, units)
+    reuse = check_reuse_scope(role, reuse_scope)
     name = _check_name(name, role, codes)
     key_id, secret = _new_secret()
     key = ApiKey(
@@ -124,6 +161,7 @@ def create_key(
         name=name,
         role=role,
         units=codes,
+        reuse_scope=reuse,
         secret_hash=hash_secret(secret),
         created_at=utcnow(),
     )

@@ -38,6 +38,12 @@ def searchable_pdf(prefix: str) -> str:
     return f"{prefix}/searchable.pdf"
 
 
+def certified_copy(unit: str, year: int, certification_id: str) -> str:
+    """A certified electronic copy: under its unit but outside any document's prefix,
+    so deleting a document never takes what the register says was issued."""
+    return nfc(f"{unit}/_certified/{year}/{certification_id}.pdf")
+
+
 def text(prefix: str) -> str:
     return f"{prefix}/text.txt"
 

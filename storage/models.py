@@ -279,7 +279,8 @@ class Certification(Base):
     __table_args__ = (
         UniqueConstraint("unit_code", "year", "book", "number"),
         Index(None, "unit_code", "certified_at"),
-        Index(None, "document_id"),
+        Index(None, "document_id", unique=True),  # a document is certified once
+        Index(None, "pdf_sha256"),  # the verification page finds a copy by its hash
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
@@ -303,6 +304,8 @@ class Certification(Base):
     note: Mapped[str | None] = mapped_column(String(1024))
     pdf_key: Mapped[str | None] = mapped_column(String(1024))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    signer: Mapped[str | None] = mapped_column(String(255))  # the certificate's name
+    document_type: Mapped[str | None] = mapped_column(String(64))
 
     @property
     def book_label(self) -> str:

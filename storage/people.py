@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from core.vietnamese import nfc
-from storage.models import Document, Dossier, PersonEntry
+from storage.attention import FIELD_CONFIDENCE_FLOOR
+from storage.models import Certification, Document, Dossier, PersonEntry
 from storage.search_query import fold
 
 NAME_FIELDS = (
@@ -219,3 +220,77 @@ def _hit(
     entry: PersonEntry, code: str, unit: str, filename: str | None, kind: str | None
 ) -> PersonHit:
     return PersonHit(code, unit, entry.document_id, filename, kind, entry.field, entry.value)
+
+
+MAX_REUSE = 100
+"""Papers one reuse look-up returns: a citizen's digitised papers, not an archive."""
+
+
+@dataclass(frozen=True)
+class ReusableDocument:
+    document: Document
+    dossier_code: str
+    field: str  # which ID field matched: id_number or old_id_number
+    certification: Certification | None
+
+
+def trusted_id_match(document: Document, field: str, digits: str) -> bool:
+    """Whether the document says ``digits`` in ``field`` with confidence, or a person said so.
+
+    A look-up by another agency hands a citizen's papers over on the strength of the
+    ID number read on them: a misread digit would hand over someone else's. So the
+    value must be a person's correction or read at ``FIELD_CONFIDENCE_FLOOR`` or above
+    (on the paper or on one of the papers inside it)."""
+    parts = (document.classification or {}).get("parts") or []
+    every = [document.fields, *(p.get("fields") for p in parts if isinstance(p, Mapping))]
+    for fields in every:
+        found = (fields or {}).get(field)
+        if not isinstance(found, Mapping) or not isinstance(found.get("value"), str):
+            continue
+        if re.sub(r"\D", "", found["value"]) != digits:
+            continue
+        if found.get("corrected") or (found.get("confidence") or 0) >= FIELD_CONFIDENCE_FLOOR:
+            return True
+    return False
+
+
+def reusable_documents(
+    s: Session,
+    id_number: str,
+    *,
+    unit_codes: Sequence[str] | None,
+    provinces: Sequence[str] = (),
+    document_type: str | None = None,
+    limit: int = 20,
+) -> list[ReusableDocument]:
+    """A citizen's digitised papers whose ID number matches with trust, newest first.
+
+    ``unit_codes`` and ``provinces`` (the last part of unit codes) bound where to
+    look; ``unit_codes=None`` and no provinces: everywhere (an admin).
+    """
+    digits = re.sub(r"\D", "", id_number)
+    query = (
+        select(PersonEntry.field, Document, Dossier.code, Certification)
+        .join(Document, Document.id == PersonEntry.document_id)
+        .join(Dossier, Dossier.id == PersonEntry.dossier_id)
+        .outerjoin(Certification, Certification.document_id == Document.id)
+        .where(
+            PersonEntry.key == digits,
+            PersonEntry.field.in_(ID_FIELDS),
+            Document.status == "done",
+        )
+    )
+    if unit_codes is not None or provinces:
+        where = [Dossier.unit_code.in_(list(unit_codes or ()))]
+        where += [Dossier.unit_code.endswith(f".{p}", autoescape=True) for p in provinces]
+        query = query.where(or_(*where))
+    if document_type is not None:
+        query = query.where(Document.document_type == document_type)
+    rows = s.execute(
+        query.order_by(Document.created_at.desc(), Document.id).limit(MAX_REUSE * 2)
+    ).all()
+    found: dict[str, ReusableDocument] = {}
+    for field, document, code, certification in rows:
+        if document.id not in found and trusted_id_match(document, field, digits):
+            found[document.id] = ReusableDocument(document, code, field, certification)
+    return list(found.values())[: max(1, min(limit, MAX_REUSE))]

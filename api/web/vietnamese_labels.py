@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from certify.signing_keys import MESSAGES as SIGNING_KEY_MESSAGES
 from classifiers.doctypes import DOCUMENT_TYPES
 from core.vietnamese import VIETNAM_TIME
 
@@ -105,7 +106,42 @@ ERRORS = {
     "csrf_failed": "Yêu cầu không hợp lệ; hãy tải lại trang.",
     "forbidden": "Khóa của bạn không có quyền này.",
     "document_busy": "Tài liệu đang được xử lý.",
+    "document_not_ready": "Tài liệu chưa xử lý xong; hãy đợi rồi thử lại.",
+    # Certifying a copy (POST /documents/{id}/certify) and clearing a comparison first.
+    "already_certified": "Bản sao này đã được chứng thực (mỗi tài liệu chỉ chứng thực một lần).",
+    "comparison_differences": "Bản sao có chỗ khác bản chính: hãy xem kỹ rồi bấm “Đã kiểm tra” "
+    "trước khi chứng thực.",
+    "original_not_ready": "Bản chính chưa xử lý xong hoặc đã bị xóa: chưa chứng thực được.",
+    "comparison_not_of_document": "Lần đối chiếu này không phải của bản sao này.",
+    "comparison_not_found": "Không tìm thấy lần đối chiếu này trong các đơn vị của bạn.",
+    "not_in_queue": "Lần đối chiếu này đã được đánh dấu đã kiểm tra.",
+    **{
+        code: f"{message}: hãy báo quản trị viên." for code, message in SIGNING_KEY_MESSAGES.items()
+    },
+    # The public verification of a certified copy (/xac-minh).
+    "too_many_requests": "Quá nhiều lượt kiểm tra từ máy này; hãy thử lại sau ít phút.",
+    "one_file": "Hãy chọn đúng một tệp PDF bản sao chứng thực.",
+    "no_files": "Hãy chọn tệp PDF bản sao chứng thực cần kiểm tra.",
+    "multipart_required": "Hãy chọn tệp PDF bản sao chứng thực cần kiểm tra.",
+    "malformed_multipart": "Tệp gửi lên không trọn vẹn; hãy thử lại.",
 }
+
+VERIFICATION_REASONS = {
+    "ok": "Bản sao có trong sổ chứng thực điện tử, chữ ký số hợp lệ và tệp không bị sửa đổi "
+    "sau khi ký.",
+    "not_in_register": "Không tìm thấy bản sao này trong sổ chứng thực điện tử.",
+    "register_mismatch": "Tệp không trùng với bản sao đã cấp theo số chứng thực này.",
+    "signature_invalid": "Chữ ký số không hợp lệ.",
+    "modified_after_signing": "Tệp đã bị sửa đổi sau khi ký số.",
+    "untrusted_signer": "Chữ ký số không thuộc chứng thư số được tin cậy.",
+    "no_signature": "Tệp không có chữ ký số.",
+    "several_signatures": "Tệp có nhiều chữ ký số, khác với bản sao đã cấp.",
+    "not_pdf": "Tệp không phải là tệp PDF.",
+    "unreadable_pdf": "Tệp PDF bị hỏng hoặc không đọc được.",
+    "empty_file": "Tệp rỗng.",
+    "too_large": "Tệp quá lớn để kiểm tra.",
+}
+"""The public verification's answer (``certify.issuing.PublicCheck.reason``) in words."""
 
 SEXES = {"male": "Nam", "female": "Nữ"}
 MARITAL_STATUSES = {
@@ -155,6 +191,10 @@ def part_pages(part: object) -> str:
 
 def status_label(code: str | None) -> str:
     return STATUSES.get(code or "", code or "")
+
+
+def verification_reason(code: str) -> str:
+    return VERIFICATION_REASONS.get(code, code)
 
 
 def checklist_state(code: str) -> str:

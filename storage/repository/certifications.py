@@ -11,7 +11,11 @@ moment get consecutive numbers.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Certification, CertificationBook
@@ -48,3 +52,54 @@ def record_certification(s: Session, certification: Certification) -> Certificat
     s.add(certification)
     s.flush()
     return certification
+
+
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    items: list[Certification]
+    next_after: tuple[datetime, str] | None  # where the next page starts, or None
+
+
+def list_certifications(
+    s: Session,
+    *,
+    units: Sequence[str] | None,
+    certified_from: datetime | None = None,
+    certified_before: datetime | None = None,
+    after: tuple[datetime, str] | None = None,
+    limit: int = 100,
+) -> RegisterPage:
+    """Register entries of ``units`` (None: all) in signing order, a keyset page at a time.
+
+    ``(certified_at, id)`` orders them (within a unit, the order of their numbers);
+    the ``(unit_code, certified_at)`` index serves a unit's period.
+    """
+    limit = max(1, min(limit, MAX_PAGE))
+    query = select(Certification)
+    if units is not None:
+        query = query.where(Certification.unit_code.in_(list(units)))
+    if certified_from is not None:
+        query = query.where(Certification.certified_at >= certified_from)
+    if certified_before is not None:
+        query = query.where(Certification.certified_at < certified_before)
+    if after is not None:
+        moment, last_id = after
+        query = query.where(
+            or_(
+                Certification.certified_at > moment,
+                and_(Certification.certified_at == moment, Certification.id > last_id),
+            )
+        )
+    rows = list(
+        s.scalars(query.order_by(Certification.certified_at, Certification.id).limit(limit + 1))
+    )
+    more = len(rows) > limit
+    items = rows[:limit]
+    return RegisterPage(items, (items[-1].certified_at, items[-1].id) if more else None)
+
+
+def certification_of_document(s: Session, document_id: str) -> Certification | None:
+    return s.scalar(select(Certification).where(Certification.document_id == document_id))

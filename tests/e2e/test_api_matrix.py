@@ -19,7 +19,9 @@ import secrets
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -47,12 +49,16 @@ SPEC: dict[str, set[str]] = {
     "officer": {"read", "verify"},  # reads and verifies certified copies, in its unit
     "system": {"read"},  # other agencies' software: read-only
     "intake": {"read", "submit"},  # the one-stop software: hands dossiers and scans in
-    "admin": {"read", "submit", "write", "verify", "admin"},
+    "admin": {"read", "submit", "write", "verify", "admin", "reuse"},
 }
-"""The roles as the README and the issue state them, written out here on purpose:
+"""The roles as the README and the issue state them (``reuse``, a citizen's papers by ID
+number, is granted to system keys one by one: the matrix's system key has none), written
+out here on purpose:
 deriving the expectations from ``api.security.PERMISSIONS`` would let a wrong
 table there pass."""
 DONE_TIMEOUT = 240
+CITIZEN = "001090012345"
+"""The ID number a person confirmed on each target (a correction: trusted for reuse)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class Target:
     document_id: str
     scan: bytes
     comparison_id: str = ""
+    certification_id: str = ""
 
 
 @dataclass
@@ -95,7 +102,7 @@ def scan_bytes(seed: int, tmp: Path) -> bytes:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     data = tmp_path_factory.mktemp("matrix")
-    settings = embedded_settings(data)
+    settings = embedded_settings(data, SOHOA_SIGNING_TEST_CA="true")
     server = ApiServer(settings, data / "serve.log").start()
     worker = Worker(clean_env(settings), data / "worker.log").start()
     try:
@@ -124,7 +131,18 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             side = {"document_id": target.document_id, "page": 1}
             compared = admin.post("/api/v1/compare", json={"original": side, "copy": side})
             assert compared.status_code == 201, compared.text
-            targets[name] = dataclasses.replace(target, comparison_id=compared.json()["id"])
+            confirmed = admin.patch(
+                f"/api/v1/documents/{target.document_id}",
+                json={"document_type": "citizen_id", "fields": {"id_number": {"value": CITIZEN}}},
+            )
+            assert confirmed.status_code == 200, confirmed.text
+            certified = admin.post(f"/api/v1/documents/{target.document_id}/certify", json={})
+            assert certified.status_code == 201, certified.text
+            targets[name] = dataclasses.replace(
+                target,
+                comparison_id=compared.json()["id"],
+                certification_id=certified.json()["id"],
+            )
         # The other unit's original (the same scan, so the pages register and an overlay
         # exists) compared by the admin with the own unit's document as the copy: filed
         # under the own unit, yet readable only by keys that see the other unit too.
@@ -217,6 +235,18 @@ def _delete_dossier(c: httpx.Client, t: Target, w: World) -> httpx.Response:
     made = w.client("admin").put(f"/api/v1/dossiers/{quote(code)}", json={"unit": t.unit})
     assert made.status_code == 201, made.text
     return c.delete(f"/api/v1/dossiers/{quote(code)}", params={"unit": t.unit})
+
+
+PURPOSE = {"purpose": "kiểm tra ma trận quyền"}
+
+
+def _register(kind: str) -> Call:
+    def call(c: httpx.Client, t: Target, w: World) -> httpx.Response:
+        today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+        period = {"unit": t.unit, "from": str(today - timedelta(days=30)), "to": str(today)}
+        return c.get(f"/api/v1/certifications/register.{kind}", params=period)
+
+    return call
 
 
 def _revoke(c: httpx.Client, t: Target, w: World) -> httpx.Response:
@@ -382,6 +412,54 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("DELETE", "/api/v1/keys/{key_id}"): Operation("admin", _revoke, (200,), scoped=False),
     ("DELETE", "/api/v1/documents/{document_id}"): Operation("admin", _delete_document, (200, 409)),
+    # Certified electronic copies: the targets were certified when the world was made, so
+    # certifying again is 409 already_certified for a key that may.
+    ("POST", "/api/v1/documents/{document_id}/certify"): Operation(
+        "verify",
+        lambda c, t, w: c.post(f"/api/v1/documents/{t.document_id}/certify", json={}),
+        (201, 409),
+    ),
+    ("GET", "/api/v1/certifications"): Operation(
+        "verify", lambda c, t, w: c.get("/api/v1/certifications", params={"unit": t.unit}), (200,)
+    ),
+    ("GET", "/api/v1/certifications/register.csv"): Operation("verify", _register("csv"), (200,)),
+    ("GET", "/api/v1/certifications/register.pdf"): Operation("verify", _register("pdf"), (200,)),
+    ("GET", "/api/v1/certifications/{certification_id}"): Operation(
+        "read", lambda c, t, w: c.get(f"/api/v1/certifications/{t.certification_id}"), (200,)
+    ),
+    ("GET", "/api/v1/certifications/{certification_id}/pdf"): Operation(
+        "read", lambda c, t, w: c.get(f"/api/v1/certifications/{t.certification_id}/pdf"), (200,)
+    ),
+    # Public: anyone holding a certified copy checks it (no key; rate limited).
+    ("GET", "/api/v1/verification/{certification_id}"): Operation(
+        "",
+        lambda c, t, w: c.get(f"/api/v1/verification/{t.certification_id}"),
+        (200,),
+        scoped=False,
+    ),
+    ("POST", "/api/v1/verification"): Operation(
+        "",
+        lambda c, t, w: c.post(
+            "/api/v1/verification", files=[("files", ("x.pdf", b"not a pdf", "application/pdf"))]
+        ),
+        (200,),
+        scoped=False,
+    ),
+    # Reuse by ID number: a grant of its own (admins; system keys granted one by one).
+    ("GET", "/api/v1/citizens/{id_number}/documents"): Operation(
+        "reuse",
+        lambda c, t, w: c.get(f"/api/v1/citizens/{CITIZEN}/documents", params=PURPOSE),
+        (200,),
+        scoped=False,
+    ),
+    ("GET", "/api/v1/citizens/{id_number}/documents/{document_id}/pdf"): Operation(
+        "reuse",
+        lambda c, t, w: c.get(
+            f"/api/v1/citizens/{CITIZEN}/documents/{t.document_id}/pdf", params=PURPOSE
+        ),
+        (200,),
+        scoped=False,
+    ),
     ("DELETE", "/api/v1/dossiers/{code}"): Operation("admin", _delete_dossier, (200,)),
 }
 
@@ -460,6 +538,7 @@ def test_matrix_cell(world: World, method: str, path: str, role: str | None, pla
                     "dossier_not_found",
                     "unit_not_found",
                     "comparison_not_found",
+                    "certification_not_found",
                 },
             }[response.status_code]
         )

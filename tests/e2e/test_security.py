@@ -243,8 +243,9 @@ EXPECTED = {
     "officer": {"read", "verify"},
     "system": {"read"},
     "intake": {"read", "submit"},  # the one-stop software: hands in, never corrects
-    "admin": {"read", "submit", "write", "verify", "admin"},
+    "admin": {"read", "submit", "write", "verify", "admin", "reuse"},
 }
+"""``reuse`` is also a system key's where its grant says (``tests/unit/test_reuse_grants.py``)."""
 
 
 @pytest.mark.parametrize(("role", "permission"), list(itertools.product(ROLES, PERMISSIONS_ALL)))
@@ -524,6 +525,7 @@ def test_admin_manages_keys(live: Deployment) -> None:
             "name",
             "role",
             "units",
+            "reuse_scope",
             "created_at",
             "revoked_at",
             "last_used_at",

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from storage import repository as repo
 from storage.db import alembic_config, make_engine, session_factory
-from storage.models import Page, PersonEntry
-from storage.people import find_people, index_people, query_key
+from storage.models import Document, Page, PersonEntry
+from storage.people import find_people, index_people, query_key, reusable_documents
 from testkit.database import BACKENDS, Db, backend_db, fresh_postgres_url, postgres_db
 
 WARD, COMMUNE = "000.00.00.H26", "000.00.00.H27"
@@ -150,3 +150,36 @@ def test_upgrade_indexes_the_people_of_documents_read_before(tmp_path: Path) -> 
                     assert s.scalar(select(Page.text)) == "Phạm Thế Sửu"
             finally:
                 db.engine.dispose()
+
+
+def test_reuse_answers_only_trusted_id_numbers_in_the_grant(db: Db) -> None:
+    """Another agency's look-up: a read at the floor or a person's correction, done papers,
+    the grant's units and provinces, the type asked; a misread is never handed over."""
+    number = "001090012345"
+    with db.session() as s:
+        trusted = _document(s, WARD, "HS-R1", "cccd.pdf", {"id_number": number})
+        doubtful = _document(s, WARD, "HS-R2", "mo.pdf", {"id_number": number})
+        corrected = _document(s, WARD, "HS-R3", "sua.pdf", {"id_number": number})
+        elsewhere = _document(s, COMMUNE, "HS-R4", "khac.pdf", {"id_number": number})
+        queued = _document(s, WARD, "HS-R5", "cho.pdf", {"id_number": number})
+        documents = {d.id: d for d in s.scalars(select(Document))}
+        for document_id in (trusted, doubtful, corrected, elsewhere):
+            documents[document_id].status = "done"
+            documents[document_id].document_type = "citizen_id"
+        documents[doubtful].fields = {"id_number": {"value": number, "confidence": 0.6}}
+        documents[corrected].fields = {
+            "id_number": {"value": number, "confidence": 0.3, "corrected": True}
+        }
+        documents[elsewhere].document_type = "birth_certificate"
+
+    def found(**where: object) -> set[str]:
+        with db.session() as s:
+            return {r.document.id for r in reusable_documents(s, number, **where)}  # type: ignore[arg-type]
+
+    assert found(unit_codes=None) == {trusted, corrected, elsewhere}
+    assert found(unit_codes=[WARD]) == {trusted, corrected}
+    assert found(unit_codes=[], provinces=["H27"]) == {elsewhere}
+    assert found(unit_codes=[], provinces=["H2"]) == set()  # a province is a whole code part
+    assert found(unit_codes=None, document_type="birth_certificate") == {elsewhere}
+    assert queued not in found(unit_codes=None)
+    assert found(unit_codes=None, limit=1) and len(found(unit_codes=None, limit=1)) == 1

@@ -1,8 +1,9 @@
 /* The officer's page: POST /api/v1/compare, then show the pages, the overlay and the word
-   diff, changed digits (ID numbers, dates) marked so they cannot be missed. */
+   diff, changed digits (ID numbers, dates) marked so they cannot be missed; then certify
+   the copy (POST /api/v1/documents/{copy}/certify) and hand out the signed PDF. */
 (() => {
   "use strict";
-  const { api, errorText, localTime, el } = window.Sohoa;
+  const { api, errorText, localTime, el, labels } = window.Sohoa;
 
   const VERDICTS = {
     identical: "Giống bản chính",
@@ -204,10 +205,104 @@
       wordDiff(block.querySelector(".word-diff"), page.text_ops);
       pagesArea.appendChild(block);
     });
+    prepareCertify(result);
     const heading = document.getElementById("ket-qua");
     heading.scrollIntoView({ block: "start" });
     heading.focus({ preventScroll: true });
   }
+
+  // ------------------------------------------------------------ certifying the copy
+
+  const certifyForm = document.getElementById("form-chung-thuc");
+  const certifyButton = document.getElementById("nut-chung-thuc");
+  const certifyState = document.getElementById("trang-thai-chung-thuc");
+  const mustCheck = document.getElementById("can-kiem-tra");
+  const checkButton = document.getElementById("nut-da-kiem-tra");
+  const lookYourself = document.getElementById("kiem-tra-thu-cong");
+  const certified = document.getElementById("da-chung-thuc");
+  let shown = null; // {comparison, copy, checkedUrl}: the comparison the section certifies on
+
+  function say(line, text, error) {
+    line.className = error ? "form-state notice error" : "form-state";
+    line.textContent = text;
+  }
+
+  /** The Vietnamese line for a refused call: the page's own words for the code, when known. */
+  function refusal(answer) {
+    const code = answer.data && answer.data.error && answer.data.error.code;
+    return (code && labels.errors && labels.errors[code]) || errorText(answer.status, answer.data);
+  }
+
+  /** Differences must be looked at and cleared ("Đã kiểm tra") before the copy is certified. */
+  function needsCheck(waiting) {
+    mustCheck.hidden = !waiting;
+    checkButton.disabled = false;
+    certifyButton.disabled = waiting;
+  }
+
+  function prepareCertify(result) {
+    shown = {
+      comparison: result.id,
+      copy: (result.copy && result.copy.document_id) || "",
+      checkedUrl: `${result.links.self}/checked`,
+    };
+    certified.hidden = true;
+    certifyForm.hidden = false;
+    say(certifyState, "");
+    lookYourself.hidden = result.verdict !== "manual_check";
+    needsCheck(result.verdict === "differences");
+  }
+
+  checkButton.addEventListener("click", async () => {
+    if (!shown) return;
+    checkButton.disabled = true;
+    const answer = await api("POST", shown.checkedUrl);
+    const code = answer.data && answer.data.error && answer.data.error.code;
+    if (answer.ok || code === "not_in_queue") {
+      // not_in_queue: cleared before (a saved comparison opened again).
+      needsCheck(false);
+      say(certifyState, "Đã ghi nhận: đã kiểm tra các chỗ khác nhau. Có thể chứng thực.");
+      certifyButton.focus();
+    } else {
+      checkButton.disabled = false;
+      say(certifyState, refusal(answer), true);
+    }
+  });
+
+  certifyForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!shown || !shown.copy) return;
+    const body = { comparison_id: shown.comparison };
+    const requester = certifyForm.elements.requester.value.trim();
+    const fee = certifyForm.elements.fee.value.trim();
+    if (requester) body.requester = requester;
+    if (fee) body.fee = Number(fee);
+    certifyButton.disabled = true;
+    say(certifyState, "Đang ký số bản sao…");
+    const answer = await api(
+      "POST",
+      `/api/v1/documents/${encodeURIComponent(shown.copy)}/certify`,
+      body,
+    );
+    if (!answer.ok) {
+      const code = answer.data && answer.data.error && answer.data.error.code;
+      say(certifyState, refusal(answer), true);
+      if (code === "comparison_differences") needsCheck(true);
+      else certifyButton.disabled = code === "already_certified";
+      return;
+    }
+    const entry = answer.data;
+    say(certifyState, "");
+    certifyForm.hidden = true;
+    mustCheck.hidden = true;
+    lookYourself.hidden = true;
+    document.getElementById("so-chung-thuc").textContent =
+      `Đã chứng thực: Số chứng thực ${entry.number}, Quyển số ${entry.book}`;
+    document.getElementById("tai-ban-sao").href = entry.links.pdf;
+    document.getElementById("trang-kiem-tra").href = entry.links.verify;
+    certified.hidden = false;
+    document.getElementById("tai-ban-sao").focus();
+  });
 
   // ------------------------------------------------------------ recent comparisons
 

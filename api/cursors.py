@@ -1,0 +1,50 @@
+"""Keyset cursors of the listings, and the local calendar days their filters speak in.
+
+A cursor is where a page ended, ``(time, id)``, as base64url JSON: opaque to
+clients, no secret in it, and anything we did not make is refused with 400
+``invalid_cursor`` rather than guessed at. Days in filters (``from``, ``to``)
+are Vietnam's calendar days, as the counter speaks of them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, date, datetime, time
+
+from api.error_responses import ApiError
+from core.vietnamese import VIETNAM_TIME
+
+Position = tuple[datetime, str]
+
+FIRST_DAY = date(1900, 1, 1)
+"""Earliest day a listing filters on: nothing was uploaded before, and the first days of
+year 1 in Vietnam time fall before year 1 in UTC (a 500 the fuzzer found)."""
+LAST_DAY = date(9000, 12, 31)
+"""Latest day: the day after 9999-12-31 (an inclusive ``to`` is read as before its next
+day) does not exist."""
+
+
+def local_midnight(day: date) -> datetime:
+    """The first moment of ``day`` in Vietnam."""
+    return datetime.combine(day, time(), VIETNAM_TIME)
+
+
+def make_cursor(position: Position) -> str:
+    moment, row_id = position
+    raw = json.dumps([moment.astimezone(UTC).isoformat(), row_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def read_cursor(cursor: str) -> Position:
+    """The position a cursor names; 400 ``invalid_cursor`` for anything we did not make."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        moment_text, row_id = json.loads(raw)
+        moment = datetime.fromisoformat(moment_text)
+        if moment.tzinfo is None or not isinstance(row_id, str) or len(row_id) > 36:
+            raise ValueError(cursor)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_cursor", "cursor: pass next_cursor as it was given") from None
+    return moment, row_id
