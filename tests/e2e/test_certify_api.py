@@ -28,6 +28,7 @@ from testkit import docgen, pagegen
 from testkit.api_harness import ApiServer, clean_env, embedded_settings, run_cli, runtime_for
 from testkit.pipeline_harness import Worker, wait_for
 from tests.e2e.test_compare_api import altered, as_png
+from tests.integration.pdfa_rules import pdfa_2b_problems
 
 UNIT = "000.00.00.H26"
 OTHER = "000.00.00.H27"
@@ -175,6 +176,7 @@ def test_the_signed_copy_is_valid_for_pdfsig_and_names_its_number(certified: dic
     ).stdout
     assert "Chứng thực bản sao đúng với bản chính" in text
     assert f"Quyển số: {certified['entry']['book']}" in text
+    assert pdfa_2b_problems(certified["path"]) == []  # still PDF/A-2b after signing
     # The address wraps at the page's edge: read it without the line breaks.
     assert f"{PUBLIC_URL}/xac-minh/{certified['entry']['id']}" in "".join(text.split())
 

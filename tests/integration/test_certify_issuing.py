@@ -8,6 +8,9 @@ embedded runtime; the key is a test CA made here (valid, expired) or none.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,12 +18,14 @@ import pytest
 from sqlalchemy import func, select
 
 from certify import issuing
+from certify.signing_keys import KeyRefused, Pkcs11Key
 from certify.test_ca import make_test_authority
 from core.settings import Settings
 from ocr.pdf import assemble_searchable_pdf
 from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Certification, CertificationBook, Comparison, Document
+from testkit.database import fresh_postgres_url
 from tests.integration.test_certify_signing import scanned_page
 
 UNIT = "000.00.00.H26"
@@ -174,3 +179,66 @@ def test_a_failure_after_numbering_gives_the_number_back(tmp_path: Path) -> None
     assert issuing.verify_copy(rt, data).valid
     assert issuing.verify_copy(rt, data, again).reason == issuing.REGISTER_MISMATCH
     assert issuing.verify_copy(rt, b"%PDF-1.7 nothing").reason == issuing.NOT_IN_REGISTER
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, object]]:
+    if request.param == "sqlite":
+        yield {}
+        return
+    with fresh_postgres_url() as url:
+        yield {"database_url": url}
+
+
+def test_two_officers_certifying_one_document_at_once_make_one_entry(
+    tmp_path: Path, any_backend: dict[str, object]
+) -> None:
+    rt = _runtime(tmp_path, signing_test_ca=True, **any_backend)
+    document_id = _done_document(rt, tmp_path, "HS-TWICE")
+    issuing.configured_key(rt.settings)  # the test CA made before the race, not in it
+    start = threading.Barrier(2)
+
+    def certify_now() -> str:
+        start.wait()
+        try:
+            return issuing.certify(rt, _order(document_id), verification_url=_url)
+        except issuing.NotCertifiable as refusal:
+            return refusal.code
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(lambda _: certify_now(), range(2)))
+    assert "already_certified" in answers and len(set(answers)) == 2
+    with rt.session() as s:
+        numbers = list(s.scalars(select(Certification.number)))
+        book = s.scalars(select(CertificationBook)).one()
+    assert numbers == [1] and book.last_number == 1  # the loser's number went back
+    rt.sessions.kw["bind"].dispose()
+
+
+def test_settings_name_a_pkcs11_token_or_a_pkcs12_file() -> None:
+    token = issuing.configured_key(
+        Settings(
+            signing_pkcs11_module="/usr/lib/softhsm/libsofthsm2.so",
+            signing_pkcs11_token="UBND xa",
+            signing_pkcs11_key="unit",
+            signing_pkcs11_pin="1234",
+            signing_roots=Path("/roots.pem"),
+        )
+    )
+    assert isinstance(token, Pkcs11Key)
+    assert (token.module, token.token_label, token.key_label, token.pin) == (
+        "/usr/lib/softhsm/libsofthsm2.so",
+        "UBND xa",
+        "unit",
+        "1234",
+    )
+    with pytest.raises(KeyRefused) as both:
+        issuing.configured_key(
+            Settings(
+                signing_pkcs11_module="/x.so",
+                signing_pkcs12=Path("/unit.p12"),
+                signing_roots=Path("/roots.pem"),
+            )
+        )
+    assert both.value.code == "ambiguous_key"
+    assert issuing.configured_key(Settings()) is None
