@@ -272,14 +272,7 @@ def export_register_csv(
     """The unit's register for a period with the paper register's columns, as CSV (audited)."""
     period, entries = _export(rt, principal, unit, date_from, date_to, "csv")
     name = f"so-chung-thuc-{period.unit_code}-{date_from}-{date_to}.csv"
-    return Response(
-        register_book.register_csv(period, entries),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return _attachment(register_book.register_csv(period, entries), "text/csv; charset=utf-8", name)
 
 
 @router.get(
@@ -297,14 +290,7 @@ def export_register_pdf(
     """The unit's register for a period as a PDF to print and sign (audited)."""
     period, entries = _export(rt, principal, unit, date_from, date_to, "pdf")
     name = f"so-chung-thuc-{period.unit_code}-{date_from}-{date_to}.pdf"
-    return Response(
-        register_book.register_pdf(period, entries),
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return _attachment(register_book.register_pdf(period, entries), "application/pdf", name)
 
 
 @router.get("/certifications/{certification_id}", response_model=CertificationOut)

@@ -37,11 +37,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from testkit import docgen, pagegen
+from testkit import docgen
 from testkit.api_harness import ApiServer, clean_env, embedded_settings
 from testkit.browser import Watched, sign_in
+from testkit.certify_scans import birth_certificate_scans
 from testkit.pipeline_harness import Worker, wait_for
-from tests.e2e.test_certify_api import altered, as_png
 
 UNIT = "000.00.00.H26"
 DOSSIER = "000.A0.01.H26-261205-0800"
@@ -54,24 +54,9 @@ COMPARE_TIMEOUT = 120_000  # ms
 
 
 def render_scans(folder: Path) -> dict[str, bytes]:
-    """An original birth certificate printing the child's ID number, a faithful rescan of
-    it and a copy with one digit of that number changed (as ``test_certify_api``)."""
-    for seed in range(SEED, SEED + 50):
-        doc = docgen.compose("birth_certificate", seed)
-        found = re.search(r"\b\d{12}\b", docgen.text(doc))
-        if found:
-            break
-    assert found, "no birth certificate with a personal ID number in 50 seeds"
-    number = found.group()
-    changed = number[:7] + str((int(number[7]) + 3) % 10) + number[8:]
-    original = docgen.render(doc, dpi=200)[0].image
-    rescan = pagegen.salt_and_pepper(original.rotate(0.8, fillcolor="white"), 0.005, 7)
-    forged = docgen.render(altered(doc, number, changed), dpi=200)[0].image
-    return {
-        "original": as_png(original, folder / "original.png"),
-        "faithful": as_png(rescan, folder / "faithful.png"),
-        "forged": as_png(forged, folder / "forged.png"),
-    }
+    """The original, a faithful rescan and a copy with one ID digit changed."""
+    scans = birth_certificate_scans(folder, SEED)
+    return {name: scans[name] for name in ("original", "faithful", "forged")}  # type: ignore[misc]
 
 
 @dataclass

@@ -24,10 +24,10 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import AuditEvent
-from testkit import docgen, pagegen
+from testkit import docgen
 from testkit.api_harness import ApiServer, clean_env, embedded_settings, run_cli, runtime_for
+from testkit.certify_scans import birth_certificate_scans
 from testkit.pipeline_harness import Worker, wait_for
-from tests.e2e.test_compare_api import altered, as_png
 from tests.integration.pdfa_rules import pdfa_2b_problems
 
 UNIT = "000.00.00.H26"
@@ -41,25 +41,7 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 @pytest.fixture(scope="module")
 def scans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes | str]:
-    folder = tmp_path_factory.mktemp("certify-scans")
-    for seed in range(SEED, SEED + 50):
-        doc = docgen.compose("birth_certificate", seed)
-        found = re.search(r"\b\d{12}\b", docgen.text(doc))
-        if found:
-            break
-    assert found, "no birth certificate with a personal ID number in 50 seeds"
-    number = found.group()
-    changed = number[:7] + str((int(number[7]) + 3) % 10) + number[8:]
-    original = docgen.render(doc, dpi=200)[0].image
-    rescan = pagegen.salt_and_pepper(original.rotate(0.8, fillcolor="white"), 0.005, 7)
-    forged = docgen.render(altered(doc, number, changed), dpi=200)[0].image
-    return {
-        "original": as_png(original, folder / "original.png"),
-        "faithful": as_png(rescan, folder / "faithful.png"),
-        "second": as_png(original.rotate(-0.5, fillcolor="white"), folder / "second.png"),
-        "forged": as_png(forged, folder / "forged.png"),
-        "number": number,
-    }
+    return birth_certificate_scans(tmp_path_factory.mktemp("certify-scans"), SEED)
 
 
 def system_key(server: ApiServer, *reuse: str) -> str:

@@ -8,49 +8,23 @@ worker, and compared by an officer the way the counter page does it.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import subprocess
 import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from PIL import Image
 
 from testkit import docgen, pagegen
 from testkit.api_harness import ApiServer, clean_env, embedded_settings, runtime_for
+from testkit.certify_scans import altered, as_png
 from testkit.pipeline_harness import Worker, wait_for
 
 UNIT = "000.00.00.H26"
 OTHER = "000.00.00.H27"
 DOSSIER = "000.A0.01.H26-261201-0500"
 SEED = docgen.EVAL_SEED_START + 700
-
-
-def altered(doc: docgen.TypedDocument, old: str, new: str) -> docgen.TypedDocument:
-    """The same document with ``old`` replaced by ``new`` wherever it is printed."""
-    pages = tuple(
-        dataclasses.replace(
-            page,
-            lines=tuple(
-                dataclasses.replace(
-                    line,
-                    text=line.text.replace(old, new),
-                    values=tuple(v.replace(old, new) for v in line.values),
-                    cells=tuple(c.replace(old, new) for c in line.cells),
-                )
-                for line in page.lines
-            ),
-        )
-        for page in doc.pages
-    )
-    return dataclasses.replace(doc, pages=pages)
-
-
-def as_png(image: Image.Image, path: Path) -> bytes:
-    return pagegen.save_png(image, path, 200).read_bytes()
 
 
 @pytest.fixture(scope="module")
