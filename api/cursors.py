@@ -37,6 +37,25 @@ def make_cursor(position: Position) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def make_rank_cursor(position: tuple[float, str]) -> str:
+    """A search's keyset: the last hit's score and document id."""
+    raw = json.dumps(["rank", position[0], position[1]], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def read_rank_cursor(cursor: str) -> tuple[float, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        kind, score, row_id = json.loads(raw)
+        if kind != "rank" or not isinstance(row_id, str) or len(row_id) > 36:
+            raise ValueError(cursor)
+        if not isinstance(score, int | float) or isinstance(score, bool):
+            raise ValueError(cursor)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_cursor", "cursor: pass next_cursor as it was given") from None
+    return float(score), row_id
+
+
 def read_cursor(cursor: str) -> Position:
     """The position a cursor names; 400 ``invalid_cursor`` for anything we did not make."""
     try:

@@ -26,7 +26,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api import routes_dossiers, routes_files
-from api.cursors import FIRST_DAY, LAST_DAY, local_midnight, make_cursor, read_cursor
+from api.cursors import (
+    FIRST_DAY,
+    LAST_DAY,
+    local_midnight,
+    make_cursor,
+    make_rank_cursor,
+    read_cursor,
+    read_rank_cursor,
+)
 from api.error_responses import ApiError, ErrorOut, error_body
 from api.principal import Principal
 from api.routes_dossiers import MAX_LIST
@@ -500,11 +508,15 @@ def search(
     date_field: Annotated[Literal["created", "received"], Query(alias="date")] = "created",
     limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
 ) -> SearchOut:
     """Documents of the key's units whose text matches, with or without accents, best first.
 
     ``from``/``to`` are days (Vietnam time) of the upload, or of the dossier's
-    received date with ``date=received``.
+    received date with ``date=received``. Pages follow ``next_cursor``; a search ranks
+    at most the newest 2,000 matching pages (``total_exact`` false when it had more).
     """
     found = document_service.search_documents(
         rt,
@@ -518,6 +530,7 @@ def search(
         date_field=date_field,
         limit=limit,
         offset=offset,
+        after=read_rank_cursor(cursor) if cursor else None,
     )
     hits = [
         SearchHitOut(
@@ -534,7 +547,14 @@ def search(
         )
         for h in found.hits
     ]
-    return SearchOut(total=found.total, limit=limit, offset=offset, hits=hits)
+    return SearchOut(
+        total=found.total,
+        total_exact=found.total_exact,
+        limit=limit,
+        offset=offset,
+        next_cursor=make_rank_cursor(found.next_after) if found.next_after else None,
+        hits=hits,
+    )
 
 
 router.include_router(routes_dossiers.router)

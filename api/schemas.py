@@ -423,9 +423,16 @@ class PeopleOut(BaseModel):
 
 
 class SearchOut(BaseModel):
-    total: int
+    total: int = Field(description="Matching documents; a lower bound when total_exact is false.")
+    total_exact: bool = Field(
+        description="False when more pages matched than a search ranks (storage.search."
+        "CANDIDATES): only the newest matches were ranked; narrow the query to see older ones."
+    )
     limit: int
     offset: int
+    next_cursor: str | None = Field(
+        None, description="Pass as cursor= for the next page (keyset: no re-ranking)."
+    )
     hits: list[SearchHitOut]
 
 

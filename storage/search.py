@@ -22,7 +22,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from sqlalchemy import (
-    CTE,
     ColumnElement,
     Select,
     delete,
@@ -31,7 +30,6 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
-    tuple_,
 )
 from sqlalchemy.orm import Session
 
@@ -44,6 +42,12 @@ from storage.search_query import Term, fold, fts5_query, parse_query, tsquery
 from storage.search_snippets import snippet
 
 MAX_LIMIT = 200
+CANDIDATES = 2000
+"""Matching pages ranked at most per search, newest first: what a page of results costs
+is bounded by this, not by the archive. A name or an ID number matches fewer pages and
+is ranked whole; a word on a third of an archive's pages is ranked among its newest
+2,000 matches (a clerk looking for "ủy ban" wants this year's papers, and narrows with
+more words, a unit or dates). ``SearchPage.total_exact`` says when the cap was met."""
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,16 @@ class SearchHit:
     snippet: str  # HTML: escaped text, matches in <mark>…</mark>
 
 
+Position = tuple[float, str]
+"""Where a page of results ended: the last hit's score and document id (a keyset)."""
+
+
 @dataclass(frozen=True)
 class SearchPage:
-    total: int  # matching documents, all pages of results together
+    total: int  # matching documents (at least this many when not ``total_exact``)
     hits: list[SearchHit] = field(default_factory=list)
+    total_exact: bool = True  # False: the candidates were capped, ``total`` is a lower bound
+    next_after: Position | None = None  # where the next page starts, or None
 
 
 # ------------------------------------------------------------------ indexing
@@ -110,8 +120,11 @@ def search(
     date_field: Literal["created", "received"] = "created",
     limit: int = 20,
     offset: int = 0,
+    after: Position | None = None,
+    candidates: int = CANDIDATES,
 ) -> SearchPage:
-    """Documents whose pages match ``query``, best first, ``limit`` from ``offset``.
+    """Documents whose pages match ``query``, best first: ``limit`` of them after ``after``
+    (a keyset from ``next_after``) or from ``offset``.
 
     ``units=None`` searches every unit; an empty list searches none (a caller
     allowed no unit sees nothing). ``date_from``/``date_to`` are inclusive days
@@ -119,28 +132,79 @@ def search(
     or on its dossier's ``received_date`` (``"received"``, dossiers without one
     are left out). Filter values that cannot match anything (an invalid
     dossier code) give an empty result, never a database error.
+
+    Cost: one statement reads at most ``CANDIDATES`` matching pages (newest first,
+    the filters applied inside it), ranks them and groups them per document here;
+    one more reads the page's metadata and snippet texts by primary key.
     """
     terms = parse_query(query)
     filters = _filters(units, dossier, document_type, date_from, date_to, date_field)
     if not terms or filters is None:
         return SearchPage(total=0)
-    matches = _matches(s, terms).where(*filters).cte("matches")
-    if s.get_bind().dialect.name == "sqlite":
-        # FTS5 computes bm25 only while its cursor is on the row; aggregating
-        # over it needs the matches materialised first.
-        matches = matches.prefix_with("MATERIALIZED")
-    best = func.max(matches.c.score)
-    per_document = select(matches.c.document_id, best.label("best")).group_by(matches.c.document_id)
-    total = s.scalar(select(func.count()).select_from(per_document.subquery())) or 0
-    limit, offset = max(0, min(limit, MAX_LIMIT)), max(0, offset)
-    if total == 0 or limit == 0:
-        return SearchPage(total=total)
-    ranked = s.execute(
-        per_document.order_by(best.desc(), matches.c.document_id).limit(limit).offset(offset)
-    ).all()
-    ids = [row.document_id for row in ranked]
-    scores = {row.document_id: row.best for row in ranked}
-    return SearchPage(total=total, hits=_hits(s, terms, matches, ids, scores))
+    cap = max(1, candidates)
+    candidates_read = s.execute(_candidates(s, terms, filters, cap)).all()
+    best: dict[str, tuple[float, int]] = {}  # document -> (score, page_search id)
+    pages: dict[str, list[int]] = {}
+    for document_id, number, score, row_id in candidates_read:
+        pages.setdefault(document_id, []).append(number)
+        if document_id not in best or score > best[document_id][0]:
+            best[document_id] = (float(score), row_id)
+    ranked = sorted(best, key=lambda d: (-best[d][0], d))
+    if after is not None:
+        score, last = after
+        ranked = [d for d in ranked if (-best[d][0], d) > (-score, last)]
+    else:
+        ranked = ranked[max(0, offset) :]
+    limit = max(0, min(limit, MAX_LIMIT))
+    shown = ranked[:limit]
+    exact = len(candidates_read) < cap
+    more = len(ranked) > limit
+    next_after = (best[shown[-1]][0], shown[-1]) if shown and more else None
+    hits = _hits(s, terms, shown, best, pages) if shown else []
+    return SearchPage(len(best), hits, exact, next_after)
+
+
+def _candidates(
+    s: Session, terms: Sequence[Term], filters: list[ColumnElement[bool]], cap: int
+) -> Select:
+    """(document_id, number, score, page_search id) of the newest ``cap`` matching
+    pages that pass ``filters``: the match, the filters and the cut in one statement."""
+    joined = bool(filters)
+    if s.get_bind().dialect.name == "postgresql":
+        query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
+        tsv = literal_column("page_search.tsv")
+        inner = select(
+            IndexedPage.id, IndexedPage.document_id, IndexedPage.number, tsv.label("tsv")
+        ).where(tsv.op("@@")(query))
+        if joined:
+            inner = inner.join(Document, Document.id == IndexedPage.document_id).join(
+                Dossier, Dossier.id == Document.dossier_id
+            )
+        # The cut first, in a subquery (a LIMIT keeps it from being flattened): ts_rank
+        # then reads the vectors of the pages kept, not of every page that matched.
+        cut = inner.where(*filters).order_by(IndexedPage.id.desc()).limit(cap).subquery()
+        return select(cut.c.document_id, cut.c.number, func.ts_rank(cut.c.tsv, query), cut.c.id)
+    fts = table("page_fts", literal_column("rowid"))
+    hidden = literal_column("page_fts")  # FTS5: the table's name is its match column
+    rowid = literal_column("page_fts.rowid")
+    stmt = (
+        select(
+            IndexedPage.document_id,
+            IndexedPage.number,
+            (-func.bm25(hidden)).label("score"),  # bm25: more negative is better
+            IndexedPage.id,
+        )
+        .select_from(fts)
+        .join(IndexedPage, IndexedPage.id == rowid)
+        .where(hidden.op("MATCH")(fts5_query(terms)))
+    )
+    if joined:
+        stmt = stmt.join(Document, Document.id == IndexedPage.document_id).join(
+            Dossier, Dossier.id == Document.dossier_id
+        )
+    # FTS5 walks its doclists newest rowid first and stops at the cut, computing bm25
+    # only for the rows it returns.
+    return stmt.where(*filters).order_by(rowid.desc()).limit(cap)
 
 
 def _filters(
@@ -187,48 +251,23 @@ def _filters(
     return filters
 
 
-def _matches(s: Session, terms: Sequence[Term]) -> Select:
-    """Matching pages joined to their document and dossier: (document_id, number, score)."""
-    if s.get_bind().dialect.name == "postgresql":
-        query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
-        tsv = literal_column("page_search.tsv")
-        stmt = select(
-            IndexedPage.document_id, IndexedPage.number, func.ts_rank(tsv, query).label("score")
-        ).where(tsv.op("@@")(query))
-    else:
-        fts = table("page_fts", literal_column("rowid"))
-        hidden = literal_column("page_fts")  # FTS5: the table's name is its match column
-        stmt = (
-            select(
-                IndexedPage.document_id,
-                IndexedPage.number,
-                (-func.bm25(hidden)).label("score"),  # bm25: more negative is better
-            )
-            .select_from(fts)
-            .join(IndexedPage, IndexedPage.id == literal_column("page_fts.rowid"))
-            .where(hidden.op("MATCH")(fts5_query(terms)))
-        )
-    return stmt.join(Document, Document.id == IndexedPage.document_id).join(
-        Dossier, Dossier.id == Document.dossier_id
-    )
-
-
 def _hits(
-    s: Session, terms: Sequence[Term], matches: CTE, ids: list[str], scores: dict[str, float]
+    s: Session,
+    terms: Sequence[Term],
+    ids: list[str],
+    best: dict[str, tuple[float, int]],
+    pages: dict[str, list[int]],
 ) -> list[SearchHit]:
-    """Hits for ranked document ids: their metadata, matched pages and best page's snippet."""
-    matched = s.execute(
-        select(matches.c.document_id, matches.c.number, matches.c.score)
-        .where(matches.c.document_id.in_(ids))
-        .order_by(matches.c.number)
-    ).all()
-    pages: dict[str, list[int]] = {}
-    best_page: dict[str, tuple[float, int]] = {}
-    for document_id, number, score in matched:
-        pages.setdefault(document_id, []).append(number)
-        if document_id not in best_page or score > best_page[document_id][0]:
-            best_page[document_id] = (score, number)
-    texts = _page_texts(s, [(d, n) for d, (_, n) in best_page.items()])
+    """Hits for ranked document ids: their metadata and their best page's snippet, read by
+    primary key (the best pages' ``page_search`` ids, the documents' ids)."""
+    texts = {
+        row.id: row
+        for row in s.execute(
+            select(IndexedPage.id, IndexedPage.number, IndexedPage.text, IndexedPage.folded).where(
+                IndexedPage.id.in_([best[d][1] for d in ids])
+            )
+        )
+    }
     meta = {
         row.id: row
         for row in s.execute(
@@ -245,8 +284,7 @@ def _hits(
     }
     hits = []
     for document_id in ids:
-        row, number = meta[document_id], best_page[document_id][1]
-        text, folded = texts[(document_id, number)]
+        row, page = meta[document_id], texts[best[document_id][1]]
         hits.append(
             SearchHit(
                 document_id=document_id,
@@ -254,23 +292,13 @@ def _hits(
                 unit_code=row.unit_code,
                 filename=row.filename,
                 document_type=row.document_type,
-                score=float(scores[document_id]),
-                pages=pages[document_id],
-                page=number,
-                snippet=snippet(text, folded, terms),
+                score=best[document_id][0],
+                pages=sorted(pages[document_id]),
+                page=page.number,
+                snippet=snippet(page.text, page.folded, terms),
             )
         )
     return hits
-
-
-def _page_texts(s: Session, keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[str, str]]:
-    """Indexed text and fold of the given (document id, page number) pages, in one query."""
-    rows = s.execute(
-        select(
-            IndexedPage.document_id, IndexedPage.number, IndexedPage.text, IndexedPage.folded
-        ).where(tuple_(IndexedPage.document_id, IndexedPage.number).in_(keys))
-    )
-    return {(r.document_id, r.number): (r.text, r.folded) for r in rows}
 
 
 # ------------------------------------------------------------------ helpers

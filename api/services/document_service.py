@@ -65,6 +65,7 @@ def search_documents(
     date_field: Literal["created", "received"] = "created",
     limit: int = 20,
     offset: int = 0,
+    after: tuple[float, str] | None = None,
     via: str | None = None,
 ) -> SearchPage:
     """Documents of the key's units whose text matches ``q``, best first; the search recorded.
@@ -85,6 +86,7 @@ def search_documents(
             date_field=date_field,
             limit=limit,
             offset=offset,
+            after=after,
         )
     detail: dict[str, object] = {
         "q": q,

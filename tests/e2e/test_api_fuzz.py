@@ -386,6 +386,25 @@ def test_search_dates_at_the_ends_of_the_calendar(deployment: Deployment) -> Non
             assert answer.json()["total"] == plain
 
 
+def test_search_pages_follow_the_cursor(deployment: Deployment) -> None:
+    """Both seeded documents, one page each: the cursor leads from the first to the second
+    and ends; a cursor we did not make is 400 invalid_cursor."""
+    with deployment.client(deployment.admin) as admin:
+        whole = admin.get("/api/v1/search", params={"q": WORDS}).json()
+        assert (whole["total"], whole["total_exact"], whole["next_cursor"]) == (2, True, None)
+        first = admin.get("/api/v1/search", params={"q": WORDS, "limit": 1}).json()
+        assert first["next_cursor"]
+        second = admin.get(
+            "/api/v1/search", params={"q": WORDS, "limit": 1, "cursor": first["next_cursor"]}
+        ).json()
+        assert [h["document_id"] for h in first["hits"] + second["hits"]] == [
+            h["document_id"] for h in whole["hits"]
+        ]
+        assert second["next_cursor"] is None
+        forged = admin.get("/api/v1/search", params={"q": WORDS, "cursor": "bm90LWEtY3Vyc29y"})
+        assert_error(forged, 400, "invalid_cursor")
+
+
 NUL_REQUESTS = [
     ("GET", "/api/v1/documents/%00", {}),
     ("PATCH", "/api/v1/documents/%00", {"json": {"is_certified_copy": True}}),

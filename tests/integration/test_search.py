@@ -344,6 +344,41 @@ def test_pagination(corpus: tuple[Db, dict[str, str]]) -> None:
         assert search(s, "chứng thực", limit=-5, offset=-5).total == 7
 
 
+def test_cursor_pages_follow_the_ranking_without_gaps_or_repeats(
+    corpus: tuple[Db, dict[str, str]],
+) -> None:
+    db, _ = corpus
+    with db.sessions() as s:
+        everything = [h.document_id for h in search(s, "chứng thực", limit=100).hits]
+        seen, after = [], None
+        for _ in range(4):
+            page = search(s, "chứng thực", limit=3, after=after)
+            seen += [h.document_id for h in page.hits]
+            after = page.next_after
+            if after is None:
+                break
+        assert seen == everything and after is None
+        assert search(s, "chứng thực", limit=7).next_after is None  # nothing after the last
+
+
+def test_candidates_are_capped_newest_first_and_the_total_says_so(
+    corpus: tuple[Db, dict[str, str]],
+) -> None:
+    """Past the cap only the newest matching pages are ranked, and the total is a lower
+    bound (``total_exact`` false); under it everything is ranked and counted exactly."""
+    db, ids = corpus
+    with db.sessions() as s:
+        whole = search(s, "chứng thực", limit=100)
+        assert whole.total_exact and whole.total == 7
+        capped = search(s, "chứng thực", limit=100, candidates=3)
+        assert not capped.total_exact and capped.total == 3
+        newest = {ids[f"chung-thuc-{n}.pdf"] for n in (5, 6, 7)}  # indexed last
+        assert {h.document_id for h in capped.hits} == newest
+        # A filter is applied inside the cut: the capped pages are all the unit's.
+        ward = search(s, "ông", units=[WARD], limit=100, candidates=1)  # newest: COMMUNE's
+        assert [h.unit_code for h in ward.hits] == [WARD] and not ward.total_exact
+
+
 # ------------------------------------------------------------------ snippets
 
 
