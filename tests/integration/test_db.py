@@ -153,6 +153,19 @@ def test_sqlite_connection_settings(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_postgresql_plans_each_execution_for_its_values(pg: Db) -> None:
+    """A prepared statement keeps its custom plan (a generic one was 4–13× slower for a
+    date-filtered search): every connection make_engine opens says so."""
+    engine = make_engine(pg.url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SHOW plan_cache_mode")).scalar() == (
+                "force_custom_plan"
+            )
+    finally:
+        engine.dispose()
+
+
 def test_postgres_urls_use_psycopg3() -> None:
     assert normalize_url("postgresql://u:p%40ss@h/db").startswith("postgresql+psycopg://u:p%40ss@")
     assert normalize_url("postgres://h/db").startswith("postgresql+psycopg://")
