@@ -17,7 +17,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -420,6 +420,13 @@ def list_documents(
         ),
     ] = None,
     unit: str | None = None,
+    changed_since: Annotated[
+        datetime | None,
+        Query(
+            description="The changes feed: documents created or changed at or after this "
+            "instant (ISO 8601 with its offset), oldest change first."
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
     cursor: Annotated[
         str | None, Query(max_length=200, description="next_cursor of the previous page")
@@ -428,7 +435,20 @@ def list_documents(
     """Documents of the key's units across their dossiers, newest first, by status, type and
     upload day. Pages follow ``next_cursor`` (keyset): a page costs what it returns however
     many documents there are, and documents arriving meanwhile neither repeat nor shift it.
-    Reading the list is audited (``document.list``): file names often name citizens."""
+    Reading the list is audited (``document.list``): file names often name citizens.
+
+    With ``changed_since`` it is the feed another system keeps in sync with: documents
+    digitised, corrected or reprocessed since then, oldest change first; follow
+    ``next_cursor`` to the end, keep the last item's ``updated_at``, and ask again from a
+    little before it (a change committed late by a slow transaction is then not missed;
+    one seen twice is simply the same document again)."""
+    if changed_since is not None:
+        if changed_since.tzinfo is None:
+            raise ApiError(422, "invalid_request", "changed_since: give the offset, e.g. +07:00")
+        try:
+            changed_since = changed_since.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+14:00 is before year 1 in UTC
+            raise ApiError(422, "invalid_request", "changed_since: out of range") from None
     where = repo.DocumentFilter(
         status=status,
         document_type=document_type,
@@ -436,6 +456,7 @@ def list_documents(
         created_before=local_midnight(date_to + timedelta(days=1))
         if date_to is not None and date_to < date.max
         else None,
+        changed_since=changed_since,
     )
     found = document_service.list_documents(
         rt,

@@ -447,6 +447,7 @@ class DocumentListItem(BaseModel):
     document_type: str | None
     page_count: int
     created_at: datetime
+    updated_at: datetime = Field(description="Its last change: what changed_since follows.")
     done_at: datetime | None
     links: dict[str, str]
 
@@ -470,6 +471,7 @@ def document_list_item(document: Document) -> DocumentListItem:
         document_type=document.document_type,
         page_count=document.page_count,
         created_at=document.created_at,
+        updated_at=document.updated_at,
         done_at=document.done_at,
         links={"self": document_url(document.id), "dossier": dossier_url(dossier)},
     )

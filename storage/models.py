@@ -97,6 +97,9 @@ class Dossier(Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("unit_code", "code"),
         CheckConstraint(one_of("status", DOSSIER_STATUSES), name="status"),
+        # GET /dossiers, newest first in keyset order (migration 0023).
+        Index(None, "unit_code", "created_at", "id"),
+        Index(None, "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +150,9 @@ class Document(Timestamps, Base):
         Index(None, "unit_code", "status", "created_at", "id"),
         Index(None, "unit_code", "document_type", "created_at", "id"),
         Index(None, "created_at", "id"),
+        # GET /documents?changed_since=: the changes feed, oldest first (migration 0023).
+        Index(None, "unit_code", "updated_at", "id"),
+        Index(None, "updated_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))

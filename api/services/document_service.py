@@ -258,13 +258,14 @@ def list_documents(
         page = rows[:limit]
         items = [shape(d) for d in page]
         last = page[-1] if len(rows) > limit else None
-        next_after = (last.created_at, last.id) if last is not None else None
+        next_after = repo.position_of(last, where) if last is not None else None
     detail: dict[str, object] = {
         "filter": {
             "status": where.status,
             "type": where.document_type,
             "from": where.created_from.isoformat() if where.created_from else None,
             "to": where.created_before.isoformat() if where.created_before else None,
+            "changed_since": where.changed_since.isoformat() if where.changed_since else None,
             "after": [after[0].isoformat(), after[1]] if after else None,
         },
         "documents": [d.id for d in page],

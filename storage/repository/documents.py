@@ -211,10 +211,22 @@ class DocumentFilter:
     document_type: str | None = None
     created_from: datetime | None = None
     created_before: datetime | None = None
+    changed_since: datetime | None = None
+    """Set: the changes feed. Documents changed at or after it (``updated_at``), oldest
+    change first, so another system stays in sync by following the cursor forward."""
+
+    @property
+    def feed(self) -> bool:
+        return self.changed_since is not None
 
 
 Position = tuple[datetime, str]
-"""Where a page of ``list_documents`` ended: the last document's ``(created_at, id)``."""
+"""Where a page of ``list_documents`` ended: the last document's ``(created_at, id)``, or
+``(updated_at, id)`` in the changes feed."""
+
+
+def position_of(document: Document, where: DocumentFilter) -> Position:
+    return (document.updated_at if where.feed else document.created_at, document.id)
 
 
 def list_documents(
@@ -245,13 +257,14 @@ def listing_query(
     page. A page of a key with *k* units reads at most *k* × ``limit`` index entries,
     whatever the archive's size, then sorts those few.
     """
-    newest_first = (Document.created_at.desc(), Document.id.desc())
+    key = Document.updated_at if where.feed else Document.created_at
+    order = (key.asc(), Document.id.asc()) if where.feed else (key.desc(), Document.id.desc())
 
     def one_range(unit: str | None) -> Select[tuple[str, datetime]]:
-        query = select(Document.id, Document.created_at).where(*_conditions(where, after))
+        query = select(Document.id, key.label("moment")).where(*_conditions(where, after))
         if unit is not None:
             query = query.where(Document.unit_code == unit)
-        return query.order_by(*newest_first).limit(limit)
+        return query.order_by(*order).limit(limit)
 
     if units is None or len(set(units)) == 1:
         ids = select(one_range(None if units is None else units[0]).subquery().c.id)
@@ -259,16 +272,17 @@ def listing_query(
         # Each member wrapped as a subquery: SQLite allows ORDER BY/LIMIT only there.
         parts = [select(one_range(u).subquery()) for u in sorted(set(units))]
         merged = union_all(*parts).subquery()
-        ids = (
-            select(merged.c.id)
-            .order_by(merged.c.created_at.desc(), merged.c.id.desc())
-            .limit(limit)
+        merged_order = (
+            (merged.c.moment.asc(), merged.c.id.asc())
+            if where.feed
+            else (merged.c.moment.desc(), merged.c.id.desc())
         )
+        ids = select(merged.c.id).order_by(*merged_order).limit(limit)
     return (
         select(Document)
         .where(Document.id.in_(ids.scalar_subquery()))
         .options(selectinload(Document.dossier))
-        .order_by(*newest_first)
+        .order_by(*order)
     )
 
 
@@ -282,8 +296,12 @@ def _conditions(where: DocumentFilter, after: Position | None) -> list[ColumnEle
         conditions.append(Document.created_at >= where.created_from)
     if where.created_before is not None:
         conditions.append(Document.created_at < where.created_before)
+    if where.changed_since is not None:
+        conditions.append(Document.updated_at >= where.changed_since)
     if after is not None:
         # A row comparison, which both backends read as one index range.
-        position = tuple_(*after, types=[Document.created_at.type, Document.id.type])
-        conditions.append(tuple_(Document.created_at, Document.id) < position)
+        key = Document.updated_at if where.feed else Document.created_at
+        position = tuple_(*after, types=[key.type, Document.id.type])
+        row = tuple_(key, Document.id)
+        conditions.append(row > position if where.feed else row < position)
     return conditions

@@ -127,6 +127,28 @@ def test_cursor_pages_through_everything_once(site: Site) -> None:
         assert answer.json()["error"]["code"] == "invalid_cursor"
 
 
+def test_the_changes_feed_pages_forward_oldest_change_first(site: Site) -> None:
+    since = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    seen: list[dict] = []
+    cursor = None
+    for _ in range(10):
+        extra = {"cursor": cursor} if cursor else {}
+        body = listed(site, "admin", changed_since=since, limit=5, **extra)
+        seen += body["items"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    changes = [(d["updated_at"], d["id"]) for d in seen]
+    assert len(seen) == 12 and changes == sorted(changes)
+    assert {d["unit"] for d in listed(site, changed_since=since)["items"]} == {UNIT}
+    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    assert listed(site, "admin", changed_since=future)["items"] == []
+    naive = site.get("admin", "/api/v1/documents", changed_since="2025-05-01T00:00:00")
+    assert naive.status_code == 422
+    ancient = site.get("admin", "/api/v1/documents", changed_since="0001-01-01T00:00:00+14:00")
+    assert ancient.status_code == 422
+
+
 def test_another_unit_is_refused_like_the_other_lists_and_the_read_is_audited(
     site: Site,
 ) -> None:
