@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Response
 
 from api import downloads
 from api.access_audit import audit_read
+from api.cursors import make_cursor, read_cursor
 from api.downloads import Blob
 from api.error_responses import ApiError
 from api.principal import Principal
@@ -38,6 +39,7 @@ from pipeline import egress
 from pipeline.runtime import Runtime
 from storage import repository as repo
 from storage.models import Document, Dossier
+from storage.repository.dossiers import COUNT_UP_TO
 
 router = APIRouter(tags=["dossiers"])
 
@@ -204,9 +206,21 @@ def list_dossiers(
     date_to: Annotated[date | None, Query(alias="to", description="received on/before")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
 ) -> DossierList:
-    """The key's dossiers, newest first; ``from``/``to`` filter on the received date."""
-    total, items = dossier_service.list_dossiers(
+    """The key's dossiers, newest first; ``from``/``to`` filter on the received date.
+
+    Pages follow ``next_cursor`` (keyset on the creation time: a far page costs what a
+    first one does, unlike ``offset``). ``total`` counts up to 10,000 (``total_exact``)."""
+    after = None
+    if cursor:
+        moment, dossier_id = read_cursor(cursor)
+        if not dossier_id.isdigit() or len(dossier_id) > 18:
+            raise ApiError(400, "invalid_cursor", "cursor: pass next_cursor as it was given")
+        after = (moment, int(dossier_id))
+    total, items, next_after = dossier_service.list_dossiers(
         rt,
         principal,
         lambda dossier, count, checklist: dossier_out(dossier, count, checklist=checklist),
@@ -216,5 +230,13 @@ def list_dossiers(
         received_to=date_to,
         limit=limit,
         offset=offset,
+        after=after,
     )
-    return DossierList(total=total, limit=limit, offset=offset, items=items)
+    return DossierList(
+        total=min(total, COUNT_UP_TO),
+        total_exact=total <= COUNT_UP_TO,
+        limit=limit,
+        offset=offset,
+        items=items,
+        next_cursor=make_cursor((next_after[0], str(next_after[1]))) if next_after else None,
+    )

@@ -280,10 +280,14 @@ class WebhookSecretOut(BaseModel):
 
 
 class DossierList(BaseModel):
-    total: int
+    total: int = Field(description="Matching dossiers, counted up to 10,000 (see total_exact).")
+    total_exact: bool = Field(description="False: more than total match.")
     limit: int
     offset: int
     items: list[DossierOut]
+    next_cursor: str | None = Field(
+        None, description="Pass as cursor= (with the same filters) for the next page."
+    )
 
 
 class PageOut(BaseModel):

@@ -154,8 +154,10 @@ def list_dossiers(
     received_to: date | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[int, list[View]]:
-    """The key's dossiers (of ``unit`` if given), newest first: (total, one page of views).
+    after: tuple[datetime, int] | None = None,
+) -> tuple[int, list[View], tuple[datetime, int] | None]:
+    """The key's dossiers (of ``unit`` if given), newest first: (total, one page of views,
+    the keyset of the next page or None).
 
     Listing records no audit event: it shows codes and counts, no citizen's
     document; opening a dossier or searching the documents' text does.
@@ -168,15 +170,22 @@ def list_dossiers(
             code_part=code_part,
             received_from=received_from,
             received_to=received_to,
-            limit=limit,
+            limit=limit + 1,
             offset=offset,
+            after=after,
         )
+        more, rows = len(rows) > limit, rows[:limit]
+        next_after = (rows[-1][0].created_at, rows[-1][0].id) if more and rows else None
         # The checklist status of the page's dossiers only: one more query, on their ids.
         held = repo.documents_of_dossiers(s, [dossier.id for dossier, _ in rows])
-        return total, [
-            shape(dossier, count, checklist_of(rt, dossier, held[dossier.id]))
-            for dossier, count in rows
-        ]
+        return (
+            total,
+            [
+                shape(dossier, count, checklist_of(rt, dossier, held[dossier.id]))
+                for dossier, count in rows
+            ],
+            next_after,
+        )
 
 
 def procedures(rt: Runtime) -> Procedures:

@@ -73,7 +73,7 @@ def _dossiers_page(
     """The list (or search results) with the new-dossier form, filled in again after an error."""
     rt = current_runtime(request)
     principal = auth.principal
-    _, rows = dossier_service.list_dossiers(
+    _, rows, _ = dossier_service.list_dossiers(
         rt, principal, dossier_summary, unit=unit, code_part=q, limit=RECENT
     )
     rows = [_listed(r) for r in rows]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from classifiers.checklists import Procedures, dossier_complete
@@ -108,6 +108,11 @@ def set_checklist_mark(dossier: Dossier, key: str, mark: dict[str, Any] | None) 
     dossier.checklist_marks = marks or None
 
 
+COUNT_UP_TO = 10_000
+"""A dossier list counts its matches up to here: a commune's years of dossiers are
+counted in an index's time, an admin's whole province is "more than 10,000"."""
+
+
 def list_dossiers(
     s: Session,
     *,
@@ -117,12 +122,16 @@ def list_dossiers(
     received_to: date | None = None,
     limit: int = 50,
     offset: int = 0,
+    after: tuple[datetime, int] | None = None,
+    count_up_to: int = COUNT_UP_TO,
 ) -> tuple[int, list[tuple[Dossier, int]]]:
     """Dossiers of ``units`` (None: all), newest first, with their document counts.
 
     ``code_part`` matches inside the dossier code or the procedure code,
     case-insensitively and literally (``%`` and ``_`` are not wildcards).
-    Returns the total matching and one page of ``(dossier, documents)``.
+    Returns the total matching, counted up to ``count_up_to`` + 1 (more is reported as
+    that: the caller says "more than"), and one page of ``(dossier, documents)`` after
+    ``after`` (a keyset: the last dossier's ``(created_at, id)``) or from ``offset``.
     """
     filters = []
     if units is not None:
@@ -140,7 +149,11 @@ def list_dossiers(
         filters.append(Dossier.received_date >= received_from)
     if received_to is not None:
         filters.append(Dossier.received_date <= received_to)
-    total = s.scalar(select(func.count(Dossier.id)).where(*filters)) or 0
+    counted = select(Dossier.id).where(*filters).limit(count_up_to + 1).subquery()
+    total = s.scalar(select(func.count()).select_from(counted)) or 0
+    if after is not None:
+        position = tuple_(*after, types=[Dossier.created_at.type, Dossier.id.type])
+        filters.append(tuple_(Dossier.created_at, Dossier.id) < position)
     # Counted per dossier of the page (a correlated subquery on the dossier's index),
     # not grouped over every document of the archive before the page is cut.
     documents = (
@@ -154,7 +167,7 @@ def list_dossiers(
         .where(*filters)
         .order_by(Dossier.created_at.desc(), Dossier.id.desc())
         .limit(limit)
-        .offset(offset)
+        .offset(offset if after is None else 0)
     ).all()
     return total, [(dossier, int(n or 0)) for dossier, n in rows]
 

@@ -149,6 +149,24 @@ def test_the_changes_feed_pages_forward_oldest_change_first(site: Site) -> None:
     assert ancient.status_code == 422
 
 
+def test_dossiers_page_by_cursor_and_count_up_to_a_cap(site: Site) -> None:
+    whole = site.get("admin", "/api/v1/dossiers", limit=50).json()
+    assert whole["total"] == len(whole["items"]) == 4 and whole["total_exact"]
+    seen, cursor = [], None
+    for _ in range(6):
+        extra = {"cursor": cursor} if cursor else {}
+        body = site.get("admin", "/api/v1/dossiers", limit=1, **extra).json()
+        seen += [(d["unit"], d["code"]) for d in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [(d["unit"], d["code"]) for d in whole["items"]]
+    with site.rt.session() as s:
+        total, rows = repo.list_dossiers(s, units=None, limit=1, count_up_to=2)
+    assert (total, len(rows)) == (3, 1)  # "more than 2": counting stopped there
+    assert site.get("admin", "/api/v1/dossiers", cursor="WyJ4IiwxXQ").status_code == 400
+
+
 def test_another_unit_is_refused_like_the_other_lists_and_the_read_is_audited(
     site: Site,
 ) -> None:
