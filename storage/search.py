@@ -85,19 +85,30 @@ def index_document(s: Session, document_id: str) -> None:
     Pages without text are left out. The document row is locked first, so two
     concurrent index tasks of one document cannot both insert.
     """
-    lock_document(s, document_id)
+    document = lock_document(s, document_id)
     remove_from_index(s, document_id)
     pages = s.execute(select(Page.number, Page.text).where(Page.document_id == document_id))
+    scope = scope_token(document.unit_code)
     rows = [
-        {"document_id": document_id, "number": number, "text": nfc(text), "folded": fold(nfc(text))}
+        {
+            "document_id": document_id,
+            "number": number,
+            "text": nfc(text),
+            "folded": fold(nfc(text)),
+            "scope": scope,
+        }
         for number, text in pages
         if text and text.strip()
     ]
     if rows:
         s.execute(insert(IndexedPage), rows)
-    document = s.get(Document, document_id)
-    if document is not None:
-        index_people(s, document)  # the citizen search's names, ID numbers, dates of birth
+    index_people(s, document)  # the citizen search's names, ID numbers, dates of birth
+
+
+def scope_token(unit_code: str) -> str:
+    """The unit as one word the full-text index keeps beside a page's text: ``u`` and the
+    code's UTF-8 bytes in hex (distinct codes, distinct words; no separator to split on)."""
+    return "u" + unit_code.encode().hex()
 
 
 def remove_from_index(s: Session, document_id: str) -> None:
@@ -142,7 +153,8 @@ def search(
     if not terms or filters is None:
         return SearchPage(total=0)
     cap = max(1, candidates)
-    candidates_read = s.execute(_candidates(s, terms, filters, cap)).all()
+    scopes = None if units is None else [scope_token(u) for u in _unit_list(units)]
+    candidates_read = s.execute(_candidates(s, terms, filters, cap, scopes)).all()
     best: dict[str, tuple[float, int]] = {}  # document -> (score, page_search id)
     pages: dict[str, list[int]] = {}
     for document_id, number, score, row_id in candidates_read:
@@ -165,10 +177,18 @@ def search(
 
 
 def _candidates(
-    s: Session, terms: Sequence[Term], filters: list[ColumnElement[bool]], cap: int
+    s: Session,
+    terms: Sequence[Term],
+    filters: list[ColumnElement[bool]],
+    cap: int,
+    scopes: list[str] | None,
 ) -> Select:
     """(document_id, number, score, page_search id) of the newest ``cap`` matching
-    pages that pass ``filters``: the match, the filters and the cut in one statement."""
+    pages that pass ``filters``: the match, the filters and the cut in one statement.
+
+    On SQLite the units' ``scopes`` narrow the match inside FTS5 (``scope : (…)``); the
+    dossier's unit in ``filters`` still decides, so a page indexed before its scope was
+    known, or under a unit code whose token another shares, is never shown elsewhere."""
     joined = bool(filters)
     if s.get_bind().dialect.name == "postgresql":
         query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
@@ -187,16 +207,20 @@ def _candidates(
     fts = table("page_fts", literal_column("rowid"))
     hidden = literal_column("page_fts")  # FTS5: the table's name is its match column
     rowid = literal_column("page_fts.rowid")
+    match = f"folded : ({fts5_query(terms)})"
+    if scopes is not None:
+        match += " AND scope : (" + " OR ".join(scopes) + ")"
     stmt = (
         select(
             IndexedPage.document_id,
             IndexedPage.number,
-            (-func.bm25(hidden)).label("score"),  # bm25: more negative is better
+            # bm25 over the text only (the scope column weighs 0); more negative is better.
+            (-func.bm25(hidden, 1.0, 0.0)).label("score"),
             IndexedPage.id,
         )
         .select_from(fts)
         .join(IndexedPage, IndexedPage.id == rowid)
-        .where(hidden.op("MATCH")(fts5_query(terms)))
+        .where(hidden.op("MATCH")(match))
     )
     if joined:
         stmt = stmt.join(Document, Document.id == IndexedPage.document_id).join(
@@ -218,12 +242,10 @@ def _filters(
     """WHERE clauses on Document/Dossier, or None when no document can match."""
     filters: list[ColumnElement[bool]] = []
     if units is not None:
-        if isinstance(units, str):  # one code passed where a list belongs
-            units = [units]
-        valid = {code for code in map(_valid_code, units) if code is not None}
+        valid = _unit_list(units)
         if not valid:
             return None
-        filters.append(Dossier.unit_code.in_(sorted(valid)))
+        filters.append(Dossier.unit_code.in_(valid))
     if dossier is not None:
         code = _valid_code(dossier)
         if code is None:
@@ -302,6 +324,13 @@ def _hits(
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def _unit_list(units: Sequence[str]) -> list[str]:
+    """The valid unit codes of ``units`` (one code passed where a list belongs: that one)."""
+    if isinstance(units, str):
+        units = [units]
+    return sorted({code for code in map(_valid_code, units) if code is not None})
 
 
 def _valid_code(code: str) -> str | None:

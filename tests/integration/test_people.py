@@ -17,6 +17,7 @@ from storage import repository as repo
 from storage.db import alembic_config, make_engine, session_factory
 from storage.models import Document, Page, PersonEntry
 from storage.people import find_people, index_people, query_key, reusable_documents
+from storage.search import search
 from testkit.database import BACKENDS, Db, backend_db, fresh_postgres_url, postgres_db
 
 WARD, COMMUNE = "000.00.00.H26", "000.00.00.H27"
@@ -141,6 +142,10 @@ def test_upgrade_indexes_the_people_of_documents_read_before(tmp_path: Path) -> 
                         "INSERT INTO pages (document_id, number, status, text) "
                         "VALUES ('d-1', 1, 'done', 'Phạm Thế Sửu')"
                     )
+                    connection.exec_driver_sql(  # indexed for search as it was then
+                        "INSERT INTO page_search (document_id, number, text, folded) "
+                        "VALUES ('d-1', 1, 'Phạm Thế Sửu', 'Pham The Suu')"
+                    )
                 command.upgrade(config, "head")
                 with db.session() as s:
                     hits = find_people(s, "pham the suu", units=None).hits
@@ -148,6 +153,11 @@ def test_upgrade_indexes_the_people_of_documents_read_before(tmp_path: Path) -> 
                     assert s.scalar(select(PersonEntry.key)) == "pham the suu"
                     # SQLite copies tables to alter them: the document's rows must survive it
                     assert s.scalar(select(Page.text)) == "Phạm Thế Sửu"
+                    # 0024 put the page's unit in the index: a unit's search finds it.
+                    for units in (None, ["000.00.00.H26"]):
+                        found = search(s, "pham the", units=units).hits
+                        assert [h.document_id for h in found] == ["d-1"], units
+                    assert search(s, "pham the", units=["000.00.00.H27"]).hits == []
             finally:
                 db.engine.dispose()
 
