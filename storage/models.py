@@ -375,11 +375,11 @@ class PersonEntry(Base):
 
 
 class IndexedPage(Base):
-    """A page as the search index knows it: the text indexed and its fold.
+    """A page as the search index knows it: the fold of its text.
 
-    ``text`` is a copy of the page text at indexing time, so a snippet always
-    comes from exactly what was matched. ``folded`` has the same length as
-    ``text`` (see ``storage.search_query.fold``). The full-text structures over
+    The text itself is the page's (``pages.text``, stored once since migration
+    0025); ``folded`` is its fold, the same length (``storage.search_query.fold``),
+    which snippets find matches in. The full-text structures over
     ``folded`` are backend-specific and created by the migration only: an FTS5
     table ``page_fts`` on SQLite, a generated ``tsv`` column with a GIN index on
     PostgreSQL.
@@ -391,7 +391,6 @@ class IndexedPage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     number: Mapped[int]
-    text: Mapped[str] = mapped_column(Text)
     folded: Mapped[str] = mapped_column(Text)
     # The page's unit as one token (storage.search.scope_token), indexed beside the fold
     # on SQLite so a unit's search is narrowed inside FTS5 (migration 0024).

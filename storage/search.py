@@ -24,10 +24,12 @@ from typing import Literal
 from sqlalchemy import (
     ColumnElement,
     Select,
+    and_,
     delete,
     func,
     insert,
     literal_column,
+    or_,
     select,
     table,
 )
@@ -93,7 +95,6 @@ def index_document(s: Session, document_id: str) -> None:
         {
             "document_id": document_id,
             "number": number,
-            "text": nfc(text),
             "folded": fold(nfc(text)),
             "scope": scope,
         }
@@ -282,11 +283,20 @@ def _hits(
 ) -> list[SearchHit]:
     """Hits for ranked document ids: their metadata and their best page's snippet, read by
     primary key (the best pages' ``page_search`` ids, the documents' ids)."""
-    texts = {
-        row.id: row
+    numbers = {
+        row.id: (row.document_id, row.number)
         for row in s.execute(
-            select(IndexedPage.id, IndexedPage.number, IndexedPage.text, IndexedPage.folded).where(
+            select(IndexedPage.id, IndexedPage.document_id, IndexedPage.number).where(
                 IndexedPage.id.in_([best[d][1] for d in ids])
+            )
+        )
+    }
+    # The page's own text (stored once, in ``pages``), by its unique (document, number).
+    texts = {
+        (row.document_id, row.number): nfc(row.text or "")
+        for row in s.execute(
+            select(Page.document_id, Page.number, Page.text).where(
+                or_(*(and_(Page.document_id == d, Page.number == n) for d, n in numbers.values()))
             )
         )
     }
@@ -306,7 +316,9 @@ def _hits(
     }
     hits = []
     for document_id in ids:
-        row, page = meta[document_id], texts[best[document_id][1]]
+        row = meta[document_id]
+        number = numbers[best[document_id][1]][1]
+        text = texts.get((document_id, number), "")
         hits.append(
             SearchHit(
                 document_id=document_id,
@@ -316,8 +328,8 @@ def _hits(
                 document_type=row.document_type,
                 score=best[document_id][0],
                 pages=sorted(pages[document_id]),
-                page=page.number,
-                snippet=snippet(page.text, page.folded, terms),
+                page=number,
+                snippet=snippet(text, fold(text), terms),
             )
         )
     return hits
