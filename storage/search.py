@@ -201,9 +201,19 @@ def _candidates(
             inner = inner.join(Document, Document.id == IndexedPage.document_id).join(
                 Dossier, Dossier.id == Document.dossier_id
             )
-        # The cut first, in a subquery (a LIMIT keeps it from being flattened): ts_rank
-        # then reads the vectors of the pages kept, not of every page that matched.
-        cut = inner.where(*filters).order_by(IndexedPage.id.desc()).limit(cap).subquery()
+        inner = inner.where(*filters)
+        if any(len(term.words) > 1 for term in terms):
+            # A phrase: GIN finds the pages holding all its words and each is checked for
+            # the words' order. Walking the newest pages backwards instead (the plan a
+            # common word gets) checked all 176,000 pages of a 100,000-document archive
+            # for a name found on 640 of them (0.8 s): the matches are taken from the
+            # index first, then the newest of them cut.
+            matched = inner.cte("matched").prefix_with("MATERIALIZED")
+            cut = select(matched).order_by(matched.c.id.desc()).limit(cap).subquery()
+        else:
+            # The cut first, in a subquery (a LIMIT keeps it from being flattened): ts_rank
+            # then reads the vectors of the pages kept, not of every page that matched.
+            cut = inner.order_by(IndexedPage.id.desc()).limit(cap).subquery()
         return select(cut.c.document_id, cut.c.number, func.ts_rank(cut.c.tsv, query), cut.c.id)
     fts = table("page_fts", literal_column("rowid"))
     hidden = literal_column("page_fts")  # FTS5: the table's name is its match column
