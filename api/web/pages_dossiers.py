@@ -84,7 +84,9 @@ def _dossiers_page(
         found = document_service.search_documents(
             rt, principal, q, unit=unit, limit=HITS, via="web"
         )
-        hits, total_hits = found.hits, found.total
+        hits = found.hits
+        # Past the ranked candidates the count is a lower bound: say "hơn" (more than).
+        total_hits = f"{found.total}" if found.total_exact else f"hơn {found.total}"
         named = document_service.find_people(rt, principal, q, unit=unit, limit=HITS, via="web")
         people = [
             {"hit": h, "href": f"/tai-lieu/{h.document_id}" if h.document_id else None}
