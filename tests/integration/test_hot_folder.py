@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from pipeline.runtime import Runtime
 from storage.models import AuditEvent, Document, Dossier
@@ -86,6 +86,11 @@ class Deployment:
                 .order_by(Dossier.code, Document.filename)
             ).all()
         return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    def filed(self) -> int:
+        """How many documents are stored: one count, cheap enough to poll fast."""
+        with self.rt.session() as s:
+            return s.scalar(select(func.count(Document.id))) or 0
 
     def actors(self) -> set[str]:
         with self.rt.session() as s:
@@ -212,15 +217,20 @@ def test_taking_the_same_file_twice_duplicates_nothing(deployment: Deployment) -
 
 
 def test_a_watcher_killed_mid_batch_loses_and_duplicates_nothing(deployment: Deployment) -> None:
-    dossiers = [f"000.A0.01.H26-261205-{n:04d}" for n in range(321, 329)]
+    # Enough parts that filing them takes seconds, watched every few milliseconds: on a
+    # quiet machine eight dossiers were all filed between two polls of 0.3 s.
+    dossiers = [f"000.A0.01.H26-261205-{n:04d}" for n in range(321, 345)]
     sheets = []
     for n, code in enumerate(dossiers):
-        sheets += [Cover(UNIT, code), Text(40 + n, lines=10), Blank(), Text(60 + n, lines=10)]
+        sheets += [Cover(UNIT, code), Text(40 + n, lines=10), Blank(), Text(80 + n, lines=10)]
     batch = feeder_pdf(deployment.inbox.parent / "cả ngày.pdf", sheets)
     deployment.start()
     os.replace(batch, deployment.inbox / "cả ngày.pdf")  # a scanner's rename: complete at once
 
-    wait_for(lambda: len(deployment.documents()) >= 2, 120, "the first documents filed")
+    deadline = time.monotonic() + 120
+    while deployment.filed() < 2:
+        assert time.monotonic() < deadline, "timed out waiting for the first documents filed"
+        time.sleep(0.005)
     deployment.kill_hard()
     midway = deployment.documents()
     assert 2 <= len(midway) < 2 * len(dossiers), "killed too late to test a batch cut short"
