@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from core.vietnamese import fold_accents, nfc
 
@@ -105,3 +106,38 @@ def tsquery(terms: Sequence[Term]) -> str:
         return "(" + " <-> ".join(words) + ")"
 
     return " & ".join(phrase(t) for t in terms)
+
+
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
+
+
+def word_pairs(terms: Sequence[Term]) -> list[str]:
+    """The ``a_b`` lexemes PostgreSQL's vector holds for the phrases' adjacent words
+    (migration 0026, ``sohoa_word_pairs``): asked for beside a phrase, they let GIN
+    find the pages holding its words in order instead of reading back every page
+    holding them anywhere.
+
+    Only pairs of plain ASCII words, which PostgreSQL's parser keeps as one lexeme
+    each, exactly as typed (the fold is lower case): a pair that might not be spelled
+    as the vector spells it would hide a page that matches. A prefix word pairs with
+    nothing (its lexeme is not known).
+    """
+    pairs: list[str] = []
+    for term in terms:
+        words = term.words[:-1] if term.prefix else term.words
+        for a, b in pairwise(words):
+            pair = f"{a}_{b}"
+            if _PLAIN_WORD.fullmatch(a) and _PLAIN_WORD.fullmatch(b) and pair not in pairs:
+                pairs.append(pair)
+    return pairs
+
+
+def lexemes_query(all_of: Sequence[str], any_of: Sequence[str] = ()) -> str | None:
+    """``tsquery`` input (cast, not parsed: lexemes as given) asking for every lexeme of
+    ``all_of`` and at least one of ``any_of``; None when it asks for nothing. The
+    lexemes are pairs and unit tokens: letters, digits and ``_`` only, so quoting
+    needs no escapes."""
+    parts = [f"'{lexeme}'" for lexeme in all_of]
+    if any_of:
+        parts.append("(" + " | ".join(f"'{lexeme}'" for lexeme in any_of) + ")")
+    return " & ".join(parts) or None
