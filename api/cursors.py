@@ -31,39 +31,54 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), VIETNAM_TIME)
 
 
+def _encode(items: list[object]) -> str:
+    raw = json.dumps(items, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> object:
+    """The JSON a cursor holds (``binascii.Error``, ``ValueError``, … when it holds none)."""
+    return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+
+
+def _invalid() -> ApiError:
+    return ApiError(400, "invalid_cursor", "cursor: pass next_cursor as it was given")
+
+
+_UNREADABLE = (binascii.Error, ValueError, TypeError, UnicodeDecodeError)
+
+
 def make_cursor(position: Position) -> str:
+    """A listing's keyset: the last row's time and id."""
     moment, row_id = position
-    raw = json.dumps([moment.astimezone(UTC).isoformat(), row_id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def make_rank_cursor(position: tuple[float, str]) -> str:
-    """A search's keyset: the last hit's score and document id."""
-    raw = json.dumps(["rank", position[0], position[1]], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def read_rank_cursor(cursor: str) -> tuple[float, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        kind, score, row_id = json.loads(raw)
-        if kind != "rank" or not isinstance(row_id, str) or len(row_id) > 36:
-            raise ValueError(cursor)
-        if not isinstance(score, int | float) or isinstance(score, bool):
-            raise ValueError(cursor)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_cursor", "cursor: pass next_cursor as it was given") from None
-    return float(score), row_id
+    return _encode([moment.astimezone(UTC).isoformat(), row_id])
 
 
 def read_cursor(cursor: str) -> Position:
     """The position a cursor names; 400 ``invalid_cursor`` for anything we did not make."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        moment_text, row_id = json.loads(raw)
+        moment_text, row_id = _decode(cursor)
         moment = datetime.fromisoformat(moment_text)
         if moment.tzinfo is None or not isinstance(row_id, str) or len(row_id) > 36:
             raise ValueError(cursor)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_cursor", "cursor: pass next_cursor as it was given") from None
+    except _UNREADABLE:
+        raise _invalid() from None
     return moment, row_id
+
+
+def make_rank_cursor(position: tuple[float, str]) -> str:
+    """A search's keyset: the last hit's score and document id."""
+    return _encode(["rank", position[0], position[1]])
+
+
+def read_rank_cursor(cursor: str) -> tuple[float, str]:
+    """The search position a cursor names; 400 ``invalid_cursor`` as ``read_cursor``."""
+    try:
+        kind, score, row_id = _decode(cursor)
+        if kind != "rank" or not isinstance(row_id, str) or len(row_id) > 36:
+            raise ValueError(cursor)
+        if not isinstance(score, int | float) or isinstance(score, bool):
+            raise ValueError(cursor)
+    except _UNREADABLE:
+        raise _invalid() from None
+    return float(score), row_id

@@ -22,7 +22,7 @@ from api.principal import Principal
 from api.receipts import Receipt, receipt_pdf
 from api.runtime_dependency import RuntimeDep
 from api.schemas import (
-    MAX_OFFSET,
+    MAX_KEYSET_OFFSET,
     ApplicantIn,
     ChecklistMarkIn,
     DossierIn,
@@ -205,7 +205,9 @@ def list_dossiers(
     date_from: Annotated[date | None, Query(alias="from", description="received on/after")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="received on/before")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_KEYSET_OFFSET, description="farther pages: next_cursor")
+    ] = 0,
     cursor: Annotated[
         str | None, Query(max_length=200, description="next_cursor of the previous page")
     ] = None,

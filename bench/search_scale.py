@@ -77,7 +77,8 @@ BATCH = 2000  # documents per insert batch (one transaction)
 COMMON_WORD = "thửa"  # in COMMON_SHARE of the documents ("thửa đất số …": a land parcel)
 COMMON_SHARE = 0.30
 PHRASE_NAME = "Nguyễn Thị Hương"  # the exact-phrase query: common words, a rarer sequence
-GIN_INDEX = "ix_page_search_tsv"  # storage/migrations: PostgreSQL's full-text index
+GIN_INDEXES = {"ix_page_search_tsv": "tsv", "ix_page_search_pairs": "pairs"}
+"""PostgreSQL's full-text indexes and their columns (storage/migrations 0001, 0026)."""
 INDEX_BUDGET_S = 20 * 60  # index_document for the whole archive, per backend, at most
 PG_ADMIN_URL = os.environ.get(
     "SOHOA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -779,7 +780,8 @@ class Loader:
                 if self.archive.backend == "postgresql" and not self.gin_deferred:
                     # As a restore does: GIN is built once at the end, from sorted entries,
                     # instead of growing by every bulk row's ~700 lexemes (words, pairs).
-                    s.execute(text(f"DROP INDEX {GIN_INDEX}"))
+                    for index in GIN_INDEXES:
+                        s.execute(text(f"DROP INDEX IF EXISTS {index}"))
                     self.gin_deferred = True
                 s.execute(insert(IndexedPage), searchable)
                 if people:
@@ -841,7 +843,10 @@ class Loader:
         if self.gin_deferred:
             with self.archive.session() as s:
                 s.execute(text("SET LOCAL maintenance_work_mem = '2GB'"))
-                s.execute(text(f"CREATE INDEX {GIN_INDEX} ON page_search USING gin (tsv)"))
+                present = {c["name"] for c in sa_inspect(s.connection()).get_columns("page_search")}
+                for index, column in GIN_INDEXES.items():
+                    if column in present:
+                        s.execute(text(f"CREATE INDEX {index} ON page_search USING gin ({column})"))
         gin_s = time.perf_counter() - started
         problems = self.check_bulk()
         started = time.perf_counter()
@@ -997,12 +1002,16 @@ def sizes(archive: Archive, documents: int) -> dict[str, Any]:
         }
         stored = {}
         if archive.backend == "postgresql":  # on disk after TOAST compression
-            for label, (t, c) in [*columns.items(), ("page_search.tsv", ("page_search", "tsv"))]:
-                if label == "page_search.scope":
+            vectors = [(f"page_search.{c}", ("page_search", c)) for c in GIN_INDEXES.values()]
+            for label, (t, c) in [*columns.items(), *vectors]:
+                if label == "page_search.scope" or (t == "page_search" and c not in present):
                     continue
                 stored[label] = int(s.scalar(text(f"SELECT SUM(pg_column_size({c})) FROM {t}")))
+            gins = [
+                (f"page_search GIN index ({c})", i) for i, c in GIN_INDEXES.items() if c in present
+            ]
             for label, index in (
-                ("page_search GIN index (tsv)", "ix_page_search_tsv"),
+                *gins,
                 ("pages indexes", "pages"),
             ):
                 query = (

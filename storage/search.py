@@ -203,13 +203,16 @@ def _candidates(
     if s.get_bind().dialect.name == "postgresql":
         query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
         tsv = literal_column("page_search.tsv")
-        # The phrases' word pairs and the units' tokens narrow the match inside GIN
+        # The units' tokens and the phrases' word pairs narrow the match inside GIN
         # (migration 0026); the rank stays on the user's words.
-        narrow = lexemes_query(word_pairs(terms), scopes or ())
-        matched = query if narrow is None else query.op("&&")(cast(narrow, TSQUERY))
+        scoped = lexemes_query((), scopes or ())
+        matched = query if scoped is None else query.op("&&")(cast(scoped, TSQUERY))
         inner = select(
             IndexedPage.id, IndexedPage.document_id, IndexedPage.number, tsv.label("tsv")
         ).where(tsv.op("@@")(matched))
+        pairs = lexemes_query(word_pairs(terms))
+        if pairs is not None:
+            inner = inner.where(literal_column("page_search.pairs").op("@@")(cast(pairs, TSQUERY)))
         if joined:
             inner = inner.join(Document, Document.id == IndexedPage.document_id).join(
                 Dossier, Dossier.id == Document.dossier_id

@@ -165,6 +165,10 @@ def test_dossiers_page_by_cursor_and_count_up_to_a_cap(site: Site) -> None:
         total, rows = repo.list_dossiers(s, units=None, limit=1, count_up_to=2)
     assert (total, len(rows)) == (3, 1)  # "more than 2": counting stopped there
     assert site.get("admin", "/api/v1/dossiers", cursor="WyJ4IiwxXQ").status_code == 400
+    # A far page is reached by cursor: an offset past 10,000 is refused, not scanned.
+    assert site.get("admin", "/api/v1/dossiers", offset=10_000).status_code == 200
+    far = site.get("admin", "/api/v1/dossiers", offset=10_001)
+    assert far.status_code == 422 and "offset" in far.json()["error"]["message"]
 
 
 def test_another_unit_is_refused_like_the_other_lists_and_the_read_is_audited(

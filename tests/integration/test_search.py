@@ -343,26 +343,29 @@ def test_phrases_find_exactly_the_pages_holding_the_words_in_order(db: Db) -> No
 
 
 def test_postgresql_vector_holds_word_pairs_and_unit(pg: Db) -> None:
-    """The vector has each two adjacent words as ``a_b`` and the unit's token (0026)."""
+    """``pairs`` has each two adjacent words as ``a_b``, ``tsv`` the unit's token (0026)."""
     try:
         ids = build(pg)
         with pg.sessions() as s:
 
-            def holds(filename: str, lexemes: str) -> bool:
+            def holds(filename: str, column: str, lexemes: str) -> bool:
                 return s.execute(
                     text(
-                        "SELECT bool_or(tsv @@ CAST(:q AS tsquery)) FROM page_search "
+                        f"SELECT bool_or({column} @@ CAST(:q AS tsquery)) FROM page_search "
                         "WHERE document_id = :d"
                     ),
                     {"q": lexemes, "d": ids[filename]},
                 ).scalar_one()
 
             ward, commune = scope_token(WARD), scope_token(COMMUNE)
-            assert holds("khai-sinh.pdf", f"'nguyen_van' & 'van_dang' & '{ward}'")
-            assert holds("khai-sinh.pdf", "'1990_cu' & 'cu_tru'")  # across punctuation
-            assert not holds("khai-sinh.pdf", "'dang_van'")
-            assert not holds("khai-sinh.pdf", f"'{commune}'")
-            assert holds("ket-hon.tiff", f"'{commune}' & 'thi_hoa'")
+            assert holds("khai-sinh.pdf", "pairs", "'nguyen_van' & 'van_dang'")
+            assert holds("khai-sinh.pdf", "pairs", "'1990_cu' & 'cu_tru'")  # across punctuation
+            assert not holds("khai-sinh.pdf", "pairs", "'dang_van'")
+            assert not holds("khai-sinh.pdf", "tsv", "'nguyen_van'")  # not in the ranked vector
+            assert holds("khai-sinh.pdf", "tsv", f"'{ward}' & 'nguyen'")
+            assert not holds("khai-sinh.pdf", "tsv", f"'{commune}'")
+            assert holds("ket-hon.tiff", "pairs", "'thi_hoa'")
+            assert holds("ket-hon.tiff", "tsv", f"'{commune}'")
     finally:
         empty(pg)
 
