@@ -156,6 +156,11 @@ def load_lines(results: dict[str, Any], documents: int) -> list[str]:
         lines.append(
             f"- {NAMES[backend]}: index written by {load['index_how']}; then {load['settle']}."
         )
+        if load.get("connections"):
+            lines.append(
+                f"  Bulk batches written by {load['connections']} connections at once: their "
+                "rows and index seconds overlap (alone, the load total is the wall time)."
+            )
         if load.get("indexed_in_bulk"):
             lines.append(
                 f"  Bulk rows checked: {load['bulk_checked']} document(s) re-indexed with "
