@@ -61,7 +61,20 @@ def fold(text: str) -> str:
     places (PostgreSQL's parser would otherwise keep ``000.00.00.h26`` whole
     where FTS5 splits it).
     """
-    return "".join(map(_fold_char, text))
+    return text.translate(_FOLDS)
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate``'s table for :func:`fold`, filled as characters are met: the
+    loop runs in C (a fifth faster than joining per-character folds; snippets fold
+    every hit's page, indexing every page)."""
+
+    def __missing__(self, code_point: int) -> str:
+        folded = self[code_point] = _fold_char(chr(code_point))
+        return folded
+
+
+_FOLDS = _FoldTable()
 
 
 # ------------------------------------------------------------------ queries
