@@ -205,7 +205,8 @@ class Settings(BaseSettings):
         pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$",
         description="The address citizens and other agencies reach sohoa at "
         "(https://sohoa.example.gov.vn): the QR code on a certified copy points to its "
-        "verification page there. Unset: the address the officer's request came to.",
+        "verification page there. Required with a signing key; unset (test CA only): the "
+        "address the officer's request came to.",
     )
     classifier_threshold: float = Field(
         0.5,
@@ -232,6 +233,10 @@ class Settings(BaseSettings):
         # refuse at start-up rather than answer "invalid" for every genuine copy.
         if (self.signing_pkcs12 or self.signing_pkcs11_module) and not self.signing_roots:
             raise ValueError("SOHOA_SIGNING_ROOTS is required with a signing key")
+        # A real key signs the QR code's address into every copy: it must be the one
+        # configured, never the Host header of whichever request asked to certify.
+        if (self.signing_pkcs12 or self.signing_pkcs11_module) and not self.public_url:
+            raise ValueError("SOHOA_PUBLIC_URL is required with a signing key")
         return self
 
     @field_validator("webhook_allow")

@@ -29,6 +29,7 @@ from testkit.database import fresh_postgres_url
 from tests.integration.test_certify_signing import scanned_page
 
 UNIT = "000.00.00.H26"
+PUBLIC = "https://sohoa.example.gov.vn"
 
 
 def _runtime(tmp_path: Path, **settings: object) -> Runtime:
@@ -111,15 +112,22 @@ def test_an_expired_certificate_is_refused(tmp_path: Path) -> None:
         signing_pkcs12=p12,
         signing_pkcs12_passphrase=authority.passphrase,
         signing_roots=roots,
+        public_url=PUBLIC,
     )
     document_id = _done_document(rt, tmp_path, "HS-EXPIRED")
     assert _refusal(rt, _order(document_id)).code == "certificate_expired"
     assert _entries(rt) == 0
 
 
-def test_a_key_without_roots_is_refused_at_start() -> None:
+def test_a_key_without_roots_or_public_address_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="SOHOA_SIGNING_ROOTS"):
-        Settings(signing_pkcs12=Path("/nonexistent.p12"))
+        Settings(signing_pkcs12=Path("/nonexistent.p12"), public_url=PUBLIC)
+    # The QR code's address is signed into every copy: never a request's Host header.
+    with pytest.raises(ValueError, match="SOHOA_PUBLIC_URL"):
+        Settings(signing_pkcs12=Path("/nonexistent.p12"), signing_roots=Path("/roots.pem"))
+    with pytest.raises(ValueError, match="SOHOA_PUBLIC_URL"):
+        Settings(signing_pkcs11_module="/x.so", signing_roots=Path("/roots.pem"))
+    assert Settings(signing_test_ca=True).public_url == ""  # the test CA may do without
 
 
 def test_documents_and_originals_not_digitised_are_refused(tmp_path: Path) -> None:
@@ -223,6 +231,7 @@ def test_settings_name_a_pkcs11_token_or_a_pkcs12_file() -> None:
             signing_pkcs11_key="unit",
             signing_pkcs11_pin="1234",
             signing_roots=Path("/roots.pem"),
+            public_url=PUBLIC,
         )
     )
     assert isinstance(token, Pkcs11Key)
@@ -238,6 +247,7 @@ def test_settings_name_a_pkcs11_token_or_a_pkcs12_file() -> None:
                 signing_pkcs11_module="/x.so",
                 signing_pkcs12=Path("/unit.p12"),
                 signing_roots=Path("/roots.pem"),
+                public_url=PUBLIC,
             )
         )
     assert both.value.code == "ambiguous_key"
