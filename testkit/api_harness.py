@@ -134,5 +134,29 @@ def wait_done(client: httpx.Client, document_id: str, timeout: float = DONE_TIME
     return wait_for(done, timeout, f"document {document_id} done")  # type: ignore[return-value]
 
 
+def file_scans(
+    clerk: httpx.Client,
+    unit: str,
+    dossier: str,
+    scans: dict[str, bytes],
+    timeout: float = DONE_TIMEOUT,
+) -> dict[str, str]:
+    """Open ``dossier`` in ``unit``, upload each PNG scan as a document of its own and wait
+    until every one is done (a failed one fails at once); name -> document id."""
+    code = quote(dossier)
+    assert clerk.put(f"/api/v1/dossiers/{code}", json={"unit": unit}).status_code == 201
+    ids = {}
+    for name, scan in scans.items():
+        up = clerk.post(
+            f"/api/v1/dossiers/{code}/documents",
+            files=[("files", (f"{name}.png", scan, "image/png"))],
+        )
+        assert up.status_code == 202, up.text
+        ids[name] = up.json()["files"][0]["document"]["id"]
+    for document_id in ids.values():
+        wait_done(clerk, document_id, timeout)
+    return ids
+
+
 def quote(value: str) -> str:
     return urllib.parse.quote(value, safe="")

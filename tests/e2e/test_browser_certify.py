@@ -38,10 +38,10 @@ import pytest
 from playwright.sync_api import Browser
 
 from testkit import docgen
-from testkit.api_harness import ApiServer, clean_env, embedded_settings
+from testkit.api_harness import ApiServer, clean_env, embedded_settings, file_scans
 from testkit.browser import Watched, sign_in
 from testkit.certify_scans import birth_certificate_scans
-from testkit.pipeline_harness import Worker, wait_for
+from testkit.pipeline_harness import Worker
 
 UNIT = "000.00.00.H26"
 DOSSIER = "000.A0.01.H26-261205-0800"
@@ -49,7 +49,6 @@ SEED = docgen.EVAL_SEED_START + 760
 REQUESTER = "Lê Thị Hồng Nhung"
 OFFICER_NAME = "test-officer"  # the key's name (``ApiServer.create_key``)
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-DONE_TIMEOUT = 240
 COMPARE_TIMEOUT = 120_000  # ms
 
 
@@ -80,25 +79,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     try:
         officer = server.create_key("officer", UNIT)
         scans = render_scans(data)
-        code = urllib.parse.quote(DOSSIER, safe="")
-        ids = {}
         with server.client(server.create_key("clerk", UNIT)) as clerk:
-            assert clerk.put(f"/api/v1/dossiers/{code}", json={"unit": UNIT}).status_code == 201
-            for name, scan in scans.items():
-                up = clerk.post(
-                    f"/api/v1/dossiers/{code}/documents",
-                    files=[("files", (f"{name}.png", scan, "image/png"))],
-                )
-                assert up.status_code == 202, up.text
-                ids[name] = up.json()["files"][0]["document"]["id"]
-            for document_id in ids.values():
-                wait_for(
-                    lambda d=document_id: (
-                        clerk.get(f"/api/v1/documents/{d}").json()["status"] == "done"
-                    ),
-                    DONE_TIMEOUT,
-                    f"document {document_id} done",
-                )
+            ids = file_scans(clerk, UNIT, DOSSIER, scans)
         yield Live(server, officer, ids, data)
     finally:
         worker.stop()

@@ -14,7 +14,6 @@ import csv
 import io
 import re
 import subprocess
-import urllib.parse
 from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -25,9 +24,16 @@ from sqlalchemy import select
 
 from storage.models import AuditEvent
 from testkit import docgen
-from testkit.api_harness import ApiServer, clean_env, embedded_settings, run_cli, runtime_for
+from testkit.api_harness import (
+    ApiServer,
+    clean_env,
+    embedded_settings,
+    file_scans,
+    run_cli,
+    runtime_for,
+)
 from testkit.certify_scans import birth_certificate_scans
-from testkit.pipeline_harness import Worker, wait_for
+from testkit.pipeline_harness import Worker
 from tests.integration.pdfa_rules import pdfa_2b_problems
 
 UNIT = "000.00.00.H26"
@@ -70,24 +76,12 @@ def live(tmp_path_factory: pytest.TempPathFactory, scans) -> Iterator[dict]:
             "elsewhere": system_key(server, "province:H27"),
         }
         clerk = server.client(keys["clerk"])
-        code = urllib.parse.quote(DOSSIER, safe="")
-        assert clerk.put(f"/api/v1/dossiers/{code}", json={"unit": UNIT}).status_code == 201
-        ids = {}
-        for name in ("original", "faithful", "second", "forged"):
-            up = clerk.post(
-                f"/api/v1/dossiers/{code}/documents",
-                files=[("files", (f"{name}.png", scans[name], "image/png"))],
-            )
-            assert up.status_code == 202, up.text
-            ids[name] = up.json()["files"][0]["document"]["id"]
-        for document_id in ids.values():
-            wait_for(
-                lambda d=document_id: (
-                    clerk.get(f"/api/v1/documents/{d}").json()["status"] == "done"
-                ),
-                240,
-                f"document {document_id} done",
-            )
+        ids = file_scans(
+            clerk,
+            UNIT,
+            DOSSIER,
+            {name: scans[name] for name in ("original", "faithful", "second", "forged")},
+        )
         yield {"server": server, "keys": keys, "ids": ids, "settings": settings, "data": data}
     finally:
         worker.stop()

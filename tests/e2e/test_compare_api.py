@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import re
 import subprocess
-import urllib.parse
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from testkit import docgen, pagegen
-from testkit.api_harness import ApiServer, clean_env, embedded_settings, runtime_for
+from testkit.api_harness import ApiServer, clean_env, embedded_settings, file_scans, runtime_for
 from testkit.certify_scans import altered, as_png
-from testkit.pipeline_harness import Worker, wait_for
+from testkit.pipeline_harness import Worker
 
 UNIT = "000.00.00.H26"
 OTHER = "000.00.00.H27"
@@ -65,24 +64,9 @@ def live(tmp_path_factory: pytest.TempPathFactory, scans) -> Iterator[dict]:
             "stranger": server.create_key("officer", OTHER),
         }
         clerk = server.client(keys["clerk"])
-        code = urllib.parse.quote(DOSSIER, safe="")
-        assert clerk.put(f"/api/v1/dossiers/{code}", json={"unit": UNIT}).status_code == 201
-        ids = {}
-        for name in ("original", "faithful", "forged"):
-            up = clerk.post(
-                f"/api/v1/dossiers/{code}/documents",
-                files=[("files", (f"{name}.png", scans[name], "image/png"))],
-            )
-            assert up.status_code == 202, up.text
-            ids[name] = up.json()["files"][0]["document"]["id"]
-        for document_id in ids.values():
-            wait_for(
-                lambda d=document_id: (
-                    clerk.get(f"/api/v1/documents/{d}").json()["status"] == "done"
-                ),
-                240,
-                f"document {document_id} done",
-            )
+        ids = file_scans(
+            clerk, UNIT, DOSSIER, {name: scans[name] for name in ("original", "faithful", "forged")}
+        )
         yield {"server": server, "keys": keys, "ids": ids, "settings": settings}
     finally:
         worker.stop()
