@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from core.vietnamese import fold_accents
@@ -337,6 +337,14 @@ def test_phrases_find_exactly_the_pages_holding_the_words_in_order(db: Db) -> No
         query = '"' + " ".join(words) + '"'
         expected = {f"p{n}.pdf" for n, page in enumerate(pages) if _phrase_oracle(page, words)}
         assert set(found((db, {}), query)) == expected, query
+        # Capped, the newest matches are kept (the pages were added in order); on
+        # PostgreSQL the listed pages are then read back over several chunks.
+        cap = rng.randint(1, 4)
+        newest = sorted(expected, key=lambda name: int(name[1:-4]))[-cap:]
+        with db.sessions() as s:
+            capped = search(s, query, limit=100, candidates=cap)
+        assert {h.filename for h in capped.hits} == set(newest), (query, cap)
+        assert capped.total_exact == (len(expected) < cap)
         tried += 1
         found_some += bool(expected)
     assert tried > 100 and found_some > 50
@@ -387,6 +395,24 @@ def test_filters(corpus: tuple[Db, dict[str, str]]) -> None:
         "ket-hon.tiff",
     }
     assert found(corpus, "ông", document_type="giay_chung_nhan_qsdd") == ["so-do.pdf"]
+
+
+def test_the_dossier_not_the_index_decides_a_units_view(db: Db) -> None:
+    """A page whose index row names another unit (a token gone wrong) is never shown to
+    that unit: the unit's search may list it as a candidate, the dossier removes it."""
+    with db.session() as s:
+        add(s, WARD, "HS-T1", "phuong.pdf", ["Giấy xác nhận tình trạng hôn nhân"])
+        add(s, COMMUNE, "HS-T2", "xa.pdf", ["Giấy xác nhận tình trạng hôn nhân"])
+        s.execute(
+            update(IndexedPage)
+            .where(IndexedPage.folded.contains("hon nhan"))
+            .values(scope=scope_token(COMMUNE))
+        )
+    with db.sessions() as s:
+        for query in ("hôn nhân", '"tình trạng hôn nhân"'):
+            assert [h.filename for h in search(s, query, units=[COMMUNE]).hits] == ["xa.pdf"]
+            assert [h.filename for h in search(s, query, units=[WARD]).hits] == []
+            assert len(search(s, query).hits) == 2
 
 
 def test_date_filters(corpus: tuple[Db, dict[str, str]]) -> None:
