@@ -113,16 +113,35 @@ def ink_mask(rgb: np.ndarray) -> np.ndarray:
     darkest = cv2.min(cv2.min(r, g), b)
     chroma = cv2.subtract(brightest, darkest)
     strong = (chroma >= INK_MIN_CHROMA) & (darkest <= INK_MAX_DARKEST)
-    faded = (chroma >= FADED_MIN_CHROMA) & (darkest <= FADED_MAX_DARKEST) & ~strong
-    if not faded.any() or not strong.any():
+    if not strong.any():  # most pages: no faded stroke is looked at without a seed
         return strong
+    faded = (chroma >= FADED_MIN_CHROMA) & (darkest <= FADED_MAX_DARKEST) & ~strong
+    if not faded.any():
+        return strong
+    # Regions are found only around the coloured pixels (a seal and a signature are a few
+    # per cent of a page): beyond ``REGION_JOIN_PX`` of them nothing joins, so the
+    # regions, their seeds and the faded blobs are those of the whole page, found at a
+    # fraction of the cost.
+    x, y, w, h = cv2.boundingRect((strong | faded).view(np.uint8))
+    reach = REGION_JOIN_PX // 2
+    window = (
+        slice(max(0, y - reach), min(rgb.shape[0], y + h + reach)),
+        slice(max(0, x - reach), min(rgb.shape[1], x + w + reach)),
+    )
+    mask = strong.copy()
+    mask[window] |= _faded_strokes(strong[window], faded[window])
+    return mask
+
+
+def _faded_strokes(strong: np.ndarray, faded: np.ndarray) -> np.ndarray:
+    """The faded pixels (bool) that are strokes in a region holding enough strong ink."""
     # Strokes only: a large blob of faded colour is a shadow or the desk around a photo.
     _, labels, stats, _ = cv2.connectedComponentsWithStats(faded.astype(np.uint8))
     blob = (stats[:, cv2.CC_STAT_WIDTH] > FADED_MAX_STROKE) & (
         stats[:, cv2.CC_STAT_HEIGHT] > FADED_MAX_STROKE
     )
     blob[0] = False
-    faded &= ~blob[labels]
+    faded = faded & ~blob[labels]
     joined = cv2.dilate(
         (strong | faded).astype(np.uint8), np.ones((REGION_JOIN_PX, REGION_JOIN_PX), np.uint8)
     )
@@ -130,7 +149,7 @@ def ink_mask(rgb: np.ndarray) -> np.ndarray:
     seeds = np.bincount(labels[strong], minlength=count)
     inked = seeds >= FADED_MIN_SEEDS
     inked[0] = False
-    return strong | (faded & inked[labels])
+    return faded & inked[labels]
 
 
 HUE_FAMILIES = (
@@ -143,14 +162,23 @@ HUE_FAMILIES = (
 """Ink colours by OpenCV hue (0–180): what stamps, titles and backgrounds are printed in."""
 
 
-def families(rgb: np.ndarray) -> np.ndarray:
-    """Index into ``HUE_FAMILIES`` of every pixel's hue."""
-    hue = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)[..., 0]
+def _family_of_hue() -> np.ndarray:
+    """``HUE_FAMILIES`` index of every 8-bit hue (a hue in no range counts as red)."""
+    hue = np.arange(256)
     family = np.zeros(hue.shape, np.uint8)
     for index, (_, ranges) in enumerate(HUE_FAMILIES):
         for low, high in ranges:
             family[(hue >= low) & (hue < high)] = index
     return family
+
+
+_FAMILY_OF_HUE = _family_of_hue()
+
+
+def families(rgb: np.ndarray) -> np.ndarray:
+    """Index into ``HUE_FAMILIES`` of every pixel's hue (one table lookup per pixel)."""
+    hue = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)[..., 0]
+    return _FAMILY_OF_HUE[hue]
 
 
 def ink_layer(image: Image.Image, read_apart: Sequence[Box] = ()) -> InkLayer | None:
@@ -168,24 +196,32 @@ def ink_layer(image: Image.Image, read_apart: Sequence[Box] = ()) -> InkLayer | 
         mask[box.top : box.bottom, box.left : box.right] = False
     if np.count_nonzero(mask) < MIN_INK_SHARE * mask.size:
         return None
-    hues = families(rgb)
-    counts = np.bincount(hues[mask], minlength=len(HUE_FAMILIES)) / mask.size
+    # Hues of the ink's pixels only, then of the crop around the chosen ones: a page's
+    # worth of HSV is the dearest part of this pass, and the hues elsewhere are not used.
+    ys, xs = np.nonzero(mask)
+    hues = families(rgb[ys, xs].reshape(1, -1, 3)).ravel()
+    counts = np.bincount(hues, minlength=len(HUE_FAMILIES)) / mask.size
     kept = [i for i, share in enumerate(counts) if MIN_INK_SHARE <= share <= MAX_INK_SHARE]
     if not kept:
         return None
     chosen = np.isin(hues, kept)
-    for box in read_apart:
-        chosen[box.top : box.bottom, box.left : box.right] = False
-    ys, xs = np.nonzero(mask & chosen)
+    ys, xs = ys[chosen], xs[chosen]
     left = max(0, int(xs.min()) - MARGIN_PX)
     top = max(0, int(ys.min()) - MARGIN_PX)
     right = min(mask.shape[1], int(xs.max()) + 1 + MARGIN_PX)
     bottom = min(mask.shape[0], int(ys.max()) + 1 + MARGIN_PX)
-    crop = ink_strength(rgb[top:bottom, left:right])
+    piece = rgb[top:bottom, left:right]
+    crop = ink_strength(piece)
     # Faded strokes as dark as their depth allows, not as pale as their colour.
     inked = mask[top:bottom, left:right]
     crop[inked] = np.minimum(crop[inked], FADED_GREY)
-    crop[~chosen[top:bottom, left:right]] = 255
+    blank = ~np.isin(families(piece), kept)
+    for box in read_apart:  # in the crop's pixels
+        blank[
+            max(0, box.top - top) : max(0, box.bottom - top),
+            max(0, box.left - left) : max(0, box.right - left),
+        ] = True
+    crop[blank] = 255
     return InkLayer(Image.fromarray(crop, mode="L"), left, top)
 
 

@@ -94,12 +94,14 @@ def process_page(job: PageJob) -> PageResult:
     warnings = page_warnings(image)
 
     with watch.stage("denoise"):
-        speckled = clean.has_speckles(clean.to_gray(image))
+        gray = clean.to_gray(image)
+        speckled = clean.has_speckles(gray)
         if speckled:
             image = clean.remove_speckles(image)
+            gray = clean.to_gray(image)
 
     with watch.stage("orientation"):
-        lines = clean.find_text_lines(clean.to_gray(image))
+        lines = clean.find_text_lines(gray)
         rotation = find_rotation(image, options, dpi) if lines.sideways else 0
 
     known_skew = None if lines.sideways else lines.skew
