@@ -59,7 +59,7 @@ from classifiers.doctypes import DOCUMENT_TYPES
 from core.vietnamese import VIETNAM_TIME, nfc
 from storage import repository as repo
 from storage import search as search_module
-from storage.db import make_engine, migrate, session_factory
+from storage.db import make_engine, migrate, normalize_url, session_factory
 from storage.models import Document, Dossier, IndexedPage, Page, PersonEntry
 from storage.people import APPLICANT, APPLICANT_ID, entries_of_document, name_key
 from storage.search_query import fold, fts5_query, parse_query, tsquery
@@ -634,6 +634,7 @@ class Archive:
     reused: bool = False
     build: dict[str, Any] = field(default_factory=dict)
     migrate_s: float = 0.0
+    rewrite_s: float | None = None  # --rewrite: VACUUM FULL page_search took this long
     schema: str | None = None  # the alembic revision once opened
     engine: Engine | None = None
     sessions: sessionmaker[Session] | None = None
@@ -661,6 +662,23 @@ class Archive:
         assert self.sessions is not None
         with self.sessions.begin() as s:
             yield s
+
+
+def rewrite_page_search(url: str) -> float:
+    """``VACUUM FULL`` and ``ANALYZE`` of a kept archive's ``page_search`` (``--rewrite``):
+    rows written before a change of the table's storage (migration 0027) take the
+    current layout, as README tells a deployment to do. Returns the seconds it took."""
+    print("rewriting page_search (VACUUM FULL)", file=sys.stderr)
+    started = time.perf_counter()
+    engine = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as c:
+            c.execute(text("SET maintenance_work_mem = '2GB'"))
+            c.execute(text("VACUUM FULL page_search"))
+            c.execute(text("ANALYZE page_search"))
+    finally:
+        engine.dispose()
+    return time.perf_counter() - started
 
 
 def _pg_admin() -> Engine:
@@ -1557,6 +1575,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="with --reuse: build the kept archive anew even if it matches (a new schema's sizes)",
     )
     parser.add_argument(
+        "--rewrite",
+        action="store_true",
+        help="with --reuse on PostgreSQL: VACUUM FULL page_search after migrating, so that "
+        "rows written before a storage change (migration 0027) take the current layout",
+    )
+    parser.add_argument(
         "--index",
         choices=("auto", "index_document", "bulk"),
         default="auto",
@@ -1635,6 +1659,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         for archive in archives:
             archive.open()
+            if args.rewrite and archive.reused and archive.backend == "postgresql":
+                archive.rewrite_s = rewrite_page_search(archive.url)
         fresh = [a for a in archives if not a.reused]
         generator = Generator(args.documents, args.seed)
         if fresh:
@@ -1661,6 +1687,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "schema_built": archive.build.get("schema"),
                 "schema": archive.schema,
                 "migrate_s": round(archive.migrate_s, 1),
+                "rewrite_s": archive.rewrite_s,
             }
             found["load"] = archive.build["load"]
             found["generator_s"] = archive.build.get("generator_s")

@@ -144,6 +144,8 @@ def load_lines(results: dict[str, Any], documents: int) -> list[str]:
                 f", migrated {archive['schema_built']} → {archive['schema']} in "
                 f"{archive['migrate_s']:.0f} s"
             )
+        if archive.get("rewrite_s") is not None:
+            where += f", rewritten (`VACUUM FULL page_search`) in {archive['rewrite_s']:.0f} s"
         total = load["total_s"]
         lines.append(
             f"| {NAMES[backend]} | {where} | {load['rows_s']:.0f} | {load['index_s']:.0f} "

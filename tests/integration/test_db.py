@@ -168,6 +168,26 @@ def test_postgresql_plans_each_execution_for_its_values(pg: Db) -> None:
         engine.dispose()
 
 
+def test_postgresql_keeps_the_word_vector_in_the_row(pg: Db) -> None:
+    """Migration 0027: ``tsv`` stays in its row (the newest-first walk of a common word
+    reads one buffer a page instead of a TOAST look-up), two rows a page, the word pairs
+    (read by GIN only) out of the row."""
+    with pg.engine.connect() as connection:
+        storage = dict(
+            connection.execute(
+                text(
+                    "SELECT attname, attstorage FROM pg_attribute "
+                    "WHERE attrelid = 'page_search'::regclass AND attname IN ('tsv', 'pairs')"
+                )
+            ).all()
+        )
+        options = connection.execute(
+            text("SELECT reloptions FROM pg_class WHERE oid = 'page_search'::regclass")
+        ).scalar_one()
+    assert storage == {"tsv": "m", "pairs": "e"}
+    assert options == ["toast_tuple_target=4080"]
+
+
 def test_postgres_urls_use_psycopg3() -> None:
     assert normalize_url("postgresql://u:p%40ss@h/db").startswith("postgresql+psycopg://u:p%40ss@")
     assert normalize_url("postgres://h/db").startswith("postgresql+psycopg://")

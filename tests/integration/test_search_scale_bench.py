@@ -50,3 +50,16 @@ def test_a_small_archive_is_built_measured_and_reported(tmp_path: Path) -> None:
         "# Search and listings at archive scale: 240 documents"
         in (tmp_path / "search-scale-240.md").read_text()
     )
+
+
+def test_a_kept_archive_is_reused_and_rewritten(tmp_path: Path) -> None:
+    """``--reuse`` measures a kept PostgreSQL archive without building it again, and
+    ``--rewrite`` lays its rows out anew (migration 0027) with the same answers."""
+    common = ["--documents", "120", "--backend", "postgresql", "--index", "bulk"]
+    common += ["--batch", "40", "--repeats", "1", "--reuse", "--archive-dir", str(tmp_path)]
+    assert search_scale.main([*common, "--out", str(tmp_path / "first")]) == 0
+    assert search_scale.main([*common, "--rewrite", "--drop", "--out", str(tmp_path)]) == 0
+    found = json.loads((tmp_path / "search-scale-120.json").read_text())["backends"]["postgresql"]
+    assert found["archive"]["reused"] and found["archive"]["rewrite_s"] is not None
+    assert found["problems"] == []
+    assert "rewritten (`VACUUM FULL page_search`)" in (tmp_path / "search-scale-120.md").read_text()
