@@ -665,17 +665,31 @@ class Archive:
 
 
 def rewrite_page_search(url: str) -> float:
-    """``VACUUM FULL`` and ``ANALYZE`` of a kept archive's ``page_search`` (``--rewrite``):
-    rows written before a change of the table's storage (migration 0027) take the
-    current layout, as README tells a deployment to do. Returns the seconds it took."""
+    """``VACUUM FULL`` of a kept archive's ``page_search`` (``--rewrite``): rows written
+    before a change of the table's storage (migration 0027) take the current layout, as
+    README tells a deployment to do. As in the build, the GIN indexes are dropped first
+    and built again after the rows, one connection each (VACUUM FULL would rebuild them
+    one after another); then ANALYZE. Returns the seconds it took."""
     print("rewriting page_search (VACUUM FULL)", file=sys.stderr)
     started = time.perf_counter()
     engine = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
+
+    def run(*statements: str) -> None:
         with engine.connect() as c:
             c.execute(text("SET maintenance_work_mem = '2GB'"))
-            c.execute(text("VACUUM FULL page_search"))
-            c.execute(text("ANALYZE page_search"))
+            for statement in statements:
+                c.execute(text(statement))
+
+    try:
+        with engine.connect() as c:
+            present = {col["name"] for col in sa_inspect(c).get_columns("page_search")}
+        wanted = [(i, col) for i, col in GIN_INDEXES.items() if col in present]
+        run(*(f"DROP INDEX IF EXISTS {index}" for index, _ in wanted))
+        run("VACUUM FULL page_search")
+        with ThreadPoolExecutor(max_workers=max(1, len(wanted))) as pool:
+            creates = [f"CREATE INDEX {i} ON page_search USING gin ({col})" for i, col in wanted]
+            list(pool.map(run, creates))
+        run("ANALYZE page_search")
     finally:
         engine.dispose()
     return time.perf_counter() - started

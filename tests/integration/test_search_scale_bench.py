@@ -62,4 +62,6 @@ def test_a_kept_archive_is_reused_and_rewritten(tmp_path: Path) -> None:
     found = json.loads((tmp_path / "search-scale-120.json").read_text())["backends"]["postgresql"]
     assert found["archive"]["reused"] and found["archive"]["rewrite_s"] is not None
     assert found["problems"] == []
+    stored = found["sizes"]["stored_per_document"]  # the GIN indexes were built again
+    assert stored["page_search GIN index (tsv)"] > 0 and stored["page_search GIN index (pairs)"] > 0
     assert "rewritten (`VACUUM FULL page_search`)" in (tmp_path / "search-scale-120.md").read_text()
