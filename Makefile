@@ -93,7 +93,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 bench: install $(VENV)/.bench-installed
-	$(PY) bench/run bench/pipeline
+	$(PY) bench/run
 
 bench-pipeline: install $(VENV)/.bench-installed
 	scripts/test-services.sh

@@ -263,7 +263,13 @@ def render_markdown(meta: dict[str, Any], results: dict[str, Any]) -> str:
         f"{facts['unit']} ({facts.get('unit_documents', '?'):,} documents, "
         f"{facts.get('unit_dossiers', '?'):,} dossiers)",
         f"- Each query: 3 untimed runs, then {meta['repeats']} timed; p50/p95 are nearest-rank, "
-        "in ms, each run one transaction (session, query, commit).",
+        "in ms, each run one transaction (session, query, commit)"
+        + (
+            f"; the benchmark's own {meta['gc_frozen']:,} objects frozen out of Python's "
+            "garbage collection first (its pauses are not the query's)."
+            if meta.get("gc_frozen")
+            else "."
+        ),
         "- Code measured (sha256, first 12 hex digits): "
         + ", ".join(f"`{k}` {v}" for k, v in meta["code"].items())
         + "; `search` "
