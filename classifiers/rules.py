@@ -69,10 +69,10 @@ _SECTION_NUMBER = re.compile(r"^(?:[ivx]{1,4}|\d{1,2}) (?=\w)")
 """A section's number before its title (``IV. NHỮNG THAY ĐỔI …`` folds to ``iv nhung …``)."""
 
 
-_STRAY_HEAD = re.compile(r"^(?:[a-z0-9]{1,3} ){1,2}(?=\w{4})")
-"""One or two fragments of one to three letters before a title: an emblem's or a card edge's
-shadow read as letters (``cấu CHỨNG MINH NHÂN DÂN``), or a title's first word
-mangled beyond recognition."""
+_STRAY_HEAD = re.compile(r"^(?=[a-z0-9 ]{1,10} \w{4})(?:[a-z0-9]{1,3} ){1,3}(?=\w{4})")
+"""Up to three fragments of one to three letters (ten characters in all) before a title: an
+emblem's or a card edge's shadow read as letters (``cấu CHỨNG MINH NHÂN DÂN``, ``lÊ SŠ‹ `1
+GIẤY CHỨNG MINH NHÂN DÂN``), or a title's first word mangled beyond recognition."""
 
 STRAY_HEAD_FACTOR = 0.97
 """A title found behind such a fragment is a little less sure than one that opens the line."""
@@ -174,7 +174,18 @@ def rule_scores(pages: Sequence[PageLines]) -> tuple[dict[str, float], list[Rule
             weight *= 0.5
         scores[hit.document_type] = max(scores.get(hit.document_type, 0.0), hit.score * weight)
     markers = marker_hits(pages)
+    strongest: dict[tuple[str, str], float] = {}  # (type, phrase) -> its best hit
     for hit in markers:
         weight = TITLE_WEIGHT if hit.pattern == "mrz" else MARKER_WEIGHT
-        scores[hit.document_type] = max(scores.get(hit.document_type, 0.0), hit.score * weight)
+        key = (hit.document_type, hit.pattern)
+        strongest[key] = max(strongest.get(key, 0.0), hit.score * weight)
+    # Different phrases of one type are independent evidence: an old ID card whose title
+    # the emblem garbled still shows ``Nơi ĐKHK thường trú`` and ``Dấu vết riêng và dị
+    # hình``; either alone is one marker's weight, both together more (1 - Π(1 - s)).
+    # The same phrase repeated is one piece of evidence, not several.
+    missing: dict[str, float] = {}
+    for (document_type, _), score in strongest.items():
+        missing[document_type] = missing.get(document_type, 1.0) * (1.0 - score)
+    for document_type, left in missing.items():
+        scores[document_type] = max(scores.get(document_type, 0.0), 1.0 - left)
     return scores, titles + markers

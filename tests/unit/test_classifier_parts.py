@@ -227,6 +227,28 @@ def test_an_old_id_card_title_behind_stray_fragments_and_its_own_phrases() -> No
     assert scores == {"citizen_id": pytest.approx(rules.MARKER_WEIGHT)}
 
 
+def test_three_fragments_of_an_emblem_before_the_title_but_not_words() -> None:
+    """The emblem left of an old card's title read as three scraps (``lÊ SŠ‹ `1 GIẤY
+    CHỨNG MINH NHÂN DÂN``); a title after four fragments, or after long words, is none."""
+    card = "giay chung minh nhan dan"
+    assert rules.title_score("le ss 1 " + card, card) == pytest.approx(rules.STRAY_HEAD_FACTOR)
+    assert rules.title_score("le ss 1 ab " + card, card) == 0
+    assert rules.title_score("muoi hai " + card, card) == 0
+
+
+def test_two_of_a_types_own_phrases_weigh_more_than_one_and_a_repeat_does_not() -> None:
+    """An old card whose title was lost still prints ``Nơi ĐKHK thường trú`` and ``Dấu vết
+    riêng và dị hình``: independent evidence adds up (1 - Π(1 - s)); the same phrase read
+    twice is still one piece of evidence."""
+    one = rules.MARKER_WEIGHT
+    both = "Nơi ĐKHK thường trú: xã Tân Phú\nDẤU VẾT RIÊNG VÀ DỊ HÌNH"
+    scores, _ = rules.rule_scores([split_page(1, both)])
+    assert scores["citizen_id"] == pytest.approx(1 - (1 - one) ** 2)
+    twice = "Nơi ĐKHK thường trú: xã Tân Phú\nNơi ĐKHK thường trú: xã Mỹ Hạnh"
+    scores, _ = rules.rule_scores([split_page(1, twice)])
+    assert scores["citizen_id"] == pytest.approx(one)
+
+
 def test_an_mrz_read_badly_still_marks_an_id_card() -> None:
     text = (
         "Ngày, tháng, năm / Date, month, year: 01/04I2024\n"
