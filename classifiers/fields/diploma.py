@@ -46,6 +46,9 @@ _HONORIFIC = re.compile(
 """A title before the name. ``Ông`` is also a surname (``Ông Quang Ngữ``): it is a title only
 before three syllables or more, as ``holders`` reads it."""
 _SEX_OF_HONORIFIC = {"ông": "male", "anh": "male", "mr": "male", "bà": "female", "chị": "female"}
+_GRANTEE_STOPS = any_of(*_OWN, r"\s(?:cap\s*)?cho\s*:", r"\supon\s*:", r"\sconferred\s")
+"""Where the graduate's name ends: a bilingual diploma prints both halves on one line
+(``Upon: Ngô Quang Hiếu Cho: Ngô Quang Hiếu``), so the other half's label ends it too."""
 
 
 def _grantee(doc: Document) -> tuple[Field, Field | None] | None:
@@ -61,7 +64,7 @@ def _grantee(doc: Document) -> tuple[Field, Field | None] | None:
         # Without a title, only a name printed as one (``Cho phép …`` is a sentence).
         return honorific is not None or all(word[0].isupper() for word in rest.split())
 
-    found = find_labelled(doc.lines, _GRANTEE, _STOPS, accept=a_name)
+    found = find_labelled(doc.lines, _GRANTEE, _GRANTEE_STOPS, accept=a_name)
     if found is None:
         return None
     honorific = _HONORIFIC.match(found.value)

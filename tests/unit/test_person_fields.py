@@ -83,6 +83,16 @@ def test_a_diploma_naming_its_graduate_without_a_title_after_cho_or_upon() -> No
     assert "full_name" not in fields
 
 
+def test_a_bilingual_diplomas_two_halves_on_one_line_give_the_name_once() -> None:
+    """``Upon: Ngô Quang Hiếu Cho: Ngô Quang Hiếu``: the other half's label ends the name."""
+    for line in (
+        "Upon: Ngô Quang Hiếu Cho: Ngô Quang Hiếu",
+        "Cho: Ngô Quang Hiếu Upon: Ngô Quang Hiếu",
+    ):
+        fields = _values("diploma", f"THE DEGREE OF BACHELOR BẰNG CỬ NHÂN\n{line}\nSố hiệu: 41")
+        assert fields["full_name"] == "Ngô Quang Hiếu", line
+
+
 def test_bilingual_labels_with_their_values_below_them() -> None:
     """``Label / English label`` on one line and the value under it: the English half
     (also as OCR spells it, ``Date oƒ birth``) is the label's, never the value."""
