@@ -100,6 +100,13 @@ FADED_MIN_SEEDS = 40
 cast or the grey edges of black print hold none."""
 
 
+FAINT_MIN_CHROMA = 16
+"""Thin coloured strokes in a phone's JPEG: the picture keeps colour at half resolution
+(4:2:0), so a regular-weight purple line of a stamp, one or two pixels wide, keeps only
+15–40 of its chroma (median 26) while its bold lines keep 100. Beside strong ink of the
+same colour, this much counts."""
+
+
 def ink_mask(rgb: np.ndarray) -> np.ndarray:
     """Pixels of saturated, dark coloured ink (bool), with the faded strokes around them.
 
@@ -130,7 +137,41 @@ def ink_mask(rgb: np.ndarray) -> np.ndarray:
     )
     mask = strong.copy()
     mask[window] |= _faded_strokes(strong[window], faded[window])
+    _add_faint_strokes(rgb, mask, chroma, darkest)
     return mask
+
+
+def _add_faint_strokes(
+    rgb: np.ndarray, mask: np.ndarray, chroma: np.ndarray, darkest: np.ndarray
+) -> None:
+    """Add to ``mask`` the dark pixels of weak colour (``FAINT_MIN_CHROMA``) in a region
+    (joined by ``REGION_JOIN_PX``) that holds strong ink, where they share that ink's
+    colour: the thin lines of a stamp whose colour a JPEG halved. Black print has no
+    colour of its own, and a photo's colour cast is not the stamp's hue beside a stamp.
+    """
+    x, y, w, h = cv2.boundingRect(mask.view(np.uint8))
+    reach = REGION_JOIN_PX
+    window = (
+        slice(max(0, y - reach), min(rgb.shape[0], y + h + reach)),
+        slice(max(0, x - reach), min(rgb.shape[1], x + w + reach)),
+    )
+    inked = mask[window]
+    faint = (chroma[window] >= FAINT_MIN_CHROMA) & (darkest[window] <= INK_MAX_DARKEST) & ~inked
+    if not faint.any():
+        return
+    joined = cv2.dilate(
+        (inked | faint).view(np.uint8), np.ones((REGION_JOIN_PX, REGION_JOIN_PX), np.uint8)
+    )
+    count, labels = cv2.connectedComponents(joined)
+    kinds = families(rgb[window])
+    # Per region, its ink pixels of each colour: a faint pixel joins in a colour the region
+    # holds as ink (a purple stamp under a red seal is one region of two colours).
+    per_colour = np.bincount(
+        labels[inked] * len(HUE_FAMILIES) + kinds[inked], minlength=count * len(HUE_FAMILIES)
+    ).reshape(count, len(HUE_FAMILIES))
+    held = per_colour >= FADED_MIN_SEEDS
+    held[0] = False
+    mask[window] |= faint & held[labels, kinds]
 
 
 def _faded_strokes(strong: np.ndarray, faded: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from classifiers.folded_text import is_certified_copy, split_page
 from ingest.scan import open_scan
@@ -247,3 +247,57 @@ def test_a_colour_cast_without_strong_ink_is_not_ink() -> None:
     rgb = np.full((800, 1200, 3), 245, np.uint8)
     rgb[:, 900:] = (150, 125, 110)  # the desk: chroma 40, darkest 110
     assert ink.ink_layer(Image.fromarray(rgb, "RGB")) is None
+
+
+def _jpeg_stamp_page(
+    stamp_ink: tuple[int, int, int], body_ink: tuple[int, int, int]
+) -> Image.Image:
+    """Black lines beside a stamp whose opener is bold and whose other lines are thin,
+    through a phone's JPEG (colour kept at half resolution, 4:2:0, quality 50)."""
+    import io
+
+    width, height = round(8.27 * DPI), 900
+    image = Image.new("RGB", (width, height), (250, 249, 246))
+    draw = ImageDraw.Draw(image)
+    body = pagegen.load_font(pagegen.FONT_DIR / "LiberationSans-Regular.ttf", round(9 / 72 * DPI))
+    bold = pagegen.load_font(pagegen.SANS_BOLD, round(11 / 72 * DPI))
+    for row, line in enumerate(BODY):
+        draw.text((150, 60 + 60 * row), line, font=body, fill=body_ink)
+    top = 360
+    draw.rectangle((130, top - 20, 1250, top + 300), outline=stamp_ink, width=4)
+    draw.text((150, top), STAMP[0], font=bold, fill=stamp_ink)
+    worn = tuple((4 * c + 128) // 5 for c in stamp_ink)  # thin strokes take less ink
+    for row, line in enumerate(STAMP[1:], start=1):
+        draw.text((150, top + 70 * row), line, font=body, fill=worn)
+    buffer = io.BytesIO()
+    image = image.filter(ImageFilter.GaussianBlur(1.0))  # a phone's lens and focus
+    image.save(buffer, "JPEG", quality=50, subsampling=2)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+
+def test_thin_stamp_lines_whose_colour_a_jpeg_halved_are_still_ink(tmp_path: Path) -> None:
+    """A phone photo keeps colour at half resolution: a stamp's thin purple lines come out
+    nearly grey (chroma 15-40) while its bold opener stays purple. Beside that opener, of
+    its colour, they are ink; the black lines beside the stamp are not."""
+    image = _jpeg_stamp_page(INKS["purple"], (25, 25, 25))
+    rgb = np.asarray(image)
+    mask = ink.ink_mask(rgb)
+    dark = rgb.min(axis=2) < 150
+    thin = (slice(360 + 60, 360 + 200), slice(150, 1200))
+    assert np.count_nonzero(mask[thin]) > 0.7 * np.count_nonzero(dark[thin])
+    black = (slice(50, 300), slice(150, 1400))
+    assert np.count_nonzero(mask[black]) < 0.02 * np.count_nonzero(dark[black])
+    text = text_of(read_page(image, tmp_path, DPI))
+    assert "1254" in text, text
+    assert is_certified_copy([split_page(1, text)]), text
+
+
+def test_grey_lines_with_a_cast_beside_a_stamp_stay_black_print() -> None:
+    """Body text of a cast photo (a little colour in every dark pixel) beside a purple
+    stamp: not the stamp's colour, so not ink."""
+    image = _jpeg_stamp_page(INKS["purple"], (40, 52, 40))  # greenish cast, chroma 12
+    rgb = np.asarray(image)
+    mask = ink.ink_mask(rgb)
+    dark = rgb.min(axis=2) < 150
+    black = (slice(50, 300), slice(150, 1400))
+    assert np.count_nonzero(mask[black]) < 0.02 * np.count_nonzero(dark[black])

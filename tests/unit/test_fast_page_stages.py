@@ -120,7 +120,30 @@ def test_ink_regions_found_around_the_ink_are_the_whole_pages(page) -> None:
     )
     assert strong.any() and faded.any()
     whole_page = strong | coloured_ink._faded_strokes(strong, faded)
+    whole_page |= _faint_strokes_plain(rgb, whole_page, chroma, darkest)
     assert np.array_equal(coloured_ink.ink_mask(rgb), whole_page)
+
+
+def _faint_strokes_plain(
+    rgb: np.ndarray, mask: np.ndarray, chroma: np.ndarray, darkest: np.ndarray
+) -> np.ndarray:
+    """``coloured_ink._add_faint_strokes`` over the whole page, region by region."""
+    faint = (
+        (chroma >= coloured_ink.FAINT_MIN_CHROMA)
+        & (darkest <= coloured_ink.INK_MAX_DARKEST)
+        & ~mask
+    )
+    side = coloured_ink.REGION_JOIN_PX
+    joined = cv2.dilate((mask | faint).astype(np.uint8), np.ones((side, side), np.uint8))
+    count, labels = cv2.connectedComponents(joined)
+    kinds = coloured_ink.families(rgb)
+    added = np.zeros_like(mask)
+    for region in range(1, count):
+        inside = labels == region
+        for colour in range(len(coloured_ink.HUE_FAMILIES)):
+            if np.count_nonzero(mask & inside & (kinds == colour)) >= coloured_ink.FADED_MIN_SEEDS:
+                added |= faint & inside & (kinds == colour)
+    return added
 
 
 def _ink_layer_plain(image: Image.Image, read_apart: tuple[Box, ...]) -> np.ndarray | None:

@@ -1,0 +1,59 @@
+"""A page is archived upright, at the tilt of its black print.
+
+Drawn by the second generator (``testkit.unseen_papers``): the 2024 card photocopied
+front and back on A4 (in a PDF, or a JPEG as a phone sends it), with a purple stamp
+pressed askew under a red seal.
+Tesseract reads the vertical lines of that page turned sideways more surely (79) than
+the upright page (73), and the stamp's tilted frame and lines set the page's tilt: the
+page was archived on its side and its stamp lost (a certified copy typed as an original).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from classifiers.folded_text import is_certified_copy, split_page
+from ingest.scan import open_scan
+from ocr.words import Box, Word
+from pipeline.page import _Reading, page_text, process_page, upright_confidence
+from pipeline.stage_data import OcrOptions, PageJob
+from testkit import pagegen
+from testkit.unseen_papers import generate
+
+
+@pytest.mark.parametrize("kind", ["pdf", "jpeg"])
+def test_a_card_copy_with_a_stamp_askew_is_archived_upright(tmp_path: Path, kind: str) -> None:
+    document = generate("citizen_id", 6001, certified=True)
+    assert document.stamp_ink == "purple"
+    if kind == "pdf":
+        path = pagegen.save_pdf(list(document.pages), tmp_path / "copy.pdf", document.dpi, 85)
+    else:
+        path = pagegen.save_jpeg(document.pages[0], tmp_path / "copy.jpg", document.dpi, 85)
+    scan = open_scan(path, OcrOptions().limits)
+    page = process_page(PageJob(source=scan.pages[0], options=OcrOptions(jobs=1)))
+    assert page.rotation == 0
+    assert page.width < page.height  # an A4 page stands
+    # The paper was photographed 0.6° askew; the stamp on it 3° more.
+    assert abs(page.skew - 0.6) <= 0.5, page.skew
+    text = page_text(list(page.words))
+    assert "087070671499" in text.replace(" ", "")
+    assert is_certified_copy([split_page(1, text)]), text
+
+
+def _word(text: str, width: int, height: int) -> Word:
+    return Word(text=text, confidence=90.0, box=Box(0, 0, width, height), line=0)
+
+
+def test_a_reading_whose_words_run_down_the_page_cannot_choose_its_turn() -> None:
+    across = [_word("CĂN", 60, 20), _word("CƯỚC", 90, 20), _word("Nam", 50, 18)]
+    down = [_word("CĂN", 20, 60), _word("CƯỚC", 20, 90), _word("Nam", 18, 50)]
+
+    def reading(words: list[Word]) -> _Reading:
+        return _Reading(image=None, rotation=0, skew=0.0, words=words, confidence=85.0)  # type: ignore[arg-type]
+
+    assert upright_confidence(reading(across)) == 85.0
+    assert upright_confidence(reading(down)) == 0.0
+    # One tall word (a short word, a digit column) does not turn a page.
+    assert upright_confidence(reading([*across, _word("1254", 20, 70)])) == 85.0
