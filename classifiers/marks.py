@@ -15,7 +15,6 @@ from typing import Any
 from PIL import Image
 
 from classifiers.cues import PageCues, Region, page_cues
-from classifiers.fields.mrz import best_td1
 from classifiers.qr_reader import read_qr_payloads
 from ocr.engines import OcrEngine
 from ocr.mrz_reread import reread_mrz
@@ -70,5 +69,9 @@ def _mrz_reread(
     """A valid second reading of the page's MRZ; only pages whose OCR shows ``<<`` have one."""
     if not any("<<" in w.text for w in words):
         return None
+    # Imported here: the field readers (~0.1 s) are loaded by every process that reads
+    # ``PageMarks`` (``sohoa ocr`` one per file) and needed only on ID cards' pages.
+    from classifiers.fields.mrz import best_td1
+
     found = best_td1(reread_mrz(image, words, ocr))
     return tuple(found.lines) if found is not None else None

@@ -22,7 +22,6 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from classifiers.marks import read_marks
 from core.vietnamese import clean_word
 from ingest.rasterise import rasterise
 from ocr import clean, coloured_ink, tilted_frames
@@ -150,6 +149,10 @@ def process_page(job: PageJob) -> PageResult:
         thumbnail = thumbnail_png(page_image)
     marks = None
     if options.read_marks:
+        # Imported here: the marks bring the field readers (~0.1 s), which ``sohoa ocr``
+        # (one process per file) never uses.
+        from classifiers.marks import read_marks
+
         with watch.stage("marks"):
             marks = read_marks(number, page_image, words, engine(options.engine))
 

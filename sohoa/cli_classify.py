@@ -8,8 +8,6 @@ from pathlib import Path
 
 import click
 
-from classifiers.doctypes import label
-
 # As sohoa.cli's (which imports this module, so they are not imported from there).
 EXIT_PAGE_FAILED = 9
 EXIT_OCR_ENGINE = 10
@@ -43,6 +41,8 @@ def classify(input_file: Path, as_json: bool, jobs: int | None) -> None:
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return
+    from classifiers.doctypes import label  # the type table only where it is shown
+
     click.echo(f"type:        {result.document_type} ({label(result.document_type)})")
     click.echo(f"confidence:  {result.confidence:.2f}")
     click.echo(f"certified copy: {'yes' if result.is_certified_copy else 'no'}")

@@ -325,6 +325,8 @@ def test_the_ocr_command_does_not_load_the_archive_or_the_classifiers() -> None:
         "sklearn",
         "sqlalchemy",
         "classifiers.classify",
+        "classifiers.fields",
+        "classifiers.doctypes",
         "storage.models",
         "api",
         "fastapi",
