@@ -106,7 +106,7 @@ def process_page(job: PageJob) -> PageResult:
     with watch.stage("orientation"):
         # Lines and tilt of the black print: a stamp pressed askew on a page of few lines
         # (a photocopied card) otherwise sets the page's tilt to its own.
-        lines = clean.find_text_lines(clean.drop_coloured_ink(image))
+        lines = clean.black_print_lines(image, gray)
         rotation = find_rotation(image, options, dpi) if lines.sideways else 0
 
     known_skew = None if lines.sideways else lines.skew
@@ -202,7 +202,7 @@ def read_page(
     with watch.stage("deskew"):
         image = clean.rotate_quadrant(image, rotation)
         if skew is None:
-            skew = clean.estimate_skew(clean.drop_coloured_ink(image))
+            skew = clean.black_print_skew(image)
         image = clean.rotate_small_angle(image, skew)
     with watch.stage("clean"):
         ocr_image, scale = ocr_image_for(image, dpi, options)
