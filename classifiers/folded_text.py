@@ -164,11 +164,14 @@ def _block_start(folded: Sequence[str], index: int) -> int | None:
     window = " ".join(folded[index + 1 : index + 1 + STAMP_WINDOW])
     if _is_opener_start(line) and any(contains_phrase(window, part) for part in STAMP_PARTS):
         return index + 1
-    if contains_phrase(line[: len("so chung thuc") + 2], "so chung thuc"):
-        window = " ".join(folded[index : index + STAMP_WINDOW])
-        around = " ".join(folded[max(0, index - STAMP_WINDOW) : index + STAMP_WINDOW])
-        if "quyen so" in window and not any(mark in around for mark in SIGNATURE_MARKS):
-            return index + 1
+    # The stamp's number and its book, in either order: a stamp pressed askew is read
+    # line by line as the page's rows cut it, and its book can come out first.
+    for first, other in (("so chung thuc", "quyen so"), ("quyen so", "so chung thuc")):
+        if contains_phrase(line[: len(first) + 2], first):
+            window = " ".join(folded[index : index + STAMP_WINDOW])
+            around = " ".join(folded[max(0, index - STAMP_WINDOW) : index + STAMP_WINDOW])
+            if other in window and not any(mark in around for mark in SIGNATURE_MARKS):
+                return index + 1
     return None
 
 

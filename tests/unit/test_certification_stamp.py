@@ -28,6 +28,16 @@ def test_the_opener_lost_but_the_book_of_copies_read() -> None:
     assert _certified(f"{BODY}\n{stamp}")
 
 
+def test_the_opener_lost_and_the_book_read_before_the_number() -> None:
+    """A stamp pressed askew, read row by row: its book's line came out above its number's."""
+    stamp = "Quyển số' 07/2026-SCT/BS\nSố chứng thực: 4642 SỐ:\nNgày 25 tháng 05 năm 2026"
+    page = split_page(1, f"{BODY}\n{stamp}")
+    assert is_certified_copy([page])
+    assert not any("quyen so" in line for line in page.content_folded)
+    assert not _certified(f"{BODY}\nQuyển số: 02/2026-SCT/CK\nSố chứng thực: 88")
+    assert not _certified(f"{BODY}\nSố: 145 Quyển số: 01/2019\nNơi sinh: Bệnh viện tỉnh")
+
+
 def test_an_original_with_a_register_book_is_not_a_certified_copy() -> None:
     """A birth certificate's own ``Quyển số`` is a civil-status register, not the copies' book."""
     assert not _certified(f"{BODY}\nSố: 145\nQuyển số: 01/2019")
