@@ -64,6 +64,19 @@ ISSUER_SUFFIXES = frozenset(
 _SPLIT_TAIL = re.compile(r"\s([A-ZĐ]{1,6})\b")
 
 
+_SPACED_SEPARATOR = re.compile(r"\s[/\-–]\s(\w+)")
+
+
+def _before_next_word(token: str) -> str:
+    """A number's text up to `` - `` and a word in lower case (``149 - Quyển số: 01/2023``):
+    the next label, not the number's symbol, which is written in capitals (``QĐ-UBND``)."""
+    for separator in _SPACED_SEPARATOR.finditer(token):
+        word = separator.group(1)
+        if len(word) > 1 and word[0].isupper() and word[1:].islower():
+            return token[: separator.start()]
+    return token
+
+
 def _rejoin_split_suffix(line_text: str, end: int, value: str) -> tuple[str, int]:
     """``296/BC-U BND`` → ``296/BC-UBND``: OCR sometimes breaks the issuer's abbreviation.
 
@@ -107,7 +120,7 @@ def document_number(doc: Document) -> Field | None:
             token = _NUMBER.match(line.text, match.end())
             if token is None:
                 continue
-            normalised = _normalise_number(token.group())
+            normalised = _normalise_number(_before_next_word(token.group()))
             if normalised is None:
                 continue
             value, fixes = normalised

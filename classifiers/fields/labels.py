@@ -46,8 +46,10 @@ PLACE_OF_RESIDENCE = (
 )
 PLACE_OF_BIRTH = r"\bnoi\s*sinh\b(?:\s*/\s*place\s*of\s*birth\b)?"
 PERSONAL_ID = (
-    r"\bso\s*dinh\s*danh(?:\s*ca\s*nhan)?\b(?:\s*/\s*personal\s*identification\s*number\b)?"
-    r"|\bpersonal\s*identification\s*number\b"
+    r"\bso\s*dinh\s*danh(?:\s*ca\s*nhan)?\b(?:\s*/\s*personal\s*id(?:entification)?\s*number\b)?"
+    # ``danh`` misread (``Số định ah cá nhân``): the words around it still say it.
+    r"|\bso\s*dinh\s*\w{1,5}\s*ca\s*nhan\b(?:\s*/\s*personal\s*id(?:entification)?\s*number\b)?"
+    r"|\bpersonal\s*id(?:entification)?\s*number\b"
     r"|\bso\s*(?:cccd|cmnd|can\s*cuoc(?:\s*cong\s*dan)?)\b"
     r"|\b(?:cccd|cmnd|can\s*cuoc\s*cong\s*dan|chung\s*minh\s*nhan\s*dan|can\s*cuoc)\s*so\b"
     r"|\bgiay\s*to\s*tuy\s*than\b"

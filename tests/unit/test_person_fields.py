@@ -130,3 +130,20 @@ def test_sinh_ngay_with_the_date_on_the_line_below() -> None:
     fields = extract_fields("business_household_registration", [PageText(1, text)])
     assert fields["date_of_birth"].value == "1973-05-18"
     assert fields["sex"].value == "male"  # ``Nam`` is a value, not a date word
+
+
+def test_a_ruled_cells_debris_a_broken_label_and_the_next_label_after_a_dash() -> None:
+    """A bilingual landscape birth certificate as a noisy scan read it: the cell's edge
+    before ``Nữ`` (``—_``), ``danh`` lost from ``Số định danh cá nhân`` (its English half
+    ``Personal ID number`` read right), and ``Quyển số`` after the number and a dash."""
+    text = (
+        "GIẤY KHAI SINH\nBIRTH CERTIFICATE\nSố: 149 - Quyển số: 01/2023\n"
+        "Giới tính / Sex\n—_ Nữ\nDân tộc / Ethnicity\nMông\n"
+        "Số định ah cá nhân / Personal ID number\n006323802058 |"
+    )
+    fields = _values("birth_certificate", text)
+    assert fields["sex"] == "female"
+    assert fields["id_number"] == "006323802058"
+    assert fields["document_number"] == "149"
+    # A symbol in capitals after spaced separators is still the number's.
+    assert _values("decision", "QUYẾT ĐỊNH\nSố: 12 / QĐ-UBND")["document_number"] == "12/QĐ-UBND"
