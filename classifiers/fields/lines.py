@@ -218,7 +218,9 @@ def find_labelled(
 
     ``stops`` (all labels of the document type) ends a value where the next label of
     the same line begins, e.g. ``Giới tính: Nam  Quốc tịch: Việt Nam``. ``accept``
-    rejects implausible values so that a later occurrence of the label is tried.
+    rejects implausible values: a value on the label's line that it rejects may be the
+    next column's text run into the row (a landscape form read as one column), so the
+    line under the label is tried, then a later occurrence of the label.
     """
     end_at = len(lines) if stop is None else min(stop, len(lines))
     for at in range(start, end_at):
@@ -227,6 +229,10 @@ def find_labelled(
             found = _value_after(lines, at, match.end(), stops, continuation)
             if found is not None and (accept is None or accept(found.value)):
                 return found
+            if found is not None and not found.next_line:
+                below = _value_after(lines, at, match.end(), stops, continuation, below=True)
+                if below is not None and accept is not None and accept(below.value):
+                    return below
     return None
 
 
@@ -236,9 +242,12 @@ def _value_after(
     pos: int,
     stops: re.Pattern[str] | None,
     continuation: bool,
+    below: bool = False,
 ) -> Found | None:
+    """The value after ``pos`` on the label's line, else on the next; ``below``: the next
+    line's only."""
     line = lines[at]
-    span = _segment(line, pos, _stop_at(line, pos, stops))
+    span = None if below else _segment(line, pos, _stop_at(line, pos, stops))
     if span is not None and (
         is_label_text(span.text) or _english_half(line, pos, span) or _date_words(span)
     ):

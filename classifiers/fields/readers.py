@@ -60,12 +60,23 @@ never the start or end of a place or a purpose."""
 
 
 def read_name(
-    doc: Document, label: Pattern, stops: Pattern | None, *, start: int = 0, stop: int | None = None
+    doc: Document,
+    label: Pattern,
+    stops: Pattern | None,
+    *,
+    start: int = 0,
+    stop: int | None = None,
+    min_words: int = 2,
 ) -> Field | None:
-    """A person's name after a label, in Title Case; values that are no name are skipped."""
-    found = find_labelled(
-        doc.lines, label, stops, start=start, stop=stop, accept=lambda v: name_case(v) is not None
-    )
+    """A person's name after a label, in Title Case; values that are no name are skipped,
+    and so is a single word: a Vietnamese name has a surname and a given name at least
+    (``Đệnh``, the next column's ``Bệnh`` run into the label's row, is none)."""
+
+    def a_name(value: str) -> bool:
+        name = name_case(value)
+        return name is not None and len(name.split()) >= min_words
+
+    found = find_labelled(doc.lines, label, stops, start=start, stop=stop, accept=a_name)
     if found is None:
         return None
     reading = correct_name(name_case(found.value) or "")
@@ -143,8 +154,8 @@ def read_nationality(
 def read_ethnicity(
     doc: Document, label: Pattern, stops: Pattern | None, *, start: int = 0, stop: int | None = None
 ) -> Field | None:
-    """An ethnic group (``Kinh``, ``Ê Đê``): read like a name, in Title Case."""
-    return read_name(doc, label, stops, start=start, stop=stop)
+    """An ethnic group (``Kinh``, ``Ê Đê``): read like a name, in Title Case, one word or more."""
+    return read_name(doc, label, stops, start=start, stop=stop, min_words=1)
 
 
 def _id_after(

@@ -147,3 +147,17 @@ def test_a_ruled_cells_debris_a_broken_label_and_the_next_label_after_a_dash() -
     assert fields["document_number"] == "149"
     # A symbol in capitals after spaced separators is still the number's.
     assert _values("decision", "QUYẾT ĐỊNH\nSố: 12 / QĐ-UBND")["document_number"] == "12/QĐ-UBND"
+
+
+def test_the_next_columns_word_run_into_the_labels_row_is_no_name() -> None:
+    """A landscape death extract read as one column: the right column's ``Bệnh`` (read
+    ``Đệnh``) ended up on the name label's row; the name is on the line under the label."""
+    text = (
+        "TRÍCH LỤC KHAI TỬ Tổ dân phố 14, phường Tam Thuận\n"
+        "Số: 21/TLKT Quyển số: 01/2021 Nguyệt nhân Bế\n"
+        "Họ, chữ đệm, tên người đã chết Đệnh\nPhan Hồng Vy\n"
+        "Ngày, tháng, năm sinh\n10/05/1971\nDân tộc: Kinh"
+    )
+    fields = _values("death_extract", text)
+    assert fields["full_name"] == "Phan Hồng Vy"
+    assert fields["date_of_birth"] == "1971-05-10"
