@@ -425,26 +425,7 @@ def _hits(
     index, and the dossier, not the index, decides what a caller may see."""
     found = {
         row.document_id: row
-        for row in s.execute(
-            select(
-                IndexedPage.document_id,
-                IndexedPage.number,
-                Page.text,  # the page's own text (stored once, in ``pages``)
-                Document.filename,
-                Document.document_type,
-                Dossier.code,
-                Dossier.unit_code,
-            )
-            .join(Document, Document.id == IndexedPage.document_id)
-            .join(Dossier, Dossier.id == Document.dossier_id)
-            .outerjoin(
-                Page,
-                and_(
-                    Page.document_id == IndexedPage.document_id, Page.number == IndexedPage.number
-                ),
-            )
-            .where(IndexedPage.id.in_([best[d][1] for d in ids]))
-        )
+        for row in s.execute(_hits_statement(), {"best": [best[d][1] for d in ids]})
     }
     hits = []
     for document_id in ids:
@@ -466,6 +447,30 @@ def _hits(
             )
         )
     return hits
+
+
+@lru_cache(maxsize=1)
+def _hits_statement() -> Select:
+    """The best pages' metadata and texts by their ``page_search`` ids (``best``, a list
+    expanded at execution), built once."""
+    return (
+        select(
+            IndexedPage.document_id,
+            IndexedPage.number,
+            Page.text,  # the page's own text (stored once, in ``pages``)
+            Document.filename,
+            Document.document_type,
+            Dossier.code,
+            Dossier.unit_code,
+        )
+        .join(Document, Document.id == IndexedPage.document_id)
+        .join(Dossier, Dossier.id == Document.dossier_id)
+        .outerjoin(
+            Page,
+            and_(Page.document_id == IndexedPage.document_id, Page.number == IndexedPage.number),
+        )
+        .where(IndexedPage.id.in_(bindparam("best", expanding=True)))
+    )
 
 
 # ------------------------------------------------------------------ helpers
