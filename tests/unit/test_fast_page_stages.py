@@ -183,3 +183,23 @@ def test_the_ink_layer_is_cut_as_from_the_whole_pages_hues(page) -> None:
         plain = _ink_layer_plain(image, read_apart)
         assert layer is not None and plain is not None
         assert np.array_equal(np.asarray(layer.image), plain), read_apart
+
+
+def test_colour_is_judged_as_on_a_resized_array(page) -> None:
+    """``clean.has_colour`` on Pillow's 4 × 4 block averages decides as the array resized by
+    OpenCV did, on every degradation of a page and on the page with a seal and signature."""
+
+    def plain(image: Image.Image) -> bool:
+        arr = np.asarray(image)
+        small = cv2.resize(
+            arr, (arr.shape[1] // 4, arr.shape[0] // 4), interpolation=cv2.INTER_AREA
+        )
+        share = np.count_nonzero(clean.chroma(small) > clean._CHROMA_FLOOR) / small[..., 0].size
+        return bool(share > clean._COLOUR_PIXEL_SHARE)
+
+    images = [Image.fromarray(_sealed(page), "RGB")] + [
+        degrade(page.image, 7105).convert("RGB") for degrade in pagegen.DEGRADATIONS.values()
+    ]
+    decisions = [clean.has_colour(image) for image in images]
+    assert decisions == [plain(image) for image in images]
+    assert decisions[0]  # the seal is colour
