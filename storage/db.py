@@ -57,8 +57,14 @@ def make_engine(url: str, *, sqlite_foreign_keys: bool = True, **kwargs: Any) ->
     # swap its plan for a generic one that ignores the values: 4–13× slower for a search
     # with a date filter (issue 18). Custom plans for every execution keep the plan the
     # values call for; preparing still saves the parsing.
+    #
+    # No parallel workers either: a search asks for the newest pages of a match, and for a
+    # word outside the vector's most common lexemes PostgreSQL guesses 0.5 % of the pages
+    # (8,800 at 1,000,000 documents for an ID number on 2); with the vector in its row
+    # (~3.5 KB, migration 0027) sorting them looks dear, and launching two workers cost
+    # 30 ms for a 1 ms search. Requests are many and short; a worker pool is their cores.
     connect_args = {
-        "options": "-c plan_cache_mode=force_custom_plan",
+        "options": "-c plan_cache_mode=force_custom_plan -c max_parallel_workers_per_gather=0",
         **kwargs.pop("connect_args", {}),
     }
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)

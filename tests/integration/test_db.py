@@ -164,6 +164,10 @@ def test_postgresql_plans_each_execution_for_its_values(pg: Db) -> None:
             assert connection.execute(text("SHOW plan_cache_mode")).scalar() == (
                 "force_custom_plan"
             )
+            # No parallel workers: launching them cost 30 ms for a 1 ms search of an ID
+            # number at 1,000,000 documents (bench/search_scale.py, 2026-12-06).
+            workers = connection.execute(text("SHOW max_parallel_workers_per_gather")).scalar()
+            assert workers == "0"
     finally:
         engine.dispose()
 
