@@ -52,3 +52,43 @@ def test_no_two_surnames_fold_alike() -> None:
 def test_minority_names_are_not_turned_into_kinh_names(name: str) -> None:
     """The classification benchmark caught ``Thào`` → ``Thảo`` and ``Dợ`` → ``Đỗ``."""
     assert correct_name(name).name == name
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("Lưu Thị Chỉ", "Lưu Thị Chi"),  # a stray hook: Chi, commoner than Chí, one mark off
+        ("Nguyễn Thị Hãng", "Nguyễn Thị Hằng"),  # breve and grave read as a tilde
+        ("Trần Thị Thứ", "Trần Thị Thư"),  # one mark off Thư, two off Thu
+        ("Nguyễn Văn Hãi", "Nguyễn Văn Hải"),  # one mark off Hải and Hai: the commoner
+        ("Phạm Thể Sưu", "Phạm Thế Sửu"),
+        ("Trịnh Thị Glang", "Trịnh Thị Giang"),  # GIANG's I read as l
+        ("Thào Hoang Phuc", "Thào Hoàng Phúc"),  # capitals' marks lost in an accented name
+        ("Glàng Ngọc Duyên", "Giàng Ngọc Duyên"),  # a surname's I read as l: its marks decide
+        ("Glang Văn An", "Giang Văn An"),
+    ],
+)
+def test_a_given_syllable_no_name_has_becomes_the_nearest_name(read: str, meant: str) -> None:
+    reading = correct_name(read)
+    assert reading.name == meant
+    assert reading.corrected == sum(
+        a != b for a, b in zip(read.split(), meant.split(), strict=True)
+    )
+
+
+def test_a_syllable_far_from_every_name_is_left_as_read() -> None:
+    """``Huộng`` is four marks from ``Hương``, ``Hường`` and ``Hưởng``: another word, not a
+    misreading (two, ``Hoẵng`` for ``Hoàng``, still is one)."""
+    assert correct_name("Lê Văn Huộng") == correct_name("Lê Văn Huộng").__class__(
+        "Lê Văn Huộng", 0, 1
+    )
+    assert correct_name("Lê Văn Hoẵng").name == "Lê Văn Hoàng"
+
+
+def test_no_surname_only_syllable_is_put_in_a_given_name() -> None:
+    """``Hạng`` (a surname) is one mark from ``Hãng`` and ``Hằng`` two; a given name is
+    made only of given-name syllables."""
+    from classifiers.fields.person_names import GIVEN_SYLLABLES
+
+    assert "Hạng" not in GIVEN_SYLLABLES
+    assert correct_name("Võ Thị Hãng").name == "Võ Thị Hằng"
