@@ -88,11 +88,11 @@ def clean_value(raw: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-_DEBRIS = "—‒¬~`'\"“”‘’«»•*"
+DEBRIS = "—‒¬~`'\"“”‘’„«»‹›•*^ˆ"
 """Marks OCR makes of a ruled cell's edge, a speck or a leader's end (``—_ Nữ``): never the
-first or last character of a value."""
-_LEAD_CHARS = " \t:：;/|.…_-–," + _DEBRIS
-_TRAIL_CHARS = " \t:：;/|.…_-–,(" + _DEBRIS
+first or last character of a value (the field readers trim the same marks)."""
+_LEAD_CHARS = " \t:：;/|.…_-–," + DEBRIS
+_TRAIL_CHARS = " \t:：;/|.…_-–,(" + DEBRIS
 
 
 def value_bounds(line: Line, start: int, end: int) -> tuple[int, int]:

@@ -12,7 +12,15 @@ from collections.abc import Callable
 from classifiers.fields.dates import find_date
 from classifiers.fields.field_types import Field
 from classifiers.fields.id_card_qr import parse_sex
-from classifiers.fields.lines import Found, Line, Span, find_labelled, fold_key, name_case
+from classifiers.fields.lines import (
+    DEBRIS,
+    Found,
+    Line,
+    Span,
+    find_labelled,
+    fold_key,
+    name_case,
+)
 from classifiers.fields.person_names import correct_name
 from classifiers.fields.personal_id import find_personal_ids, is_structural, validate_personal_id
 from classifiers.fields.reading import NEXT_LINE, PER_FIX, SAME_LINE, Document
@@ -54,7 +62,7 @@ def read_text(
     return doc.found(value or found.value, found)
 
 
-_STRAY_MARKS = " '\"`„“”‘’«»‹›¬|•*_~.,:;-–—^ˆ"
+_STRAY_MARKS = " |_.,:;-–" + DEBRIS
 """What OCR makes of a form's dots, a ruled cell's edge or a speck around a value:
 never the start or end of a place or a purpose."""
 
