@@ -67,6 +67,36 @@ def test_where_the_black_print_agrees_the_whole_pages_tilt_stands() -> None:
     assert clean.black_print_lines(sealed, gray) == clean.find_text_lines(gray)
 
 
+def test_a_thin_coloured_stamp_just_over_the_share_still_counts() -> None:
+    """The sampled look for coloured ink (every 4th pixel) must not miss a stamp of 1 px
+    lines whose ink is just over ``COLOURED_INK_SHARE`` of the page."""
+    page = Image.new("RGB", (1654, 2339), (250, 249, 246))
+    draw = ImageDraw.Draw(page)
+    lines = 0
+    while lines * 600 < 1.3 * clean.COLOURED_INK_SHARE * page.width * page.height:
+        y = 800 + 3 * lines
+        draw.line((500, y, 1100, y + 40), fill=(200, 30, 40), width=1)
+        lines += 1
+    gray = clean.to_gray(page)
+    black = clean._black_print(page, gray)
+    assert black is not None
+    assert np.count_nonzero(black != gray) > clean.COLOURED_INK_SHARE * gray.size
+
+
+def test_a_page_with_no_coloured_ink_is_not_put_through_the_dropout(monkeypatch) -> None:
+    """The cost the sample saves: the full dropout (~25 ms a page) only where ink may be."""
+    page = Image.new("RGB", (1654, 2339), (250, 249, 246))
+    ImageDraw.Draw(page).text((200, 200), "Họ và tên: NGUYỄN VĂN AN", fill=(20, 20, 20))
+    dropped: list[Image.Image] = []
+    real = clean.drop_coloured_ink
+    monkeypatch.setattr(clean, "drop_coloured_ink", lambda im: dropped.append(im) or real(im))
+    assert clean._black_print(page, clean.to_gray(page)) is None
+    assert dropped == []
+    stamped = _few_lines_and_a_stamp(4.0)
+    assert clean._black_print(stamped, clean.to_gray(stamped)) is not None
+    assert len(dropped) == 1
+
+
 @pytest.mark.parametrize("turned, expected", [(0, 0), (90, 90), (180, 180), (270, 270)])
 def test_find_rotation_uses_osd(short_page, turned, expected):
     # pagegen turns the page counter-clockwise; OSD answers the clockwise fix.
