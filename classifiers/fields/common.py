@@ -163,7 +163,14 @@ def _place_before(line: Line, comma: int) -> Span | None:
 
 
 def issue_place_and_date(doc: Document) -> dict[str, Field]:
-    """``issue_place`` and ``issue_date`` from the first ``<place>, ngày ...`` line."""
+    """``issue_place`` and ``issue_date`` from the first ``<place>, ngày ...`` line whose
+    date is whole; failing that, the place of the first such line.
+
+    A sentence of the body can run ``…, tỉnh Phú Thọ, ngày 23 tháng 02 năm`` with its year
+    on the next line, above the dateline itself (``Cư Mgar, ngày 23 tháng 02 năm 2025``):
+    the first line alone gave a place and no date.
+    """
+    undated: dict[str, Field] = {}
     for line in doc.lines:
         for comma in _PLACE_COMMA.finditer(line.key):
             rest = line.text[comma.end() :]
@@ -175,12 +182,14 @@ def issue_place_and_date(doc: Document) -> dict[str, Field]:
             if place is None:
                 continue
             fields = {"issue_place": doc.field(" ".join(place.text.split()), 0.8, [place])}
-            if date is not None and dated:
-                span = Span(line, comma.end() + date.start, comma.end() + date.end)
-                confidence = 0.85 - PER_FIX * date.fixes
-                fields["issue_date"] = doc.field(date.value.isoformat(), confidence, [span])
+            if date is None or not dated:
+                undated = undated or fields
+                continue
+            span = Span(line, comma.end() + date.start, comma.end() + date.end)
+            confidence = 0.85 - PER_FIX * date.fixes
+            fields["issue_date"] = doc.field(date.value.isoformat(), confidence, [span])
             return fields
-    return {}
+    return undated
 
 
 _TODAY = re.compile(

@@ -64,8 +64,9 @@ EXPIRY = (
     r"|\bngay\s*het\s*han\b(?:\s*/\s*date\s*of\s*expiry\b)?|\bdate\s*of\s*expiry\b"
 )
 CARD_ISSUE = (
-    r"\bngay\s*,?\s*thang\s*,?\s*nam\b(?!\s*(?:sinh|het|dang|chet|mat)\b)"
-    r"(?:\s*/\s*date\s*,?\s*month\s*,?\s*year\b)?"
+    # Its commas read as full stops on small print (``Ngày. tháng. năm``).
+    r"\bngay\s*[,.]?\s*thang\s*[,.]?\s*nam\b(?!\s*(?:sinh|het|dang|chet|mat)\b)"
+    r"(?:\s*/\s*date\s*[,.]?\s*month\s*[,.]?\s*year\b)?"
     r"|\bngay\s*cap\b(?:\s*/\s*date\s*of\s*issue\b)?|\bdate\s*of\s*issue\b"
 )
 CARD_OTHER = (

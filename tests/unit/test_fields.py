@@ -1200,3 +1200,31 @@ def test_the_signers_instruction_is_no_name_label() -> None:
     """``(Ký, ghi rõ họ tên, đóng dấu)`` under a signature names nobody."""
     text = "TRÍCH LỤC KHAI SINH\nNGƯỜI KÝ TRÍCH LỤC\n(Ký, ghi rõ họ tên Về Đồng Su)"
     assert "full_name" not in extract_fields("birth_extract", [PageText(1, text)])
+
+
+@pytest.mark.parametrize(
+    "label", ["Ngày. tháng. năm / Date. month. year", "Ngày, tháng. năm / Date, month, year"]
+)
+def test_a_card_issue_date_label_with_its_commas_read_as_full_stops(label: str) -> None:
+    """Small print on a photocopied card: OCR reads the label's commas as full stops."""
+    back = id_back(GOOD_MRZ).replace("Ngày, tháng, năm / Date, month, year", label)
+    assert label in back
+    fields = extract_fields("citizen_id", [page(back, 2)])
+    assert fields["issue_date"].value == "2021-08-10"
+
+
+def test_the_dateline_is_found_under_a_sentence_whose_year_wrapped() -> None:
+    """A marriage certificate's body ends ``…, tỉnh Phú Thọ, ngày 23 tháng 02 năm`` with
+    ``2025.`` on the next line; the dateline under it gives place and date whole."""
+    text = (
+        "Đăng ký kết hôn tại Ủy ban nhân dân xã Cư Mgar, huyện Văn Yên, tỉnh Phú Thọ, "
+        "ngày 23 tháng 02 năm\n2025.\nCư Mgar, ngày 23 tháng 02 năm 2025\nTM. ỦY BAN NHÂN DÂN"
+    )
+    assert values(issue_place_and_date(_doc(text))) == {
+        "issue_place": "Cư Mgar",
+        "issue_date": "2025-02-23",
+    }
+    # With no whole date anywhere, the first place still stands.
+    assert values(issue_place_and_date(_doc(text.split("\nCư Mgar")[0]))) == {
+        "issue_place": "Văn Yên, tỉnh Phú Thọ"
+    }
