@@ -10,10 +10,11 @@ cites, so the name ends at ``và bà`` / ``và ông``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from classifiers.fields import labels
 from classifiers.fields.field_types import Field
-from classifiers.fields.lines import any_of, find_labelled, first_line_matching, name_case
+from classifiers.fields.lines import Line, any_of, find_labelled, first_line_matching, name_case
 from classifiers.fields.person_names import correct_name
 from classifiers.fields.reading import Document
 
@@ -71,6 +72,22 @@ def _person(doc: Document, label: re.Pattern[str], start: int, stop: int | None)
 
 _IS_HEAD = re.compile(r"\bquan\s*he\s*voi\s*chu\s*ho\W*chu\s*ho\b")
 """A member page's ``Quan hệ với chủ hộ: Chủ hộ``: the member named just above is the head."""
+_RELATION = re.compile(r"\bquan\s*he\s*voi\s*chu\s*ho\W*$")
+_HEAD_VALUE = re.compile(r"^\W*chu\s*ho\W*$")
+"""… or the relation's label alone, with ``Chủ hộ`` under it (values below their labels)."""
+
+
+def _head_relation(lines: Sequence[Line]) -> int:
+    """Index of the line that says the member above is the head, or ``len(lines)``."""
+    for at, line in enumerate(lines):
+        if _IS_HEAD.search(line.key):
+            return at
+        below = lines[at + 1].key if at + 1 < len(lines) else ""
+        if _RELATION.search(line.key) and _HEAD_VALUE.match(below):
+            return at
+    return len(lines)
+
+
 _NAME = re.compile(labels.FULL_NAME)
 MEMBER_LINES = 3
 """Lines above the relation where the member's name is printed."""
@@ -81,7 +98,7 @@ def household_book_fields(doc: Document, common: dict[str, Field]) -> dict[str, 
     member whose relation to the head reads ``Chủ hộ`` (the member pages)."""
     head = _person(doc, HEAD_OF_HOUSEHOLD, 0, None)
     if head is None:
-        relation = first_line_matching(doc.lines, _IS_HEAD)
+        relation = _head_relation(doc.lines)
         above = range(relation - 1, max(-1, relation - 1 - MEMBER_LINES), -1)
         for at in above if relation < len(doc.lines) else ():
             head = _person(doc, _NAME, at, at + 1)  # the nearest name above

@@ -377,10 +377,13 @@ _NOT_A_NAME = re.compile(
     r"\b(?:dong\s*dau|ban\s*sao|ban\s*chinh|ghi\s*ro|chu\s*ky|ky\s*ten|xac\s*nhan"
     r"|chung\s*thuc|uy\s*ban|nhan\s*dan|cong\s*hoa|doc\s*lap|hanh\s*phuc|sinh\s*nam"
     r"|nam\s*sinh|ngay\s*sinh|ho\s*va\s*ten|chu\s*dem)\b"
+    r"|,\s*(?:xa|phuong|thi\s*tran|huyen|quan|thi\s*xa|tinh|thanh\s*pho)\s+\w"
 )
 """Words printed near names that are never part of one: the signature hint ``(Ký, ghi rõ
-họ tên, đóng dấu)``, a ``(Bản sao)`` note, the national motto, ``sinh năm``, and the
-name label itself (two cells read as one: ``TẠ GIA TUẤN Họ và tên: HỨA BẢO LỤA``)."""
+họ tên, đóng dấu)``, a ``(Bản sao)`` note, the national motto, ``sinh năm``, the name
+label itself (two cells read as one: ``TẠ GIA TUẤN Họ và tên: HỨA BẢO LỤA``), and an
+address's units after a comma (``Thôn Tân Lập, xã Đức Phố``: a value lost by OCR lets
+the next line's address stand under a name label)."""
 
 
 def name_case(text: str) -> str | None:

@@ -29,6 +29,14 @@ def _read(document_type: str, text: str, field: str) -> str | None:
         # The name under its label: its syllables are each a letter off a label word
         # (``hoang``/``ho``, ``tien``/``ten``, ``cuong``/``chong``); still a name.
         ("SỔ HỘ KHẨU\nHọ và tên chủ hộ\nHOÀNG TIẾN CƯỜNG\nNơi thường trú", "Hoàng Tiến Cường"),
+        # The cover's name lost by OCR: the address under the label is no name, and the
+        # member whose relation (under its label) reads ``Chủ hộ`` is the head.
+        (
+            "SỔ HỘ KHẨU\nHọ và tên chủ hộ\nThôn Tân Lập, xã Đức Phố, huyện Châu Thành\n"
+            "Họ và tên\nTạ Duy Bình\nQuan hệ với chủ hộ\nChủ hộ\nSinh ngày\n01/01/1959\n"
+            "Họ và tên\nPhạm Thu Thảo\nQuan hệ với chủ hộ\nVợ",
+            "Tạ Duy Bình",
+        ),
     ],
 )
 def test_head_of_household(text: str, head: str) -> None:
@@ -38,6 +46,8 @@ def test_head_of_household(text: str, head: str) -> None:
 def test_no_head_is_guessed() -> None:
     text = "SỔ HỘ KHẨU\nHọ và tên: PHAN THỊ HOA\nQuan hệ với chủ hộ: Con"
     assert _read("household_book", text, "head_of_household") is None
+    below = "SỔ HỘ KHẨU\nHọ và tên chủ hộ\nThôn Tân Lập, xã Đức Phố\nHọ và tên\nPHAN THỊ HOA"
+    assert _read("household_book", below + "\nQuan hệ với chủ hộ\nCon", "head_of_household") is None
 
 
 @pytest.mark.parametrize(
