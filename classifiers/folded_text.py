@@ -202,6 +202,11 @@ rest of the line is garbage (a seal and a signature over ``SAO ĐÚNG VỚI``); 
 signature's ``chung thuc chu ky`` is far from it, at 14 it is not."""
 
 
+OPENER_HEAD = "chung thuc ban"
+OPENER_END = "ban chinh"
+"""The opener's first and last words: together they stand for it when its middle is lost."""
+
+
 def _is_opener_start(line: str) -> bool:
     """The line is the opener's beginning, cut short or garbled after it (the rest lost
     under a seal)."""
@@ -213,6 +218,15 @@ def _is_opener_start(line: str) -> bool:
         return True
     if contains_phrase(line, PROCEDURE_NAME):
         return False
+    # Both ends of the opener with its middle garbled (``chung thuc bam 5a2 u1 v1 ran
+    # chinh``: a blue stamp on a coarse JPEG): a signature's certification never ends
+    # ``bản chính``.
+    start, end = phrase[: len(OPENER_HEAD)], phrase[-len(OPENER_END) :]
+    if (
+        fuzz.ratio(line[: len(start)], start) >= FUZZY_MIN
+        and fuzz.ratio(line[-len(end) :], end) >= FUZZY_MIN
+    ):
+        return True
     words = line.split()
     for count in range(len(words) - 1, 0, -1):
         head = " ".join(words[:count])

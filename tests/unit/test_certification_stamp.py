@@ -105,3 +105,16 @@ def test_the_procedures_name_as_a_heading_is_not_a_stamp() -> None:
 
 def test_a_signatures_certification_garbled_is_not_the_opener() -> None:
     assert not _certified(f"{BODY}\nCHỨNG THỰC CHỮ KÝ X8 ĐÃ\nSố chứng thực: 88")
+
+
+def test_the_openers_two_ends_with_its_middle_garbled() -> None:
+    """A blue stamp on a coarse JPEG: ``CHỨNG THỰC BẢM 5A2 £U1@ v1? RÁN CHÍNH``, thirteen
+    letters right at its start and ``bản chính`` at its end, the number line under it."""
+    stamp = "CHỨNG THỰC BẢM 5A2 £U1@ v1? RÁN CHÍNH\nSố chứng thục 4567 “}!w@f' sơ, G4/207"
+    assert _certified(f"{BODY}\n{stamp}")
+    # A signature's certification ends with ``bản chính`` too, but starts otherwise.
+    assert not _certified(f"{BODY}\nCHỨNG THỰC CHỮ KÝ TRÊN BẢN CHÍNH\nSố chứng thực: 88")
+    # Its start alone, garbled after it, is not enough when its end is not the opener's.
+    assert not _certified(f"{BODY}\nCHỨNG THỰC BẢM 5A2 £U1@ v1? RÁN DỊCH\nSố chứng thực: 88")
+    # The two ends with no stamp line under them are no stamp.
+    assert not _certified(f"{BODY}\nCHỨNG THỰC BẢM 5A2 £U1@ v1? RÁN CHÍNH\nNơi sinh: Huế")
