@@ -107,7 +107,11 @@ def process_page(job: PageJob) -> PageResult:
         # Lines and tilt of the black print: a stamp pressed askew on a page of few lines
         # (a photocopied card) otherwise sets the page's tilt to its own.
         lines = clean.black_print_lines(image, gray)
-        rotation = find_rotation(image, options, dpi) if lines.sideways else 0
+        if lines.sideways:
+            rotation = find_rotation(image, options, dpi)
+        else:
+            # A page fed in head first: read it turned at once, not after a wasted reading.
+            rotation = 180 if clean.upside_down(gray, lines.skew) else 0
 
     known_skew = None if lines.sideways else lines.skew
     reading = read_page(image, rotation, dpi, options, watch, skew=known_skew)

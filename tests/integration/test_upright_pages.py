@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from classifiers.folded_text import is_certified_copy, split_page
@@ -20,6 +21,7 @@ from ocr.words import Box, Word
 from pipeline.page import _Reading, page_text, process_page, upright_confidence
 from pipeline.stage_data import OcrOptions, PageJob
 from testkit import pagegen
+from testkit.textmetrics import cer
 from testkit.unseen_papers import generate
 
 
@@ -57,3 +59,64 @@ def test_a_reading_whose_words_run_down_the_page_cannot_choose_its_turn() -> Non
     assert upright_confidence(reading(down)) == 0.0
     # One tall word (a short word, a digit column) does not turn a page.
     assert upright_confidence(reading([*across, _word("1254", 20, 70)])) == 85.0
+
+
+class _CountingEngine:
+    """Tesseract, counting the page readings (``recognise`` on the whole page)."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        from ocr.engines import engine
+
+        self.inner = engine("tesseract")
+        self.readings = 0
+
+    def __getattr__(self, attribute: str) -> object:
+        return getattr(self.inner, attribute)
+
+    def recognise(self, image, *, lang, dpi, block=False):  # type: ignore[no-untyped-def]
+        self.readings += not block
+        return self.inner.recognise(image, lang=lang, dpi=dpi, block=block)
+
+
+@pytest.mark.parametrize("degrees", [0.0, 4.0, -3.0])
+def test_the_lines_shape_tells_a_page_fed_head_first(full_page, degrees: float) -> None:
+    from ocr import clean
+
+    tilted = pagegen.skew(full_page.image, degrees) if degrees else full_page.image
+    upright = clean.to_gray(tilted)
+    turned = clean.to_gray(tilted.rotate(180))
+    assert not clean.upside_down(upright, clean.estimate_skew(upright))
+    assert clean.upside_down(turned, clean.estimate_skew(turned))
+    # A card's few lines say nothing either way.
+    card = upright[: upright.shape[0] // 8]
+    assert not clean.upside_down(np.ascontiguousarray(card[::-1, ::-1]), 0.0)
+
+
+def test_a_noisy_upright_paper_is_not_taken_for_one_fed_head_first() -> None:
+    """Papers of the unseen families (blur, noise, a photo, a card's portrait) that the
+    lines' ink alone, without each line's vote, took for turned ones."""
+    from ocr import clean
+
+    for doc_type, seed in [("citizen_id", 13), ("contract", 13), ("power_of_attorney", 13)]:
+        page = generate(doc_type, seed, certified=False).pages[0].convert("RGB")
+        gray = clean.to_gray(page)
+        if clean.has_speckles(gray):
+            gray = clean.to_gray(clean.remove_speckles(page))
+        lines = clean.black_print_lines(page, gray)
+        assert not lines.sideways
+        assert not clean.upside_down(gray, lines.skew), doc_type
+
+
+def test_a_page_fed_head_first_is_read_once(full_page, tmp_path: Path, monkeypatch) -> None:
+    from ocr import engines
+
+    counting = _CountingEngine()
+    monkeypatch.setitem(engines.ENGINES, counting.name, counting)  # type: ignore[arg-type]
+    path = pagegen.save_png(full_page.image.rotate(180), tmp_path / "turned.png", 300)
+    scan = open_scan(path, OcrOptions().limits)
+    page = process_page(PageJob(source=scan.pages[0], options=OcrOptions(engine="counting")))
+    assert page.rotation == 180
+    assert counting.readings == 1
+    assert cer(full_page.text, page_text(list(page.words))) < 0.02
