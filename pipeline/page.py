@@ -115,27 +115,43 @@ def process_page(job: PageJob) -> PageResult:
 
     known_skew = None if lines.sideways else lines.skew
     reading = read_page(image, rotation, dpi, options, watch, skew=known_skew)
+    tried = {rotation}
+    if (
+        rotation == 180
+        and not lines.sideways
+        and (upright_confidence(reading) < options.upright_min_confidence)
+    ):
+        # The lines' shape is a guess: a page that reads badly turned is read as it came,
+        # and the turn kept only if it read better. (A photocopied card guessed turned and
+        # read at 32 stayed turned when only the blind turns below could undo it.)
+        as_fed = read_page(image, 0, dpi, options, watch, skew=known_skew)
+        tried.add(0)
+        if upright_confidence(as_fed) >= upright_confidence(reading):
+            reading = as_fed
     if upright_confidence(reading) < options.upright_min_confidence:
-        turn = rotation
+        turn = reading.rotation
         if not lines.sideways:
             with watch.stage("orientation"):
                 turn = find_rotation(image, options, dpi)
         # OSD needs a page of text; a photocopied ID card is a few lines on white, and
         # OSD then says nothing (or turns a sideways card the wrong way). A page that
         # read that badly is read in every other turn, and the best reading kept.
-        if turn != rotation:
+        if turn not in tried:
+            tried.add(turn)
             second = read_page(image, turn, dpi, options, watch)
             if upright_confidence(second) > upright_confidence(reading):
                 reading = second
         if upright_confidence(reading) < options.upright_min_confidence:
-            for candidate in (t for t in (180, 90, 270, 0) if t not in (rotation, turn)):
+            for candidate in (t for t in (180, 90, 270, 0) if t not in tried):
                 second = read_page(image, candidate, dpi, options, watch)
                 # Unguided turns must win clearly: a blurred page reads as badly upright
-                # as sideways, and noise must not turn it.
-                if upright_confidence(second) >= max(
-                    upright_confidence(reading) + BLIND_TURN_MARGIN,
-                    options.upright_min_confidence,
-                ):
+                # as sideways, and noise must not turn it. The page as it came needs no
+                # more than the margin: a card copy OSD turned over read at 32 there, and
+                # at 70 as fed, and stayed turned over while 70 was also asked of it.
+                needed = upright_confidence(reading) + BLIND_TURN_MARGIN
+                if candidate != 0:
+                    needed = max(needed, options.upright_min_confidence)
+                if upright_confidence(second) >= needed:
                     reading = second
                     break
 
