@@ -193,7 +193,7 @@ def issue_place_and_date(doc: Document) -> dict[str, Field]:
 
 
 _TODAY = re.compile(
-    r"^\W*(?:h[oô]m\s*nay|(?:vao\s*)?(?:hoi|luc)\s*\d{1,2}\s*(?:gio\b|h)[^,]{0,20}?)"
+    r"^[\W_]*(?:h[oô]m\s*nay|(?:vao\s*)?(?:hoi|luc)\s*\d{1,2}\s*(?:gio\b|h)[^,]{0,20}?)"
     r"\s*,?\s*(?=n[gq]a[yv]\b)"
 )
 """``Hôm nay, ngày 16 tháng 8 năm 2017, tại …`` or ``Hồi 9 giờ 00, ngày 05 tháng 01 năm

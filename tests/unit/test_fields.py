@@ -1087,6 +1087,7 @@ def test_issuer_suffix_split_by_ocr_is_joined(line: str, expected: str) -> None:
         "Hom nay ngay 16 thang 8 nam 2017",
         "Hồi 9 giờ 00, ngày 16 tháng 8 năm 2017",
         "Vào lúc 14h30 ngày 16 tháng 8 năm 2017",
+        "_ Hôm nay, ngày 16 tháng 8 năm 2017",  # a ruled line's end read before it
     ],
 )
 def test_contract_dated_in_its_opening_sentence(opener: str) -> None:
