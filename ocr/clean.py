@@ -238,16 +238,7 @@ def upside_down(gray: np.ndarray, skew: float) -> bool:
     if abs(skew) >= MIN_DESKEW_DEGREES:
         # The grey is turned, not the mask: a turned mask's jagged strokes smear the
         # lines' profile (a page 4° askew measured 0.62 turned, against 0.44 level).
-        centre = (small.shape[1] / 2.0, small.shape[0] / 2.0)
-        matrix = cv2.getRotationMatrix2D(centre, skew, 1.0)
-        small = cv2.warpAffine(
-            small,
-            matrix,
-            (small.shape[1], small.shape[0]),
-            flags=cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_CONSTANT,
-            borderValue=255,
-        )
+        small = turn_about_centre(small, skew)
     _, ink = cv2.threshold(small, 140, 1, cv2.THRESH_BINARY_INV)
     ink = _without_line_art(ink)
     profile = cv2.reduce(ink, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32F).ravel()
@@ -334,10 +325,17 @@ def rotate_small_angle(image: Image.Image, degrees: float) -> Image.Image:
     if abs(degrees) < MIN_DESKEW_DEGREES:
         return image
     arr = np.asarray(image)
+    return Image.fromarray(turn_about_centre(arr, degrees, paper_colour(arr)), mode=image.mode)
+
+
+def turn_about_centre(
+    arr: np.ndarray, degrees: float, fill: float | tuple[float, ...] = 255
+) -> np.ndarray:
+    """``arr`` turned ``degrees`` counter-clockwise about its centre, same size, bilinear,
+    the corners it uncovers filled with ``fill`` (paper)."""
     h, w = arr.shape[:2]
     matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), degrees, 1.0)
-    fill = paper_colour(arr)
-    rotated = cv2.warpAffine(
+    return cv2.warpAffine(
         arr,
         matrix,
         (w, h),
@@ -345,7 +343,6 @@ def rotate_small_angle(image: Image.Image, degrees: float) -> Image.Image:
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=fill,
     )
-    return Image.fromarray(rotated, mode=image.mode)
 
 
 def _sample(arr: np.ndarray) -> np.ndarray:

@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image
 from rapidfuzz import fuzz
 
-from ocr.clean import estimate_skew
+from ocr.clean import estimate_skew, turn_about_centre
 from ocr.words import Box, Word
 
 INK_MIN_CHROMA = 70
@@ -347,16 +347,7 @@ def level_stamps(gray: np.ndarray) -> tuple[np.ndarray, list[Turn]]:
         )
         padded = np.full((box.bottom - box.top, box.right - box.left), 255, np.uint8)
         padded[y - box.top : y - box.top + h, x - box.left : x - box.left + w] = region
-        centre = (padded.shape[1] / 2, padded.shape[0] / 2)
-        matrix = cv2.getRotationMatrix2D(centre, degrees, 1.0)
-        turned = cv2.warpAffine(
-            padded,
-            matrix,
-            (padded.shape[1], padded.shape[0]),
-            flags=cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_CONSTANT,
-            borderValue=255,
-        )
+        turned = turn_about_centre(padded, degrees)
         out[y : y + h, x : x + w] = 255
         window = out[box.top : box.bottom, box.left : box.right]
         np.minimum(window, turned, out=window)
