@@ -108,7 +108,7 @@ COMMON_GIVEN = _words(
     Hiền Hồng Nga Loan Yến Vân Thu Hải Hùng Dũng Tuấn Minh Nam Long Hưng Hiếu Đức Thắng
     Sơn Quang Hoàng Trung Cường Hòa Bình Hạnh Thành Tâm Tú Chi Quân Huy Khánh Phúc Lộc
     Tài Vinh Việt An Giang Lâm Tùng Kiên Toàn Phong Hiệp Tiến Thịnh Hậu Thư Uyên
-    Vy Nhi My Ngân Quỳnh Trinh Châu Hân Lành Thơ Tươi Mận Hợi Hậu Hạ Hai
+    Vy Nhi My Ngân Quỳnh Trinh Châu Hân Lành Thơ Tươi Mận Hợi Hạ Hai
     """
 )
 """Given names, commonest first (in the order of their rough frequency): between two

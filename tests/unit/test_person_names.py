@@ -92,3 +92,10 @@ def test_no_surname_only_syllable_is_put_in_a_given_name() -> None:
 
     assert "Hạng" not in GIVEN_SYLLABLES
     assert correct_name("Võ Thị Hãng").name == "Võ Thị Hằng"
+
+
+def test_the_commonness_list_names_each_given_name_once_and_only_listed_ones() -> None:
+    from classifiers.fields.person_names import COMMON_GIVEN, GIVEN_SYLLABLES
+
+    assert len(COMMON_GIVEN) == len(set(COMMON_GIVEN))
+    assert set(COMMON_GIVEN) <= GIVEN_SYLLABLES
