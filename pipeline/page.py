@@ -107,53 +107,7 @@ def process_page(job: PageJob) -> PageResult:
         # Lines and tilt of the black print: a stamp pressed askew on a page of few lines
         # (a photocopied card) otherwise sets the page's tilt to its own.
         lines = clean.black_print_lines(image, gray)
-        if lines.sideways:
-            rotation = find_rotation(image, options, dpi)
-        else:
-            # A page fed in head first: read it turned at once, not after a wasted reading.
-            rotation = 180 if clean.upside_down(gray, lines.skew) else 0
-
-    known_skew = None if lines.sideways else lines.skew
-    reading = read_page(image, rotation, dpi, options, watch, skew=known_skew)
-    tried = {rotation}
-    if (
-        rotation == 180
-        and not lines.sideways
-        and (upright_confidence(reading) < options.upright_min_confidence)
-    ):
-        # The lines' shape is a guess: a page that reads badly turned is read as it came,
-        # and the turn kept only if it read better. (A photocopied card guessed turned and
-        # read at 32 stayed turned when only the blind turns below could undo it.)
-        as_fed = read_page(image, 0, dpi, options, watch, skew=known_skew)
-        tried.add(0)
-        if upright_confidence(as_fed) >= upright_confidence(reading):
-            reading = as_fed
-    if upright_confidence(reading) < options.upright_min_confidence:
-        turn = reading.rotation
-        if not lines.sideways:
-            with watch.stage("orientation"):
-                turn = find_rotation(image, options, dpi)
-        # OSD needs a page of text; a photocopied ID card is a few lines on white, and
-        # OSD then says nothing (or turns a sideways card the wrong way). A page that
-        # read that badly is read in every other turn, and the best reading kept.
-        if turn not in tried:
-            tried.add(turn)
-            second = read_page(image, turn, dpi, options, watch)
-            if upright_confidence(second) > upright_confidence(reading):
-                reading = second
-        if upright_confidence(reading) < options.upright_min_confidence:
-            for candidate in (t for t in (180, 90, 270, 0) if t not in tried):
-                second = read_page(image, candidate, dpi, options, watch)
-                # Unguided turns must win clearly: a blurred page reads as badly upright
-                # as sideways, and noise must not turn it. The page as it came needs no
-                # more than the margin: a card copy OSD turned over read at 32 there, and
-                # at 70 as fed, and stayed turned over while 70 was also asked of it.
-                needed = upright_confidence(reading) + BLIND_TURN_MARGIN
-                if candidate != 0:
-                    needed = max(needed, options.upright_min_confidence)
-                if upright_confidence(second) >= needed:
-                    reading = second
-                    break
+    reading = read_upright(image, gray, lines, dpi, options, watch)
 
     with watch.stage("lines"):
         reading = with_detected_lines(reading, dpi, options, photographed=paper is not None)
@@ -195,6 +149,71 @@ def process_page(job: PageJob) -> PageResult:
         marks=marks,
         warnings=warnings,
     )
+
+
+def read_upright(
+    image: Image.Image,
+    gray: np.ndarray,
+    lines: clean.TextLines,
+    dpi: float,
+    options: OcrOptions,
+    watch: _Stopwatch,
+) -> _Reading:
+    """The page read in the quarter turn that reads best, trying as few as it can.
+
+    Sideways lines ask OSD for the turn; level ones are read as they came unless their
+    shape (``gray``) says the page was fed head first. A reading under
+    ``upright_min_confidence`` is tried in OSD's turn, then blindly in the others. A
+    guessed or blind turn replaces the page as it came only if it reads better.
+    """
+    with watch.stage("orientation"):
+        if lines.sideways:
+            rotation = find_rotation(image, options, dpi)
+        else:
+            # A page fed in head first: read it turned at once, not after a wasted reading.
+            rotation = 180 if clean.upside_down(gray, lines.skew) else 0
+
+    known_skew = None if lines.sideways else lines.skew
+    reading = read_page(image, rotation, dpi, options, watch, skew=known_skew)
+    tried = {rotation}
+    if (
+        rotation == 180
+        and not lines.sideways
+        and (upright_confidence(reading) < options.upright_min_confidence)
+    ):
+        # The lines' shape is a guess: a page that reads badly turned is read as it came,
+        # and the turn kept only if it read better.
+        as_fed = read_page(image, 0, dpi, options, watch, skew=known_skew)
+        tried.add(0)
+        if upright_confidence(as_fed) >= upright_confidence(reading):
+            reading = as_fed
+    if upright_confidence(reading) < options.upright_min_confidence:
+        turn = reading.rotation
+        if not lines.sideways:
+            with watch.stage("orientation"):
+                turn = find_rotation(image, options, dpi)
+        # OSD needs a page of text; a photocopied ID card is a few lines on white, and
+        # OSD then says nothing (or turns a sideways card the wrong way). A page that
+        # read that badly is read in every other turn, and the best reading kept.
+        if turn not in tried:
+            tried.add(turn)
+            second = read_page(image, turn, dpi, options, watch)
+            if upright_confidence(second) > upright_confidence(reading):
+                reading = second
+        if upright_confidence(reading) < options.upright_min_confidence:
+            for candidate in (t for t in (180, 90, 270, 0) if t not in tried):
+                second = read_page(image, candidate, dpi, options, watch)
+                # Unguided turns must win clearly: a blurred page reads as badly upright
+                # as sideways, and noise must not turn it. The page as it came needs no
+                # more than the margin: a card copy OSD turned over read at 32 there, and
+                # at 70 as fed, and stayed turned over while 70 was also asked of it.
+                needed = upright_confidence(reading) + BLIND_TURN_MARGIN
+                if candidate != 0:
+                    needed = max(needed, options.upright_min_confidence)
+                if upright_confidence(second) >= needed:
+                    reading = second
+                    break
+    return reading
 
 
 def page_warnings(image: Image.Image) -> tuple[str, ...]:
