@@ -202,9 +202,10 @@ rest of the line is garbage (a seal and a signature over ``SAO ĐÚNG VỚI``); 
 signature's ``chung thuc chu ky`` is far from it, at 14 it is not."""
 
 
-OPENER_HEAD = "chung thuc ban"
-OPENER_END = "ban chinh"
-"""The opener's first and last words: together they stand for it when its middle is lost."""
+OPENER_HEAD = CERTIFICATION_PHRASES[0][:14]
+OPENER_END = CERTIFICATION_PHRASES[0][-9:]
+"""The opener's first and last words (``chung thuc ban`` … ``ban chinh``): together they
+stand for it when its middle is lost."""
 
 
 def _is_opener_start(line: str) -> bool:
@@ -221,10 +222,9 @@ def _is_opener_start(line: str) -> bool:
     # Both ends of the opener with its middle garbled (``chung thuc bam 5a2 u1 v1 ran
     # chinh``: a blue stamp on a coarse JPEG): a signature's certification never ends
     # ``bản chính``.
-    start, end = phrase[: len(OPENER_HEAD)], phrase[-len(OPENER_END) :]
     if (
-        fuzz.ratio(line[: len(start)], start) >= FUZZY_MIN
-        and fuzz.ratio(line[-len(end) :], end) >= FUZZY_MIN
+        fuzz.ratio(line[: len(OPENER_HEAD)], OPENER_HEAD) >= FUZZY_MIN
+        and fuzz.ratio(line[-len(OPENER_END) :], OPENER_END) >= FUZZY_MIN
     ):
         return True
     words = line.split()
