@@ -23,14 +23,11 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import (
-    ARRAY,
     ColumnElement,
-    Integer,
     Row,
     Select,
     String,
     and_,
-    any_,
     bindparam,
     cast,
     delete,
@@ -262,6 +259,12 @@ def _pg_candidates(
         query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
         return _pg_phrase_candidates(s, query, pairs, scoped, filters, cap)
     phrase = any(len(term.words) > 1 for term in terms)
+    if scoped is not None and not filters and not phrase:
+        # Units alone: their tokens inside GIN, window by window.
+        query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
+        tsv = literal_column("page_search.tsv")
+        matched = query.op("&&")(cast(scoped, TSQUERY))
+        return _pg_windows(s, _ranked_columns(query).where(tsv.op("@@")(matched)), cap)
     values: dict[str, Any] = {"words": tsquery(terms), "cap": cap}
     if scoped is not None:
         values["scoped"] = scoped
@@ -287,27 +290,42 @@ def _pg_words_statement(filters: list[ColumnElement[bool]], scoped: bool, phrase
     ``scoped``, ``cap``)."""
     query = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("words", type_=String))
     tsv = literal_column("page_search.tsv")
-    rows = _pg_rows(select(IndexedPage.id, IndexedPage.document_id, IndexedPage.number), filters)
     # The units' tokens narrow the match inside GIN, as FTS5's scope column does.
     matched = query.op("&&")(cast(bindparam("scoped", type_=String), TSQUERY)) if scoped else query
-    rows = rows.add_columns(tsv.label("tsv")).where(tsv.op("@@")(matched))
     if phrase:
         # A phrase without pairs (words PostgreSQL may spell otherwise): GIN finds the
         # pages holding all its words, each is checked for order, the newest are cut.
         # Walking the newest pages backwards instead checked all 176,000 pages of a
         # 100,000-document archive for a name found on 640 of them (0.8 s).
-        found = rows.cte("matched").prefix_with("MATERIALIZED")
+        rows = select(IndexedPage.id, IndexedPage.document_id, IndexedPage.number)
+        rows = _pg_rows(rows, filters).add_columns(tsv.label("tsv"))
+        found = rows.where(tsv.op("@@")(matched)).cte("matched").prefix_with("MATERIALIZED")
         cut = select(found).order_by(found.c.id.desc()).limit(bindparam("cap")).subquery()
-    else:
-        # The cut first, in a subquery (a LIMIT keeps it from being flattened): ts_rank
-        # then reads the vectors of the pages kept, not of every page that matched.
-        cut = rows.order_by(IndexedPage.id.desc()).limit(bindparam("cap")).subquery()
-    return select(cut.c.document_id, cut.c.number, func.ts_rank(cut.c.tsv, query), cut.c.id)
+        return select(cut.c.document_id, cut.c.number, func.ts_rank(cut.c.tsv, query), cut.c.id)
+    # Ranked where matched, so that what is sorted (when GIN, not the walk backwards
+    # along the primary key, finds the pages) is four narrow columns: sorting the rows
+    # with their vectors (~3.5 KB each) went to disk past ``work_mem``'s 4 MB, ~1,200
+    # rows (2,299 pages of one unit at 100,000 documents: 52 ms, 23 ms narrow). Walking
+    # backwards, only the pages kept are ranked either way.
+    ranked = _pg_rows(_ranked_columns(query), filters).where(tsv.op("@@")(matched))
+    return ranked.order_by(IndexedPage.id.desc()).limit(bindparam("cap"))
 
 
-PHRASE_CHUNK_MIN = 256
-"""Fewest listed pages read back at once (or the cap, if smaller): below this, a round
-trip costs more than the pages it reads."""
+def _ranked_columns(query: ColumnElement[Any]) -> Select:
+    """(document id, page number, rank, ``page_search`` id): what every candidate
+    statement returns."""
+    rank = func.ts_rank(literal_column("page_search.tsv"), query)
+    return select(IndexedPage.document_id, IndexedPage.number, rank, IndexedPage.id)
+
+
+WINDOW_FIRST = 64
+"""A windowed search's first window spans the newest ``WINDOW_FIRST × cap`` page ids."""
+WINDOW_GROWTH = 4
+"""Each next window, further back, is this many times the one before: a name's pairs
+are on a few pages in a thousand and a word in one unit of fifty on six, so 2,000
+matches lie some hundreds of thousands of ids back, two or three windows at 1,000,000
+documents; a rare word (an ID number) searched in a unit asks at most four windows of
+an archive of 3,000,000 pages, each a GIN look-up of a fraction of a millisecond."""
 
 
 def _pg_phrase_candidates(
@@ -318,40 +336,46 @@ def _pg_phrase_candidates(
     filters: list[ColumnElement[bool]],
     cap: int,
 ) -> list[Row[Any]]:
-    """A phrase's candidates: the pages holding its word pairs (and a unit's token) listed
-    by GIN alone, newest first, then read back in chunks to check the words' order
-    until ``cap`` pages matched.
+    """A phrase's candidates: the pages GIN lists as holding its word pairs (and a unit's
+    token), checked for the words' order, window by window (:func:`_pg_windows`).
 
-    The list is about as long as the phrase's matches (781 pages for 640 matches of
-    "nguyễn thị hương" at 100,000 documents; 5,958 listed at 1,000,000), so reading back
-    only the newest of them, not the whole list, is what keeps a phrase's cost with the
-    cap as the archive grows. ``ts_match_vq`` is ``@@`` written so that the planner does
-    not also ask the words' index for the pages holding all the words anywhere (11,000
-    pages at 100,000 documents, growing with the archive).
+    ``ts_match_vq`` is ``@@`` written so that the planner does not also ask the words'
+    index for the pages holding all the words anywhere (11,000 pages at 100,000
+    documents, growing with the archive).
     """
     tsv = literal_column("page_search.tsv")
-    near = select(IndexedPage.id).where(
-        literal_column("page_search.pairs").op("@@")(cast(pairs, TSQUERY))
+    check = _pg_rows(_ranked_columns(query), filters).where(
+        literal_column("page_search.pairs").op("@@")(cast(pairs, TSQUERY)),
+        func.ts_match_vq(tsv, query),
     )
     if scoped is not None:
-        near = near.where(tsv.op("@@")(cast(scoped, TSQUERY)))
-    listed = list(s.scalars(near.order_by(IndexedPage.id.desc())))
-    rank = func.ts_rank(tsv, query)
-    columns = select(IndexedPage.document_id, IndexedPage.number, rank, IndexedPage.id)
-    check = _pg_rows(columns, filters).where(func.ts_match_vq(tsv, query))
+        check = check.where(tsv.op("@@")(cast(scoped, TSQUERY)))
+    return _pg_windows(s, check, cap)
+
+
+def _pg_windows(s: Session, check: Select, cap: int) -> list[Row[Any]]:
+    """The newest ``cap`` rows of ``check`` (a statement over ``page_search`` whose last
+    column is its id), read window by window of page ids, newest first, until ``cap``
+    have matched.
+
+    For a match GIN lists on many pages (a phrase's word pairs; a common word with a
+    unit's token) the list is as long as the archive is large: 10,500 pages for a word
+    in one unit of fifty at 1,000,000 documents, each read from the table and, wide
+    with its vector, sorted by id on disk (``work_mem``) to keep the newest 2,000. In
+    a window, GIN's list and the primary key's id range are intersected as bitmaps
+    before any row is read, so only the window's listed pages are read, once; the rank
+    is computed on them and the sort carries four narrow columns.
+    """
+    newest = s.scalar(select(func.max(IndexedPage.id)))
     found: list[Row[Any]] = []
-    read = 0
-    while read < len(listed) and len(found) < cap:
-        # Ask for what is still missing, scaled by the share of listed pages that
-        # matched so far (a quarter more at first: pairs anywhere on a page, not in a row).
-        share = len(found) / read if read and found else 0.8
-        step = max(min(PHRASE_CHUNK_MIN, cap), round((cap - len(found)) / share * 1.25))
-        chunk = listed[read : read + step]
-        read += len(chunk)
-        ids = bindparam("listed", chunk, ARRAY(Integer))
-        found.extend(s.execute(check.where(IndexedPage.id == any_(ids))).all())
-    found.sort(key=lambda row: row[3], reverse=True)
-    return found[:cap]
+    upper, width = newest or 0, WINDOW_FIRST * cap
+    while upper > 0 and len(found) < cap:
+        lower = max(0, upper - width)
+        window = check.where(IndexedPage.id > lower, IndexedPage.id <= upper)
+        window = window.order_by(IndexedPage.id.desc()).limit(cap - len(found))
+        found.extend(s.execute(window).all())
+        upper, width = lower, width * WINDOW_GROWTH
+    return found
 
 
 def _pg_rows(stmt: Select, filters: list[ColumnElement[bool]]) -> Select:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.vietnamese import fold_accents
 from storage import repository as repo
+from storage import search as search_module
 from storage.models import Document, IndexedPage
 from storage.search import (
     MAX_LIMIT,
@@ -348,6 +349,36 @@ def test_phrases_find_exactly_the_pages_holding_the_words_in_order(db: Db) -> No
         tried += 1
         found_some += bool(expected)
     assert tried > 100 and found_some > 50
+
+
+@pytest.mark.parametrize("window", [(64, 4), (1, 2)], ids=["default", "narrow"])
+def test_capped_searches_keep_the_newest_matches_across_windows(
+    db: Db, window: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A phrase on every seventh page, a word in one unit's pages: for every cap from 1
+    to 14 the newest ``cap`` matches are found, no more, no fewer. On PostgreSQL both
+    are read window by window of page ids (``_pg_windows``); with narrow windows a
+    search crosses many windows and their edges fall on matching pages."""
+    monkeypatch.setattr(search_module, "WINDOW_FIRST", window[0])
+    monkeypatch.setattr(search_module, "WINDOW_GROWTH", window[1])
+    with db.session() as s:
+        for n in range(120):
+            words = "Nguyễn Thị Hương" if n % 7 == 3 else "Hương Thị Nguyễn"
+            unit = WARD if n % 3 == 0 else COMMUNE
+            add(s, unit, f"HS-W{n:03d}", f"w{n}.pdf", [f"Bà {words} cư trú tại xã {n}"])
+    phrase = [f"w{n}.pdf" for n in range(120) if n % 7 == 3]
+    in_ward = [f"w{n}.pdf" for n in range(120) if n % 3 == 0]
+    both = [f"w{n}.pdf" for n in range(120) if n % 21 == 3]
+    with db.sessions() as s:
+        for cap in range(1, 15):
+            for query, units, expected in (
+                ('"nguyễn thị hương"', None, phrase),
+                ("hương", [WARD], in_ward),
+                ('"nguyễn thị hương"', [WARD], both),
+            ):
+                got = search(s, query, units=units, limit=100, candidates=cap)
+                assert {h.filename for h in got.hits} == set(expected[-cap:]), (query, units, cap)
+                assert got.total_exact == (len(expected) < cap), (query, units, cap)
 
 
 def test_postgresql_vector_holds_word_pairs_and_unit(pg: Db) -> None:
