@@ -227,10 +227,21 @@ def upside_down(gray: np.ndarray, skew: float) -> bool:
 
     Tesseract reads a page turned half round as garbage, and finding out from the
     reading costs a whole reading (~1.4 s). The shape of the lines tells it for ~30 ms
-    (a 300 dpi A4 page: reduction, flattening and line-art removal ~9 ms each):
-    in each line the ink above its core (tone marks, capitals, ascenders) against the
-    ink below (descenders). Only a guess: a page read badly in the turn chosen is still
-    read in the others.
+    (a 300 dpi A4 page: reduction, flattening and line-art removal ~9 ms each).
+    Only a guess: a page read badly in the turn chosen is still read in the others.
+    """
+    return head_first(gray, skew) is True
+
+
+def head_first(gray: np.ndarray, skew: float) -> bool | None:
+    """Do the level page's lines (once turned by ``skew``) stand head first, upright, or
+    can their shape not tell (``None``)?
+
+    In each line the ink above its core (tone marks, capitals, ascenders) is weighed
+    against the ink below (descenders). Head first needs the ink above under
+    ``UPSIDE_DOWN_RATIO`` of the ink below; upright, the reverse (the ink below under
+    that share of the ink above): between the two, or with too few lines or lines that
+    disagree, the shape says nothing and the caller asks Tesseract.
     """
     scale = min(1.0, UPSIDE_DOWN_DPI_SIDE / max(gray.shape))
     small = flatten_background(
@@ -246,7 +257,7 @@ def upside_down(gray: np.ndarray, skew: float) -> bool:
     inked = np.concatenate(([False], profile > 0.002 * ink.shape[1], [False]))
     edges = np.flatnonzero(np.diff(inked.astype(np.int8)))
     above = below = 0.0
-    lines = turned = 0
+    lines = turned = level = 0
     for top, bottom in zip(edges[::2], edges[1::2], strict=True):
         band = profile[top:bottom]
         if len(band) < 5:  # a rule, a speck: no line of text
@@ -256,9 +267,14 @@ def upside_down(gray: np.ndarray, skew: float) -> bool:
         above, below = above + line_above, below + line_below
         lines += 1
         turned += line_below > line_above
-    if lines < UPSIDE_DOWN_MIN_LINES or turned < UPSIDE_DOWN_LINE_SHARE * lines:
+        level += line_above > line_below
+    if lines < UPSIDE_DOWN_MIN_LINES:
+        return None
+    if turned >= UPSIDE_DOWN_LINE_SHARE * lines and (above + 1) / (below + 1) < UPSIDE_DOWN_RATIO:
+        return True
+    if level >= UPSIDE_DOWN_LINE_SHARE * lines and (below + 1) / (above + 1) < UPSIDE_DOWN_RATIO:
         return False
-    return (above + 1) / (below + 1) < UPSIDE_DOWN_RATIO
+    return None
 
 
 COLOURED_INK_SHARE = 0.001

@@ -161,35 +161,40 @@ def read_upright(
 ) -> _Reading:
     """The page read in the quarter turn that reads best, trying as few as it can.
 
-    Sideways lines ask OSD for the turn; level ones are read as they came unless their
-    shape (``gray``) says the page was fed head first. A reading under
-    ``upright_min_confidence`` is tried in OSD's turn, then blindly in the others. A
-    guessed or blind turn replaces the page as it came only if it reads better.
+    The lines' shape (``gray``) guesses the turn: a level page fed head first is read
+    turned half round, a sideways page in the quarter turn that stands its lines on
+    their feet; sideways lines whose shape says nothing ask OSD. A guessed turn that
+    reads under ``upright_min_confidence`` is tried the other way round, then in OSD's
+    turn, then blindly in the others. A guessed or blind turn replaces the page as it
+    came only if it reads better.
     """
     with watch.stage("orientation"):
         if lines.sideways:
-            rotation = find_rotation(image, options, dpi)
+            rotation, known_skew = sideways_turn(image)
+            guessed = rotation is not None
+            if rotation is None:
+                rotation = find_rotation(image, options, dpi)
+                if rotation in (0, 180):  # OSD overruled the lines: their tilt is not this
+                    known_skew = None
         else:
             # A page fed in head first: read it turned at once, not after a wasted reading.
-            rotation = 180 if clean.upside_down(gray, lines.skew) else 0
+            known_skew = lines.skew
+            guessed = clean.upside_down(gray, lines.skew)
+            rotation = 180 if guessed else 0
 
-    known_skew = None if lines.sideways else lines.skew
     reading = read_page(image, rotation, dpi, options, watch, skew=known_skew)
     tried = {rotation}
-    if (
-        rotation == 180
-        and not lines.sideways
-        and (upright_confidence(reading) < options.upright_min_confidence)
-    ):
-        # The lines' shape is a guess: a page that reads badly turned is read as it came,
-        # and the turn kept only if it read better.
-        as_fed = read_page(image, 0, dpi, options, watch, skew=known_skew)
-        tried.add(0)
-        if upright_confidence(as_fed) >= upright_confidence(reading):
-            reading = as_fed
+    if guessed and upright_confidence(reading) < options.upright_min_confidence:
+        # The lines' shape is a guess: a page that reads badly is read the other way
+        # round, and the turn kept that reads better (half a turn keeps the tilt).
+        other = (rotation + 180) % 360
+        second = read_page(image, other, dpi, options, watch, skew=known_skew)
+        tried.add(other)
+        if upright_confidence(second) >= upright_confidence(reading):
+            reading = second
     if upright_confidence(reading) < options.upright_min_confidence:
         turn = reading.rotation
-        if not lines.sideways:
+        if guessed or not lines.sideways:
             with watch.stage("orientation"):
                 turn = find_rotation(image, options, dpi)
         # OSD needs a page of text; a photocopied ID card is a few lines on white, and
@@ -214,6 +219,23 @@ def read_upright(
                     reading = second
                     break
     return reading
+
+
+def sideways_turn(image: Image.Image) -> tuple[int | None, float]:
+    """The clockwise quarter turn (90 or 270) that stands a sideways page's lines on their
+    feet, told by their shape, or None where it cannot tell; and the tilt of the page so
+    turned (the same either way: half a turn keeps it).
+
+    OSD costs a reading of its own (~0.36 s at 150 dpi); turning the page a quarter and
+    asking the lines' shape (``clean.head_first``) costs ~40 ms, and the tilt measured
+    for it is the one the reading needs anyway.
+    """
+    turned = clean.rotate_quadrant(image, 90)
+    skew = clean.black_print_skew(turned)
+    feet = clean.head_first(clean.to_gray(turned), skew)
+    if feet is None:
+        return None, skew
+    return (270 if feet else 90), skew
 
 
 def page_warnings(image: Image.Image) -> tuple[str, ...]:

@@ -62,7 +62,7 @@ def test_a_reading_whose_words_run_down_the_page_cannot_choose_its_turn() -> Non
 
 
 class _CountingEngine:
-    """Tesseract, counting the page readings (``recognise`` on the whole page)."""
+    """Tesseract, counting the page readings (``recognise`` on the whole page) and OSD's."""
 
     name = "counting"
 
@@ -71,6 +71,7 @@ class _CountingEngine:
 
         self.inner = engine("tesseract")
         self.readings = 0
+        self.osd = 0  # orientation asked of OSD
 
     def __getattr__(self, attribute: str) -> object:
         return getattr(self.inner, attribute)
@@ -78,6 +79,10 @@ class _CountingEngine:
     def recognise(self, image, *, lang, dpi, block=False):  # type: ignore[no-untyped-def]
         self.readings += not block
         return self.inner.recognise(image, lang=lang, dpi=dpi, block=block)
+
+    def orientation(self, image):  # type: ignore[no-untyped-def]
+        self.osd += 1
+        return self.inner.orientation(image)
 
 
 @pytest.mark.parametrize("degrees", [0.0, 4.0, -3.0])
@@ -92,6 +97,57 @@ def test_the_lines_shape_tells_a_page_fed_head_first(full_page, degrees: float) 
     # A card's few lines say nothing either way.
     card = upright[: upright.shape[0] // 8]
     assert not clean.upside_down(np.ascontiguousarray(card[::-1, ::-1]), 0.0)
+
+
+def test_the_lines_shape_says_upright_head_first_or_nothing(full_page) -> None:
+    from ocr import clean
+
+    upright = clean.to_gray(full_page.image)
+    skew = clean.estimate_skew(upright)
+    assert clean.head_first(upright, skew) is False
+    assert clean.head_first(np.ascontiguousarray(upright[::-1, ::-1]), skew) is True
+    card = upright[: upright.shape[0] // 8]  # a card's few lines
+    assert clean.head_first(card, 0.0) is None
+    assert clean.head_first(np.ascontiguousarray(card[::-1, ::-1]), 0.0) is None
+
+
+@pytest.mark.parametrize("clockwise", [90, 270])
+@pytest.mark.parametrize("degrees", [0.0, 3.0])
+def test_a_sideways_page_is_stood_up_by_its_lines_shape_without_osd(
+    full_page, tmp_path: Path, monkeypatch, clockwise: int, degrees: float
+) -> None:
+    from ocr import engines
+
+    counting = _CountingEngine()
+    monkeypatch.setitem(engines.ENGINES, counting.name, counting)  # type: ignore[arg-type]
+    tilted = pagegen.skew(full_page.image, degrees) if degrees else full_page.image
+    # Turned counter-clockwise by ``clockwise``: as many degrees clockwise stand it up.
+    sideways = pagegen.rotate_quadrant(tilted, clockwise)
+    path = pagegen.save_png(sideways, tmp_path / "sideways.png", 300)
+    scan = open_scan(path, OcrOptions().limits)
+    page = process_page(PageJob(source=scan.pages[0], options=OcrOptions(engine="counting")))
+    assert page.rotation == clockwise
+    assert page.width < page.height
+    assert (counting.osd, counting.readings) == (0, 1)
+    assert abs(abs(page.skew) - degrees) <= 0.5, page.skew
+    assert cer(full_page.text, page_text(list(page.words))) < 0.02
+
+
+def test_a_wrong_guess_of_a_sideways_turn_costs_a_reading_not_the_page(
+    full_page, tmp_path: Path, monkeypatch
+) -> None:
+    from ocr import clean, engines
+
+    real = clean.head_first
+    monkeypatch.setattr(clean, "head_first", lambda gray, skew: not real(gray, skew))
+    counting = _CountingEngine()
+    monkeypatch.setitem(engines.ENGINES, counting.name, counting)  # type: ignore[arg-type]
+    path = pagegen.save_png(pagegen.rotate_quadrant(full_page.image, 270), tmp_path / "s.png", 300)
+    scan = open_scan(path, OcrOptions().limits)
+    page = process_page(PageJob(source=scan.pages[0], options=OcrOptions(engine="counting")))
+    assert page.rotation == 270
+    assert (counting.osd, counting.readings) == (0, 2)
+    assert cer(full_page.text, page_text(list(page.words))) < 0.02
 
 
 def test_a_noisy_upright_paper_is_not_taken_for_one_fed_head_first() -> None:
