@@ -192,6 +192,20 @@ def test_postgresql_keeps_the_word_vector_in_the_row(pg: Db) -> None:
     assert options == ["toast_tuple_target=4080"]
 
 
+def test_postgresql_reads_search_hits_through_a_plan_it_keeps(pg: Db) -> None:
+    """Migration 0028: the hits' join by keys, planned once per connection instead of on
+    every search (``force_custom_plan`` holds for every other statement)."""
+    with pg.engine.connect() as connection:
+        config = connection.execute(
+            text("SELECT proconfig FROM pg_proc WHERE proname = 'sohoa_search_hits'")
+        ).scalar_one()
+        rows = connection.execute(
+            text("SELECT * FROM sohoa_search_hits(:best)"), {"best": [-1]}
+        ).all()
+    assert config == ["plan_cache_mode=force_generic_plan"]
+    assert rows == []
+
+
 def test_postgres_urls_use_psycopg3() -> None:
     assert normalize_url("postgresql://u:p%40ss@h/db").startswith("postgresql+psycopg://u:p%40ss@")
     assert normalize_url("postgres://h/db").startswith("postgresql+psycopg://")
