@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -122,10 +123,11 @@ def ocrmypdf_argv(src: Path, pdf: Path, sidecar: Path, jobs: int) -> list[str]:
 ARGV: dict[str, ArgvBuilder] = {"sohoa": sohoa_argv, "ocrmypdf": ocrmypdf_argv}
 
 
-PROJECT_PACKAGES = (
-    "core", "ingest", "ocr", "classifiers", "storage", "pipeline", "compare", "certify",
-    "api", "sohoa",
-)  # fmt: skip
+def project_packages() -> list[str]:
+    """sohoa's top-level packages, as ``pyproject.toml`` lists them for the wheel."""
+    with (REPO / "pyproject.toml").open("rb") as handle:
+        include = tomllib.load(handle)["tool"]["setuptools"]["packages"]["find"]["include"]
+    return [pattern.rstrip("*") for pattern in include]
 
 
 def compile_project() -> None:
@@ -133,7 +135,7 @@ def compile_project() -> None:
     package does (OCRmyPDF's were compiled when pip installed it). The editable install
     leaves that to the first import, and with ``PYTHONDONTWRITEBYTECODE`` set (as on the
     benchmark's machine) every ``sohoa ocr`` compiled them again: ~0.08 s a file."""
-    for package in PROJECT_PACKAGES:
+    for package in project_packages():
         compileall.compile_dir(str(REPO / package), quiet=1, workers=0)
 
 

@@ -300,10 +300,11 @@ def black_print_lines(image: Image.Image, gray: np.ndarray) -> TextLines:
     return lines
 
 
-def black_print_skew(image: Image.Image) -> float:
+def black_print_skew(image: Image.Image, gray: np.ndarray | None = None) -> float:
     """``estimate_skew`` of the page, or of its black print alone where coloured ink
-    changes it by more than ``ART_AGREES`` (as :func:`black_print_lines`)."""
-    gray = to_gray(image)
+    changes it by more than ``ART_AGREES`` (as :func:`black_print_lines`). ``gray`` is
+    the page's ``to_gray`` when the caller already has it."""
+    gray = to_gray(image) if gray is None else gray
     skew = estimate_skew(gray)
     black = _black_print(image, gray)
     if black is None:

@@ -231,8 +231,9 @@ def sideways_turn(image: Image.Image) -> tuple[int | None, float]:
     for it is the one the reading needs anyway.
     """
     turned = clean.rotate_quadrant(image, 90)
-    skew = clean.black_print_skew(turned)
-    feet = clean.head_first(clean.to_gray(turned), skew)
+    gray = clean.to_gray(turned)
+    skew = clean.black_print_skew(turned, gray)
+    feet = clean.head_first(gray, skew)
     if feet is None:
         return None, skew
     return (270 if feet else 90), skew
