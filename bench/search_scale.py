@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from sqlalchemy import Engine, create_engine, insert, select, text
+from sqlalchemy import Connection, Engine, create_engine, insert, select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -81,7 +81,9 @@ COMMON_WORD = "thửa"  # in COMMON_SHARE of the documents ("thửa đất số 
 COMMON_SHARE = 0.30
 PHRASE_NAME = "Nguyễn Thị Hương"  # the exact-phrase query: common words, a rarer sequence
 GIN_INDEXES = {"ix_page_search_tsv": "tsv", "ix_page_search_pairs": "pairs"}
-"""PostgreSQL's full-text indexes and their columns (storage/migrations 0001, 0026)."""
+"""PostgreSQL's full-text indexes and the vectors they index first (storage/migrations
+0001, 0026, 0029), for the sizes' labels. Dropped and built again, they are made from
+their definitions as the migrations left them (``gin_definitions``)."""
 INDEX_BUDGET_S = 20 * 60  # index_document for the whole archive, per backend, at most
 PG_ADMIN_URL = os.environ.get(
     "SOHOA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -683,17 +685,26 @@ def rewrite_page_search(url: str) -> float:
 
     try:
         with engine.connect() as c:
-            present = {col["name"] for col in sa_inspect(c).get_columns("page_search")}
-        wanted = [(i, col) for i, col in GIN_INDEXES.items() if col in present]
-        run(*(f"DROP INDEX IF EXISTS {index}" for index, _ in wanted))
+            wanted = gin_definitions(c)
+        run(*(f"DROP INDEX IF EXISTS {index}" for index in wanted))
         run("VACUUM FULL page_search")
         with ThreadPoolExecutor(max_workers=max(1, len(wanted))) as pool:
-            creates = [f"CREATE INDEX {i} ON page_search USING gin ({col})" for i, col in wanted]
-            list(pool.map(run, creates))
+            list(pool.map(run, wanted.values()))
         run("ANALYZE page_search")
     finally:
         engine.dispose()
     return time.perf_counter() - started
+
+
+def gin_definitions(connection: Connection) -> dict[str, str]:
+    """``page_search``'s GIN indexes as the migrations made them: name → ``CREATE INDEX``."""
+    rows = connection.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+            "AND tablename = 'page_search' AND indexdef LIKE '%USING gin%'"
+        )
+    )
+    return {name: definition for name, definition in rows}
 
 
 def _pg_admin() -> Engine:
@@ -793,7 +804,8 @@ class Loader:
     function_s: float = 0.0
     bulk_checked: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # the counters
-    gin_deferred: bool = False  # PostgreSQL's GIN index dropped for the bulk rows, built at the end
+    # PostgreSQL's GIN indexes dropped for the bulk rows, built at the end: name → definition
+    gin_deferred: dict[str, str] = field(default_factory=dict)
 
     def add(self, batch: Batch) -> None:
         """Write one batch (thread-safe once the first bulk batch is in: see ``build``)."""
@@ -820,9 +832,10 @@ class Loader:
                 if self.archive.backend == "postgresql" and not self.gin_deferred:
                     # As a restore does: GIN is built once at the end, from sorted entries,
                     # instead of growing by every bulk row's ~700 lexemes (words, pairs).
-                    for index in GIN_INDEXES:
-                        s.execute(text(f"DROP INDEX IF EXISTS {index}"))
-                    self.gin_deferred = True
+                    deferred = gin_definitions(s.connection())
+                    for index in deferred:
+                        s.execute(text(f"DROP INDEX {index}"))
+                    self.gin_deferred = deferred
                 s.execute(insert(IndexedPage), searchable)
                 if people:
                     s.execute(insert(PersonEntry), people)
@@ -834,10 +847,10 @@ class Loader:
         with self.lock:
             self.index_s += spent
 
-    def _create_gin(self, index: str, column: str) -> None:
+    def _create_gin(self, definition: str) -> None:
         with self.archive.session() as s:
             s.execute(text("SET LOCAL maintenance_work_mem = '2GB'"))
-            s.execute(text(f"CREATE INDEX {index} ON page_search USING gin ({column})"))
+            s.execute(text(definition))
 
     def _use_function(self) -> bool:
         if self.mode != "auto":
@@ -888,11 +901,9 @@ class Loader:
         """Settle the archive as a running deployment would be, and say how it was loaded."""
         started = time.perf_counter()
         if self.gin_deferred:
-            with self.archive.session() as s:
-                present = {c["name"] for c in sa_inspect(s.connection()).get_columns("page_search")}
-            wanted = [(i, c) for i, c in GIN_INDEXES.items() if c in present]
-            with ThreadPoolExecutor(max_workers=max(1, len(wanted))) as pool:  # one core each
-                list(pool.map(lambda ic: self._create_gin(*ic), wanted))
+            wanted = list(self.gin_deferred.values())
+            with ThreadPoolExecutor(max_workers=len(wanted)) as pool:  # one core each
+                list(pool.map(self._create_gin, wanted))
         gin_s = time.perf_counter() - started
         problems = self.check_bulk()
         started = time.perf_counter()

@@ -319,14 +319,17 @@ def _ranked_columns(query: ColumnElement[Any]) -> Select:
     return select(IndexedPage.document_id, IndexedPage.number, rank, IndexedPage.id)
 
 
-WINDOW_FIRST = 64
-"""A windowed search's first window spans the newest ``WINDOW_FIRST × cap`` page ids."""
-WINDOW_GROWTH = 4
-"""Each next window, further back, is this many times the one before: a name's pairs
-are on a few pages in a thousand and a word in one unit of fifty on six, so 2,000
-matches lie some hundreds of thousands of ids back, two or three windows at 1,000,000
-documents; a rare word (an ID number) searched in a unit asks at most four windows of
-an archive of 3,000,000 pages, each a GIN look-up of a fraction of a millisecond."""
+ERA_BITS = 15
+"""A page's era is its id shifted right by this (migration 0029, ``sohoa_page_era``): the
+full-text indexes hold each page's era beside its words, so that a window of recent
+pages is cut out inside GIN."""
+WINDOW_ERAS = (4, 16, 64, 256)
+"""Eras per window, newest first; older pages after the last window are read in one
+statement bounded by id. A name's pairs are on a few pages in a thousand and a word in
+one unit of fifty on six, so 2,000 matches lie some hundreds of thousands of ids back:
+the first two windows (20 eras, 655,360 ids) at 1,000,000 documents. A rare word (an
+ID number) searched in a unit asks every window, each a GIN look-up of a fraction of a
+millisecond; the last one's 256 eras reach 11 million pages back."""
 
 
 def _pg_phrase_candidates(
@@ -356,28 +359,40 @@ def _pg_phrase_candidates(
 
 def _pg_windows(s: Session, check: Select, cap: int) -> list[Row[Any]]:
     """The newest ``cap`` rows of ``check`` (a statement over ``page_search`` whose last
-    column is its id), read window by window of page ids, newest first, until ``cap``
-    have matched.
+    column is its id), read window by window of eras, newest first, until ``cap`` have
+    matched.
 
     For a match GIN lists on many pages (a phrase's word pairs; a common word with a
     unit's token) the list is as long as the archive is large: 10,500 pages for a word
-    in one unit of fifty at 1,000,000 documents, each read from the table and, wide
-    with its vector, sorted by id on disk (``work_mem``) to keep the newest 2,000. In
-    a window the planner may intersect GIN's list with the primary key's id range as
-    bitmaps, so that only the window's listed pages are read (at 100,000 documents it
-    did not, for a first window of 73 % of the ids); either way the rank is computed
-    where the pages match and the sort carries four narrow columns.
+    in one unit of fifty at 1,000,000 documents. A window asks GIN for its eras beside
+    the words (``sohoa_page_era(id) @@ '53' | '52' | …``, migration 0029), so the
+    posting lists are intersected inside the index and a window reads from the table
+    only the pages it returns, whatever the archive's size. Each window's rows are
+    ranked where they match and sorted as four narrow columns.
     """
     newest = s.scalar(select(func.max(IndexedPage.id)))
     found: list[Row[Any]] = []
-    upper, width = newest or 0, WINDOW_FIRST * cap
-    while upper > 0 and len(found) < cap:
-        lower = max(0, upper - width)
-        window = check.where(IndexedPage.id > lower, IndexedPage.id <= upper)
-        window = window.order_by(IndexedPage.id.desc()).limit(cap - len(found))
-        found.extend(s.execute(window).all())
-        upper, width = lower, width * WINDOW_GROWTH
+    if newest is None:
+        return found
+    era = literal_column("sohoa_page_era(page_search.id)")
+    upper = newest >> ERA_BITS  # the newest era not yet read
+    for eras in WINDOW_ERAS:
+        if upper < 0 or len(found) >= cap:
+            return found
+        lower = max(0, upper - eras + 1)
+        asked = lexemes_query((), [str(e) for e in range(upper, lower - 1, -1)])
+        window = check.where(era.op("@@")(cast(asked, TSQUERY)))
+        found.extend(_newest(s, window, cap - len(found)))
+        upper = lower - 1
+    if upper >= 0 and len(found) < cap:  # the oldest pages, past the last window
+        bound = (upper + 1) << ERA_BITS
+        found.extend(_newest(s, check.where(IndexedPage.id < bound), cap - len(found)))
     return found
+
+
+def _newest(s: Session, window: Select, count: int) -> Sequence[Row[Any]]:
+    """The ``count`` rows of ``window`` with the highest page ids."""
+    return s.execute(window.order_by(IndexedPage.id.desc()).limit(count)).all()
 
 
 def _pg_rows(stmt: Select, filters: list[ColumnElement[bool]]) -> Select:

@@ -351,21 +351,37 @@ def test_phrases_find_exactly_the_pages_holding_the_words_in_order(db: Db) -> No
     assert tried > 100 and found_some > 50
 
 
-@pytest.mark.parametrize("window", [(64, 4), (1, 2)], ids=["default", "narrow"])
+@pytest.mark.parametrize(
+    "windows", [(4, 16, 64, 256), (1, 2), ()], ids=["default", "narrow", "none"]
+)
 def test_capped_searches_keep_the_newest_matches_across_windows(
-    db: Db, window: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+    db: Db, windows: tuple[int, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A phrase on every seventh page, a word in one unit's pages: for every cap from 1
     to 14 the newest ``cap`` matches are found, no more, no fewer. On PostgreSQL both
-    are read window by window of page ids (``_pg_windows``); with narrow windows a
-    search crosses many windows and their edges fall on matching pages."""
-    monkeypatch.setattr(search_module, "WINDOW_FIRST", window[0])
-    monkeypatch.setattr(search_module, "WINDOW_GROWTH", window[1])
+    are read window by window of eras (``_pg_windows``), then past the last window by
+    id: the pages' ids are spread over 46 eras, three pages to an era and six eras
+    empty, so that windows begin and end on matching pages and on none; with narrow
+    windows a search crosses many of them, with none it reads by id alone."""
+    monkeypatch.setattr(search_module, "WINDOW_ERAS", windows)
+    era = 1 << search_module.ERA_BITS
     with db.session() as s:
         for n in range(120):
+            if db.backend == "postgresql":  # the id the next page takes
+                next_id = era * (n // 3 + (n // 30) * 2) + n % 3
+                s.execute(
+                    text("SELECT setval('page_search_id_seq', :v, false)"), {"v": next_id + 1}
+                )
             words = "Nguyễn Thị Hương" if n % 7 == 3 else "Hương Thị Nguyễn"
             unit = WARD if n % 3 == 0 else COMMUNE
             add(s, unit, f"HS-W{n:03d}", f"w{n}.pdf", [f"Bà {words} cư trú tại xã {n}"])
+    if db.backend == "postgresql":
+        with db.sessions() as s:
+            eras = s.scalar(
+                text("SELECT count(DISTINCT id >> :b) FROM page_search"),
+                {"b": search_module.ERA_BITS},
+            )
+        assert eras == 40
     phrase = [f"w{n}.pdf" for n in range(120) if n % 7 == 3]
     in_ward = [f"w{n}.pdf" for n in range(120) if n % 3 == 0]
     both = [f"w{n}.pdf" for n in range(120) if n % 21 == 3]
