@@ -26,6 +26,9 @@ built again, once (on a large archive, give the session a large
 ``maintenance_work_mem``: GIN is built from sorted entries in that memory). SQLite is
 unchanged: FTS5 walks its lists newest rowid first and stops at the cut.
 
+Locks: building takes a lock that holds new pages back (they are indexed once the
+migration commits) while searches read on; the swap at the end is brief.
+
 Revision ID: 0029_page_eras
 Revises: 0028_search_hits_function
 Create Date: 2026-12-06
@@ -52,24 +55,31 @@ $$
 """
 
 
-def _index(column: str, era: bool) -> None:
-    """(Re)make ``ix_page_search_<column>``, with the page's era as its second column."""
-    op.execute(f"DROP INDEX IF EXISTS ix_page_search_{column}")
-    columns = f"{column}, sohoa_page_era(id)" if era else column
-    op.execute(f"CREATE INDEX ix_page_search_{column} ON page_search USING gin ({columns})")
+def _indexes(era: bool) -> None:
+    """(Re)make ``ix_page_search_tsv`` and ``_pairs``, with the page's era as their second
+    column or without. The new indexes are built beside the old ones (``CREATE INDEX``
+    lets searches read on), then swapped in: dropping an index locks its table against
+    reads until the migration commits, so that comes last."""
+    for column in VECTORS:
+        columns = f"{column}, sohoa_page_era(id)" if era else column
+        op.execute(f"CREATE INDEX ix_page_search_{column}_new ON page_search USING gin ({columns})")
+    for column in VECTORS:
+        op.execute(f"DROP INDEX IF EXISTS ix_page_search_{column}")
+        op.execute(f"ALTER INDEX ix_page_search_{column}_new RENAME TO ix_page_search_{column}")
+
+
+VECTORS = ("tsv", "pairs")
 
 
 def upgrade() -> None:
     if op.get_context().dialect.name != "postgresql":
         return
     op.execute(_ERA)
-    for column in ("tsv", "pairs"):
-        _index(column, era=True)
+    _indexes(era=True)
 
 
 def downgrade() -> None:
     if op.get_context().dialect.name != "postgresql":
         return
-    for column in ("tsv", "pairs"):
-        _index(column, era=False)
+    _indexes(era=False)
     op.execute("DROP FUNCTION sohoa_page_era(integer)")
