@@ -16,6 +16,7 @@ snippet from the best page.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -323,13 +324,17 @@ ERA_BITS = 15
 """A page's era is its id shifted right by this (migration 0029, ``sohoa_page_era``): the
 full-text indexes hold each page's era beside its words, so that a window of recent
 pages is cut out inside GIN."""
-WINDOW_ERAS = (4, 16, 64, 256)
-"""Eras per window, newest first; older pages after the last window are read in one
-statement bounded by id. A name's pairs are on a few pages in a thousand and a word in
-one unit of fifty on six, so 2,000 matches lie some hundreds of thousands of ids back:
-the first two windows (20 eras, 655,360 ids) at 1,000,000 documents. A rare word (an
-ID number) searched in a unit asks every window, each a GIN look-up of a fraction of a
-millisecond; the last one's 256 eras reach 11 million pages back."""
+WINDOW_FIRST = 4
+"""Eras the first window asks for (131,072 page ids, ~74,000 documents)."""
+WINDOW_GROWTH = 4
+"""Each next window is at most this many times the one before."""
+WINDOW_MAX = 256
+"""Eras one window asks for at most: the statement lists them (``'53' | '52' | …``)."""
+WINDOW_MARGIN = 1.25
+"""A next window is sized to hold what is still wanted at the rate the windows before
+it matched, and this much more, so that one window mostly suffices: a name's pairs are
+on a few pages in a thousand and a word in one unit of fifty on six, so 2,000 matches
+lie some hundreds of thousands of ids back, two windows at 1,000,000 documents."""
 
 
 def _pg_phrase_candidates(
@@ -360,7 +365,9 @@ def _pg_phrase_candidates(
 def _pg_windows(s: Session, check: Select, cap: int) -> list[Row[Any]]:
     """The newest ``cap`` rows of ``check`` (a statement over ``page_search`` whose last
     column is its id), read window by window of eras, newest first, until ``cap`` have
-    matched.
+    matched or the oldest era is read. A rare word (an ID number) searched in a unit asks
+    every era: windows of 4, 16, 64, then 256 eras, each a GIN look-up of a fraction of a
+    millisecond.
 
     For a match GIN lists on many pages (a phrase's word pairs; a common word with a
     unit's token) the list is as long as the archive is large: 10,500 pages for a word
@@ -376,17 +383,18 @@ def _pg_windows(s: Session, check: Select, cap: int) -> list[Row[Any]]:
         return found
     era = literal_column("sohoa_page_era(page_search.id)")
     upper = newest >> ERA_BITS  # the newest era not yet read
-    for eras in WINDOW_ERAS:
-        if upper < 0 or len(found) >= cap:
-            return found
+    eras, read = WINDOW_FIRST, 0
+    while upper >= 0 and len(found) < cap:
         lower = max(0, upper - eras + 1)
         asked = lexemes_query((), [str(e) for e in range(upper, lower - 1, -1)])
         window = check.where(era.op("@@")(cast(asked, TSQUERY)))
         found.extend(_newest(s, window, cap - len(found)))
+        read += upper - lower + 1
+        eras = min(eras * WINDOW_GROWTH, WINDOW_MAX)
+        if found:  # the rate so far says how far back the rest lies
+            wanted = (cap - len(found)) * read / len(found) * WINDOW_MARGIN
+            eras = max(1, min(eras, math.ceil(wanted)))
         upper = lower - 1
-    if upper >= 0 and len(found) < cap:  # the oldest pages, past the last window
-        bound = (upper + 1) << ERA_BITS
-        found.extend(_newest(s, check.where(IndexedPage.id < bound), cap - len(found)))
     return found
 
 

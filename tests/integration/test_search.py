@@ -352,18 +352,19 @@ def test_phrases_find_exactly_the_pages_holding_the_words_in_order(db: Db) -> No
 
 
 @pytest.mark.parametrize(
-    "windows", [(4, 16, 64, 256), (1, 2), ()], ids=["default", "narrow", "none"]
+    "windows", [(4, 4, 256), (1, 2, 2), (64, 4, 256)], ids=["default", "narrow", "wide"]
 )
 def test_capped_searches_keep_the_newest_matches_across_windows(
-    db: Db, windows: tuple[int, ...], monkeypatch: pytest.MonkeyPatch
+    db: Db, windows: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A phrase on every seventh page, a word in one unit's pages: for every cap from 1
     to 14 the newest ``cap`` matches are found, no more, no fewer. On PostgreSQL both
-    are read window by window of eras (``_pg_windows``), then past the last window by
-    id: the pages' ids are spread over 46 eras, three pages to an era and six eras
-    empty, so that windows begin and end on matching pages and on none; with narrow
-    windows a search crosses many of them, with none it reads by id alone."""
-    monkeypatch.setattr(search_module, "WINDOW_ERAS", windows)
+    are read window by window of eras (``_pg_windows``), each sized by what the ones
+    before it matched: the pages' ids are spread over 46 eras, three pages to an era and
+    six eras empty, so that windows begin and end on matching pages and on none; with
+    narrow windows a search crosses many of them, a wide one reads every era at once."""
+    for name, value in zip(("WINDOW_FIRST", "WINDOW_GROWTH", "WINDOW_MAX"), windows, strict=True):
+        monkeypatch.setattr(search_module, name, value)
     era = 1 << search_module.ERA_BITS
     with db.session() as s:
         for n in range(120):
