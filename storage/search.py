@@ -388,7 +388,8 @@ def _pg_windows(s: Session, check: Select, cap: int) -> list[Row[Any]]:
         lower = max(0, upper - eras + 1)
         asked = lexemes_query((), [str(e) for e in range(upper, lower - 1, -1)])
         window = check.where(era.op("@@")(cast(asked, TSQUERY)))
-        found.extend(_newest(s, window, cap - len(found)))
+        window = window.order_by(IndexedPage.id.desc()).limit(cap - len(found))
+        found.extend(s.execute(window).all())
         read += upper - lower + 1
         eras = min(eras * WINDOW_GROWTH, WINDOW_MAX)
         if found:  # the rate so far says how far back the rest lies
@@ -396,11 +397,6 @@ def _pg_windows(s: Session, check: Select, cap: int) -> list[Row[Any]]:
             eras = max(1, min(eras, math.ceil(wanted)))
         upper = lower - 1
     return found
-
-
-def _newest(s: Session, window: Select, count: int) -> Sequence[Row[Any]]:
-    """The ``count`` rows of ``window`` with the highest page ids."""
-    return s.execute(window.order_by(IndexedPage.id.desc()).limit(count)).all()
 
 
 def _pg_rows(stmt: Select, filters: list[ColumnElement[bool]]) -> Select:

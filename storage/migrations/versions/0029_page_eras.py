@@ -4,12 +4,12 @@ is read inside GIN.
 Issue 18: a phrase, and a word searched in a unit, are read newest first, window by
 window of page ids, until 2,000 pages matched (``storage.search._pg_windows``). GIN
 knows words, not ids: each window asked it for every page of the archive holding the
-phrase's pairs (or the word and the unit's token), read each of those rows from the
-table, and only then dropped the ones outside the window. What a window cost grew with
-the archive (5,958 pages read per window for a phrase found on 2,000 of the newest at
-1,000,000 documents), although what it returned did not. Intersecting GIN's list with
-the primary key's id range as bitmaps costs ~0.08 µs an id, also growing with the
-archive; a BRIN index on the id was slower still (README).
+phrase's pairs (or the word and the unit's token: 5,958 and 10,500 pages at 1,000,000
+documents, of which the newest 2,000 are wanted), and either read each of those rows
+from the table before the id dropped it, or intersected GIN's list with the primary
+key's id range as bitmaps at ~0.08 µs an id. Either way what a window cost grew with
+the archive, although what it returned did not; a BRIN index on the id was slower
+still (README).
 
 A page's era is its id divided by 2^15 (``sohoa_page_era``: one lexeme, the era's
 number). Both GIN indexes become two-column indexes, ``(tsv, era)`` and
