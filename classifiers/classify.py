@@ -28,7 +28,13 @@ from classifiers.fields.extract import extract_fields
 from classifiers.fields.field_types import Field, PageText
 from classifiers.fields.id_card_qr import parse_id_qr
 from classifiers.fields.mrz import is_mrz_line
-from classifiers.folded_text import PageLines, classification_text, is_certified_copy, split_page
+from classifiers.folded_text import (
+    PageLines,
+    attested_in_rows,
+    classification_text,
+    is_certified_copy,
+    split_page,
+)
 from classifiers.marks import PageMarks
 from classifiers.ngram_model import TextModel
 from ocr.words import Word
@@ -179,7 +185,7 @@ class Classifier:
         self, pages: Sequence[ClassifierPage], qr_payloads: Sequence[str] = ()
     ) -> Classification:
         lines = [split_page(p.number, p.text) for p in pages]
-        certified = is_certified_copy(lines)
+        certified = is_certified_copy(lines) or any(attested_in_rows(p.words) for p in pages)
         cues = tuple(p.marks.cues for p in pages if p.marks is not None)
         qr_payloads = [
             *qr_payloads,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from core.vietnamese import fold_accents
+from ocr.words import Word, print_rows
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -244,6 +245,21 @@ def _is_opener(line: str, phrase: str) -> bool:
 
 def is_certified_copy(pages: Sequence[PageLines]) -> bool:
     return any(page.certification for page in pages)
+
+
+def attested_in_rows(words: Sequence[Word]) -> bool:
+    """An attestation in the page's words read row by row as they stand (``print_rows``),
+    not in Tesseract's line order.
+
+    On a busy page Tesseract cuts a stamp into columns and reads them one after the
+    other: its ``CHỨNG THỰC`` came out seven lines above its ``BẢN SAO ĐÚNG VỚI BẢN
+    CHÍNH``, with the number and the book split between them, so neither the opener nor
+    the number beside its book was on one line (two unseen copies of 96 missed so).
+    Read by rows, the same words give the stamp's own lines back.
+    """
+    rows = [" ".join(w.text for w in row) for row in print_rows(words)]
+    rows = [unicodedata.normalize("NFC", row) for row in rows]
+    return bool(certification_lines([fold(row) for row in rows], rows))
 
 
 def classification_text(pages: Sequence[PageLines]) -> str:

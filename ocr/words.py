@@ -57,3 +57,40 @@ def read_weight(words: Iterable[Word]) -> float:
     and the detected lines) are compared by it: the one that read more stands.
     """
     return sum(w.confidence / 100 * sum(c.isalnum() for c in w.text) for w in words)
+
+
+ROW_OVERLAP = 0.5
+"""Share of the smaller word's height two neighbouring words must share to stand on
+one row of print."""
+ROW_GAP = 2.5
+"""Widest gap between neighbouring words of one row, in the taller one's heights: wider,
+and they belong to two columns (a stamp beside a signature block)."""
+
+
+def print_rows(words: Iterable[Word]) -> list[list[Word]]:
+    """Words regrouped by where they stand, top to bottom, each row left to right.
+
+    Tesseract numbers lines by the blocks it cut, and a stamp on a busy page is cut
+    into columns: its ``CHỨNG THỰC`` can come out seven lines before its ``BẢN SAO ĐÚNG
+    VỚI BẢN CHÍNH``. Here each word joins the row whose last word it overlaps in height
+    and follows closely, so a row follows a line pressed a little askew, and a wide gap
+    starts another row (another column).
+    """
+    rows: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.box.left, w.box.top)):
+        best, best_share = None, ROW_OVERLAP
+        for row in rows:
+            last = row[-1].box
+            height = max(last.height, word.box.height, 1)
+            gap = word.box.left - last.right
+            if gap < -0.5 * height or gap > ROW_GAP * height:
+                continue
+            shared = min(last.bottom, word.box.bottom) - max(last.top, word.box.top)
+            share = shared / max(1, min(last.height, word.box.height))
+            if share >= best_share:
+                best, best_share = row, share
+        if best is None:
+            rows.append([word])
+        else:
+            best.append(word)
+    return sorted(rows, key=lambda row: (min(w.box.top for w in row), row[0].box.left))

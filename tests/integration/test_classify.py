@@ -219,3 +219,30 @@ def test_a_screenshot_of_an_electronic_extract_with_its_qr_is_not_an_id_card(
     # The child's name, read from the screenshot's print (a tone mark may go at this size).
     read = fold_accents(result.fields["full_name"].value)
     assert read == fold_accents(doc.truth_fields["full_name"])
+
+
+def test_a_stamp_tesseract_read_in_columns_still_marks_the_copy(rt: Runtime) -> None:
+    """Unseen draw 13003's minutes: the purple stamp was read column by column, so no
+    line held its opener; the page's words read by rows do (``attested_in_rows``)."""
+    from classifiers.classify import ClassifierPage
+    from pipeline.classification import active_classifier
+    from tests.unit.test_certification_stamp import STAMP_IN_COLUMNS, _tesseract_text, _words
+
+    body = [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 300, 40, 0), *STAMP_IN_COLUMNS]
+    body += [(f"{n} Nguyễn Văn Hùng Trưởng thôn", 200, 200 + 40 * n, 0) for n in range(1, 7)]
+    page = ClassifierPage(1, _tesseract_text(body), tuple(_words(body)))
+    result = active_classifier(rt).classify([page])
+    assert result.document_type == "minutes"
+    assert result.is_certified_copy is True
+    as_text_only = active_classifier(rt).classify([ClassifierPage(1, page.text)])
+    assert as_text_only.is_certified_copy is False
+
+
+def test_an_unseen_copy_whose_stamp_ocr_cuts_into_columns(rt: Runtime, tmp_path: Path) -> None:
+    from testkit.unseen_papers import generate
+
+    doc = generate("minutes", 13003, certified=True)
+    path = pagegen.save_pdf(list(doc.pages), tmp_path / "minutes.pdf", doc.dpi, quality=85)
+    result = classify(rt, path)
+    assert result.document_type == "minutes"
+    assert result.is_certified_copy is True
