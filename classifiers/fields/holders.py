@@ -29,7 +29,12 @@ _HOLDER_SECTION = re.compile(
 _TITLED = r"^\W*(?:\d+\W*|[a-z]\)\s*)?(?:ho\s*(?:gia\s*dinh\s*)?)?(?:ong|ba)\b\s*:?"
 """``Ông:``, ``Bà:``, ``Hộ ông``, ``1. Bà`` opening a line."""
 _TITLED_LINE = re.compile(_TITLED)
-_HOLDER = re.compile(_TITLED + "|" + labels.FULL_NAME)
+_TITLE_IN_SECTION_ROW = (
+    r"(?:" + _HOLDER_SECTION.pattern + r")[^:]{0,40}?\b(?:ho\s*(?:gia\s*dinh\s*)?)?(?:ong|ba)\b\s*:"
+)
+"""The section's title and the holder on one row of a table: ``1. Người sử dụng đất, chủ
+sở hữu tài sản | Bà: ĐÀO MỸ HỒNG, sinh năm 1951`` (a landscape certificate of 2024)."""
+_HOLDER = re.compile(_TITLED + "|" + labels.FULL_NAME + "|" + _TITLE_IN_SECTION_ROW)
 _STOPS = any_of(
     labels.DATE_OF_BIRTH,
     labels.PERSONAL_ID,

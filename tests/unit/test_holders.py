@@ -64,6 +64,16 @@ def test_no_head_is_guessed() -> None:
             "Hoàng Thị Yến",
         ),
         ("CH 236040\nBà: VÀNG THỊ DẾ\nThửa đất số: 12", "Vàng Thị Dế"),
+        # The section's title and the holder in one row of a table (unseen draw 13001).
+        (
+            "1. Người sử dụng đất, chủ sở hữu tài sản Bà: ĐÀO MỸ HỒNG, sinh năm 1951, "
+            "CCCD số: 056151194663\n2. Thửa đất số 60; tờ bản đồ số 34",
+            "Đào Mỹ Hồng",
+        ),
+        (
+            "I. Người sử dụng đất | Hộ ông: LÊ VĂN TÁM; sinh năm 1960\nĐịa chỉ: xã Bà Rịa",
+            "Lê Văn Tám",
+        ),
     ],
 )
 def test_land_holder(text: str, holder: str) -> None:
