@@ -537,7 +537,8 @@ def search(
 
     ``from``/``to`` are days (Vietnam time) of the upload, or of the dossier's
     received date with ``date=received``. Pages follow ``next_cursor``; a search ranks
-    at most the newest 2,000 matching pages (``total_exact`` false when it had more).
+    at most the newest 2,000 matching pages, 1,000 for an exact phrase or within units
+    (``total_exact`` false when it had more).
     """
     found = document_service.search_documents(
         rt,

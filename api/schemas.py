@@ -436,7 +436,8 @@ class SearchOut(BaseModel):
     total: int = Field(description="Matching documents; a lower bound when total_exact is false.")
     total_exact: bool = Field(
         description="False when more pages matched than a search ranks (storage.search."
-        "CANDIDATES): only the newest matches were ranked; narrow the query to see older ones."
+        "CANDIDATES, NARROW_CANDIDATES for a phrase or within units): only the newest "
+        "matches were ranked; narrow the query (dates) to see older ones."
     )
     limit: int
     offset: int

@@ -1676,6 +1676,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "warmups": 3,
         "search_has_after": "after" in inspect.signature(search_module.search).parameters,
         "search_candidates": getattr(search_module, "CANDIDATES", None),
+        "search_narrow_candidates": getattr(search_module, "NARROW_CANDIDATES", None),
         "code": code_versions(),
         "command": " ".join(["python -m bench.search_scale", *(sys.argv[1:] if argv is None
                                                               else argv)]),

@@ -276,7 +276,13 @@ def render_markdown(meta: dict[str, Any], results: dict[str, Any]) -> str:
         + ("has an `after=` cursor" if meta["search_has_after"] else "has no `after=` parameter")
         + (
             f", ranks at most `CANDIDATES` = {meta['search_candidates']:,} matching pages "
-            "(a total marked ≥ is a lower bound)"
+            + (
+                f"(`NARROW_CANDIDATES` = {meta['search_narrow_candidates']:,} for a phrase "
+                "or within units) "
+                if meta.get("search_narrow_candidates")
+                else ""
+            )
+            + "(a total marked ≥ is a lower bound)"
             if meta.get("search_candidates")
             else ""
         ),

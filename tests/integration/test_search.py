@@ -537,6 +537,28 @@ def test_candidates_are_capped_newest_first_and_the_total_says_so(
         assert [h.unit_code for h in ward.hits] == [WARD] and not ward.total_exact
 
 
+def test_a_narrowed_search_ranks_fewer_candidates(
+    corpus: tuple[Db, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An exact phrase, or a search within units, is capped at ``NARROW_CANDIDATES``; a
+    search across every unit at ``CANDIDATES`` (both made small here, read per call)."""
+    db, ids = corpus
+    monkeypatch.setattr(search_module, "CANDIDATES", 5)
+    monkeypatch.setattr(search_module, "NARROW_CANDIDATES", 2)
+    every_unit = [WARD, COMMUNE]
+    with db.sessions() as s:
+        assert search(s, "chứng thực", limit=100, candidates=100).total == 7  # uncapped
+        words = search(s, "chứng thực", limit=100)
+        phrase = search(s, '"chứng thực"', limit=100)
+        within = search(s, "chứng thực", units=every_unit, limit=100)
+        assert (words.total, words.total_exact) == (5, False)
+        assert (phrase.total, phrase.total_exact) == (2, False)
+        assert (within.total, within.total_exact) == (2, False)
+        newest = {ids[f"chung-thuc-{n}.pdf"] for n in (6, 7)}  # indexed last
+        assert {h.document_id for h in phrase.hits} == newest
+        assert {h.document_id for h in within.hits} == newest
+
+
 # ------------------------------------------------------------------ snippets
 
 
