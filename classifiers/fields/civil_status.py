@@ -274,6 +274,10 @@ def _spouses_by_section(doc: Document) -> tuple[Field | None, Field | None]:
     if husband_at is None or wife_at is None or wife_at <= husband_at:
         return None, None
     husband = read_name(doc, _NAME, _STOPS, start=husband_at, stop=wife_at)
+    if husband is None:
+        # Nothing between the headings: they head a table's two columns (``Bên chồng |
+        # Bên vợ`` read as two lines), and the name row under them holds both spouses.
+        return None, None
     wife = read_name(doc, _NAME, _STOPS, start=wife_at)
     return husband, wife
 

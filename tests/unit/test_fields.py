@@ -923,6 +923,17 @@ Ngày, tháng, năm đăng ký: 12/06/2020
     assert got["document_number"] == "08/TLKH-BS"
 
 
+def test_surname_vo_is_no_wife_label() -> None:
+    """``Võ`` folds to ``vo``, as ``vợ`` (wife) does: a name label followed without a colon
+    by a Võ's name is the person's name, not the wife's label; ``vợ`` still is."""
+    status = "Họ, chữ đệm, tên Võ Ngọc Chi\nNgày, tháng, năm sinh 01/05/1991\nGiới tính Nữ"
+    assert values(extract_fields("marital_status", [page(status)]))["full_name"] == "Võ Ngọc Chi"
+    wife = "Họ, chữ đệm, tên vợ LÊ THỊ HOA\nHọ, chữ đệm, tên chồng VÕ VĂN AN"
+    got = values(extract_fields("marriage_certificate", [page(wife)]))
+    assert (got["wife_name"], got["husband_name"]) == ("Lê Thị Hoa", "Võ Văn An")
+    assert fold_key("VÕ Võ võ vợ rõ") == "võ võ võ vo ro"
+
+
 def test_death_extract() -> None:
     text = """
 TRÍCH LỤC KHAI TỬ

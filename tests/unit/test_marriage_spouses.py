@@ -7,6 +7,7 @@ from classifiers.fields.columns import names_by_columns
 from classifiers.fields.extract import extract_fields
 from classifiers.fields.field_types import PageText
 from classifiers.fields.reading import Document
+from ocr.words import Box, Word
 
 SECTIONS = """GIẤY CHỨNG NHẬN KẾT HÔN
 Bên chồng:
@@ -47,27 +48,42 @@ def test_signature_names_the_table_does_not_hold_are_not_taken() -> None:
     assert _spouses(TABLE.replace("Sùng Thị Hoa", "Trần Văn Khác")) == (None, None)
 
 
+def _placed(text: str, left: int, top: int, line: int) -> list[Word]:
+    """``text``'s words in a row from ``left``, as Tesseract boxes them."""
+    out, x = [], left
+    for token in text.split():
+        out.append(Word(token, 90.0, Box(x, top, x + 22 * len(token), top + 40), line))
+        x += 22 * len(token) + 14
+    return out
+
+
 def test_a_table_with_one_column_per_spouse_gives_both() -> None:
     """Under ``Bên vợ | Bên chồng`` (this table puts the wife first), the names' row holds
     one name per column; the OCR's lines run the two names together, the word boxes do not."""
-    from classifiers.fields.field_types import PageText as Page
-    from ocr.words import Box, Word
-
-    def words(text: str, left: int, top: int, line: int) -> list[Word]:
-        out, x = [], left
-        for token in text.split():
-            out.append(Word(token, 90.0, Box(x, top, x + 22 * len(token), top + 40), line))
-            x += 22 * len(token) + 14
-        return out
-
+    words = _placed
     placed = words("GIẤY CHỨNG NHẬN KẾT HÔN", 400, 100, 0)
     placed += words("Bên vợ", 700, 250, 1) + words("Bên chồng", 1300, 250, 1)
     placed += words("Họ, chữ đệm, tên", 100, 320, 2)
     placed += words("LÊ DIỆU TRANG", 700, 320, 2) + words("LÒ DUY ẨN", 1300, 320, 2)
     text = "GIẤY CHỨNG NHẬN KẾT HÔN\nBên vợ Bên chồng\nHọ, chữ đệm, tên LÊ DIỆU TRANG LÒ DUY ẨN"
-    fields = extract_fields("marriage_certificate", [Page(1, text, tuple(placed))])
+    fields = extract_fields("marriage_certificate", [PageText(1, text, tuple(placed))])
     assert fields["husband_name"].value == "Lò Duy Ẩn"
     assert fields["wife_name"].value == "Lê Diệu Trang"
+
+
+def test_column_heads_read_as_two_lines_are_no_sections() -> None:
+    """``Bên chồng`` and ``Bên vợ`` over the table's two columns, read as two lines with
+    nothing between them, and a husband named Võ (which folds as ``vợ``, wife): the name
+    row is split by its columns, not given whole to the wife (unseen draw 14000)."""
+    placed = _placed("Bên chồng", 700, 250, 1) + _placed("Bên vợ", 1300, 250, 2)
+    placed += _placed("Họ, chữ đệm, tên", 100, 320, 3)
+    placed += _placed("VÕ VĂN LỢI", 700, 320, 3) + _placed("SÙNG THỊ NGỌC NHI", 1300, 320, 3)
+    text = (
+        "GIẤY CHỨNG NHẬN KẾT HÔN\nBên chồng\nBên vợ\nHọ, chữ đệm, tên VÕ VĂN LỢI SÙNG THỊ NGỌC NHI"
+    )
+    fields = extract_fields("marriage_certificate", [PageText(1, text, tuple(placed))])
+    assert fields["husband_name"].value == "Võ Văn Lợi"
+    assert fields["wife_name"].value == "Sùng Thị Ngọc Nhi"
 
 
 def test_halves_headed_husband_and_wife_give_each_their_name() -> None:
