@@ -126,17 +126,35 @@ def certification_lines(
         if start is None:
             continue
         marked += range(index, start)
+        dated_lines: list[int] = []
         for follower in range(start, min(len(folded), index + CERTIFICATION_BLOCK_LINES)):
             line_after = folded[follower]
             if lines is not None and _foreign_label(lines[follower], line_after):
                 break
             short = len(line_after.split()) <= 5
             dated = " ngay " in f" {line_after} " and " nam " in f" {line_after} "
+            if dated:
+                dated_lines.append(follower)
             if not line_after or short or dated or line_after.startswith(CERTIFICATION_TAIL):
                 marked.append(follower)
             else:
                 break
+        marked = [i for i in marked if i not in _original_datelines(folded, dated_lines)]
     return tuple(sorted(set(marked)))
+
+
+def _original_datelines(folded: Sequence[str], dated: Sequence[int]) -> set[int]:
+    """Of the dated lines read inside an attestation block, those dated before another:
+    the original's own dateline (``Cẩm Xuyên, ngày 24 tháng 12 năm 2018``), which OCR read
+    in among the stamp's lines where the stamp was pressed beside it. A copy is certified
+    on or after the day its original was issued, so the latest date is the stamp's."""
+    from classifiers.fields.dates import find_date  # here: the fields package imports this module
+
+    days = {i: found.value for i in dated if (found := find_date(folded[i])) is not None}
+    if len(days) < 2:
+        return set()
+    latest = max(days.values())
+    return {i for i, day in days.items() if day < latest}
 
 
 def _foreign_label(line: str, folded: str) -> bool:

@@ -16,11 +16,13 @@ _OWNER = re.compile(labels.BUSINESS_OWNER)
 _NUMBER = re.compile(labels.BUSINESS_NUMBER)
 _CODE = re.compile(r"[0-9][0-9A-Z]{3,}")
 _FIRST = re.compile(labels.FIRST_REGISTRATION)
+_CHANGE = re.compile(labels.CHANGE_REGISTRATION)
 _OWN = (
     labels.BUSINESS_NAME,
     labels.BUSINESS_NUMBER,
     labels.BUSINESS_OTHER,
     labels.FIRST_REGISTRATION,
+    labels.CHANGE_REGISTRATION,
 )
 _STOPS = any_of(*_OWN)
 _PERSON_STOPS = any_of(
@@ -39,6 +41,15 @@ def business_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]
     first = read_date(doc, _FIRST, _STOPS)
     if first is not None:
         fields["first_registration_date"] = first
+    if "issue_date" not in common:
+        # No dateline (lost under the stamp, or none printed): the certificate was issued
+        # for its latest registration, the first or a change (``Đăng ký thay đổi lần thứ 2``).
+        change = read_date(doc, _CHANGE, _STOPS)
+        latest = max(
+            (d for d in (first, change) if d is not None), key=lambda d: d.value, default=None
+        )
+        if latest is not None:
+            fields["issue_date"] = latest
     name = read_text(doc, _NAME, _STOPS)
     if name is not None:
         fields["business_name"] = name

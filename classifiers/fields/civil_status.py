@@ -26,6 +26,7 @@ from classifiers.fields.lines import (
 )
 from classifiers.fields.numbers import read_digits
 from classifiers.fields.readers import (
+    add_unlabelled_id,
     apply_id_checks,
     read_date,
     read_ethnicity,
@@ -55,6 +56,9 @@ _HUSBAND = re.compile(labels.HUSBAND_NAME)
 _WIFE = re.compile(labels.WIFE_NAME)
 _REGISTRATION_DATE = re.compile(labels.REGISTRATION_DATE)
 _DEATH = re.compile(labels.DATE_OF_DEATH)
+_DEATH_TIME = re.compile(r"\b\d{1,2}\s*gio\s*\d{1,2}\s*phut\b")
+"""``9 giờ 35 phút, ngày 03 tháng 10 năm 2019``: a death paper's only date given to the
+minute is the death's, so it is read there when its label (``Đã chết vào lúc``) is lost."""
 
 _STOPS = any_of(
     labels.FULL_NAME,
@@ -181,6 +185,7 @@ def birth_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
         entry.get("register_book") or _first_token(read_text(doc, _BOOK, _STOPS)),
     )
     apply_id_checks(fields)
+    add_unlabelled_id(doc, fields, stop=parents)
     return fields
 
 
@@ -247,6 +252,7 @@ def marital_status_fields(doc: Document, common: dict[str, Field]) -> dict[str, 
     _put(fields, "status_code", status_code(status) if status else None)
     _put(fields, "purpose", read_text(doc, _PURPOSE, _STOPS, continuation=True))
     apply_id_checks(fields)
+    add_unlabelled_id(doc, fields)
     return fields
 
 
@@ -350,8 +356,10 @@ def death_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
     """Death extract: the deceased (first name on the form) and the date of death."""
     fields: dict[str, Field] = {}
     _put(fields, "full_name", read_name(doc, _DECEASED, _STOPS) or read_name(doc, _NAME, _STOPS))
-    _put(fields, "date_of_death", read_date(doc, _DEATH, _STOPS))
+    death = read_date(doc, _DEATH, _STOPS) or read_date(doc, _DEATH_TIME, _STOPS)
+    _put(fields, "date_of_death", death)
     _put(fields, "date_of_birth", read_date(doc, _DOB, _STOPS))
     _put(fields, "id_number", read_id_number(doc, _ID, _STOPS))
     apply_id_checks(fields)
+    add_unlabelled_id(doc, fields)
     return fields

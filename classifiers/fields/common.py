@@ -111,6 +111,12 @@ def _normalise_number(token: str) -> tuple[str, int] | None:
     return None
 
 
+_HOUSE_NUMBER = re.compile(
+    r"\s*,\s*(?:duong|pho|ngo|ngach|hem|kiet|to|thon|ap|xom|khu|khoi|quoc\s*lo|tinh\s*lo)\b"
+)
+"""``Số 142, đường Hùng Vương``: a house's number in an address, not the paper's."""
+
+
 def document_number(doc: Document) -> Field | None:
     """The number-and-symbol after ``Số:`` (e.g. ``123/QĐ-UBND``), first in the document."""
     for line in doc.lines:
@@ -118,7 +124,7 @@ def document_number(doc: Document) -> Field | None:
             if not _number_start_ok(line, match.start(), bool(match.group("colon"))):
                 continue
             token = _NUMBER.match(line.text, match.end())
-            if token is None:
+            if token is None or _HOUSE_NUMBER.match(line.key, token.end()):
                 continue
             normalised = _normalise_number(_before_next_word(token.group()))
             if normalised is None:

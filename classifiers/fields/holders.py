@@ -26,7 +26,7 @@ _HOLDER_SECTION = re.compile(
     r"\bnguoi\s*su\s*dung\s*dat\b|\bchu\s*su\s*dung\b|\bben\s*duoc\s*cap\b"
     r"|\bnguoi\s*duoc\s*cap\s*giay\b"
 )
-_TITLED = r"^\W*(?:\d+\W*|[a-z]\)\s*)?(?:ho\s*(?:gia\s*dinh\s*)?)?(?:ong|ba)\b\s*:?"
+_TITLED = r"^[\W_]*(?:\d+\W*|[a-z]\)\s*)?(?:ho\s*(?:gia\s*dinh\s*)?)?(?:ong|ba)\b\s*:?"
 """``Ông:``, ``Bà:``, ``Hộ ông``, ``1. Bà`` opening a line."""
 _TITLED_LINE = re.compile(_TITLED)
 _TITLE_IN_SECTION_ROW = (

@@ -140,3 +140,4 @@ BUSINESS_OWNER = (
 doanh:``, ``Họ tên người đại diện hộ kinh doanh``. (The plain name label refuses
 ``chủ hộ``: on a household book that is the head of household.)"""
 FIRST_REGISTRATION = r"\bdang\s*ky\s*lan\s*dau\b"  # the date reader keeps its "ngày"
+CHANGE_REGISTRATION = r"\bdang\s*ky\s*thay\s*doi\s*lan\s*thu\s*\w+\b"

@@ -19,9 +19,11 @@ from rapidfuzz import fuzz, process
 from classifiers.fields.field_types import PageText
 from core.vietnamese import clean_word, fold_accents
 
-_LOOKALIKES = {"ƒ": "f", "Ƒ": "f", "ſ": "s", "ı": "i", "ł": "l"}
+_LOOKALIKES = {"ƒ": "f", "Ƒ": "f", "ſ": "s", "ı": "i", "ł": "l", "⁄": "/"}
 """Letters Tesseract's Vietnamese model reads for Latin ones in English label halves
-(``Date oƒ birth``); keys compare them as the letters they stand for."""
+(``Date oƒ birth``), and the fraction slash it reads for the slash between a label's
+halves (``Tình trạng hôn nhân ⁄ Marital status``); keys compare them as what they stand
+for."""
 
 
 @lru_cache(maxsize=4096)
@@ -189,6 +191,12 @@ def _segment(line: Line, start: int, end: int) -> Span | None:
     return Span(line, left, right) if clean_value(line.text[left:right]) else None
 
 
+_YEAR_CUT = re.compile(r"\bnam\s*$")
+_YEAR_BELOW = re.compile(r"\s*\d{4}\b")
+"""A date in words whose year a narrow cell wrapped onto the next line (``… ngày 14 tháng
+09 năm`` / ``2024``)."""
+
+
 def _continuations(
     lines: Sequence[Line], at: int, span: Span, stops: re.Pattern[str] | None
 ) -> Iterator[Span]:
@@ -208,7 +216,12 @@ def _continuations(
         lower = line.text.lstrip()[:1].islower()
         cut = _CUT_PLACE_NAME.search(span.line.key[span.start : span.end])
         short = len(line.text.split()) <= 2 and ":" not in line.text
-        if not (dangling or lower or _ADDRESS_CONTINUATION.match(line.key) or (cut and short)):
+        year = _YEAR_CUT.search(span.line.key[span.start : span.end]) and _YEAR_BELOW.match(
+            line.text
+        )
+        if not (
+            dangling or lower or year or _ADDRESS_CONTINUATION.match(line.key) or (cut and short)
+        ):
             return
         nxt = _segment(line, 0, _stop_at(line, 0, stops))
         if nxt is None:
@@ -291,7 +304,7 @@ def _value_after(
     return Found(value, tuple(spans), next_line)
 
 
-_ENGLISH_HALF = re.compile(r"\s*/\s*[A-Za-z][A-Za-z' .,()-]*")
+_ENGLISH_HALF = re.compile(r"\s*[/⁄]\s*[A-Za-z][A-Za-z' .,()-]*")
 
 
 def _english_half(line: Line, pos: int, span: Span) -> bool:
@@ -399,6 +412,25 @@ address's units after a comma (``Thôn Tân Lập, xã Đức Phố``: a value l
 the next line's address stand under a name label)."""
 
 
+_SPACED_DASH = re.compile(r"\s[-–—]\s")
+"""No Vietnamese name holds a dash between spaces: what follows is the next cell's text
+run into the row (``LÝ XUÂN KHOA - TP Bà``)."""
+
+
+def _printed_name(words: list[str]) -> list[str]:
+    """A name printed in capitals, without the stray words OCR put around it: a speck
+    read as a lower-case word before it (``tà LÊ KIM THU``), another cell's word after.
+    Kept whole when fewer than two of its words are in capitals (a name in Title Case)."""
+    capitals = [len(w) > 0 and w.isupper() for w in words]
+    if sum(capitals) < 2 or all(capitals):
+        return words
+    first = capitals.index(True)
+    last = first
+    while last + 1 < len(words) and capitals[last + 1]:
+        last += 1
+    return words[first : last + 1] if last > first else words
+
+
 def name_case(text: str) -> str | None:
     """A person's name in NFC Title Case by syllable; None if it does not look like one.
 
@@ -408,7 +440,7 @@ def name_case(text: str) -> str | None:
     """
     if re.search(r"\d", text) or _NOT_A_NAME.search(fold_key(text)):
         return None
-    words = _NAME_JUNK.sub(" ", text).split()
+    words = _printed_name(_NAME_JUNK.sub(" ", _SPACED_DASH.split(text, 1)[0]).split())
     letters = sum(ch.isalpha() for ch in "".join(words))
     if letters < 2:
         return None

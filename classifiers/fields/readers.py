@@ -97,9 +97,16 @@ def read_name(
 def read_date(
     doc: Document, label: Pattern, stops: Pattern | None, *, start: int = 0, stop: int | None = None
 ) -> Field | None:
-    """An ISO date after a label; an invalid date (31/02) is not returned."""
+    """An ISO date after a label; an invalid date (31/02) is not returned. A date in words
+    may go on over the next line (its year wrapped by a narrow cell)."""
     found = find_labelled(
-        doc.lines, label, stops, start=start, stop=stop, accept=lambda v: find_date(v) is not None
+        doc.lines,
+        label,
+        stops,
+        start=start,
+        stop=stop,
+        accept=lambda v: find_date(v) is not None,
+        continuation=True,
     )
     if found is None:
         return None
@@ -197,6 +204,41 @@ def read_id_number(
             if field is not None:
                 return field
     return None
+
+
+UNLABELLED_PERSON_ID = 0.6
+"""Confidence of a personal ID number found alone on a line, its label lost."""
+
+
+def add_unlabelled_id(doc: Document, fields: dict[str, Field], *, stop: int | None = None) -> None:
+    """``fields["id_number"]`` when no label gave it and OCR lost the label (a stamp over
+    it, a faint cell): a line holding nothing but 12 digits whose number agrees with the
+    person's date of birth and sex in ``fields`` (its century-and-sex digit and birth
+    year), the only such line. Another person's number on the paper (a parent's, a
+    declarant's) is of another year, so both are needed. Called after
+    :func:`apply_id_checks`: the agreement chose the number, so it cannot also confirm it,
+    and the confidence stays ``UNLABELLED_PERSON_ID``."""
+    if "id_number" in fields:
+        return
+    found = _unlabelled_id(doc, fields, stop)
+    if found is not None:
+        fields["id_number"] = found
+
+
+def _unlabelled_id(doc: Document, fields: dict[str, Field], stop: int | None) -> Field | None:
+    if "date_of_birth" not in fields or "sex" not in fields:
+        return None
+    born, sex = fields["date_of_birth"].value, fields["sex"].value
+    found: list[Field] = []
+    for line in doc.lines[:stop]:
+        runs = find_personal_ids(line.text)
+        if len(runs) != 1 or len(re.sub(r"[\W_]", "", line.text)) > len(runs[0].digits) + 2:
+            continue
+        run = runs[0]
+        if not validate_personal_id(run.digits, born, sex):
+            span = Span(line, run.start, run.end)
+            found.append(doc.field(run.digits, UNLABELLED_PERSON_ID - PER_FIX * run.fixes, [span]))
+    return found[0] if len(found) == 1 else None
 
 
 def apply_id_checks(fields: dict[str, Field], extra: list[str] | None = None) -> None:

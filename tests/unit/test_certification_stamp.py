@@ -90,6 +90,26 @@ def test_a_label_printed_under_the_stamp_is_the_papers_not_the_stamps() -> None:
     assert "Số chứng thực: 12 Quyển số: 3" not in page.content_lines
 
 
+def test_the_originals_dateline_read_inside_the_stamp_stays_the_papers() -> None:
+    """The stamp pressed beside the dateline: OCR reads the dateline among the stamp's
+    lines. Of two dates there, the earlier is the original's (unseen draw 14000)."""
+    stamp = (
+        "CHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH\nSố chứng thực: 1243 Quyển số\n"
+        "Cẩm Xuyên, ngày 24 tháng 12 năm 2018\n05/2026-SCT/BS\nNgày 02 tháng 12 năm 2026"
+    )
+    page = split_page(1, f"{BODY}\n{stamp}")
+    assert "Cẩm Xuyên, ngày 24 tháng 12 năm 2018" in page.content_lines
+    assert "Ngày 02 tháng 12 năm 2026" not in page.content_lines
+    # One date only: the stamp's own, whatever it says.
+    alone = split_page(1, f"{BODY}\n" + stamp.replace("Cẩm Xuyên, ngày 24 tháng 12 năm 2018\n", ""))
+    assert "Ngày 02 tháng 12 năm 2026" not in alone.content_lines
+    # The same day twice cannot be told apart: both stay the stamp's.
+    same = split_page(
+        1, f"{BODY}\n" + stamp.replace("24 tháng 12 năm 2018", "02 tháng 12 năm 2026")
+    )
+    assert not any("2026" in line for line in same.content_lines)
+
+
 def test_the_opener_read_right_then_garbled_under_a_seal() -> None:
     """A seal and a signature over ``SAO ĐÚNG VỚI BẢN`` turn the rest of the line into
     garbage; its first sixteen letters and the number line under it still say it."""

@@ -69,6 +69,10 @@ def build_td1(id12: str, birth: str, sex: str, expiry: str, surname: str, given:
         ("  ma   thị  HOA ", "Ma Thị Hoa"),
         ("NGUYEN VAN DANG", "Nguyen Van Dang"),
         ("ĐỖ ĐỨC ĐẠT", "Đỗ Đức Đạt"),
+        ("tà LÊ KIM THU", "Lê Kim Thu"),  # a speck read as a word before the capitals
+        ("LÝ XUÂN KHOA - TP Bà", "Lý Xuân Khoa"),  # the next cell after a spaced dash
+        ("Lê Thị HOA", "Lê Thị Hoa"),  # one word in capitals: kept whole
+        ("GIÀNG A HẬU", "Giàng A Hậu"),
         ("Nguyễn Văn 1", None),
         ("..", None),
     ],
@@ -934,6 +938,47 @@ def test_surname_vo_is_no_wife_label() -> None:
     assert fold_key("VÕ Võ võ vợ rõ") == "võ võ võ vo ro"
 
 
+def test_death_date_wrapped_or_unlabelled() -> None:
+    """The year wrapped onto the next line by a narrow cell; the label lost, the date
+    given to the minute is still the death's (unseen draw 14000)."""
+    wrapped = (
+        "TRÍCH LỤC KHAI TỬ\nĐã chết vào lúc\n17 giờ 34 phút, ngày 14 tháng 09 năm\n2024\n"
+        "Nơi chết\nThôn Đồng Tâm"
+    )
+    assert values(extract_fields("death_extract", [page(wrapped)]))["date_of_death"] == "2024-09-14"
+    lost = "TRÍCH LỤC KHAI TỬ\nĐể chếtoào Tức 9 giờ 35 phút, ngày 03 tháng 10 năm 2019\nNơi chết"
+    assert values(extract_fields("death_extract", [page(lost)]))["date_of_death"] == "2019-10-03"
+    undated = "TRÍCH LỤC KHAI TỬ\nĐể chếtoào Tức ngày 03 tháng 10 năm 2019\nNơi chết"
+    assert "date_of_death" not in extract_fields("death_extract", [page(undated)])
+
+
+def test_an_id_number_whose_label_was_lost() -> None:
+    """A line holding only 12 digits is the person's number when it agrees with their birth
+    year and sex; a number of another year (a parent's) is not taken."""
+    text = (
+        "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN\nHọ, chữ đệm, tên / Full name\nĐinh Thị Thảo\n"
+        "Ngày, tháng, năm sinh / Date of birth\n12/12/1970\nGiới tính / Sex\nNữ\n"
+        "Quốc tịch / Nationality\nViệt Nam\n{number}\nNơi cư trú / Residence\nThôn 3"
+    )
+    got = extract_fields("marital_status", [page(text.format(number="019170886637"))])
+    assert got["id_number"].value == "019170886637"
+    assert got["id_number"].confidence < 0.9  # no label: a lower confidence
+    other_year = extract_fields("marital_status", [page(text.format(number="019172886637"))])
+    assert "id_number" not in other_year
+    in_a_sentence = text.format(number="Số tiền 019170886637 đồng đã nộp")
+    assert "id_number" not in extract_fields("marital_status", [page(in_a_sentence)])
+
+
+def test_an_english_half_after_a_fraction_slash() -> None:
+    """Tesseract reads the slash between a label's halves as ``⁄``: the value is under it."""
+    text = "Tình trạng hôn nhân ⁄ Marital status\nĐã ly hôn, hiện chưa đăng ký kết hôn lại"
+    got = values(extract_fields("marital_status", [page(text)]))
+    assert (got["status"], got["status_code"]) == (
+        "Đã ly hôn, hiện chưa đăng ký kết hôn lại",
+        "divorced",
+    )
+
+
 def test_death_extract() -> None:
     text = """
 TRÍCH LỤC KHAI TỬ
@@ -963,7 +1008,23 @@ Mã số hộ kinh doanh: 08H8001234
         "business_name": "TẠP HÓA MINH ANH",
         "registration_number": "08H8001234",
         "first_registration_date": "2022-01-10",
+        "issue_date": "2022-01-10",  # no dateline: issued for its only registration
     }
+    changed = text + "Đăng ký thay đổi lần thứ 2: ngày 05 tháng 6 năm 2024\n"
+    assert values(extract_fields("business_household_registration", [page(changed)]))[
+        "issue_date"
+    ] == ("2024-06-05")
+    dated = changed + "Lăng Can, ngày 07 tháng 6 năm 2024\n"
+    got = values(extract_fields("business_household_registration", [page(dated)]))
+    assert got["issue_date"] == "2024-06-07"
+
+
+def test_a_house_number_is_no_document_number() -> None:
+    text = "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH\nSố 142, đường Hùng Vương, xã Hương Sơn"
+    assert "document_number" not in extract_fields("business_household_registration", [page(text)])
+    assert (
+        extract_fields("decision", [page("Số 142, Hùng Vương")])["document_number"].value == "142"
+    )
 
 
 @pytest.mark.parametrize(

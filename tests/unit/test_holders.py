@@ -74,6 +74,12 @@ def test_no_head_is_guessed() -> None:
             "I. Người sử dụng đất | Hộ ông: LÊ VĂN TÁM; sinh năm 1960\nĐịa chỉ: xã Bà Rịa",
             "Lê Văn Tám",
         ),
+        # Specks and a rule's underscores before the title (unseen draw 14000).
+        (
+            "L1. Người sử dụng đất, chủ sở hữu nhà ở\n"
+            "._.. Ông: LÒ BÁ NGUYÊN, sinh năm 1942, CCCD số: 004042884846 -",
+            "Lò Bá Nguyên",
+        ),
     ],
 )
 def test_land_holder(text: str, holder: str) -> None:
