@@ -186,12 +186,22 @@ def _block_start(folded: Sequence[str], index: int) -> int | None:
     # The stamp's number and its book, in either order: a stamp pressed askew is read
     # line by line as the page's rows cut it, and its book can come out first.
     for first, other in (("so chung thuc", "quyen so"), ("quyen so", "so chung thuc")):
-        if contains_phrase(line[: len(first) + 2], first):
+        if contains_phrase(line[: len(first) + 2], first) and not _place_dateline(line, first):
             window = " ".join(folded[index : index + STAMP_WINDOW])
             around = " ".join(folded[max(0, index - STAMP_WINDOW) : index + STAMP_WINDOW])
             if other in window and not any(mark in around for mark in SIGNATURE_MARKS):
                 return index + 1
     return None
+
+
+_FULL_DATE = re.compile(r"\bngay \d{1,2} thang \d{1,2} nam \d{4}\b")
+
+
+def _place_dateline(line: str, first: str) -> bool:
+    """A paper's dateline whose place only looks like the stamp's words: ``Quế Sơn, ngày
+    01 tháng 07 năm 2018`` folds to ``que son ngay …``, within OCR's tolerance of ``quyen
+    so`` (unseen draw 14000). The stamp's own line starts with its words as printed."""
+    return not line.startswith(first) and _FULL_DATE.search(line) is not None
 
 
 STAMP_WINDOW = 4

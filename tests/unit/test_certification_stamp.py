@@ -110,6 +110,15 @@ def test_the_originals_dateline_read_inside_the_stamp_stays_the_papers() -> None
     assert not any("2026" in line for line in same.content_lines)
 
 
+def test_a_dateline_whose_place_reads_like_the_stamps_book_is_the_papers() -> None:
+    """``Quế Sơn, ngày …`` just above the stamp folds to ``que son ngay``, within OCR's
+    tolerance of the stamp's ``quyen so``: it stays the paper's dateline."""
+    text = f"{BODY}\nQuế Sơn, ngày 01 tháng 07 năm 2018\nCHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH"
+    page = split_page(1, text + "\nSố chứng thực: 1169 Quyển số: 06/2026-SCT/BS")
+    assert is_certified_copy([page])
+    assert "Quế Sơn, ngày 01 tháng 07 năm 2018" in page.content_lines
+
+
 def test_the_opener_read_right_then_garbled_under_a_seal() -> None:
     """A seal and a signature over ``SAO ĐÚNG VỚI BẢN`` turn the rest of the line into
     garbage; its first sixteen letters and the number line under it still say it."""
