@@ -92,6 +92,11 @@ def _rejoin_split_suffix(line_text: str, end: int, value: str) -> tuple[str, int
     return value, end
 
 
+_SLASH_LOST = re.compile(r"^(\d+)([A-ZĐ]{2,}(?:-[A-ZĐ0-9]+)+)$")
+"""``400UBND-XNTTHN``: the slash between a number and its symbol lost by OCR (a symbol
+has a dash and capitals; a letter suffix such as ``12A`` has neither)."""
+
+
 def _normalise_number(token: str) -> tuple[str, int] | None:
     """Spaces around '/' and '-' dropped, look-alikes read in the leading digits.
 
@@ -99,6 +104,7 @@ def _normalise_number(token: str) -> tuple[str, int] | None:
     such as ``l23``); a letter suffix (``12A``) is kept as printed.
     """
     token = re.sub(r"\s*([/\-–])\s*", r"\1", token).replace("–", "-")
+    token = _SLASH_LOST.sub(r"\1/\2", token)
     match = _HEAD.match(token)
     if match is None:
         return None

@@ -95,7 +95,35 @@ def _parties(kind: str, doc: Document) -> dict[str, Field]:
         by_columns = names_by_columns(doc, COLUMNS[kind])
         if len(by_columns) > len(found):
             return by_columns
+        in_order = _named_in_order(PARTIES[kind], doc, found)
+        if len(in_order) > len(found):
+            return in_order
     return found
+
+
+def _named_in_order(
+    sections: Sequence[tuple[str, re.Pattern[str]]], doc: Document, found: dict[str, Field]
+) -> dict[str, Field]:
+    """A party's header lost by OCR (under a stamp, faint): when the paper names exactly
+    as many people by label as it has parties, in the order it introduces them, each is
+    its party, provided those the headers did find agree (unseen draw 14000, an agent's
+    ``NGƯỜI ĐƯỢC ỦY QUYỀN`` lost)."""
+    names: list[Field] = []
+    at = 0
+    while len(names) <= len(sections):
+        named = find_labelled(
+            doc.lines, _PERSON, _STOPS, start=at, accept=lambda v: name_case(v) is not None
+        )
+        if named is None:
+            break
+        names.append(doc.found(correct_name(name_case(named.value) or "").name, named))
+        at = doc.lines.index(named.spans[-1].line, at) + 1
+    if len(names) != len(sections):
+        return found
+    ordered = {field: name for (field, _), name in zip(sections, names, strict=True)}
+    if any(ordered[field].value != party.value for field, party in found.items()):
+        return found
+    return ordered
 
 
 def contract_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:

@@ -139,3 +139,14 @@ def test_sentence_case_introductions_and_a_signature_row_of_titles() -> None:
     foot: the titles' row is not a table of the parties, the sections are."""
     fields = _values("contract", BOXED)
     assert (fields["party_a"], fields["party_b"]) == ("Lê Đức Sang", "Phạm Thị Linh")
+
+
+def test_the_agents_header_lost_the_second_named_person_is_the_agent() -> None:
+    """``NGƯỜI ĐƯỢC ỦY QUYỀN`` lost under OCR: two people named by label, two parties, the
+    grantor's header agreeing with the first; the signature's caption names no one."""
+    text = ATTORNEY.replace("2. Người được ủy quyền:\n", "") + "\nBÊN ĐƯỢC ỦY QUYỀN\nĐinh Thu Nga"
+    fields = _values("power_of_attorney", text)
+    assert (fields["grantor_name"], fields["agent_name"]) == ("Đỗ Đình Khang", "Đinh Thu Nga")
+    # A third person named: which is the agent cannot be told, so none is guessed.
+    third = text.replace("3. Nội dung", "Họ và tên: LÊ VĂN BA\n3. Nội dung")
+    assert "agent_name" not in _values("power_of_attorney", third)
