@@ -421,7 +421,7 @@ def _printed_name(words: list[str]) -> list[str]:
     """A name printed in capitals, without the stray words OCR put around it: a speck
     read as a lower-case word before it (``tà LÊ KIM THU``), another cell's word after.
     Kept whole when fewer than two of its words are in capitals (a name in Title Case)."""
-    capitals = [len(w) > 0 and w.isupper() for w in words]
+    capitals = [word.isupper() for word in words]
     if sum(capitals) < 2 or all(capitals):
         return words
     first = capitals.index(True)
