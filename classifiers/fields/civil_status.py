@@ -274,6 +274,26 @@ def _section_line(doc: Document, section: re.Pattern[str]) -> int | None:
     return next((i for i, line in enumerate(doc.lines) if section.search(line.key)), None)
 
 
+def _spouses_by_one_heading(doc: Document) -> tuple[Field | None, Field | None]:
+    """One spouse's heading lost by OCR (``VỢ / WIFE`` under a stamp or faint): when the
+    paper has exactly two name labels, the first after the heading found is that
+    spouse's and the other is the other's (unseen draw 15000)."""
+    husband_at, wife_at = _section_line(doc, _HUSBAND_SECTION), _section_line(doc, _WIFE_SECTION)
+    if (husband_at is None) == (wife_at is None):
+        return None, None
+    labels_at = [i for i, line in enumerate(doc.lines) if _NAME.search(line.key)]
+    heading = husband_at if husband_at is not None else wife_at
+    own = next((i for i in labels_at if i > heading), None)
+    if len(labels_at) != 2 or own is None:
+        return None, None
+    other = labels_at[1 - labels_at.index(own)]
+    named = read_name(doc, _NAME, _STOPS, start=own, stop=own + 1)
+    rest = read_name(doc, _NAME, _STOPS, start=other, stop=other + 1)
+    if named is None or rest is None:
+        return None, None
+    return (named, rest) if husband_at is not None else (rest, named)
+
+
 def _spouses_by_section(doc: Document) -> tuple[Field | None, Field | None]:
     """``Thông tin người chồng:`` … ``Họ, chữ đệm, tên: X`` … ``Thông tin người vợ:`` … ``Y``."""
     husband_at, wife_at = _section_line(doc, _HUSBAND_SECTION), _section_line(doc, _WIFE_SECTION)
@@ -342,7 +362,13 @@ def marriage_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]
     """
     fields: dict[str, Field] = {}
     husband, wife = read_name(doc, _HUSBAND, _STOPS), read_name(doc, _WIFE, _STOPS)
-    for read in (_spouses_by_section, _spouses_by_columns, _spouses_by_signatures):
+    readers = (
+        _spouses_by_section,
+        _spouses_by_columns,
+        _spouses_by_signatures,
+        _spouses_by_one_heading,
+    )
+    for read in readers:
         if husband is None or wife is None:
             by_husband, by_wife = read(doc)
             husband, wife = husband or by_husband, wife or by_wife

@@ -130,3 +130,26 @@ def test_two_columns_whose_rows_came_out_one_under_the_other() -> None:
 def test_one_name_label_per_column_and_the_names_on_the_row_under_them() -> None:
     text = "BÊN CHỒNG\tBÊN VỢ\nHọ, chữ đệm, tên\tHọ, chữ đệm, tên\nLÒ DUY ẨN\tLÊ DIỆU TRANG\n"
     assert _columns(text) == {"husband_name": "Lò Duy Ẩn", "wife_name": "Lê Diệu Trang"}
+
+
+def test_one_halfs_heading_lost() -> None:
+    """``VỢ / WIFE`` lost under OCR: the name under ``CHỒNG / HUSBAND`` is the husband's and
+    the paper's only other name label the wife's; the other way round when the wife's
+    heading is the one read. A third name label leaves them unread (unseen draw 15000)."""
+    lines = [
+        "GIẤY CHỨNG NHẬN KẾT HÔN",
+        "CHỒNG / HUSBAND",
+        "Họ, chữ đệm, tên ⁄ Full name",
+        "HỨA VĂN HẬU",
+        "Ngày, tháng, năm sinh ⁄ Date of birth",
+        "13/02/1976",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Họ, chữ đệm, tên / Full name",
+        "TÔ HỒNG DIỆP",
+    ]
+    assert _spouses("\n".join(lines)) == ("Hứa Văn Hậu", "Tô Hồng Diệp")
+    wife_read = [line for line in lines if line != "CHỒNG / HUSBAND"]
+    wife_read.insert(6, "VỢ / WIFE")
+    assert _spouses("\n".join(wife_read)) == ("Hứa Văn Hậu", "Tô Hồng Diệp")
+    third = [*lines, "Họ, chữ đệm, tên / Full name", "LÊ VĂN BA"]
+    assert _spouses("\n".join(third)) == (None, None)
