@@ -440,6 +440,8 @@ def name_case(text: str) -> str | None:
     """
     if re.search(r"\d", text) or _NOT_A_NAME.search(fold_key(text)):
         return None
+    if text.lstrip().startswith(("/", "⁄")):
+        return None  # a label's other half, garbled past recognition (``⁄ EulÏ name``)
     words = _printed_name(_NAME_JUNK.sub(" ", _SPACED_DASH.split(text, 1)[0]).split())
     letters = sum(ch.isalpha() for ch in "".join(words))
     if letters < 2:

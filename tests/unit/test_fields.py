@@ -72,6 +72,7 @@ def build_td1(id12: str, birth: str, sex: str, expiry: str, surname: str, given:
         ("tà LÊ KIM THU", "Lê Kim Thu"),  # a speck read as a word before the capitals
         ("LÝ XUÂN KHOA - TP Bà", "Lý Xuân Khoa"),  # the next cell after a spaced dash
         ("Lê Thị HOA", "Lê Thị Hoa"),  # one word in capitals: kept whole
+        ("⁄ EulÏ name", None),  # a label's English half, garbled (unseen draw 15000)
         ("GIÀNG A HẬU", "Giàng A Hậu"),
         ("Nguyễn Văn 1", None),
         ("..", None),

@@ -153,3 +153,20 @@ def test_one_halfs_heading_lost() -> None:
     assert _spouses("\n".join(wife_read)) == ("Hứa Văn Hậu", "Tô Hồng Diệp")
     third = [*lines, "Họ, chữ đệm, tên / Full name", "LÊ VĂN BA"]
     assert _spouses("\n".join(third)) == (None, None)
+
+
+def test_a_garbled_english_half_is_no_name() -> None:
+    """``Họ, chữ đệm, tên ⁄ EulÏ name``: what follows the slash is the label's other half,
+    misread; the name is on the next line (unseen draw 15000)."""
+    text = "\n".join(
+        [
+            "GIẤY CHỨNG NHẬN KẾT HÔN",
+            "CHỒNG / HUSBAND",
+            "Họ, chữ đệm, tên ⁄ Full name",
+            "ÂU QUỐC BÌNH",
+            "VỢ / WIFE",
+            "Họ, chữ đệm, tên ⁄ EulÏ name",
+            "MA THỊ DUNG",
+        ]
+    )
+    assert _spouses(text) == ("Âu Quốc Bình", "Ma Thị Dung")
