@@ -49,6 +49,8 @@ def fold_key(text: str) -> str:
     """Accent-free lower-case form of ``text`` with the same length (one char per char),
     except the surname Võ (``_SURNAME_VO``)."""
     key = "".join(_fold_char(ch) for ch in text)
+    if "õ" not in text and "Õ" not in text:  # almost every line: skip the regex
+        return key
     for match in _SURNAME_VO.finditer(text):
         at = match.start() + 1
         key = key[:at] + "õ" + key[at + 1 :]

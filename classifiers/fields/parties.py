@@ -12,8 +12,8 @@ layout, with the sections as its bounds. Headers are told from body sentences
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from itertools import pairwise
+from collections.abc import Iterator, Sequence
+from itertools import islice, pairwise
 
 from classifiers.fields import labels
 from classifiers.fields.columns import has_column_titles, names_by_columns
@@ -108,16 +108,7 @@ def _named_in_order(
     as many people by label as it has parties, in the order it introduces them, each is
     its party, provided those the headers did find agree (unseen draw 14000, an agent's
     ``NGƯỜI ĐƯỢC ỦY QUYỀN`` lost)."""
-    names: list[Field] = []
-    at = 0
-    while len(names) <= len(sections):
-        named = find_labelled(
-            doc.lines, _PERSON, _STOPS, start=at, accept=lambda v: name_case(v) is not None
-        )
-        if named is None:
-            break
-        names.append(doc.found(correct_name(name_case(named.value) or "").name, named))
-        at = doc.lines.index(named.spans[-1].line, at) + 1
+    names = list(islice(_labelled_names(doc, 0), len(sections) + 1))
     if len(names) != len(sections):
         return found
     ordered = {field: name for (field, _), name in zip(sections, names, strict=True)}
@@ -171,15 +162,19 @@ def _stacked(doc: Document, starts: Sequence[tuple[str, int]]) -> dict[str, Fiel
     """Headers on consecutive lines are column titles read one under the other (the
     columns side by side, read row by row): the names after them come in the same order,
     the first to the first party."""
-    fields: dict[str, Field] = {}
-    at = starts[-1][1] + 1
-    for field, _ in starts:
+    names = _labelled_names(doc, starts[-1][1] + 1)
+    return {field: name for (field, _), name in zip(starts, names, strict=False)}
+
+
+def _labelled_names(doc: Document, start: int) -> Iterator[Field]:
+    """The people the paper names by label from line ``start`` on, in reading order, each
+    name corrected: both readers that pair names with parties by their order use it."""
+    at = start
+    while True:
         named = find_labelled(
             doc.lines, _PERSON, _STOPS, start=at, accept=lambda v: name_case(v) is not None
         )
         if named is None:
-            break
-        reading = correct_name(name_case(named.value) or "")
-        fields[field] = doc.found(reading.name, named)
+            return
+        yield doc.found(correct_name(name_case(named.value) or "").name, named)
         at = doc.lines.index(named.spans[-1].line, at) + 1
-    return fields
