@@ -459,6 +459,7 @@ def citizen_id_fields(doc: Document, common: dict[str, Field] | None = None) -> 
         printed_id = printed["id_number"].value if "id_number" in printed else None
         readings, mrz_problems = mrz_fields(doc, *mrz, printed_id)
         problems += mrz_problems
+        _name_under_mrz(doc, readings, sources, mrz[1])
         for name, reading in readings.items():
             sources.setdefault(name, []).append(reading)
     qr = next((q for q in map(parse_id_qr, doc.qr_payloads) if q is not None), None)
@@ -476,6 +477,50 @@ def citizen_id_fields(doc: Document, common: dict[str, Field] | None = None) -> 
     _one_date_two_labels(fields)
     apply_id_checks(fields, problems + _date_order_problems(fields))
     return fields
+
+
+MRZ_NAME_MIN = 0.85
+"""Similarity (``SequenceMatcher`` ratio of the names without marks or spaces) at which a
+printed line of capitals is the name the MRZ spells: one letter in eight may differ (a
+filler read as a letter, ``HAUÚ<<``), not a different person's name."""
+MRZ_NAMED = 0.8
+"""Confidence of the printed name found by the MRZ's spelling, its label unreadable."""
+
+
+def _name_under_mrz(
+    doc: Document,
+    readings: dict[str, Reading],
+    sources: dict[str, list[Reading]],
+    zone: Sequence[Line],
+) -> None:
+    """The card's printed name, found by the MRZ's spelling when its label was not read
+    (``Họ. chứ đệm và tên kluk sinh / Fuổi name``, unseen draw 16000) or gave something
+    else: the line of capitals that spells the MRZ's name is the name with its marks. When
+    the two agree only nearly, the printed line is taken and the MRZ's reading dropped (the
+    zone has no marks, and a near miss there is an OCR slip, not another name)."""
+    mrz = readings.get("full_name")
+    if mrz is None:
+        return
+    wanted = _compact(mrz.field.value)
+    printed = sources.get("full_name", [])
+    if printed and _compact(printed[0].field.value) == wanted:
+        return
+    best: tuple[float, Span] | None = None
+    for line in doc.lines:
+        if line in zone:
+            continue
+        span = _capitals_name(line)
+        if span is None:
+            continue
+        ratio = SequenceMatcher(None, wanted, _compact(span.text)).ratio()
+        if ratio >= MRZ_NAME_MIN and (best is None or ratio > best[0]):
+            best = (ratio, span)
+    if best is None:
+        return
+    name = correct_name(name_case(best[1].text) or "").name
+    sources["full_name"] = [Reading("printed", doc.field(name, MRZ_NAMED, [best[1]]))]
+    if best[0] < 1.0:
+        del readings["full_name"]
 
 
 def _one_date_two_labels(fields: dict[str, Field], today: date | None = None) -> None:

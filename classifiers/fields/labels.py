@@ -8,12 +8,16 @@ words are consumed with the label and never end up in a value.
 
 from __future__ import annotations
 
-_NAME_HEAD = r"(?<!\bro\s)(?<!\bro)\bho\s*,?\s*(?:va\s+|,\s*)?(?:chu\s*dem\s*,?\s*(?:va\s*)?)?ten\b"
-"""``Họ và tên``, ``Họ, chữ đệm, tên``; never the signer's instruction ``(Ký, ghi rõ họ tên)``."""
+_NAME_HEAD = (
+    r"(?<!\bro\s)(?<!\bro)\bho\s*[,.]?\s*(?:va\s+|[,.]\s*)?(?:chu\s*dem\s*[,.]?\s*(?:va\s*)?)?ten\b"
+)
+"""``Họ và tên``, ``Họ, chữ đệm, tên``; never the signer's instruction ``(Ký, ghi rõ họ tên)``.
+Here and in every label a comma may read as a full stop: small print on a photographed card
+(``Họ. chữ đệm và tên``, ``Ngày, tháng. năm sinh``, unseen draw 16000)."""
 
 # People and their details.
 FULL_NAME = (
-    _NAME_HEAD + r"(?:\s*khai\s*sinh)?"
+    _NAME_HEAD + r"(?:\s*k\w{2,3}\s*sinh)?"  # ``khai sinh``, also as OCR garbles it
     r"(?!\s*(?:nguoi|cha|me|bo|chong|vo|goi|khac|cua|chu\s*ho)\b)"
     r"(?:\s*/\s*full\s*name\b)?|\bfull\s*name\b"
 )
@@ -25,7 +29,7 @@ FATHER_NAME = _NAME_HEAD + r"\s*(?:cua\s*)?(?:nguoi\s*)?(?:cha|bo)\b"
 HUSBAND_NAME = _NAME_HEAD + r"\s*(?:nguoi\s*)?chong\b|\bben\s*chong\b"
 WIFE_NAME = _NAME_HEAD + r"\s*(?:nguoi\s*)?vo\b|\bben\s*vo\b"
 DATE_OF_BIRTH = (
-    r"\bngay\s*,?\s*thang\s*,?\s*nam\s*sinh\b(?:\s*/\s*date\s*of\s*birth\b)?"
+    r"\bngay\s*[,.]?\s*thang\s*[,.]?\s*nam\s*sinh\b(?:\s*/\s*date\s*of\s*birth\b)?"
     r"|\bngay\s*sinh\b(?:\s*/\s*date\s*of\s*birth\b)?|\bdate\s*of\s*birth\b"
     # "Sinh ngày ... tháng ... năm ...": the label keeps "ngày" for the date reader.
     r"|\bsinh(?=\s*ngay\b)"
@@ -60,7 +64,7 @@ IN_WORDS = r"\b(?:ghi\s*)?bang\s*chu\b"
 CARD_NUMBER = r"\bso\s*/\s*no\b\.?|^\W*so\s*:"
 EXPIRY = (
     r"\bco\s*gia\s*tri\s*den\b(?:\s*/\s*date\s*of\s*expiry\b)?"
-    r"|\bngay\s*,?\s*thang\s*,?\s*nam\s*het\s*han\b(?:\s*/\s*date\s*of\s*expiry\b)?"
+    r"|\bngay\s*[,.]?\s*thang\s*[,.]?\s*nam\s*het\s*han\b(?:\s*/\s*date\s*of\s*expiry\b)?"
     r"|\bngay\s*het\s*han\b(?:\s*/\s*date\s*of\s*expiry\b)?|\bdate\s*of\s*expiry\b"
 )
 CARD_ISSUE = (
@@ -80,7 +84,7 @@ CARD_OTHER = (
 REGISTER_BOOK = r"\bquyen\s*so\b"
 CIVIL_OTHER = (
     r"\bnguoi\s*di\s*(?:dang\s*ky\s*)?khai\s*(?:sinh|tu)\b|\bnoi\s*dang\s*ky\b"
-    r"|\bngay\s*,?\s*thang\s*,?\s*nam\s*dang\s*ky\b|\bquan\s*he\s*voi\b|\bnguoi\s*thuc\s*hien\b"
+    r"|\bngay\s*[,.]?\s*thang\s*[,.]?\s*nam\s*dang\s*ky\b|\bquan\s*he\s*voi\b|\bnguoi\s*thuc\s*hien\b"
     r"|\bghi\s*chu\b|\bnguoi\s*ky\b|\bnoi\s*chet\b|\bnguyen\s*nhan\b"
 )
 MARITAL_STATUS = r"(?<!xac nhan )\btinh\s*trang\s*hon\s*nhan\b"
@@ -92,10 +96,10 @@ MARITAL_OTHER = (
     r"\bgiay\s*nay\s*co\s*gia\s*tri\b|\btrong\s*thoi\s*gian\s*cu\s*tru\b|\bxet\s*de\s*nghi\b"
 )
 REGISTRATION_DATE = (
-    r"\bngay\s*,?\s*thang\s*,?\s*nam\s*dang\s*ky\b|\bngay\s*dang\s*ky\b|\bdang\s*ky\s*ngay\b"
+    r"\bngay\s*[,.]?\s*thang\s*[,.]?\s*nam\s*dang\s*ky\b|\bngay\s*dang\s*ky\b|\bdang\s*ky\s*ngay\b"
 )
 DATE_OF_DEATH = (
-    r"\bngay\s*,?\s*thang\s*,?\s*nam\s*(?:chet|mat)\b|\bngay\s*(?:chet|mat)\b"
+    r"\bngay\s*[,.]?\s*thang\s*[,.]?\s*nam\s*(?:chet|mat)\b|\bngay\s*(?:chet|mat)\b"
     r"|\b(?:da\s*)?chet\s*vao\s*(?:luc|ngay)\b|\bthoi\s*gian\s*chet\b"
 )
 
@@ -129,7 +133,7 @@ BUSINESS_NUMBER = (
     r"\bma\s*so\s*ho\s*kinh\s*doanh\b|\bma\s*so\s*dang\s*ky\b"
     r"|\bso\s*giay\s*chung\s*nhan\s*dang\s*ky\b|\bso\s*dang\s*ky\b"
 )
-BUSINESS_OTHER = r"\bdia\s*diem\s*kinh\s*doanh\b|\bnganh\s*,?\s*nghe\b|\bvon\s*kinh\s*doanh\b"
+BUSINESS_OTHER = r"\bdia\s*diem\s*kinh\s*doanh\b|\bnganh\s*[,.]?\s*nghe\b|\bvon\s*kinh\s*doanh\b"
 BUSINESS_OWNER = (
     # ``kinh`` alone: a narrow cell wraps ``doanh`` onto the line under the name.
     _NAME_HEAD + r"\s*(?:cua\s*)?(?:chu\s*ho|nguoi\s*dai\s*dien(?:\s*ho)?)"

@@ -15,6 +15,7 @@ itself, so it is checked only when it is a digit). Check digits use the ICAO 930
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -189,11 +190,22 @@ def parse_td1(lines: Sequence[str]) -> Td1 | None:
 
 
 def _normalise(line: str, minimum: int = 24) -> str | None:
-    """An OCR line as MRZ characters (spaces dropped, look-alike fillers fixed), or None."""
-    text = "".join(line.split()).upper().translate(_MRZ_CHAR_FIXES)
+    """An OCR line as MRZ characters (spaces dropped, look-alike fillers fixed, tone and
+    vowel marks dropped), or None."""
+    text = _unmarked("".join(line.split()).upper().translate(_MRZ_CHAR_FIXES))
     if not minimum <= len(text) <= _MAX_LENGTH or not _MRZ_TEXT.match(text):
         return None
     return text
+
+
+def _unmarked(text: str) -> str:
+    """``HAUÚ`` → ``HAUU``: a Vietnamese model reads the OCR-B letters of the zone with the
+    marks it expects on every vowel (unseen draw 16000), and one such letter cost the whole
+    zone; the zone prints no marks, so dropping them loses nothing."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def is_mrz_line(line: str) -> bool:

@@ -83,32 +83,62 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
     return tokens
 
 
+_LABEL_HEAD = re.compile(r"^[^\W\d_]{1,3}[.:]?(?=\d{3})")
+"""A label's remains glued to the number it labels: ``S990 254 606`` (``Số``, its red ``ố``
+lost), ``No.001090…``. The letters may be digit look-alikes (``S`` for 5): read as digits
+they would make the number one digit too long."""
+
+
 def find_digit_runs(text: str, length: int, *, max_fixes: int = 2) -> list[DigitRun]:
     """Runs of exactly ``length`` digits, possibly spread over space-separated groups.
 
     ``001 0 90 012345`` and ``0O1090012345`` both give ``001090012345``. Runs made of
     fewer groups and fewer look-alike fixes come first; a run never swallows part of
-    a longer number (its neighbouring groups must not be digits too).
+    a longer number (its neighbouring groups must not be digits too). A run may open
+    past a label's letters glued to its first group (``_LABEL_HEAD``), counted as a fix.
     """
     tokens = _tokens(text)
     read = [read_digits(tok, max_fixes=max_fixes) for _, _, tok in tokens]
     runs: list[tuple[int, int, DigitRun]] = []
     for first in range(len(tokens)):
-        digits, fixes = "", 0
-        for last in range(first, len(tokens)):
-            got = read[last]
-            if got is None or (last > first and tokens[last][0] - tokens[last - 1][1] > 2):
-                break
-            digits, fixes = digits + got[0], fixes + got[1]
-            if len(digits) > length or fixes > max_fixes:
-                break
-            if len(digits) == length:
-                if last == first or not _extends(tokens, read, first, last):
-                    run = DigitRun(digits, tokens[first][0], tokens[last][1], fixes)
-                    runs.append((last - first, fixes, run))
+        openings = [(tokens[first][0], read[first], 0)]
+        head = _LABEL_HEAD.match(tokens[first][2])
+        if head is not None:
+            rest = read_digits(tokens[first][2][head.end() :], max_fixes=max_fixes)
+            openings.append((tokens[first][0] + head.end(), rest, 1))
+        for start, opening, dropped in openings:
+            run = _run_from(tokens, read, first, start, opening, dropped, length, max_fixes)
+            if run is not None:
+                runs.append(run)
                 break
     runs.sort(key=lambda item: (item[0], item[1], item[2].start))
     return [run for _, _, run in runs]
+
+
+def _run_from(
+    tokens: Sequence[tuple[int, int, str]],
+    read: Sequence[tuple[str, int] | None],
+    first: int,
+    start: int,
+    opening: tuple[str, int] | None,
+    dropped: int,
+    length: int,
+    max_fixes: int,
+) -> tuple[int, int, DigitRun] | None:
+    """The run of ``length`` digits that opens with token ``first`` read as ``opening``."""
+    digits, fixes = "", dropped
+    for last in range(first, len(tokens)):
+        got = opening if last == first else read[last]
+        if got is None or (last > first and tokens[last][0] - tokens[last - 1][1] > 2):
+            return None
+        digits, fixes = digits + got[0], fixes + got[1]
+        if len(digits) > length or fixes > max_fixes:
+            return None
+        if len(digits) == length:
+            if last == first or not _extends(tokens, read, first, last):
+                return (last - first, fixes, DigitRun(digits, start, tokens[last][1], fixes))
+            return None
+    return None
 
 
 def _extends(

@@ -140,8 +140,12 @@ def read_sex(
 
 
 def _sex_of(value: str) -> str | None:
-    first = value.split()[0] if value.split() else ""
-    return parse_sex(first.rstrip(".,;"))
+    """The sex the value opens with, past one stray mark read as a letter (``Ỉ Nam``: the
+    edge of a card's column rule, unseen draw 16000)."""
+    words = [word.rstrip(".,;") for word in value.split()[:2]]
+    if len(words) == 2 and len(words[0]) == 1 and parse_sex(words[0]) is None:
+        words = words[1:]
+    return parse_sex(words[0]) if words else None
 
 
 def canonical_nationality(value: str) -> str:
@@ -149,8 +153,10 @@ def canonical_nationality(value: str) -> str:
     key = re.sub(r"[^a-z]", "", fold_key(value))
     if key in ("vietnam", "vietnamese", "vn", "vnm"):
         return "Việt Nam"
-    if key in ("namvietnam", "nuvietnam"):  # a card's row ``Nữ Việt Nam``: sex, then nationality
-        return "Việt Nam"
+    if key.endswith(("namvietnam", "nuvietnam")) and len(key) <= len("namvietnam") + 1:
+        return (
+            "Việt Nam"  # a card's row ``Nữ Việt Nam``: sex, then nationality (a stray mark before)
+        )
     return name_case(value) or value
 
 

@@ -227,6 +227,8 @@ def test_any_date_round_trips_in_every_printed_form(day: date) -> None:
         ("Số định danh cá nhân: 001 0 90 012345", "001090012345", 0),
         ("CCCD số 0O1O90012345 cấp ngày", "001090012345", 2),
         ("No.: 00l09001234S.", "001090012345", 2),
+        # A label's letters glued to the number (``Số`` with its red ``ố`` lost): not a digit.
+        ("No.001090012345", "001090012345", 1),
     ],
 )
 def test_twelve_digit_runs(text: str, digits: str, fixes: int) -> None:
@@ -1078,6 +1080,61 @@ def test_nothing_is_guessed_from_an_empty_page() -> None:
 def test_values_come_from_the_right_page() -> None:
     fields = extract_fields("birth_certificate", [page("Trang bìa"), page(BIRTH, 2)])
     assert fields["full_name"].page == 2 and fields["issue_date"].page == 2
+
+
+def test_a_glued_label_letter_is_not_a_tenth_digit() -> None:
+    # ``S`` reads as the look-alike 5, which made ten digits of the old card's nine.
+    run = find_digit_runs("S990 254 606", 9)
+    assert run and run[0].digits == "990254606" and run[0].start == 1
+
+
+PHOTOGRAPHED_CARD_2024 = """CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự đo - Hạnh phúc
+CAN CƯỚC
+IDENTITY CARD
+F _ , Số định đanh cá nhân / Pervonal lđentffcgtion run bec
+__ 096082594058
+Họ. chứ đệm và tên kluk sinh / Fuổi name
+Y GIA HẬU
+Ngày, tháng. năm sinh / Date cý báth
+03/05/1982
+Giới tính / Sex Quốc tịch / Ngtiongffty
+Ỉ Nam Việt Nam
+Ngày, tháng, năm cấp / Date of (ssue
+16/12/2025
+I1DVNM6825940585696082594058<<<
+8205030M4012162VNM<<<<<<<<<<<4
+Y<<GIA<HAUÚ<<<<<<<<<<<<<<<<<<<<"""
+"""A 2024 card photographed (unseen draw 16000): labels read with full stops for commas and
+garbled English halves, a stray mark before the sex, the MRZ's first line broken and a
+vowel of its name line read with a mark."""
+
+
+def test_a_photographed_card_is_read_past_its_garbled_labels() -> None:
+    fields = extract_fields("citizen_id", [page(PHOTOGRAPHED_CARD_2024)])
+    got = values(fields)
+    assert got["full_name"] == "Y Gia Hậu"
+    assert got["date_of_birth"] == "1982-05-03"
+    assert got["sex"] == "male"
+    assert got["nationality"] == "Việt Nam"
+    assert got["expiry_date"] == "2040-12-16"  # the MRZ's second line holds its own checks
+
+
+def test_the_mrz_spelling_finds_the_printed_name_when_its_label_is_lost() -> None:
+    text = PHOTOGRAPHED_CARD_2024.replace("Họ. chứ đệm và tên kluk sinh / Fuổi name", "Hộ »")
+    fields = extract_fields("citizen_id", [page(text)])
+    assert fields["full_name"].value == "Y Gia Hậu"  # marks from the print, not the zone
+    assert "sources disagree" not in fields.get("id_number_problems", Field("", 0, 1)).value
+
+
+def test_old_card_number_behind_the_remains_of_its_label() -> None:
+    text = (
+        "GIẤY CHỨNG MINH NHÂN DÂN\nS990 254 606\nHọtêa NGUYÊN DIỆU THỦY\n"
+        "Sinh ngày 18-03-1970\nNguyên quán Ngọc Lặc, Đức Trọng, Cà Mau"
+    )
+    fields = values(extract_fields("citizen_id", [page(text)]))
+    assert fields["old_id_number"] == "990254606"
+    assert fields["id_number"] == "990254606"
 
 
 def test_month_names_in_words() -> None:
