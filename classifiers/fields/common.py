@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 
-from classifiers.fields.dates import find_date
+from classifiers.fields.dates import find_date, find_dates
 from classifiers.fields.field_types import Field
 from classifiers.fields.lines import Line, Span, fold_key
 from classifiers.fields.numbers import read_digits
+from classifiers.fields.personal_id import validate_personal_id
 from classifiers.fields.reading import PER_FIX, Document
 
 # "Số" (folded "so"), an optional "/ No.", an optional colon; the number must follow.
@@ -136,10 +137,18 @@ def document_number(doc: Document) -> Field | None:
             if normalised is None:
                 continue
             value, fixes = normalised
+            if _personal_id(value):
+                continue  # ``CCCTD số: 056181657376``: a person's card, the label misread
             value, end = _rejoin_split_suffix(line.text, token.end(), value)
             confidence = (0.85 if match.group("colon") else 0.75) - PER_FIX * fixes
             return doc.field(value, confidence, [Span(line, token.start(), end)])
     return None
+
+
+def _personal_id(value: str) -> bool:
+    """A valid twelve-digit personal ID number: what a person's card is cited by, never a
+    paper's own number (those are short, or carry a symbol: ``123/QĐ-UBND``)."""
+    return len(value) == 12 and value.isdigit() and not validate_personal_id(value)
 
 
 # "<place>, ngày": the place is the run of words before the comma.
@@ -195,13 +204,59 @@ def issue_place_and_date(doc: Document) -> dict[str, Field]:
                 continue
             fields = {"issue_place": doc.field(" ".join(place.text.split()), 0.8, [place])}
             if date is None or not dated:
-                undated = undated or fields
+                if not undated:
+                    undated = fields
+                    completed = _completed_dateline(doc, line, comma.end())
+                    if completed is not None:
+                        undated = {**fields, "issue_date": completed}
                 continue
             span = Span(line, comma.end() + date.start, comma.end() + date.end)
             confidence = 0.85 - PER_FIX * date.fixes
             fields["issue_date"] = doc.field(date.value.isoformat(), confidence, [span])
             return fields
     return undated
+
+
+_DATELINE_PARTS = re.compile(
+    r"n[gq]a[yv]\W*(?P<day>\S{0,3}?)\W*t[hb]ang\W*(?P<month>\S{0,3}?)\W*na(?:m|rn)\W*(?P<year>\S{0,5})"
+)
+COMPLETED_DATELINE = 0.5
+"""Confidence of a dateline's date completed from a date of its own body (below a read one)."""
+
+
+def _completed_dateline(doc: Document, line: Line, at: int) -> Field | None:
+    """A dateline whose day or month OCR lost under a stamp or a signature (``ngày = tháng
+    02 năm 2025``, ``ngày 29 tháng 0 năm 2022``), completed from the one date of the paper's
+    body that agrees with every digit it kept: a power of attorney's term or a contract's
+    effect starts the day it is signed (unseen draw 16000, twice). The year and one more
+    part must be read; two different candidates leave the date missing."""
+    parts = _DATELINE_PARTS.match(line.key, at)
+    if parts is None:
+        return None
+    read = {k: re.sub(r"\D", "", v) for k, v in parts.groupdict().items()}
+    if len(read["year"]) != 4 or not (read["day"] or read["month"]):
+        return None
+    candidates = set()
+    for other in doc.lines:
+        if other is line:
+            continue
+        for found in find_dates(other.text):
+            value = found.value
+            if (
+                str(value.year) == read["year"]
+                and _digits_agree(read["day"], value.day)
+                and _digits_agree(read["month"], value.month)
+            ):
+                candidates.add(value)
+    if len(candidates) != 1:
+        return None
+    span = Span(line, parts.start(), parts.end())
+    return doc.field(candidates.pop().isoformat(), COMPLETED_DATELINE, [span])
+
+
+def _digits_agree(read: str, value: int) -> bool:
+    """Digits OCR kept of a day or month (``0`` of ``03``; none at all) agree with ``value``."""
+    return not read or f"{value:02d}".startswith(read) or str(value) == read
 
 
 _TODAY = re.compile(

@@ -1365,3 +1365,43 @@ def test_the_dateline_is_found_under_a_sentence_whose_year_wrapped() -> None:
     assert values(issue_place_and_date(_doc(text.split("\nCư Mgar")[0]))) == {
         "issue_place": "Văn Yên, tỉnh Phú Thọ"
     }
+
+
+POWER_OF_ATTORNEY_BODY = (
+    "GIẤY ỦY QUYỀN\nHọ và tên: ĐINH THANH MAI Họ và tên: MAI THU THẢO\n"
+    "Sinh ngày: 21/05/1981 Sinh ngày: 28/02/2000\n"
+    "CCCTD số: 056181657376 CCCD số: 080300180634\n"
+    "Thời hạn ủy quyền: từ 29/03/2022 đến 29/03/2023.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("dateline", "issued"),
+    [
+        ("Đức Phổ, ngày 29 tháng 0 năm 2022", "2022-03-29"),  # the month's 3 lost
+        ("Đức Phổ, ngày = tháng 03 năm 2022", "2022-03-29"),  # the day lost
+        ("Đức Phổ, ngày 28 tháng = năm 2022", None),  # no body date agrees
+        ("Đức Phổ, ngày = tháng = năm 2022", None),  # only the year read
+    ],
+)
+def test_a_damaged_dateline_is_completed_by_the_one_body_date_that_agrees(
+    dateline: str, issued: str | None
+) -> None:
+    """A stamp or signature over the dateline (unseen draw 16000): the term of a power of
+    attorney starts the day it is signed, and agrees with every digit the dateline kept."""
+    fields = issue_place_and_date(_doc(POWER_OF_ATTORNEY_BODY + dateline))
+    assert fields["issue_place"].value == "Đức Phổ"
+    assert (fields["issue_date"].value if "issue_date" in fields else None) == issued
+    if issued:
+        assert fields["issue_date"].confidence < 0.85  # less sure than a date read whole
+
+
+def test_two_agreeing_body_dates_leave_a_damaged_dateline_undated() -> None:
+    body = POWER_OF_ATTORNEY_BODY.replace("đến 29/03/2023", "đến 29/04/2022")
+    fields = issue_place_and_date(_doc(body + "Đức Phổ, ngày 29 tháng = năm 2022"))
+    assert "issue_date" not in fields
+
+
+def test_a_personal_id_after_a_misread_card_label_is_no_document_number() -> None:
+    assert document_number(_doc(POWER_OF_ATTORNEY_BODY)) is None
+    assert document_number(_doc("Số: 109\nCCCTD số: 056181657376")).value == "109"
