@@ -123,21 +123,29 @@ TYPES: tuple[DocumentType, ...] = (
     DocumentType(
         "birth_certificate",
         "Giấy khai sinh",
-        titles=("giay khai sinh", "ban sao giay khai sinh"),
+        # The English titles are those of the bilingual forms (a landscape sheet prints
+        # them beside the Vietnamese; one OCR can read when the other is garbled).
+        titles=("giay khai sinh", "ban sao giay khai sinh", "birth certificate"),
         fields=_BIRTH,
         reader=birth_fields,
     ),
     DocumentType(
         "birth_extract",
         "Trích lục khai sinh",
-        titles=("trich luc khai sinh", "ban sao trich luc khai sinh"),
+        titles=("trich luc khai sinh", "ban sao trich luc khai sinh", "extract of birth"),
         fields=_BIRTH,
         reader=birth_fields,
     ),
     DocumentType(
         "marriage_certificate",
         "Giấy chứng nhận kết hôn",
-        titles=("giay chung nhan ket hon", "trich luc ket hon"),
+        titles=(
+            "giay chung nhan ket hon",
+            "trich luc ket hon",
+            "marriage certificate",
+            "certificate of marriage",
+            "extract of marriage",
+        ),
         fields=("husband_name", "wife_name", "registration_date"),
         reader=marriage_fields,
     ),
@@ -160,7 +168,13 @@ TYPES: tuple[DocumentType, ...] = (
     DocumentType(
         "death_extract",
         "Trích lục khai tử / Giấy chứng tử",
-        titles=("trich luc khai tu", "giay chung tu", "giay bao tu"),
+        titles=(
+            "trich luc khai tu",
+            "giay chung tu",
+            "giay bao tu",
+            "extract of death",
+            "death certificate",
+        ),
         fields=("full_name", "date_of_death", "date_of_birth", "id_number", *_PROBLEMS),
         reader=death_fields,
     ),

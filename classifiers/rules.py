@@ -107,6 +107,27 @@ def _opening_score(folded_line: str, pattern: str) -> float:
     return score / 100 if score >= TITLE_MIN_SCORE else 0.0
 
 
+_CAPITAL_WORD = re.compile(r"[^\W\d_]+")
+CAPITALS_HEAD_WORDS = 2
+"""Words in capitals a line must open with to hold a title of its own before other text."""
+
+
+def _capitals_head(line: str) -> int | None:
+    """Where the run of words in capitals that opens ``line`` ends, when it has at least
+    ``CAPITALS_HEAD_WORDS`` words: a title OCR merged with the next column's text on one
+    line (``BIRTH CERTIFICATE Họ, chữ đệm, tên người mẹ``, a landscape form's title beside
+    its first rows; unseen draw 16000). The folded line keeps the line's length, so the
+    end indexes both."""
+    end, words = None, 0
+    for word in _CAPITAL_WORD.finditer(line):
+        if not word.group().isupper():
+            break
+        if end is not None and line[end : word.start()].strip(" -:/"):
+            break  # something not a word between: a number or a mark ends the title
+        end, words = word.end(), words + 1
+    return end if words >= CAPITALS_HEAD_WORDS else None
+
+
 def title_hits(pages: Sequence[PageLines], max_pages: int = 2) -> list[RuleHit]:
     """Every title-like line of the first pages that opens with a known title."""
     hits: list[RuleHit] = []
@@ -114,8 +135,13 @@ def title_hits(pages: Sequence[PageLines], max_pages: int = 2) -> list[RuleHit]:
         skip = set(page.certification)
         for index in range(min(TITLE_LINES, len(page.lines))):
             line, folded = page.lines[index], page.folded[index]
-            if index in skip or not folded or letters_upper_ratio(line) < TITLE_MIN_UPPER:
+            if index in skip or not folded:
                 continue
+            if letters_upper_ratio(line) < TITLE_MIN_UPPER:
+                head = _capitals_head(line)
+                if head is None:
+                    continue
+                folded = folded[:head]
             for document_type, patterns in TITLES.items():
                 best = max(((title_score(folded, p), p) for p in patterns), default=(0.0, ""))
                 if best[0] > 0:
