@@ -226,11 +226,11 @@ def test_a_stamp_tesseract_read_in_columns_still_marks_the_copy(rt: Runtime) -> 
     line held its opener; the page's words read by rows do (``attested_in_rows``)."""
     from classifiers.classify import ClassifierPage
     from pipeline.classification import active_classifier
-    from tests.unit.test_certification_stamp import STAMP_IN_COLUMNS, _tesseract_text, _words
+    from tests.placed_words import STAMP_IN_COLUMNS, placed_words, tesseract_text
 
     body = [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 300, 40, 0), *STAMP_IN_COLUMNS]
     body += [(f"{n} Nguyễn Văn Hùng Trưởng thôn", 200, 200 + 40 * n, 0) for n in range(1, 7)]
-    page = ClassifierPage(1, _tesseract_text(body), tuple(_words(body)))
+    page = ClassifierPage(1, tesseract_text(body), tuple(placed_words(body)))
     result = active_classifier(rt).classify([page])
     assert result.document_type == "minutes"
     assert result.is_certified_copy is True

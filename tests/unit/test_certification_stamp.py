@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from classifiers.folded_text import attested_in_rows, is_certified_copy, split_page
 from ocr.words import Box, Word, print_rows
+from tests.placed_words import STAMP_IN_COLUMNS, placed_words, tesseract_text
 
 BODY = "GIẤY KHAI SINH\nHọ, chữ đệm, tên: Lê Văn Bình\nNgày, tháng, năm sinh: 02/03/2019"
 
@@ -150,42 +151,14 @@ def test_the_openers_two_ends_with_its_middle_garbled() -> None:
     assert not _certified(f"{BODY}\nCHỨNG THỰC BẢM 5A2 £U1@ v1? RÁN CHÍNH\nNơi sinh: Huế")
 
 
-def _words(placed: list[tuple[str, int, int, int]]) -> list[Word]:
-    """Words from (text, left, top, Tesseract's line number), 60 px a word, 20 px tall."""
-    words = []
-    for text, left, top, line in placed:
-        for i, word in enumerate(text.split()):
-            box = Box(left + 70 * i, top, left + 70 * i + 60, top + 20)
-            words.append(Word(word, 90.0, box, line))
-    return words
-
-
-# A stamp on a busy page as Tesseract cut it (the minutes of unseen draw 13003): its left
-# column read first, then its right one, the book's ``Quyển`` lost.
-STAMP_IN_COLUMNS = [
-    ("BIÊN BẢN HỌP XÉT DUYỆT", 300, 100, 0),
-    ("THƯ KÝ", 200, 600, 1),
-    ("CHƯNG THỰC", 250, 1760, 2),
-    ("Số chứng thực: 4", 250, 1830, 3),
-    ("Ngày 03 tháng 04 năm 2026", 250, 1880, 4),
-    ("NGƯỜI THỰC HIỆN CHỨNG THỰC", 250, 1925, 5),
-    ("757 số: 10/2026-SCT/BS", 530, 1828, 6),
-    ("BẢN SAO ĐÚNG VỚI BẢN CHÍNH", 390, 1764, 7),
-]
-
-
-def _tesseract_text(placed: list[tuple[str, int, int, int]]) -> str:
-    return "\n".join(text for text, *_ in sorted(placed, key=lambda p: p[3]))
-
-
 def test_a_stamp_read_column_by_column_is_found_in_the_rows_it_stands_on() -> None:
-    assert not _certified(_tesseract_text(STAMP_IN_COLUMNS))  # Tesseract's order hides it
-    rows = [" ".join(w.text for w in row) for row in print_rows(_words(STAMP_IN_COLUMNS))]
+    assert not _certified(tesseract_text(STAMP_IN_COLUMNS))  # Tesseract's order hides it
+    rows = [" ".join(w.text for w in row) for row in print_rows(placed_words(STAMP_IN_COLUMNS))]
     assert "CHƯNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH" in rows
     assert "Số chứng thực: 4 757 số: 10/2026-SCT/BS" in rows
-    assert attested_in_rows(_words(STAMP_IN_COLUMNS))
+    assert attested_in_rows(placed_words(STAMP_IN_COLUMNS))
     original = [p for p in STAMP_IN_COLUMNS if p[1:3] < (250, 1700)]
-    assert not attested_in_rows(_words(original))
+    assert not attested_in_rows(placed_words(original))
 
 
 def test_rows_follow_a_line_pressed_askew_and_part_at_a_column_gap() -> None:
@@ -194,7 +167,7 @@ def test_rows_follow_a_line_pressed_askew_and_part_at_a_column_gap() -> None:
              for i, t in enumerate(opener)]  # fmt: skip
     # 42 px lower at its end than at its start: more than two words' height, one row still.
     assert [[w.text for w in row] for row in print_rows(askew)] == [opener]
-    columns = _words([("Tây Ninh, ngày 23", 100, 300, 0), ("HIỆU TRƯỞNG", 900, 302, 1)])
+    columns = placed_words([("Tây Ninh, ngày 23", 100, 300, 0), ("HIỆU TRƯỞNG", 900, 302, 1)])
     assert [" ".join(w.text for w in row) for row in print_rows(columns)] == [
         "Tây Ninh, ngày 23",
         "HIỆU TRƯỞNG",
@@ -208,4 +181,4 @@ def test_a_signature_certification_in_columns_is_not_a_copy() -> None:
         ("757 Quyển số: 10/2026-SCT/CK", 530, 1828, 6),
         ("đã ký trước mặt tôi", 250, 1880, 4),
     ]
-    assert not attested_in_rows(_words(signature))
+    assert not attested_in_rows(placed_words(signature))
