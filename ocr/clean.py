@@ -58,14 +58,23 @@ class LineStructure:
 _TREND = np.ones(41, np.float32) / 41
 
 
+INK_LEVEL = 140
+"""Grey below which a pixel of a flattened page is ink. Fixed, not Otsu's: on a nearly
+empty page Otsu calls a shadow ink."""
+
+
+def _ink_of(flat: np.ndarray, on: int = 1) -> np.ndarray:
+    """Ink pixels (``on``, else 0) of a grey page whose background was flattened first, so
+    that paper is white wherever it is lit or shaded."""
+    _, ink = cv2.threshold(flat, INK_LEVEL, on, cv2.THRESH_BINARY_INV)
+    return ink
+
+
 def _ink_mask(gray: np.ndarray) -> np.ndarray:
     """~100 dpi ink mask: plenty to see text lines, cheap to rotate 60 times."""
     scale = 900.0 / max(gray.shape)
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    # Flattened first, so paper is white wherever it is lit or shaded; then a
-    # fixed threshold, because Otsu on a nearly empty page calls a shadow "ink".
-    _, ink = cv2.threshold(flatten_background(small), 140, 1, cv2.THRESH_BINARY_INV)
-    return ink
+    return _ink_of(flatten_background(small))
 
 
 def glyph_height(gray: np.ndarray) -> float | None:
@@ -77,7 +86,7 @@ def glyph_height(gray: np.ndarray) -> float | None:
     than a twentieth of the page (rules, frames, photos) or far wider than tall (lines
     of touching letters, underlines) are not letters.
     """
-    _, ink = cv2.threshold(flatten_background(gray), 140, 255, cv2.THRESH_BINARY_INV)
+    ink = _ink_of(flatten_background(gray), 255)
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     height, width = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
     area = stats[1:, cv2.CC_STAT_AREA]
@@ -251,8 +260,7 @@ def head_first(gray: np.ndarray, skew: float) -> bool | None:
         # The grey is turned, not the mask: a turned mask's jagged strokes smear the
         # lines' profile (a page 4° askew measured 0.62 turned, against 0.44 level).
         small = turn_about_centre(small, skew)
-    _, ink = cv2.threshold(small, 140, 1, cv2.THRESH_BINARY_INV)
-    ink = _without_line_art(ink)
+    ink = _without_line_art(_ink_of(small))
     profile = cv2.reduce(ink, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32F).ravel()
     inked = np.concatenate(([False], profile > 0.002 * ink.shape[1], [False]))
     edges = np.flatnonzero(np.diff(inked.astype(np.int8)))
