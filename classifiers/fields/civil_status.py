@@ -26,7 +26,7 @@ from classifiers.fields.lines import (
 )
 from classifiers.fields.numbers import read_digits
 from classifiers.fields.readers import (
-    add_unlabelled_id,
+    add_lost_labels,
     apply_id_checks,
     read_date,
     read_ethnicity,
@@ -185,7 +185,7 @@ def birth_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
         entry.get("register_book") or _first_token(read_text(doc, _BOOK, _STOPS)),
     )
     apply_id_checks(fields)
-    add_unlabelled_id(doc, fields, stop=parents)
+    add_lost_labels(doc, fields, stop=parents)
     return fields
 
 
@@ -252,7 +252,7 @@ def marital_status_fields(doc: Document, common: dict[str, Field]) -> dict[str, 
     _put(fields, "status_code", status_code(status) if status else None)
     _put(fields, "purpose", read_text(doc, _PURPOSE, _STOPS, continuation=True))
     apply_id_checks(fields)
-    add_unlabelled_id(doc, fields)
+    add_lost_labels(doc, fields)
     return fields
 
 
@@ -387,5 +387,5 @@ def death_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
     _put(fields, "date_of_birth", read_date(doc, _DOB, _STOPS))
     _put(fields, "id_number", read_id_number(doc, _ID, _STOPS))
     apply_id_checks(fields)
-    add_unlabelled_id(doc, fields)
+    add_lost_labels(doc, fields)
     return fields

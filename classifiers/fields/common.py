@@ -154,7 +154,7 @@ def _personal_id(value: str) -> bool:
 # "<place>, ngày": the place is the run of words before the comma.
 _PLACE_COMMA = re.compile(r",\s*(?=n[gq]a[yv]\b)")
 _BEFORE_DATE = re.compile(r"(?:n[gq]a[yv])?[\s.:]*")
-_DATE_FRAME = re.compile(r"^n[gq]a[yv]\b.{0,30}?t[hb]ang\b.{0,30}?na(?:m|rn)\b")
+_DATE_FRAME = re.compile(r"^n[gq]a[yv]\b.{0,30}?t[hb]ang\b.{0,30}?n[ao](?:m|rn)\b")
 _PLACE_WORDS_LOWER = frozenset({"phố", "xã", "thị", "trấn", "huyện", "tỉnh", "phường", "quận"})
 _NOT_PLACE = frozenset({"hom nay", "ngay", "vao", "den"})
 _PLACE_TOKEN = re.compile(r"\S+")
@@ -218,7 +218,7 @@ def issue_place_and_date(doc: Document) -> dict[str, Field]:
 
 
 _DATELINE_PARTS = re.compile(
-    r"n[gq]a[yv]\W*(?P<day>\S{0,3}?)\W*t[hb]ang\W*(?P<month>\S{0,3}?)\W*na(?:m|rn)\W*(?P<year>\S{0,5})"
+    r"n[gq]a[yv]\W*(?P<day>\S{0,3}?)\W*t[hb]ang\W*(?P<month>\S{0,3}?)\W*n[ao](?:m|rn)\W*(?P<year>\S{0,5})"
 )
 COMPLETED_DATELINE = 0.5
 """Confidence of a dateline's date completed from a date of its own body (below a read one)."""

@@ -28,7 +28,7 @@ _NUMERIC = re.compile(
 _LEADER = r"[\s.…_:,]*"
 _NGAY = r"n[gq]a[yv]"
 _THANG = r"t[hb]ang"
-_NAM = r"na(?:m|rn)"
+_NAM = r"n[ao](?:m|rn)"  # ``nôm``: năm's breve read as a circumflex (unseen draw 17000)
 _SPELLED = re.compile(
     rf"\b{_NGAY}{_LEADER}(?:m[ou]ng\s+)?(?P<d>{_DAY}){_LEADER}{_THANG}{_LEADER}"
     rf"(?P<m>{_DAY}){_LEADER}{_NAM}{_LEADER}(?P<y>{_YEAR})(?![\w])"

@@ -17,7 +17,7 @@ from classifiers.fields import labels
 from classifiers.fields.field_types import Field
 from classifiers.fields.lines import any_of
 from classifiers.fields.readers import (
-    add_unlabelled_id,
+    add_lost_labels,
     apply_id_checks,
     read_date,
     read_id_number,
@@ -55,5 +55,5 @@ def person_fields(doc: Document, *more_stops: str, name: str = "full_name") -> d
     fields = {field: value for field, read in readers.items() if (value := read()) is not None}
     if "id_number" in fields:
         apply_id_checks(fields)
-    add_unlabelled_id(doc, fields)
+    add_lost_labels(doc, fields)
     return fields

@@ -22,7 +22,12 @@ from classifiers.fields.lines import (
     name_case,
 )
 from classifiers.fields.person_names import correct_name
-from classifiers.fields.personal_id import find_personal_ids, is_structural, validate_personal_id
+from classifiers.fields.personal_id import (
+    decode_personal_id,
+    find_personal_ids,
+    is_structural,
+    validate_personal_id,
+)
 from classifiers.fields.reading import NEXT_LINE, PER_FIX, SAME_LINE, Document
 
 Pattern = re.Pattern[str]
@@ -216,19 +221,51 @@ UNLABELLED_PERSON_ID = 0.6
 """Confidence of a personal ID number found alone on a line, its label lost."""
 
 
-def add_unlabelled_id(doc: Document, fields: dict[str, Field], *, stop: int | None = None) -> None:
-    """``fields["id_number"]`` when no label gave it and OCR lost the label (a stamp over
-    it, a faint cell): a line holding nothing but 12 digits whose number agrees with the
+def add_lost_labels(doc: Document, fields: dict[str, Field], *, stop: int | None = None) -> None:
+    """The person's ID number or date of birth where OCR lost its label (a stamp over it,
+    a faint cell), each found by the other.
+
+    ``id_number``: a line holding nothing but 12 digits whose number agrees with the
     person's date of birth and sex in ``fields`` (its century-and-sex digit and birth
-    year), the only such line. Another person's number on the paper (a parent's, a
-    declarant's) is of another year, so both are needed. Called after
-    :func:`apply_id_checks`: the agreement chose the number, so it cannot also confirm it,
-    and the confidence stays ``UNLABELLED_PERSON_ID``."""
-    if "id_number" in fields:
-        return
-    found = _unlabelled_id(doc, fields, stop)
-    if found is not None:
-        fields["id_number"] = found
+    year), the only such line. ``date_of_birth``: a line holding nothing but a date in the
+    birth year the person's ID number encodes, the only such line (unseen draw 17000: a
+    business owner's ``Ngày, tháng, năm sinh`` read as ``vỆc ouờ cho pohel``). Another
+    person's number or birth date on the paper (a parent's, a declarant's) is of another
+    year. Called after :func:`apply_id_checks`: the agreement chose the value, so it cannot
+    also confirm it, and the confidence stays ``UNLABELLED_PERSON_ID``."""
+    if "id_number" not in fields:
+        found = _unlabelled_id(doc, fields, stop)
+        if found is not None:
+            fields["id_number"] = found
+    elif "date_of_birth" not in fields:
+        found = _unlabelled_birth_date(doc, fields["id_number"].value, stop)
+        if found is not None:
+            fields["date_of_birth"] = found
+
+
+def _alone_on_line(line: Line, start: int, end: int) -> bool:
+    """Nothing but the value (and up to two stray marks) on the line."""
+    kept = len(re.sub(r"[\W_]", "", line.text[start:end]))
+    return len(re.sub(r"[\W_]", "", line.text)) <= kept + 2
+
+
+def _unlabelled_birth_date(doc: Document, number: str, stop: int | None) -> Field | None:
+    decoded = decode_personal_id(number)
+    if decoded is None or validate_personal_id(number):
+        return None
+    found: list[Field] = []
+    for line in doc.lines[:stop]:
+        date = find_date(line.text, kinds=("numeric",))
+        if date is None or date.value.year != decoded.birth_year:
+            continue
+        if _alone_on_line(line, date.start, date.end):
+            span = Span(line, date.start, date.end)
+            found.append(
+                doc.field(
+                    date.value.isoformat(), UNLABELLED_PERSON_ID - PER_FIX * date.fixes, [span]
+                )
+            )
+    return found[0] if len(found) == 1 else None
 
 
 def _unlabelled_id(doc: Document, fields: dict[str, Field], stop: int | None) -> Field | None:
@@ -238,7 +275,7 @@ def _unlabelled_id(doc: Document, fields: dict[str, Field], stop: int | None) ->
     found: list[Field] = []
     for line in doc.lines[:stop]:
         runs = find_personal_ids(line.text)
-        if len(runs) != 1 or len(re.sub(r"[\W_]", "", line.text)) > len(runs[0].digits) + 2:
+        if len(runs) != 1 or not _alone_on_line(line, runs[0].start, runs[0].end):
             continue
         run = runs[0]
         if not validate_personal_id(run.digits, born, sex):

@@ -978,6 +978,39 @@ def test_an_id_number_whose_label_was_lost() -> None:
     assert "id_number" not in extract_fields("marital_status", [page(in_a_sentence)])
 
 
+BUSINESS_OWNER = (
+    "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH\nMã số hộ kinh doanh\n41C9273826\n"
+    "Họ và tên chủ hộ kinh doanh\nĐÀO THỊ NGÂN\nGiới tính\nNữ\n"
+    "vỆc ouờ cho pohel he h cóc th Ko\n{born}\nSố định danh cá nhân\n020188538946\n"
+    "Nơi cư trú\nHòa Khánh, ngày 02 tháng 08 năm 2022"
+)
+"""A business owner's birth-date label under a stamp (unseen draw 17000)."""
+
+
+@pytest.mark.parametrize(
+    ("born", "read"),
+    [
+        ("15/09/1988", "1988-09-15"),  # the year the ID number encodes: the owner's
+        ("15/09/1987", None),  # another year: someone else's date, or a misread
+        ("Cấp ngày 15/09/1988 tại Hà Nội", None),  # not alone on its line: a sentence
+    ],
+)
+def test_a_birth_date_whose_label_was_lost_is_found_by_the_id_number(
+    born: str, read: str | None
+) -> None:
+    got = extract_fields(
+        "business_household_registration", [page(BUSINESS_OWNER.format(born=born))]
+    )
+    assert (got["date_of_birth"].value if "date_of_birth" in got else None) == read
+    if read:
+        assert got["date_of_birth"].confidence < 0.75  # no label: a lower confidence
+
+
+def test_two_lone_dates_of_the_birth_year_leave_the_birth_date_missing() -> None:
+    text = BUSINESS_OWNER.format(born="15/09/1988\n03/10/1988")
+    assert "date_of_birth" not in extract_fields("business_household_registration", [page(text)])
+
+
 def test_an_english_half_after_a_fraction_slash() -> None:
     """Tesseract reads the slash between a label's halves as ``⁄``: the value is under it."""
     text = "Tình trạng hôn nhân ⁄ Marital status\nĐã ly hôn, hiện chưa đăng ký kết hôn lại"
@@ -1125,6 +1158,18 @@ def test_the_mrz_spelling_finds_the_printed_name_when_its_label_is_lost() -> Non
     fields = extract_fields("citizen_id", [page(text)])
     assert fields["full_name"].value == "Y Gia Hậu"  # marks from the print, not the zone
     assert "sources disagree" not in fields.get("id_number_problems", Field("", 0, 1)).value
+
+
+def test_an_old_cards_dateline_with_its_words_misread() -> None:
+    # ``tháng`` with a hook, ``năm`` with a circumflex (unseen draw 17000).
+    assert parse_date("Ngày 03 thẳng 01 nôm 2008") == date(2008, 1, 3)
+    text = (
+        "GIẤY CHỨNG MINH NHÂN DÂN\nSsế 877 646 928\nHọiêa NGUYÊN KIM LINH\n"
+        "Sinh ngày 12-06-1957\nNGôx thô mài NGÔx TRÔ PHÁI Ngày 03 thẳng 01 nôm 2008"
+    )
+    fields = values(extract_fields("citizen_id", [page(text)]))
+    assert fields["issue_date"] == "2008-01-03"
+    assert fields["old_id_number"] == "877646928"
 
 
 def test_old_card_number_behind_the_remains_of_its_label() -> None:
