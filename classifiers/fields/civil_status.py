@@ -259,13 +259,14 @@ def marital_status_fields(doc: Document, common: dict[str, Field]) -> dict[str, 
 # Section headers, never the bare "Chồng" / "Vợ" captions over the signatures.
 _HUSBAND_SECTION = re.compile(
     r"\bthong\s*tin\s*(?:ve\s*)?(?:nguoi\s*|ben\s*)?chong\b(?!\s*vo\b)"
-    r"|^\W*(?:ben|nguoi)\s*chong\s*:"
-    # A half of the sheet headed ``CHỒNG / HUSBAND`` (the heading alone on its line).
-    r"|^\W*(?:(?:ben|nguoi)\s*)?chong\W*(?:husband\W*)?$|^\W*husband\W*$"
+    r"|^[\W_]*(?:ben|nguoi)\s*chong\s*:"
+    # A half of the sheet headed ``CHỒNG / HUSBAND`` (the heading alone on its line; OCR
+    # may read the edge of a frame as ``_``, which ``\W`` does not cover: ``_VỢ/WIFE -``).
+    r"|^[\W_]*(?:(?:ben|nguoi)\s*)?chong[\W_]*(?:husband[\W_]*)?$|^[\W_]*husband[\W_]*$"
 )
 _WIFE_SECTION = re.compile(
-    r"\bthong\s*tin\s*(?:ve\s*)?(?:nguoi\s*|ben\s*)?vo\b|^\W*(?:ben|nguoi)\s*vo\s*:"
-    r"|^\W*(?:(?:ben|nguoi)\s*)?vo\W*(?:wife\W*)?$|^\W*wife\W*$"
+    r"\bthong\s*tin\s*(?:ve\s*)?(?:nguoi\s*|ben\s*)?vo\b|^[\W_]*(?:ben|nguoi)\s*vo\s*:"
+    r"|^[\W_]*(?:(?:ben|nguoi)\s*)?vo[\W_]*(?:wife[\W_]*)?$|^[\W_]*wife[\W_]*$"
 )
 _SIGN_HERE = re.compile(r"\bky\s*,?\s*ghi\s*ro\s*ho\s*(?:va\s*)?ten\b")
 

@@ -433,6 +433,23 @@ def _printed_name(words: list[str]) -> list[str]:
     return words[first : last + 1] if last > first else words
 
 
+def _before_stray_digits(text: str) -> str:
+    """A name in capitals with specks read after it (``- MA THỊ DUNG. v3``): the words in
+    capitals it opens with, when every word holding a digit comes after them (unseen draw
+    15000). A digit before or among them (``THÔN 3 XÃ AN PHÚ``) leaves the text whole, and
+    the name is refused."""
+    if not re.search(r"\d", text):
+        return text
+    words = text.split()
+    first = next((i for i, word in enumerate(words) if any(ch.isalpha() for ch in word)), 0)
+    end = first
+    while end < len(words) and words[end].isupper() and not re.search(r"\d", words[end]):
+        end += 1
+    if end - first < 2 or any(re.search(r"\d", word) for word in words[:first]):
+        return text
+    return " ".join(words[first:end])
+
+
 def name_case(text: str) -> str | None:
     """A person's name in NFC Title Case by syllable; None if it does not look like one.
 
@@ -440,10 +457,13 @@ def name_case(text: str) -> str | None:
     repaired: a digit in a name means the wrong text was read; so are the phrases
     that stand near names and are none (``Đóng dấu``, ``Bản sao``).
     """
-    if re.search(r"\d", text) or _NOT_A_NAME.search(fold_key(text)):
-        return None
     if text.lstrip().startswith(("/", "⁄")):
         return None  # a label's other half, garbled past recognition (``⁄ EulÏ name``)
+    if ")" in text and "(" not in text:
+        return None  # the tail of a hint in brackets (``… họ. tên, đồng đãi)``)
+    text = _before_stray_digits(text)
+    if re.search(r"\d", text) or _NOT_A_NAME.search(fold_key(text)):
+        return None
     words = _printed_name(_NAME_JUNK.sub(" ", _SPACED_DASH.split(text, 1)[0]).split())
     letters = sum(ch.isalpha() for ch in "".join(words))
     if letters < 2:

@@ -1450,3 +1450,18 @@ def test_two_agreeing_body_dates_leave_a_damaged_dateline_undated() -> None:
 def test_a_personal_id_after_a_misread_card_label_is_no_document_number() -> None:
     assert document_number(_doc(POWER_OF_ATTORNEY_BODY)) is None
     assert document_number(_doc("Số: 109\nCCCTD số: 056181657376")).value == "109"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("- MA THỊ DUNG. v3", "Ma Thị Dung"),  # specks after a name in capitals
+        ("NGUYỄN VĂN AN 1985", "Nguyễn Văn An"),  # the next cell's year
+        ("THÔN 3 XÃ AN PHÚ", None),  # a digit before the capitals: an address
+        ("TỔ 5, KHU PHỐ 2", None),
+        ("Nguyễn Văn 3", None),  # not in capitals: the digit is in the name
+        ("sản tõ họ. tên, đồng đãi)", None),  # the tail of the signer's hint in brackets
+    ],
+)
+def test_names_with_digits_or_brackets(text: str, name: str | None) -> None:
+    assert name_case(text) == name

@@ -170,3 +170,23 @@ def test_a_garbled_english_half_is_no_name() -> None:
         ]
     )
     assert _spouses(text) == ("Âu Quốc Bình", "Ma Thị Dung")
+
+
+def test_halves_whose_heading_and_name_carry_specks() -> None:
+    """The same certificate read on another machine (unseen draw 15000 rerun): the wife's
+    heading opens with a frame's edge read as ``_``, her name ends with specks read as
+    ``v3``, and the signer's hint below reads ``họ. tên, đồng đãi)``."""
+    text = "\n".join(
+        [
+            "GIẤY CHỨNG NHẬN KẾT HÔN",
+            ".CHỒNG / HUSBAND. `",
+            "_ Họ, chữ đệm, tên / Full name",
+            "_ ÂU QUỐC BÌNH.",
+            "_VỢ/WIFE -",
+            "Họ, chữ đệm, tên ⁄ EulÏ name",
+            "- MA THỊ DUNG. v3",
+            "TM. ỦY BAN NHÂN DÂN",
+            "<fKý, sản tõ họ. tên, đồng đãi):",
+        ]
+    )
+    assert _spouses(text) == ("Âu Quốc Bình", "Ma Thị Dung")
