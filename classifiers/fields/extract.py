@@ -13,7 +13,7 @@ from classifiers.doctypes import BY_CODE
 from classifiers.fields.common import common_fields
 from classifiers.fields.field_types import Field, PageText
 from classifiers.fields.reading import Document
-from classifiers.fields.visual_rows import row_pages
+from classifiers.fields.visual_rows import column_pages, row_pages
 
 
 def extract_fields(
@@ -26,25 +26,29 @@ def extract_fields(
     among them are used for ``citizen_id`` (other payloads are ignored).
     """
     fields = _read(document_type, Document.of(pages, qr_payloads))
-    rows = row_pages(pages)
-    taken: set[str] = set()  # fields the rows gave: their checks' findings come with them
-    if rows is not None:
-        # Labels whose value the OCR's layout put elsewhere (tables, two columns): the
-        # rows may hold them. The lines' own readings always win.
-        from_rows = _read(document_type, Document.of(rows, qr_payloads))
-        dated = {(f.page, f.box) for f in fields.values() if f.box is not None and _is_date(f)}
-        for name, field in from_rows.items():
-            base = name.removesuffix("_problems")
-            if _is_date(field) and (field.page, field.box) in dated:
-                # A printed date the lines gave another label (a card's expiry beside
-                # its issue date, one of the two read): one date, one label. Names are
-                # not held back so: the rows' columns put people right where the
-                # lines, reading across columns, mixed them up.
-                continue
-            if name not in fields and (base == name or base not in fields or base in taken):
-                fields[name] = field
-                taken.add(name)
+    taken: set[str] = set()  # fields a second reading gave: their checks' findings come with them
+    # Labels whose value the OCR's layout put elsewhere (tables, two columns): the page's
+    # rows, then its columns, may hold them. The lines' own readings always win.
+    for again in (row_pages(pages), column_pages(pages)):
+        if again is not None:
+            _fill(fields, _read(document_type, Document.of(again, qr_payloads)), taken)
     return fields
+
+
+def _fill(fields: dict[str, Field], more: dict[str, Field], taken: set[str]) -> None:
+    """Add to ``fields`` what another reading of the pages found that they lack."""
+    dated = {(f.page, f.box) for f in fields.values() if f.box is not None and _is_date(f)}
+    for name, field in more.items():
+        base = name.removesuffix("_problems")
+        if _is_date(field) and (field.page, field.box) in dated:
+            # A printed date the lines gave another label (a card's expiry beside its
+            # issue date, one of the two read): one date, one label. Names are not held
+            # back so: the rows' columns put people right where the lines, reading
+            # across columns, mixed them up.
+            continue
+        if name not in fields and (base == name or base not in fields or base in taken):
+            fields[name] = field
+            taken.add(name)
 
 
 def _read(document_type: str, doc: Document) -> dict[str, Field]:

@@ -142,3 +142,87 @@ def row_pages(pages: Sequence[PageText]) -> list[PageText] | None:
     if any(r is None for r in rows):
         return None
     return [r for r in rows if r is not None]
+
+
+GUTTER_BAND = (0.3, 0.7)
+"""Where across the page a gutter between two columns of print is looked for (shares of
+its width): a column narrower than three tenths of a landscape sheet holds no form."""
+GUTTER_LABELS = 2
+"""Rows with a known label each side of a gutter must hold for the page to be a form in
+two columns: a column of values beside its labels (a ruled table) holds none, and is
+read by rows instead."""
+GUTTER_CROSSING = 0.1
+"""Share of the rows that may cross the gutter (a title or motto across the sheet)."""
+
+
+def _gutter(words: Sequence[Word], rows: Sequence[list[Word]], height: float) -> float | None:
+    """The x of the empty strip between two columns of print side by side, or None."""
+    left = min(w.box.left for w in words)
+    right = max(w.box.right for w in words)
+    step = max(1.0, height / 2)
+    best: tuple[int, float] | None = None
+    x = left + GUTTER_BAND[0] * (right - left)
+    while x <= left + GUTTER_BAND[1] * (right - left):
+        crossing = sum(1 for row in rows if any(w.box.left < x < w.box.right for w in row))
+        if best is None or crossing < best[0]:
+            best = (crossing, x)
+        x += step
+    if best is None or best[0] > GUTTER_CROSSING * len(rows):
+        return None
+    gutter = best[1]
+    sides = (
+        [row for row in rows if any(w.box.right <= gutter for w in row)],
+        [row for row in rows if any(w.box.left >= gutter for w in row)],
+    )
+    if any(_labelled_rows(side, gutter, at) < GUTTER_LABELS for at, side in enumerate(sides)):
+        return None
+    return gutter
+
+
+def _labelled_rows(rows: Sequence[list[Word]], gutter: float, side: int) -> int:
+    """Rows of one side of the gutter that hold a label the readers know."""
+    count = 0
+    for row in rows:
+        kept = [w for w in row if (w.box.left >= gutter) == bool(side)]
+        count += bool(_LABEL.search(fold_key(" ".join(w.text for w in kept))))
+    return count
+
+
+def column_page(page: PageText) -> PageText | None:
+    """The page read column by column, when it is printed in two columns side by side:
+    every row of the left column top to bottom, then the right column's.
+
+    Tesseract reads a landscape form's two halves across, one line from each: ``Họ, chữ
+    đệm, tên / Full name 1986`` (a label from the left half, the mother's birth year from
+    the right), the name under it with the father's label beside it (unseen draw 15000).
+    Read by columns, each label has its own value under it again. None when the page has
+    no boxes or no gutter holds two columns apart.
+    """
+    words = [w for w in page.words if w.text.strip() and w.ink is None]
+    if not words:
+        return None
+    height = median(w.box.bottom - w.box.top for w in words)
+    gutter = _gutter(words, visual_rows(words), height)
+    if gutter is None:
+        return None
+    columns = (
+        [w for w in words if (w.box.left + w.box.right) / 2 < gutter],
+        [w for w in words if (w.box.left + w.box.right) / 2 >= gutter],
+    )
+    gap = CELL_GAP_HEIGHTS * height
+    lines: list[str] = []
+    placed: list[Word] = []
+    for column in columns:
+        for row in visual_rows(column):
+            cells = _cells(row, gap)
+            placed += [replace(w, line=len(lines)) for cell in cells for w in cell]
+            lines.append(f" {CELL_GAP} ".join(_text(cell) for cell in cells))
+    return PageText(page.number, "\n".join(lines), tuple(placed))
+
+
+def column_pages(pages: Sequence[PageText]) -> list[PageText] | None:
+    """Every page by its columns; None unless some page is printed in two columns."""
+    read = [column_page(page) for page in pages]
+    if all(r is None for r in read):
+        return None
+    return [r if r is not None else page for r, page in zip(read, pages, strict=True)]

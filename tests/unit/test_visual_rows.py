@@ -131,3 +131,65 @@ def test_one_value_under_two_date_labels_answers_one_of_them() -> None:
     found = extract_fields("citizen_id", [PageText(1, text, tuple(words))])
     assert found["expiry_date"].value == "2040-03-13"
     assert "issue_date" not in found
+
+
+# A landscape birth certificate's two halves (unseen draw 15000): the child on the left,
+# the parents on the right, each label over its value, the halves' rows not level.
+LEFT_HALF = [
+    "GIẤY KHAI SINH",
+    "Họ, chữ đệm, tên / Full name",
+    "TÔ THỊ TUYẾT",
+    "Ngày, tháng, năm sinh / Date of birth",
+    "19/05/2019",
+    "Giới tính / Sex",
+    "Nữ",
+]
+RIGHT_HALF = [
+    "Họ, chữ đệm, tên người mẹ / Mother's full name",
+    "CHU DIỆU HUYỀN",
+    "Năm sinh của mẹ / Mother's year of birth",
+    "1986",
+    "Họ, chữ đệm, tên người cha / Father's full name",
+    "TÔ CÔNG PHÁO",
+    "Năm sinh của cha / Father's year of birth",
+]
+
+
+def halves_read_across() -> PageText:
+    """As Tesseract read the sheet: one line from each half, side by side."""
+    words: list[Word] = []
+    lines = []
+    for row in range(max(len(LEFT_HALF), len(RIGHT_HALF))):
+        line = []
+        if row < len(LEFT_HALF):
+            words += _words_of(LEFT_HALF[row], 100, 100 + 60 * row, row)
+            line.append(LEFT_HALF[row])
+        if row < len(RIGHT_HALF) - 1:  # the right half starts a line lower
+            words += _words_of(RIGHT_HALF[row], 1600, 130 + 60 * row, row)
+            line.append(RIGHT_HALF[row])
+        lines.append(" ".join(line))
+    return PageText(1, "\n".join(lines), tuple(words))
+
+
+def test_two_halves_read_across_are_read_again_by_column() -> None:
+    page = halves_read_across()
+    assert page.text.splitlines()[1] == "Họ, chữ đệm, tên / Full name CHU DIỆU HUYỀN"
+    fields = {k: f.value for k, f in extract_fields("birth_certificate", [page]).items()}
+    assert fields["full_name"] == "Tô Thị Tuyết"
+    assert fields["date_of_birth"] == "2019-05-19"
+    assert fields["sex"] == "female"
+    assert fields["mother_name"] == "Chu Diệu Huyền"
+    assert fields["father_name"] == "Tô Công Pháo"
+
+
+def test_a_page_in_one_column_has_no_column_reading() -> None:
+    from classifiers.fields.visual_rows import column_page
+
+    # Labels in one column and their values in the other: a table, read by rows instead.
+    assert column_page(table_page()) is None
+    words = _words_of("Họ và tên: NGUYỄN VĂN AN", 100, 100, 0)
+    words += _words_of("Ngày sinh: 01/02/1990", 100, 160, 1)
+    assert (
+        column_page(PageText(1, "Họ và tên: NGUYỄN VĂN AN\nNgày sinh: 01/02/1990", tuple(words)))
+        is None
+    )
