@@ -388,5 +388,5 @@ def death_fields(doc: Document, common: dict[str, Field]) -> dict[str, Field]:
     _put(fields, "date_of_birth", read_date(doc, _DOB, _STOPS))
     _put(fields, "id_number", read_id_number(doc, _ID, _STOPS))
     apply_id_checks(fields)
-    add_lost_labels(doc, fields)
+    add_lost_labels(doc, fields, sex=False)  # a death extract does not report the sex
     return fields

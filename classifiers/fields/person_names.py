@@ -222,6 +222,25 @@ def _misread_surname(syllable: str) -> str | None:
     return _nearest_name(syllable, _ALL_SURNAMES_BY_KEY, _SURNAME_RANK)
 
 
+def _one_of_a_doubled_letter(syllable: str) -> str | None:
+    """A letter OCR read twice (``Chíi``, ``Ứửng``: one vowel, two readings side by side,
+    unseen draws 17000 and 18000): the name syllable left by dropping one of the two, the
+    commoner when both are names (a tie between unranked names falls to code-point order,
+    the readings saying nothing of which is right); None if neither is a name."""
+    lower = syllable.lower()
+    names = set()
+    for at in range(len(lower) - 1):
+        if _key(lower[at]) == _key(lower[at + 1]):
+            for drop in (at, at + 1):
+                kept = syllable[:drop] + syllable[drop + 1 :]
+                kept = kept[:1].upper() + kept[1:].lower()
+                if kept in GIVEN_SYLLABLES:
+                    names.add(kept)
+    if not names:
+        return None
+    return min(names, key=lambda name: (_RANK.get(name, len(_RANK)), name))
+
+
 @dataclass(frozen=True)
 class NameReading:
     """A name as corrected, with how many syllables changed and how many stay unknown."""
@@ -255,7 +274,9 @@ def correct_name(name: str) -> NameReading:
         elif middle and key in MIDDLE_NAMES and (key == "thi" or syllable not in NAME_SYLLABLES):
             better = MIDDLE_NAMES[key]
         elif syllable not in NAME_SYLLABLES:
-            nearest = _nearest_name(syllable) if position > 0 else None
+            nearest = None
+            if position > 0:
+                nearest = _nearest_name(syllable) or _one_of_a_doubled_letter(syllable)
             if nearest is None:
                 unknown += 1  # left as read: no listed name is spelt with these letters
             else:

@@ -221,7 +221,9 @@ UNLABELLED_PERSON_ID = 0.6
 """Confidence of a personal ID number found alone on a line, its label lost."""
 
 
-def add_lost_labels(doc: Document, fields: dict[str, Field], *, stop: int | None = None) -> None:
+def add_lost_labels(
+    doc: Document, fields: dict[str, Field], *, stop: int | None = None, sex: bool = True
+) -> None:
     """The person's ID number or date of birth where OCR lost its label (a stamp over it,
     a faint cell), each found by the other.
 
@@ -229,7 +231,10 @@ def add_lost_labels(doc: Document, fields: dict[str, Field], *, stop: int | None
     person's date of birth and sex in ``fields`` (its century-and-sex digit and birth
     year), the only such line. ``date_of_birth``: a line holding nothing but a date in the
     birth year the person's ID number encodes, the only such line (unseen draw 17000: a
-    business owner's ``Ngày, tháng, năm sinh`` read as ``vỆc ouờ cho pohel``). Another
+    business owner's ``Ngày, tháng, năm sinh`` read as ``vỆc ouờ cho pohel``). ``sex``:
+    the one the ID number encodes, when its birth year agrees with the date of birth
+    (unseen draw 18000: the owner's ``Giới tính`` row lost whole), unless ``sex`` is false
+    (a type that does not report it: a death extract). Another
     person's number or birth date on the paper (a parent's, a declarant's) is of another
     year. Called after :func:`apply_id_checks`: the agreement chose the value, so it cannot
     also confirm it, and the confidence stays ``UNLABELLED_PERSON_ID``."""
@@ -237,10 +242,22 @@ def add_lost_labels(doc: Document, fields: dict[str, Field], *, stop: int | None
         found = _unlabelled_id(doc, fields, stop)
         if found is not None:
             fields["id_number"] = found
-    elif "date_of_birth" not in fields:
-        found = _unlabelled_birth_date(doc, fields["id_number"].value, stop)
+        return
+    number = fields["id_number"]
+    if "date_of_birth" not in fields:
+        found = _unlabelled_birth_date(doc, number.value, stop)
         if found is not None:
             fields["date_of_birth"] = found
+    if sex and "sex" not in fields and "date_of_birth" in fields:
+        decoded = decode_personal_id(number.value)
+        born = fields["date_of_birth"].value
+        if decoded is not None and not validate_personal_id(number.value, born):
+            # The number encodes the sex (its century digit); it is this person's, as
+            # its birth year agrees. Read off the number, not the paper: its box is the
+            # number's.
+            fields["sex"] = Field(
+                decoded.sex, UNLABELLED_PERSON_ID, number.page, number.box, number.raw
+            )
 
 
 def _alone_on_line(line: Line, start: int, end: int) -> bool:

@@ -1465,3 +1465,17 @@ def test_a_personal_id_after_a_misread_card_label_is_no_document_number() -> Non
 )
 def test_names_with_digits_or_brackets(text: str, name: str | None) -> None:
     assert name_case(text) == name
+
+
+def test_a_sex_whose_row_was_lost_is_the_one_the_id_number_encodes() -> None:
+    """The owner's ``Giới tính`` row lost whole (unseen draw 18000): the ID number's century
+    digit says female, and its birth year agrees with the date of birth."""
+    text = BUSINESS_OWNER.replace("Giới tính\nNữ\n", "").replace(
+        "vỆc ouờ cho pohel he h cóc th Ko\n{born}", "Sinh ngày\n{born}"
+    )
+    got = extract_fields("business_household_registration", [page(text.format(born="15/09/1988"))])
+    assert got["sex"].value == "female" and got["sex"].confidence < 0.75
+    other = extract_fields(
+        "business_household_registration", [page(text.format(born="15/09/1987"))]
+    )
+    assert "sex" not in other  # the number is of another year: not this person's, or misread

@@ -69,6 +69,9 @@ def test_minority_names_are_not_turned_into_kinh_names(name: str) -> None:
         # Ân and Ẩn are each one tone off and neither is ranked: a hook read as an acute,
         # not an acute made up (unseen draw 17000).
         ("Nguyễn Duy Ấn", "Nguyễn Duy Ẩn"),
+        # A letter read twice: one of the two dropped, the commoner name kept.
+        ("Cao Thị Kim Chíi", "Cao Thị Kim Chi"),
+        ("Lê Thị Hoaa", "Lê Thị Hoa"),
         ("LƯƠNG GIA ẤN", "Lương Gia Ẩn"),
     ],
 )
