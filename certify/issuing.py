@@ -41,7 +41,12 @@ from core.settings import Settings
 from pipeline.runtime import Runtime
 from storage import keys
 from storage.models import Certification, Comparison, Document, Dossier, Unit
-from storage.repository.certifications import ELECTRONIC_COPIES, record_certification, take_number
+from storage.repository.certifications import (
+    ELECTRONIC_COPIES,
+    entry_time,
+    record_certification,
+    take_number,
+)
 
 TEST_CA_FOLDER = "test-ca"
 """Under the data folder: the local test CA ``SOHOA_SIGNING_TEST_CA`` signs with."""
@@ -204,7 +209,9 @@ def certify(
                 book=ELECTRONIC_COPIES,
                 volume=1,  # one electronic book a year: its volume is 01
                 number=number,
-                certified_at=moment.astimezone(UTC),
+                certified_at=entry_time(
+                    s, document.unit_code, year, ELECTRONIC_COPIES, moment.astimezone(UTC)
+                ),
                 dossier_code=_dossier_code(s, document),
                 document_id=document.id,
                 original_document_id=_original_of(s, order),

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Certification, CertificationBook
@@ -45,6 +45,29 @@ def take_number(s: Session, unit_code: str, year: int, book: str = ELECTRONIC_CO
     counter.last_number += 1
     s.flush()
     return counter.last_number
+
+
+def entry_time(s: Session, unit_code: str, year: int, book: str, moment: datetime) -> datetime:
+    """When the entry taking the book's next number is recorded: ``moment``, or a microsecond
+    after the book's latest entry when ``moment`` is not later. Call it under the book's
+    lock (after ``take_number``).
+
+    The register lists entries by ``(certified_at, id)``, and must list a book in the order
+    of its numbers. ``moment`` is taken before the lock, to the second (it is printed and
+    signed): two officers certifying within one second had equal times, and their entries
+    came out in the order of their random ids (a CI run listed number 2 before 1); an
+    officer whose moment was taken first but who got the lock second had an earlier time
+    than the number before theirs."""
+    latest = s.scalar(
+        select(func.max(Certification.certified_at)).where(
+            Certification.unit_code == unit_code,
+            Certification.year == year,
+            Certification.book == book,
+        )
+    )
+    if latest is not None and moment <= latest:
+        return latest + timedelta(microseconds=1)
+    return moment
 
 
 def record_certification(s: Session, certification: Certification) -> Certification:

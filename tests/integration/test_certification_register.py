@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
 from storage.models import Certification
-from storage.repository.certifications import record_certification, take_number
+from storage.repository.certifications import (
+    entry_time,
+    list_certifications,
+    record_certification,
+    take_number,
+)
 from testkit.database import BACKENDS, Db, backend_db, postgres_db
 
 UNIT, OTHER = "000.00.00.H26", "000.00.00.H27"
@@ -32,8 +39,11 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
         yield database
 
 
-def certify(db: Db, unit: str, year: int, *, fail: bool = False) -> int:
-    """One officer's certification: a number, a moment of signing, the entry; or a failure."""
+def certify(
+    db: Db, unit: str, year: int, *, fail: bool = False, moment: datetime | None = None
+) -> int:
+    """One officer's certification: a number, a moment of signing, the entry; or a failure.
+    ``moment``: the second the officer's request was stamped (before the book's lock)."""
     with db.session() as s:
         number = take_number(s, unit, year)
         time.sleep(0.05)  # signing the copy happens here, under the book's lock
@@ -46,6 +56,7 @@ def certify(db: Db, unit: str, year: int, *, fail: bool = False) -> int:
                 year=year,
                 book="SCTĐT/BS",
                 number=number,
+                certified_at=entry_time(s, unit, year, "SCTĐT/BS", moment or datetime.now(UTC)),
                 dossier_code="HS-1",
                 document_id=f"doc-{unit}-{year}-{number}",
                 paper="Giấy khai sinh",
@@ -93,3 +104,27 @@ def test_entries_are_append_only(db: Db) -> None:
     ):
         with pytest.raises(DBAPIError, match="append-only"), db.session() as s:
             s.execute(change)
+
+
+def test_the_register_lists_a_book_in_the_order_of_its_numbers(db: Db) -> None:
+    """Moments are stamped to the second before the book's lock: two officers in one
+    second had equal times, and one who was stamped first but locked second an earlier
+    time than the entry before theirs; the register still lists 1, 2, 3, 4."""
+    unit = "000.00.00.H28"  # a book of its own: the other tests' entries stay (append-only)
+    second = datetime(2026, 12, 7, 6, 30, 15, tzinfo=UTC)
+    for moment in (second, second, second - timedelta(seconds=1), second + timedelta(seconds=1)):
+        certify(db, unit, 2026, moment=moment)
+    with db.session() as s:
+        page = list_certifications(s, units=[unit])
+        assert [e.number for e in page.items] == [1, 2, 3, 4]
+        times = [e.certified_at for e in page.items]
+        assert times[0] == second and times[-1] == second + timedelta(seconds=1)
+        assert all(a < b for a, b in pairwise(times))
+        one_by_one, after = [], None
+        while True:  # the keyset pages follow the same order
+            page = list_certifications(s, units=[unit], after=after, limit=1)
+            one_by_one += [e.number for e in page.items]
+            if page.next_after is None:
+                break
+            after = page.next_after
+        assert one_by_one == [1, 2, 3, 4]
