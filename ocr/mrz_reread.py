@@ -20,6 +20,12 @@ from ocr.words import Box, Word
 MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 TARGET_CHAR_HEIGHT = 40
 """Pixels per character line the crop is scaled to: Tesseract reads best at 30–40."""
+MIN_CHAR_HEIGHT = 8
+"""A word with ``<`` shorter than this is a speck read as one (``„<<``, 1 px high, on a
+marriage certificate of unseen draw 19000), not a line of the zone: measured by it, the
+crop was scaled 40 times, 750 million pixels Tesseract refused, and the page failed."""
+MAX_ZONE_PIXELS = 16_000_000
+"""Most pixels a scaled crop may have: a zone of three lines at 40 px a line is far less."""
 
 
 def mrz_box(words: Sequence[Word]) -> Box | None:
@@ -75,12 +81,15 @@ def reread_mrz(
         return []
     reader = ocr if ocr is not None else engine(DEFAULT_ENGINE)
     right, bottom = min(box.right, image.width), min(box.bottom, image.height)
+    if right - box.left < MIN_CHAR_HEIGHT or bottom - box.top < MIN_CHAR_HEIGHT:
+        return []  # a zone outside the image, or a sliver of it
     crop = image.convert("L").crop((box.left, box.top, right, bottom))
-    heights = [w.box.height for w in words if "<" in w.text]
-    fit = TARGET_CHAR_HEIGHT / max(1, (sum(heights) / len(heights)) if heights else 20)
+    heights = [w.box.height for w in words if "<" in w.text and w.box.height >= MIN_CHAR_HEIGHT]
+    fit = TARGET_CHAR_HEIGHT / ((sum(heights) / len(heights)) if heights else 20)
+    largest = (MAX_ZONE_PIXELS / (crop.width * crop.height)) ** 0.5
     readings = []
     for extra, sharpen in READINGS:
-        scale = max(1.0, fit) * extra
+        scale = min(max(1.0, fit) * extra, max(1.0, largest))
         zone = crop.resize(
             (round(crop.width * scale), round(crop.height * scale)), Image.Resampling.LANCZOS
         )
